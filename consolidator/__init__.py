@@ -1,0 +1,31 @@
+"""consolidator: turn documentation sprawl into a structured docs/ tree and an MkDocs site.
+
+The public API is the same set of functions the `consolidate` command calls; see docs/api.md.
+Names are loaded on first use so that `import consolidator` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "scan_repo": "consolidator.scan",
+    "load_config": "consolidator.config",
+    "Config": "consolidator.config",
+    "ConsolidatorError": "consolidator.errors",
+    "load_plan": "consolidator.planfile",
+    "dump_plan": "consolidator.planfile",
+    "validate_plan": "consolidator.planfile",
+}
+
+__all__ = ["__version__", *sorted(_API)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'consolidator' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

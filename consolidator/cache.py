@@ -1,0 +1,110 @@
+"""Parse results remembered between runs, keyed by git blob id, inside `.git/consolidate/`.
+
+Git never tracks what is inside its own directory, so the cache cannot leak into commits. A cache
+file is never trusted blindly: it carries a format version, is read with an unpickler that only
+admits the parse result types, and anything unexpected (truncated, corrupt, foreign) makes an empty
+cache that is rebuilt on the next save.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import __version__, gitio
+from .models import Heading, Section
+from .parse import DateMention, Parsed, RawLink
+
+_FORMAT = f"consolidator-parse-cache/3/{__version__}"
+_ALLOWED = {
+    ("consolidator.parse", "Parsed"): Parsed,
+    ("consolidator.parse", "RawLink"): RawLink,
+    ("consolidator.parse", "DateMention"): DateMention,
+    ("consolidator.models", "Heading"): Heading,
+    ("consolidator.models", "Section"): Section,
+}
+
+Entry = tuple[Parsed, int]
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"unexpected type {module}.{name} in cache")
+        return found
+
+
+class ParseCache:
+    def __init__(self, path: Path | None, entries: dict[str, Entry]) -> None:
+        self.path = path
+        self._entries = entries
+        self._used: set[str] = set()
+        self._dirty = False
+
+    @classmethod
+    def memory(cls) -> ParseCache:
+        return cls(None, {})
+
+    @classmethod
+    def for_repo(cls, root: Path) -> ParseCache:
+        git_dir = gitio.git_dir(root)
+        if git_dir is None:
+            return cls.memory()
+        path = git_dir / "consolidate" / "parse-cache.pickle"
+        return cls(path, _load(path))
+
+    def __contains__(self, blob: str) -> bool:
+        return blob in self._entries
+
+    def get(self, blob: str) -> Entry:
+        self._used.add(blob)
+        return self._entries[blob]
+
+    def put(self, blob: str, entry: Entry) -> None:
+        self._entries[blob] = entry
+        self._used.add(blob)
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write what this run used (so the file does not grow without bound) atomically."""
+        if self.path is None:
+            return
+        if not self._dirty and set(self._entries) <= self._used:
+            return
+        keep = {b: e for b, e in self._entries.items() if b in self._used or not self._used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parse-cache.")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump((_FORMAT, keep), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            # A cache that cannot be written only costs time on the next run.
+            return
+
+
+def _load(path: Path) -> dict[str, Entry]:
+    try:
+        with path.open("rb") as src:
+            data = _Unpickler(src).load()
+    except FileNotFoundError:
+        return {}
+    except Exception:  # any damage at all: start again rather than trust it
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT and isinstance(data[1], dict)):
+        return {}
+    entries: dict[str, Entry] = {}
+    for blob, entry in data[1].items():
+        if (
+            isinstance(blob, str)
+            and isinstance(entry, tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], Parsed)
+            and isinstance(entry[1], int)
+        ):
+            entries[blob] = entry
+    return entries

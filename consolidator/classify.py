@@ -1,0 +1,481 @@
+"""What each document is (a kind), and whether it is a root file, living documentation or history.
+
+Classification is a table of rules, each a piece of evidence with a weight: positive weights say "this
+is a record of work that happened" (status report, completion note, session summary, audit), negative
+weights say "this is documentation someone will need again" (guide, reference, runbook). Evidence comes
+from the file name, the title, the headings, the first lines (status and date fields), the prose, the
+dates, the link graph and the duplicate groups. No single signal decides: a name like `QUICK_START.md`
+over a body of "what was completed today" is history, and `DEPLOYMENT_SETUP.md` titled "Configuration
+Complete" over a body of usage instructions is a guide. Names alone agree with a careful reader only
+about two times in three; the body is what tips most decisions.
+
+Documents already in an organised tree (docs/, nested READMEs next to code) start from "stays": they need
+much stronger evidence to be called history than a stray file at the root does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .config import Config
+from .models import Document
+from .names import parse_name
+
+# ---------------------------------------------------------------------------------------------------------
+# Conventional files
+
+# GitHub community health files and other names tools and people look for at the root.
+CONVENTIONAL_ROOT = frozenset(
+    {
+        "readme", "license", "licence", "copying", "changelog", "changes", "history", "news",
+        "contributing", "security", "code_of_conduct", "support", "governance", "agents", "codeowners",
+        "funding", "citation", "maintainers", "authors", "contributors", "notice", "patents",
+        "claude", "gemini", "copilot-instructions", "replit", "conventions",
+    }
+)
+_MARKDOWN_EXT = re.compile(r"\.(?:md|markdown|mdx|mdown|mkd)$", re.IGNORECASE)
+# Names of index pages that head a folder; they belong to the folder they sit in.
+FOLDER_INDEX = frozenset({"readme", "index", "_index"})
+# Folders that already hold history (never re-archived, never proposed for moves).
+HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "_archive", ".archive", "attic", "history"})
+
+
+def conventional_key(name: str) -> str:
+    return _MARKDOWN_EXT.sub("", name).lower().replace("-", "_").replace(" ", "_")
+
+
+def is_conventional(name: str) -> bool:
+    key = conventional_key(name)
+    return key in CONVENTIONAL_ROOT or key.replace("_", "-") in CONVENTIONAL_ROOT
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The rules table
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One piece of evidence: where to look, what to match, how much it weighs and what it suggests."""
+
+    name: str
+    where: str  # "name" | "title" | "headings" | "top" | "text"
+    pattern: re.Pattern[str]
+    weight: float  # > 0: a record of past work; < 0: documentation to keep using
+    kind: str  # the kind this evidence points to
+    why: str
+    min_count: int = 1  # for "text" and "headings": how many matches before the rule fires
+
+
+def _w(*words: str) -> str:
+    return r"(?:" + "|".join(words) + r")"
+
+
+def _rx(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE)
+
+
+# Name tokens (file name split on separators and camel case; see names.split_words).
+_DONE = _w("complete", "completed", "completion", "done", "finished", "success", "successful", "succeeded",
+           "accomplished", "fixed", "resolved", "delivered", "deployed", "verified", "applied", "executed")
+_STATUS = _w("status", "progress", "tracker", "board", "ready", "readiness", "update", "updates", "truth")
+_RECORD = _w("summary", "summaries", "report", "results", "findings", "recap", "retrospective", "retro",
+             "postmortem", "debrief", "handoff", "handover", "delivery", "certificate", "scorecard",
+             "crosscheck", "inventory", "log", "minutes", "announcement", "verification")
+_REVIEW = _w("audit", "review", "analysis", "assessment", "evaluation", "investigation", "diagnosis")
+_SESSION = _w("session", "meeting", "standup", "sprint", "week", "wk", "day", "daily", "weekly", "iteration")
+_PLANNING = _w("plan", "plans", "planning", "roadmap", "todo", "next", "steps", "action", "proposal", "tasks",
+               "backlog")
+_GUIDE = _w("guide", "guides", "howto", "how", "tutorial", "walkthrough", "manual", "instructions", "setup",
+            "install", "installation", "quickstart", "started", "onboarding", "usage", "commands", "cheatsheet",
+            "testing", "development", "developing", "tooling", "workflow", "workflows", "faq",
+            "troubleshooting", "debugging", "known")
+_REFERENCE = _w("reference", "ref", "api", "glossary", "configuration", "config", "spec", "specification",
+                "schema", "conventions", "standards", "style", "styleguide", "cli", "options", "env",
+                "environment", "errors", "codes", "visual")
+_OPERATIONS = _w("runbook", "runbooks", "playbook", "checklist", "operations", "ops", "monitoring",
+                 "rollback", "backup", "backups", "incident", "oncall", "deployment", "deploy", "release")
+_ARCH = _w("architecture", "design", "overview", "interlinking", "diagram", "diagrams", "adr", "decisions",
+           "model", "flows", "structure")
+
+_NAME_RULES: tuple[Rule, ...] = (
+    Rule("name-done", "name", _rx(rf"\b{_DONE}\b"), 2.0, "completion-note", "file name says the work is done"),
+    Rule("name-status", "name", _rx(rf"\b{_STATUS}\b"), 1.5, "status-report", "file name says it is a status"),
+    Rule("name-record", "name", _rx(rf"\b{_RECORD}\b"), 1.5, "status-report", "file name says it is a report"),
+    Rule("name-review", "name", _rx(rf"\b{_REVIEW}\b"), 1.5, "audit-report", "file name says it is an audit"),
+    Rule("name-session", "name", _rx(rf"\b{_SESSION}\b"), 1.5, "session-summary",
+         "file name says it records a session"),
+    Rule("name-stale", "name", _rx(r"\b(?:old|bak|backup|deprecated|obsolete|outdated|superseded|previous)\b"),
+         2.5, "superseded-copy", "file name marks a stale copy"),
+    Rule("name-final", "name", _rx(r"\bfinal\b"), 1.0, "status-report", "file name says FINAL (a deliverable)"),
+    Rule("name-fix", "name", _rx(r"\b(?:fix|fixes|hotfix|workaround)\b"), 1.0, "fix-note",
+         "file name records a fix"),
+    Rule("name-phase", "name", _rx(r"\b(?:phase|milestone|p[0-9])\b"), 0.75, "status-report",
+         "file name names a phase of a project"),
+    Rule("name-pr", "name", _rx(r"\b(?:pr\d*|merge|conflict|conflicts|branch)\b"), 1.0, "fix-note",
+         "file name is about one pull request or merge"),
+    Rule("name-dated", "name", _rx(r"\b(?:19|20)\d\d\b|\b(?:19|20)\d{6}\b"), 1.0, "status-report",
+         "file name carries a date"),
+    Rule("name-plan", "name", _rx(rf"\b{_PLANNING}\b"), 0.5, "plan", "file name says it is a plan"),
+    Rule("name-guide", "name", _rx(rf"\b{_GUIDE}\b"), -1.5, "guide", "file name says it is a guide"),
+    Rule("name-reference", "name", _rx(rf"\b{_REFERENCE}\b"), -1.5, "reference",
+         "file name says it is a reference"),
+    Rule("name-operations", "name", _rx(rf"\b{_OPERATIONS}\b"), -1.0, "runbook",
+         "file name names an operational procedure"),
+    Rule("name-architecture", "name", _rx(rf"\b{_ARCH}\b"), -1.0, "architecture",
+         "file name says it describes the design"),
+)
+
+_TITLE_RULES: tuple[Rule, ...] = (
+    Rule("title-done", "title", _rx(rf"\b{_DONE}\b|✅|🎉|\bmission accomplished\b"), 1.5, "completion-note",
+         "title announces finished work"),
+    Rule("title-record", "title", _rx(rf"\b(?:{_RECORD}|{_REVIEW}|status|progress)\b"), 1.0, "status-report",
+         "title names a report or status"),
+    Rule("title-session", "title", _rx(r"\b(?:session|meeting|sprint|standup|week \d+|day \d+)\b"), 1.0,
+         "session-summary", "title names a session"),
+    Rule("title-guide", "title", _rx(r"\b(?:guide|how to|how-to|tutorial|quick ?start|getting started|setup|"
+                                      r"reference|handbook|manual|checklist|runbook|playbook|faq|overview|"
+                                      r"troubleshooting|instructions|commands)\b"), -1.0, "guide",
+         "title says it is a guide or reference"),
+)
+
+_HEADING_RULES: tuple[Rule, ...] = (
+    Rule("headings-record", "headings",
+         _rx(r"^\W*(?:what (?:was|we|i|has been|have been|got)|what'?s (?:been )?(?:done|new|changed|fixed)|"
+             r"changes made|files? (?:changed|modified|created|added|updated|touched)|summary of (?:changes|work)|"
+             r"work completed|completed (?:work|tasks|items|features)?|accomplishments?|achievements?|"
+             r"deliverables?|results?|key findings|findings|outcomes?|impact|issues? (?:fixed|resolved)|"
+             r"fixes applied|problems? (?:fixed|solved)|root cause|resolution|verification|test results|"
+             r"git status|commit message|commits?|metrics|statistics|final status|current status|status|"
+             r"progress|conclusion|executive summary|recommendations?|lessons learned|sign[- ]?off|"
+             r"success criteria|before (?:and|&|vs\.?) after|timeline|blockers?|remaining (?:work|tasks|issues)|"
+             r"time ?(?:spent|taken)|session \w+|overall (?:status|progress|score))\b"),
+         1.0, "status-report", "headings of a report (what was done, results, next steps)", min_count=2),
+    Rule("headings-next", "headings", _rx(r"^\W*(?:next steps?|immediate (?:next )?(?:steps|actions)|"
+                                          r"action items|todo|to do|follow[- ]ups?|pending)\b"),
+         0.5, "status-report", "has a next-steps section"),
+    Rule("headings-guide", "headings",
+         _rx(r"^\W*(?:prerequisites?|requirements|installation|install(?:ing)?|set ?up|setup|usage|how to|"
+             r"getting started|quick ?start|configuration|configuring|troubleshooting|faq|"
+             r"common (?:issues|problems|tasks)|step \d+|options|environment variables|commands|examples?|"
+             r"best practices|conventions|reference|api|endpoints|table of contents|contents|"
+             r"running|building|deploy(?:ing)?|rollback|monitoring|maintenance|support|"
+             r"see also|further reading|related (?:docs|documentation))\b"),
+         -1.0, "guide", "headings of a guide (prerequisites, setup, usage, troubleshooting)", min_count=2),
+)
+
+_TOP_RULES: tuple[Rule, ...] = (
+    Rule("top-status-done", "top",
+         _rx(r"\b(?:status|state|result|outcome)\s*:\s*[^\n]{0,40}?(?:complete|completed|done|success|"
+             r"successful|resolved|fixed|finished|delivered|implemented|ready|approved|passed|merged|✅)"),
+         2.0, "completion-note", "states its status as done"),
+    Rule("top-report-field", "top",
+         _rx(r"\b(?:prepared (?:by|for|on)|author|reviewer|auditor|time|duration|branch|pr|pull request|"
+             r"commit|sprint|attendees?|participants|agent|session)\s*:"),
+         1.0, "status-report", "opens with report fields (date, author, branch)"),
+    Rule("top-completion", "top",
+         _rx(r"(?:implementation|work|task|migration|deployment|setup|phase|refactor\w*|integration|fix|"
+             r"review|audit|analysis|build|session|configuration) (?:is |has been |was )?"
+             r"(?:complete|completed|done|finished|successful)\b|all (?:\w+ ){0,3}(?:complete|done|implemented|"
+             r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|fixed|resolved|merged|created)|"
+             r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
+             r"testing|review)\b|production[- ]ready"),
+         1.5, "completion-note", "opens by announcing finished work"),
+    Rule("top-this-doc-summarises", "top",
+         _rx(r"\bthis (?:document|report|file|summary) (?:summari[sz]es|documents the (?:changes|work)|records|"
+             r"provides a (?:summary|status|report)|tracks|captures)|\bthis (?:report|summary|session)\b"),
+         1.0, "status-report", "says it summarises work"),
+    Rule("top-guide-intro", "top",
+         _rx(r"\bthis (?:guide|document|page|reference|runbook|checklist) (?:explains|describes|covers|shows|"
+             r"provides (?:step|instructions|a (?:guide|reference|overview|quick))|helps|walks)|"
+             r"\b(?:use|follow) this (?:guide|checklist|runbook)|\bhow to\b|\bstep[- ]by[- ]step\b|"
+             r"\byou (?:can|will|should|need)\b"),
+         -1.0, "guide", "opens by explaining how to do something"),
+)
+
+_TEXT_RULES: tuple[Rule, ...] = (
+    Rule("text-past-work", "text",
+         _rx(r"(?:✅|\[x\]|✔)\s*\**\s*(?:implemented|created|added|fixed|updated|completed|resolved|removed|"
+             r"migrated|configured|deployed|built|tested|verified|refactored|integrated|installed|enabled|"
+             r"wrote|merged|done)\b|\b(?:was|were|has been|have been) (?:successfully )?(?:implemented|created|"
+             r"added|fixed|updated|completed|resolved|removed|migrated|refactored|deployed)\b"),
+         1.0, "completion-note", "lists work that was done", min_count=4),
+    Rule("text-ticks", "text", _rx(r"✅|\[x\]"), 1.0, "status-report", "is full of ticked items", min_count=15),
+    Rule("text-percent", "text", _rx(r"\b\d{1,3}(?:\.\d)?\s?%\s*(?:complete|completed|done|ready|progress)|"
+                                     r"\b\d+\s*/\s*\d+\s+(?:tasks|items|complete|done|fixed|resolved)"),
+         1.0, "status-report", "reports progress figures"),
+    Rule("text-commits", "text", _rx(r"\bcommit\s+[0-9a-f]{7,40}\b|\b(?:pr|pull request)\s*#\d+|"
+                                     r"\bmodified:\s+\S|\bchanges to be committed\b|\bgit status\b"),
+         1.0, "status-report", "quotes commits, pull requests or git output", min_count=2),
+    Rule("text-timestamp", "text", _rx(r"\b(?:20\d\d-\d\d-\d\d|\w+ \d{1,2}, 20\d\d)[ T,]+(?:at )?\d{1,2}:\d\d\b"),
+         0.5, "status-report", "carries time stamps"),
+    Rule("text-instructions", "text", _rx(r"\b(?:run|install|open|navigate to|copy|set|add|create|configure|"
+                                          r"make sure|ensure|use|click|replace|edit)\b[^.\n]{0,60}"
+                                          r"(?:command|file|following|\.env|variable|script|settings|pnpm|npm|"
+                                          r"docker|git|make)\b"),
+         -1.0, "guide", "gives instructions", min_count=5),
+)
+
+RULES: tuple[Rule, ...] = _NAME_RULES + _TITLE_RULES + _HEADING_RULES + _TOP_RULES + _TEXT_RULES
+
+# Sections of the docs tree, with the words that place a document in each (name x3, title x2, headings x1).
+SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("getting-started", _rx(r"\b(?:getting started|get started|quick ?start|quickstart|setup|set up|install|"
+                            r"installation|onboarding|first steps|introduction|env(?:ironment)? setup)\b")),
+    ("guides", _rx(r"\b(?:guide|how ?to|tutorial|walkthrough|troubleshooting|faq|webhooks?|integration|"
+                   r"features?|usage|mobile|android|ios)\b")),
+    ("reference", _rx(r"\b(?:reference|api|glossary|configuration|config|options|cli|spec|schema|error codes?|"
+                      r"endpoints?|cheat ?sheet|variables|visual)\b")),
+    ("architecture", _rx(r"\b(?:architecture|design|adr|decisions?|diagrams?|components|data flow|"
+                         r"interlinking|system overview|internals)\b")),
+    ("operations", _rx(r"\b(?:deploy|deployment|deploying|runbook|playbook|operations|monitoring|rollback|"
+                       r"backups?|incident|on-?call|release|infrastructure|hosting|checklist|observability)\b")),
+    ("security", _rx(r"\b(?:security|auth|authentication|authori[sz]ation|permissions|secrets|compliance|"
+                     r"privacy|mfa|encryption)\b")),
+    ("development", _rx(r"\b(?:development|developing|developer|contributing|testing|tests?|tooling|lint|"
+                        r"debugging|local|known issues|conventions|code style|build(?:ing)?)\b")),
+    ("plans", _rx(r"\b(?:roadmap|plan|plans|planning|proposal|rfc|migration plan|vision|strategy)\b")),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Context and result
+
+
+@dataclass(frozen=True)
+class Context:
+    """What classification needs to know about the rest of the repository."""
+
+    now: str | None = None  # newest date in the repository's history (ISO): what "old" is measured from
+    inbound: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # path -> documents linking to it
+    entry_points: frozenset[str] = frozenset()  # README.md, docs/index.md ...: what readers start from
+    duplicate_of: Mapping[str, str] = field(default_factory=dict)  # non-canonical member -> canonical
+    canonicals: frozenset[str] = frozenset()
+    series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
+    newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
+    history_paths: frozenset[str] = frozenset()  # documents a first pass judged history
+    live_paths: frozenset[str] = frozenset()  # documents a first pass judged live (conventional files included)
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str
+    disposition: str  # "keep-root" | "live" | "archive"
+    section: str | None  # docs section for live documents
+    reasons: tuple[str, ...]
+    confidence: float
+    score: float = 0.0  # > 0 leans history, < 0 leans live documentation
+    in_tree: bool = False  # already inside an organised docs tree or next to code
+
+
+# Root documents are archived at this margin of evidence; documents in a docs tree need much more.
+ROOT_THRESHOLD = 1.5
+TREE_THRESHOLD = 5.0
+TOP_LINES = 12
+_MD_SUFFIXES = (".md", ".markdown", ".mdx")
+_INDEX_WORDS = _rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:the )?doc\w*)\b")
+_MAINTAINED_LABEL = _rx(r"\b(?:updated|modified|reviewed|revised|version)\b")
+
+
+def _count(rule: Rule, doc: Document, name_text: str, top: str) -> int:
+    if rule.where == "name":
+        return 1 if rule.pattern.search(name_text) else 0
+    if rule.where == "title":
+        return 1 if rule.pattern.search(doc.title) else 0
+    if rule.where == "headings":
+        return sum(1 for h in doc.headings if h.level >= 2 and rule.pattern.search(h.text))
+    if rule.where == "top":
+        return 1 if rule.pattern.search(top) else 0
+    return len(rule.pattern.findall(doc.text))
+
+
+def _name_text(doc: Document) -> str:
+    return " ".join(parse_name(doc.name).tokens)
+
+
+def _top(doc: Document) -> str:
+    lines = [ln for ln in doc.text.splitlines() if ln.strip()]
+    return "\n".join(lines[:TOP_LINES])
+
+
+def _days(a: str | None, b: str | None) -> int | None:
+    if not a or not b:
+        return None
+    try:
+        return (date.fromisoformat(b) - date.fromisoformat(a)).days
+    except ValueError:
+        return None
+
+
+def _in_history_folder(path: str, config: Config) -> bool:
+    archive = config.archive_dir.strip("/")
+    if archive and (path == archive or path.startswith(archive + "/")):
+        return True
+    return any(part.lower() in HISTORY_FOLDERS for part in path.split("/")[:-1])
+
+
+def section_for(doc: Document, config: Config) -> tuple[str, tuple[str, ...]]:
+    """The docs section a live document belongs in, and the words that put it there."""
+    name = " ".join(parse_name(doc.name).tokens)
+    headings = " ".join(h.text for h in doc.headings if h.level == 2)
+    best: tuple[float, int, str] | None = None
+    words: tuple[str, ...] = ()
+    allowed = set(config.sections)
+    for order, (section, pattern) in enumerate(SECTION_WORDS):
+        if section not in allowed:
+            continue
+        hits = [m.lower() for m in pattern.findall(name)]
+        title_hits = [m.lower() for m in pattern.findall(doc.title)]
+        head_hits = pattern.findall(headings)
+        score = 3.0 * len(hits) + 2.0 * len(title_hits) + 0.5 * min(len(head_hits), 4)
+        if score > 0 and (best is None or (score, -order) > (best[0], -best[1])):
+            best = (score, order, section)
+            words = tuple(sorted(set(hits + title_hits)))
+    if best is None:
+        fallback = "guides" if "guides" in allowed else (config.sections[0] if config.sections else "guides")
+        return fallback, ()
+    return best[2], words
+
+
+def _pinned(path: str, config: Config) -> str | None:
+    for pattern in sorted(config.pin):
+        if fnmatch.fnmatch(path, pattern):
+            return config.pin[pattern]
+    return None
+
+
+def _confidence(margin: float, agreeing: float, disagreeing: float) -> float:
+    # Strength: how far past the line the margin is. Agreement: how one-sided the evidence is.
+    strength = min(abs(margin) / 6.0, 1.0)
+    total = agreeing + disagreeing
+    agreement = agreeing / total if total else 0.5
+    return round(min(0.99, max(0.05, 0.35 + 0.4 * strength + 0.25 * (agreement - 0.5) * 2)), 2)
+
+
+def classify(doc: Document, context: Context, config: Config) -> Classification:
+    """Kind, disposition and section of one document, with the evidence behind them."""
+    in_tree = not doc.at_root
+    key = conventional_key(doc.name)
+    pin = _pinned(doc.path, config)
+
+    if doc.at_root and is_conventional(doc.name):
+        return Classification("conventional-root", "keep-root", None,
+                              ("conventional root file: tools and readers look for it here",), 0.99, 0.0, False)
+    if any(fnmatch.fnmatch(doc.path, pattern) for pattern in config.keep):
+        return Classification("pinned", "live" if in_tree else "keep-root", None,
+                              ("matches a `keep` pattern in the configuration",), 0.99, 0.0, in_tree)
+    if pin is not None:
+        if pin == "archive":
+            return Classification("pinned", "archive", None, (f"pinned to the archive by `pin` ({doc.path})",),
+                                  0.99, 0.0, in_tree)
+        return Classification("pinned", "live", pin, (f"pinned to section '{pin}' by `pin`",), 0.99, 0.0, in_tree)
+    if _in_history_folder(doc.path, config):
+        return Classification("archived", "archive", None, ("already in an archive folder",), 0.95, 0.0, True)
+    if in_tree and (key in FOLDER_INDEX or is_conventional(doc.name)):
+        return Classification("index" if key in FOLDER_INDEX else "conventional-root", "live", None,
+                              ("heads its folder (README/index next to what it describes)",), 0.95, 0.0, True)
+
+    canonical = context.duplicate_of.get(doc.path)
+    name_text = _name_text(doc)
+    top = _top(doc)
+    hits: list[tuple[Rule, float]] = []
+    for rule in RULES:
+        count = _count(rule, doc, name_text, top)
+        if count >= rule.min_count:
+            hits.append((rule, rule.weight))
+
+    history = sum(w for _, w in hits if w > 0)
+    evergreen = -sum(w for _, w in hits if w < 0)
+    reasons = [f"{r.why} [{r.name} {w:+.1f}]" for r, w in hits]
+
+    # A date written as "Date:", "Generated:", "Report Date:" stamps a document as of one day; "Last
+    # updated:" is what maintained documents write.
+    stamped = sorted({f.label for f in doc.dates.facts if f.source in ("text", "front_matter")
+                      and not _MAINTAINED_LABEL.search(f.label)})
+    if stamped:
+        history += 1.5
+        reasons.append(f"stamped with a date like a report ({', '.join(stamped[:2])}) [dated +1.5]")
+
+    # Dates: a report that has sat for months is history; a document rewritten over weeks is maintained.
+    best = doc.dates.best
+    age = _days(best, context.now)
+    span = _days(doc.dates.first_commit, doc.dates.last_commit)
+    if history > evergreen and age is not None and age > 60:
+        bonus = 1.0 if age > 180 else 0.5
+        history += bonus
+        reasons.append(f"dated {best}, {age} days before the newest change in the repository [age +{bonus:.1f}]")
+    if span is not None and span >= 14 and doc.dates.last_commit and context.now:
+        recent = _days(doc.dates.last_commit, context.now)
+        if recent is not None and recent <= 30:
+            evergreen += 1.0
+            reasons.append(f"maintained: edited over {span} days, last on {doc.dates.last_commit} [maintained -1.0]")
+    if doc.path in context.newer_in_series:
+        history += 1.0
+        reasons.append(f"a later member of series '{context.series.get(doc.path, '')}' follows it [series +1.0]")
+
+    # Link graph: what the README or the docs tree links to is part of the documentation readers use.
+    linkers = context.inbound.get(doc.path, ())
+    from_entry = sorted(p for p in linkers if p in context.entry_points)
+    from_live = sorted(p for p in linkers if p not in context.history_paths and p != doc.path
+                       and not p.startswith(config.archive_dir.rstrip("/") + "/"))
+    if from_entry:
+        evergreen += 2.0
+        reasons.append(f"linked from {', '.join(from_entry[:3])} [entry-point -2.0]")
+    elif len(from_live) >= 2 and history < 4:
+        evergreen += 0.5
+        reasons.append(f"linked from {len(from_live)} documents [linked -0.5]")
+
+    # What a document points at says what it is: an index of reports is part of the history it indexes.
+    cited = sorted({ln.path for ln in doc.links if ln.path and ln.exists and ln.path != doc.path
+                    and ln.path.lower().endswith(_MD_SUFFIXES)})
+    old = [p for p in cited if p in context.history_paths]
+    new = [p for p in cited if p in context.live_paths]
+    index_like = bool(_INDEX_WORDS.search(name_text) or _INDEX_WORDS.search(doc.title)) or (
+        len(cited) >= 5 and len(cited) * 40 >= doc.words)
+    if len(old) + len(new) >= 3:
+        share = len(old) / (len(old) + len(new))
+        if share >= 0.6:
+            bonus = 2.5 if index_like else 1.0
+            history += bonus
+            reasons.append(f"links mostly to history ({len(old)} of {len(old) + len(new)} documents it cites) "
+                           f"[cites-history +{bonus:.1f}]")
+        elif share <= 0.4 and index_like:
+            evergreen += 1.0
+            reasons.append(f"indexes live documentation ({len(new)} of {len(old) + len(new)}) [cites-live -1.0]")
+
+    margin = history - evergreen
+    threshold = TREE_THRESHOLD if in_tree else ROOT_THRESHOLD
+    if canonical is not None:
+        kind = _kind(hits, margin) if margin > 0 else "duplicate"
+        reasons.insert(0, f"a duplicate of {canonical}, which is kept as the canonical version")
+        return Classification(kind, "archive", None, tuple(reasons), _confidence(2.0 + max(margin, 0.0),
+                              history + 2.0, evergreen), margin, in_tree)
+
+    disposition = "archive" if margin >= threshold else "live"
+    kind = _kind(hits, margin)
+    if doc.path in context.canonicals:
+        reasons.append("canonical member of a duplicate group")
+    section = None
+    if disposition == "live":
+        section, words = section_for(doc, config)
+        if words:
+            reasons.append(f"section '{section}' from {', '.join(words)}")
+    agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
+    return Classification(kind, disposition, section, tuple(reasons),
+                          _confidence(margin - threshold, agreeing, disagreeing), round(margin, 2), in_tree)
+
+
+def _kind(hits: list[tuple[Rule, float]], margin: float) -> str:
+    """The kind named by the heaviest evidence on the winning side."""
+    side = [(abs(w), -i, r.kind) for i, (r, w) in enumerate(hits) if (w > 0) == (margin > 0)]
+    if not side:
+        return "report" if margin > 0 else "guide"
+    weight: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for w, i, kind in side:
+        weight[kind] = weight.get(kind, 0.0) + w
+        first.setdefault(kind, i)
+    return max(sorted(weight), key=lambda k: (weight[k], first[k]))

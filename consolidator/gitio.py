@@ -1,0 +1,311 @@
+"""Every call to git. Nothing else in the package starts a git process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GitError
+
+
+def git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+def run_git(
+    repo: Path,
+    *args: str,
+    input: bytes | None = None,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """Run `git args...` in `repo` and return stdout; a failure raises GitError with git's message."""
+    if not git_available():
+        raise GitError("git is not installed or not on PATH")
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=repo, input=input, capture_output=True, env=full_env, check=False
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}") from exc
+    if check and done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise GitError(f"git {' '.join(args[:2])} failed: {message}")
+    return done.stdout
+
+
+def is_work_tree(repo: Path) -> bool:
+    if not git_available():
+        return False
+    out = run_git(repo, "rev-parse", "--is-inside-work-tree", check=False)
+    return out.strip() == b"true"
+
+
+def toplevel(repo: Path) -> Path:
+    return Path(run_git(repo, "rev-parse", "--show-toplevel").decode().strip())
+
+
+def head(repo: Path) -> str | None:
+    out = run_git(repo, "rev-parse", "--verify", "--quiet", "HEAD", check=False).decode().strip()
+    return out or None
+
+
+def list_files(repo: Path) -> list[str]:
+    """Tracked files plus untracked ones that are not ignored, as repository-relative POSIX paths."""
+    out = run_git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    names = {name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name}
+    return sorted(names)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives `data` as a blob, computed without running git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    first: str  # ISO date of the oldest commit touching the file (under any earlier name)
+    last: str  # ISO date of the newest one
+    commits: int
+
+
+def history(repo: Path, paths: Sequence[str] | None = None) -> dict[str, FileHistory]:
+    """First and last commit dates of every file, following renames, in one pass over the log.
+
+    `git log --follow` works on one file at a time; instead read the whole log once, newest first,
+    and map each older name onto the name the file has now whenever a rename shows up.
+    """
+    if head(repo) is None:
+        return {}
+    out = run_git(
+        repo,
+        "log",
+        "-M",
+        "--name-status",
+        "-z",
+        "--format=%x01%aI",
+        "--no-merges",
+    )
+    current: dict[str, str] = {}  # name in an older commit -> name now
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    count: dict[str, int] = {}
+    wanted = set(paths) if paths is not None else None
+    for record in out.split(b"\x01")[1:]:
+        header, _, rest = record.partition(b"\n")
+        when = header.decode().strip()[:10]
+        fields = [f.decode("utf-8", "surrogateescape") for f in rest.lstrip(b"\n").split(b"\0")]
+        i = 0
+        while i < len(fields):
+            status = fields[i]
+            if not status:
+                i += 1
+                continue
+            if status[0] in "RC":
+                old, new = fields[i + 1], fields[i + 2]
+                i += 3
+                now = current.get(new, new)
+                if status[0] == "R":
+                    current[old] = now
+                touched = now
+            else:
+                touched = current.get(fields[i + 1], fields[i + 1])
+                i += 2
+            if wanted is not None and touched not in wanted:
+                continue
+            last.setdefault(touched, when)
+            first[touched] = when
+            count[touched] = count.get(touched, 0) + 1
+    return {p: FileHistory(first[p], last[p], count[p]) for p in first}
+
+
+def remote_url(repo: Path) -> str | None:
+    """The web address of the `origin` remote, when it is a recognisable forge URL."""
+    out = run_git(repo, "config", "--get", "remote.origin.url", check=False).decode().strip()
+    if not out:
+        return None
+    url = out
+    if url.startswith("git@") and ":" in url:
+        host, _, path = url[4:].partition(":")
+        url = f"https://{host}/{path}"
+    elif url.startswith("ssh://"):
+        url = "https://" + url[len("ssh://") :].split("@", 1)[-1]
+    if not url.startswith(("http://", "https://")):
+        return None
+    return url.removesuffix(".git").rstrip("/")
+
+
+def current_branch(repo: Path) -> str | None:
+    out = run_git(repo, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).decode().strip()
+    return out or None
+
+
+def git_dir(repo: Path) -> Path | None:
+    """The repository's git directory (also for linked work trees), or None outside git."""
+    if not git_available():
+        return None
+    out = run_git(repo, "rev-parse", "--absolute-git-dir", check=False).decode().strip()
+    return Path(out) if out else None
+
+
+# Fixed identity and dates make commits of generated repositories (demo, tests) reproducible.
+FIXED_IDENTITY = {
+    "GIT_AUTHOR_NAME": "consolidate",
+    "GIT_AUTHOR_EMAIL": "consolidate@localhost",
+    "GIT_COMMITTER_NAME": "consolidate",
+    "GIT_COMMITTER_EMAIL": "consolidate@localhost",
+}
+
+
+def init_with_commit(repo: Path, message: str, date: str = "2025-06-01T12:00:00+00:00") -> str:
+    """Make `repo` a git repository whose first commit holds every file in it; returns the commit."""
+    env = {**FIXED_IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, env=env)
+    return head(repo) or ""
+
+
+# ---------------------------------------------------------------- apply / undo
+
+ZERO_ID = "0" * 40
+
+
+def operation_in_progress(repo: Path) -> str | None:
+    """The name of a merge, rebase, cherry-pick, revert or bisect under way, else None."""
+    gdir = git_dir(repo)
+    if gdir is None:
+        return None
+    markers = (
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase or `git am`"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+        ("BISECT_LOG", "a bisect"),
+    )
+    for name, what in markers:
+        if (gdir / name).exists():
+            return what
+    return None
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    mode: str  # "100644", "100755", "120000" (symbolic link), "160000" (submodule)
+    blob: str
+    stage: int
+    path: str
+
+
+def index_entries(repo: Path) -> list[IndexEntry]:
+    """Every entry of the index (stage > 0 marks an unresolved conflict)."""
+    out = run_git(repo, "ls-files", "-s", "-z")
+    entries = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, blob, stage = meta.decode().split()
+        entries.append(IndexEntry(mode, blob, int(stage), name.decode("utf-8", "surrogateescape")))
+    return entries
+
+
+def changed_paths(repo: Path) -> set[str]:
+    """Tracked paths whose index or work tree differs from HEAD (untracked files not included)."""
+    out = run_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--ignore-submodules=none")
+    paths: set[str] = set()
+    fields = out.split(b"\0")
+    i = 0
+    while i < len(fields):
+        item = fields[i]
+        i += 1
+        if len(item) < 4:
+            continue
+        paths.add(item[3:].decode("utf-8", "surrogateescape"))
+        if item[:1] in (b"R", b"C"):
+            # A staged rename or copy is followed by its source path.
+            if i < len(fields) and fields[i]:
+                paths.add(fields[i].decode("utf-8", "surrogateescape"))
+            i += 1
+    return paths
+
+
+def identity_problem(repo: Path) -> str | None:
+    """Why git could not name the author or committer of a new commit, or None when it can."""
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            run_git(repo, "-c", "user.useConfigOnly=true", "var", var)
+        except GitError as exc:
+            return str(exc)
+    return None
+
+
+def write_blobs(repo: Path, files: Sequence[Path]) -> list[str]:
+    """Store each file's bytes, unfiltered, as a blob in the object database; the blob ids in order."""
+    if not files:
+        return []
+    listing = "".join(f"{f}\n" for f in files).encode("utf-8", "surrogateescape")
+    out = run_git(repo, "hash-object", "-w", "--no-filters", "--stdin-paths", input=listing)
+    ids = out.decode().split()
+    if len(ids) != len(files):
+        raise GitError(f"git hash-object stored {len(ids)} of {len(files)} files")
+    return ids
+
+
+def index_info(changes: Sequence[tuple[str, str, str]]) -> bytes:
+    """`git update-index --index-info` input: (mode, blob, path); mode "0" removes the path."""
+    lines = []
+    for mode, blob, path in changes:
+        if mode == "0":
+            lines.append(f"0 {ZERO_ID}\t{path}")
+        else:
+            lines.append(f"{mode} {blob}\t{path}")
+    return "".join(f"{line}\0" for line in lines).encode("utf-8", "surrogateescape")
+
+
+def build_tree(repo: Path, base: str, changes: Sequence[tuple[str, str, str]], index_file: Path) -> str:
+    """The tree of `base` with `changes` applied, built in a private index so the real one is untouched."""
+    env = {"GIT_INDEX_FILE": str(index_file)}
+    run_git(repo, "read-tree", base, env=env)
+    if changes:
+        run_git(repo, "update-index", "-z", "--index-info", input=index_info(changes), env=env)
+    tree = run_git(repo, "write-tree", env=env).decode().strip()
+    index_file.unlink(missing_ok=True)
+    return tree
+
+
+def commit_tree(repo: Path, tree: str, parent: str, message: str) -> str:
+    out = run_git(repo, "commit-tree", tree, "-p", parent, "-F", "-", input=message.encode("utf-8"))
+    return out.decode().strip()
+
+
+def update_index(repo: Path, changes: Sequence[tuple[str, str, str]]) -> None:
+    """Apply `changes` to the real index (the work tree must already hold the same content)."""
+    if changes:
+        run_git(repo, "update-index", "-z", "--index-info", input=index_info(changes))
+    # Entries written from --index-info carry no file stat; refresh so status does not re-hash them.
+    run_git(repo, "update-index", "-q", "--refresh", check=False)
+
+
+def update_head(repo: Path, new: str, old: str, message: str) -> None:
+    """Move HEAD (the branch it names) from `old` to `new`; refuses if HEAD is no longer `old`."""
+    run_git(repo, "update-ref", "-m", message, "HEAD", new, old)
+
+
+def tree_of(repo: Path, rev: str) -> str:
+    return run_git(repo, "rev-parse", f"{rev}^{{tree}}").decode().strip()
+
+
+def read_blob(repo: Path, rev: str, path: str) -> bytes | None:
+    """The bytes of `path` in commit `rev`, or None when it holds no such file."""
+    spec = f"{rev}:{path}"
+    if run_git(repo, "cat-file", "-t", spec, check=False).strip() != b"blob":
+        return None
+    return run_git(repo, "cat-file", "blob", spec)

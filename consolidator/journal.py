@@ -1,0 +1,179 @@
+"""The on-disk record of an apply in progress, so a killed apply can be finished or rolled back.
+
+Layout, inside the repository's git directory (never tracked, never seen by `git status`):
+
+    consolidate/apply/actions.json   what the apply will do, fixed before anything is touched
+    consolidate/apply/journal.jsonl  one JSON line per finished step, flushed to disk before the next
+    consolidate/apply/index.orig     the index file as it was before the apply
+    consolidate/apply/blobs/<id>     original bytes of every file the apply changes or removes,
+                                     and the new bytes of every file it writes (named by blob id)
+
+The folder is prepared under a temporary name and renamed into place in one step, so it either
+exists complete or not at all. Every step after that is idempotent: repeating a step that already
+ran (because the process died before recording it) does no harm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import ApplyError
+
+JOURNAL_FOLDER = "consolidate/apply"
+ACTIONS = "actions.json"
+STEPS = "journal.jsonl"
+INDEX_COPY = "index.orig"
+BLOBS = "blobs"
+
+# Tests set this to make the process kill itself right after writing the N-th journal record of
+# this run, the closest a test can get to pulling the plug at a chosen point.
+KILL_AT_VARIABLE = "CONSOLIDATE_TEST_KILL_AT"
+
+_records_this_process = 0
+
+
+def journal_dir(git_dir: Path) -> Path:
+    return git_dir / JOURNAL_FOLDER
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically: a reader sees the old bytes or the new, never a mix."""
+    tmp = path.with_name(f".{path.name}.consolidate-tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def temp_name(path: Path) -> Path:
+    """The scratch file `write_durably` uses beside `path` (left behind only by a killed process)."""
+    return path.with_name(f".{path.name}.consolidate-tmp")
+
+
+class Journal:
+    """A journal folder: its fixed actions and the steps recorded so far."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    # ---------------------------------------------------------------- creating
+
+    @classmethod
+    def prepare(
+        cls,
+        folder: Path,
+        actions: dict[str, Any],
+        blobs: dict[str, bytes],
+        index_file: Path,
+    ) -> Journal:
+        """Write everything the apply needs to finish or roll back, then make it visible at once."""
+        staging = folder.with_name(folder.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / BLOBS).mkdir(parents=True)
+        for blob, data in blobs.items():
+            with open(staging / BLOBS / blob, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if index_file.exists():
+            shutil.copyfile(index_file, staging / INDEX_COPY)
+        with open(staging / ACTIONS, "w", encoding="utf-8") as fh:
+            json.dump(actions, fh, indent=1, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        (staging / STEPS).touch()
+        _fsync_dir(staging / BLOBS)
+        _fsync_dir(staging)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+        _fsync_dir(folder.parent)
+        return cls(folder)
+
+    # ---------------------------------------------------------------- reading
+
+    def exists(self) -> bool:
+        return (self.folder / ACTIONS).is_file()
+
+    def actions(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.folder / ACTIONS).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ApplyError(f"the apply journal in {self.folder} cannot be read ({exc})") from exc
+        if not isinstance(data, dict):
+            raise ApplyError(f"the apply journal in {self.folder} is damaged")
+        return data
+
+    def steps(self) -> list[dict[str, Any]]:
+        """Recorded steps, oldest first; a last line cut short by a kill is ignored."""
+        try:
+            raw = (self.folder / STEPS).read_text(encoding="utf-8")
+        except OSError:
+            return []
+        found = []
+        for line in raw.splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict):
+                found.append(item)
+        return found
+
+    def done_steps(self) -> set[str]:
+        return {str(s.get("step")) for s in self.steps()}
+
+    def finished(self) -> bool:
+        return "done" in self.done_steps()
+
+    def blob(self, blob: str) -> bytes:
+        try:
+            return (self.folder / BLOBS / blob).read_bytes()
+        except OSError as exc:
+            raise ApplyError(f"the apply journal lacks the saved copy {blob} ({exc})") from exc
+
+    def index_copy(self) -> Path | None:
+        path = self.folder / INDEX_COPY
+        return path if path.is_file() else None
+
+    # ---------------------------------------------------------------- writing
+
+    def record(self, step: str, **details: Any) -> None:
+        """Append one finished step, on disk before returning."""
+        global _records_this_process
+        line = json.dumps({"step": step, **details}, ensure_ascii=False) + "\n"
+        with open(self.folder / STEPS, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _records_this_process += 1
+        kill_at = os.environ.get(KILL_AT_VARIABLE, "")
+        if kill_at.isdigit() and int(kill_at) == _records_this_process:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def steps_named(names: Iterable[str], prefix: str) -> int:
+    """How many of `names` start with `prefix` (batches recorded as "move:3", "write:0", ...)."""
+    return sum(1 for n in names if n.startswith(prefix))

@@ -1,0 +1,435 @@
+"""The `consolidate` MkDocs plugin: the site of a consolidated repository, built without copying files.
+
+At build time it
+
+* adds the root files (README as home, CONTRIBUTING, ...) and the generated pages (folder indexes,
+  archive views, consolidation report) as virtual files, so nothing is copied into the repository;
+* rewrites every relative link as the repository wrote it (from the document's real location) to
+  the page's place in the site; links to files outside the docs go to the repository's web view,
+  or become plain text when no repository URL is known;
+* gives headings the ids GitHub gives them, so fragments written for GitHub keep working;
+* turns links that were already broken before consolidation (the plan's `broken_links`) into plain
+  text and logs them at info level, while any new broken link still fails a strict build;
+* redacts detected secrets, and fails the build when one would reach the output unredacted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import logging
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from markdown import Extension, Markdown
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
+from markdown.treeprocessors import Treeprocessor
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from . import site
+from .config import Config, load_config
+from .errors import ConsolidatorError
+from .links import is_external, resolve, split_target
+from .models import Plan
+from .parse import github_slug
+from .secrets import find_secrets, redact
+
+log = logging.getLogger("mkdocs.plugins.consolidate")
+
+# Pages and images outside the docs folder are served from here (virtual files, nothing copied).
+REPO_FILES = "_repository"
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_RAW_TAG = re.compile(r"<(a|img)\b[^>]*>", re.IGNORECASE)
+_RAW_ATTR = re.compile(r"""\b(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+class ConsolidatePluginConfig(base.Config):
+    plan = c.Type(str, default="")  # the applied plan, relative to the repository ("" = none)
+    repo_url = c.Type(str, default="")  # web view for links to files outside the docs
+    offline = c.Type(bool, default=True)  # external images become their alt text (no remote assets)
+
+
+@dataclasses.dataclass
+class _Context:
+    repo_path: str | None  # where the page's document lives in the repository (None: generated)
+    page: Page
+    files: Files
+    config: MkDocsConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class _Target:
+    """What a link becomes: a new href (`.md` paths for MkDocs to resolve), or plain text."""
+
+    href: str | None
+    text_path: str | None = None  # shown as the path when the link cannot lead anywhere
+    final: bool = False  # href is already a final URL (raw HTML is not seen by MkDocs)
+
+
+class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
+    def __init__(self) -> None:
+        self.repo = Path()
+        self.settings = Config()
+        self.plan: Plan | None = None
+        self.lay: site.Layout | None = None
+        self.current: _Context | None = None
+        self.known_missing: set[tuple[str, str]] = set()
+        self.known_anchor: set[tuple[str, str, str]] = set()
+        self.sources: site.PageSources | None = None
+
+    # ------------------------------------------------------------ events
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.repo = Path(config.config_file_path or ".").resolve().parent
+        try:
+            settings = load_config(self.repo)
+            docs = Path(config.docs_dir).resolve()
+            if docs.is_relative_to(self.repo):
+                settings = dataclasses.replace(settings, docs_dir=docs.relative_to(self.repo).as_posix())
+            self.settings = settings
+            self.plan = site.load_applied_plan(self.repo, self.config.plan) if self.config.plan else None
+        except ConsolidatorError as exc:
+            raise PluginError(str(exc)) from exc
+        if self.config.plan and self.plan is None:
+            raise PluginError(
+                f"the plan {self.config.plan} named in mkdocs.yml does not exist; run `consolidate site` again"
+            )
+        self._index_broken_links()
+        config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        lay = site.layout(self.repo, self.settings, report=self.plan is not None)
+        self.lay = lay
+        self.sources = site.PageSources(self.repo, lay, self.plan)
+        prefix = lay.docs_dir + "/"
+        # root files, and a docs landing page that gave "/" to the README, become virtual files
+        moved = [
+            (repo_path, site_path)
+            for repo_path, site_path in lay.pages
+            if not (repo_path.startswith(prefix) and repo_path[len(prefix) :] == site_path)
+        ]
+        for repo_path, site_path in moved:
+            for uri in (repo_path[len(prefix) :] if repo_path.startswith(prefix) else None, site_path):
+                old = files.get_file_from_path(uri) if uri else None
+                if old is not None:
+                    files.remove(old)
+        for repo_path, site_path in moved:
+            files.append(File.generated(config, site_path, abs_src_path=str(self.repo / repo_path)))
+        for generated in lay.generated:
+            if files.get_file_from_path(generated) is None:
+                content = site.generated_page(self.sources, generated)
+                files.append(File.generated(config, generated, content=content))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.lay is not None
+        repo_path = self.lay.repo_of.get(page.file.src_uri)
+        if repo_path is None and not page.file.generated_by:
+            # a docs file the layout did not list (e.g. excluded by the owner): it keeps its place
+            candidate = f"{self.lay.docs_dir}/{page.file.src_uri}"
+            repo_path = candidate if (self.repo / candidate).is_file() else None
+        self.current = _Context(repo_path, page, files, config)
+        markdown = self._redact(markdown, repo_path or page.file.src_uri)
+        if repo_path is not None:
+            markdown = self._raw_html(markdown)
+            markdown = self._superseded(markdown, repo_path, page)
+        return markdown
+
+    def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.current = None
+        # What a reader would see: the text of the page, not its markup (attributes are not secrets).
+        visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+        leaked = find_secrets(page.file.src_uri, visible, self.settings.secrets.allow)
+        if leaked:
+            kinds = ", ".join(sorted({f.kind for f in leaked}))
+            raise PluginError(
+                f"{page.file.src_uri}: {len(leaked)} secret(s) ({kinds}) would be published unredacted"
+            )
+        return html_text
+
+    # ------------------------------------------------------------ secrets
+
+    def _redact(self, markdown: str, where: str) -> str:
+        found = find_secrets(where, markdown, self.settings.secrets.allow)
+        if not found:
+            return markdown
+        if not self.settings.secrets.redact:
+            raise PluginError(
+                f"{where}: {len(found)} secret(s) would be published "
+                f"(lines {', '.join(str(f.line) for f in found)}); redaction is off in the settings"
+            )
+        log.info("%s: %d secret(s) redacted in the site", where, len(found))
+        return redact(markdown, found)
+
+    # ------------------------------------------------------------ broken links
+
+    def _index_broken_links(self) -> None:
+        self.known_missing.clear()
+        self.known_anchor.clear()
+        if self.plan is None:
+            return
+        moves = self.plan.moves()
+        for b in self.plan.broken_links:
+            source = moves.get(b.source, b.source)
+            if b.reason == "missing anchor" and b.resolved is not None:
+                _, _, fragment = split_target(b.target)
+                for path in {b.resolved, moves.get(b.resolved, b.resolved)}:
+                    self.known_anchor.add((source, path, unquote(fragment or "")))
+            else:
+                self.known_missing.add((source, b.target.strip()))
+                if b.resolved is not None:
+                    self.known_missing.add((source, "path:" + b.resolved))
+                    self.known_missing.add((source, "path:" + moves.get(b.resolved, b.resolved)))
+
+    # ------------------------------------------------------------ link mapping
+
+    def map_link(self, href: str, *, image: bool, final: bool) -> _Target | None:
+        """What a link written in the current document becomes; None keeps it as written."""
+        ctx, lay = self.current, self.lay
+        if ctx is None or ctx.repo_path is None or lay is None:
+            return None
+        href = href.strip()
+        if not href or href.startswith("#") and not final:
+            return self._self_anchor(href, ctx)
+        if is_external(href):
+            if image and self.config.offline and re.match(r"^(https?:)?//", href, re.I):
+                return _Target(None, text_path=None)
+            return None
+        if href.startswith("mailto:") or href.startswith("data:"):
+            return None
+        target = resolve(ctx.repo_path, href)
+        raw_path, query, raw_fragment = split_target(href)
+        suffix = (f"?{query}" if query else "") + (f"#{raw_fragment}" if raw_fragment is not None else "")
+        if target.outside_repo or target.path is None:
+            if (ctx.repo_path, href) in self.known_missing:
+                log.info("%s: link %r was already broken before consolidation", ctx.repo_path, href)
+                return _Target(None, text_path=href)
+            log.warning("Doc file '%s' contains a link '%s' that leads outside the repository", ctx.repo_path, href)
+            return _Target(None, text_path=href)
+        path = target.path
+        page_site = ctx.page.file.src_uri
+        site_path = lay.site_path(path)
+        if site_path is None and path.startswith(lay.docs_dir + "/") and (self.repo / path).is_file():
+            site_path = path[len(lay.docs_dir) + 1 :]  # an image or download in the docs folder
+        if site_path is not None and ctx.files.get_file_from_path(site_path) is not None:
+            fragment = target.fragment or ""
+            if raw_fragment is not None and (ctx.repo_path, path, fragment) in self.known_anchor:
+                log.info("%s: anchor in %r was already broken before consolidation", ctx.repo_path, href)
+                suffix = f"?{query}" if query else ""
+            if final:
+                file = ctx.files.get_file_from_path(site_path)
+                assert file is not None
+                return _Target(get_relative_url(file.url, ctx.page.file.url) + suffix, final=True)
+            rel = posixpath.relpath(site_path, posixpath.dirname(page_site) or ".")
+            return _Target(quote(rel, safe="/") + suffix)
+        disk = self.repo / path
+        if disk.exists():
+            if image and disk.is_file():
+                uri = f"{REPO_FILES}/{path}"
+                if ctx.files.get_file_from_path(uri) is None:
+                    ctx.files.append(File.generated(ctx.config, uri, abs_src_path=str(disk)))
+                if final:
+                    return _Target(get_relative_url(uri, ctx.page.file.url), final=True)
+                return _Target(quote(posixpath.relpath(uri, posixpath.dirname(page_site) or "."), safe="/"))
+            return self._outside_docs(path, disk.is_dir(), suffix)
+        if (ctx.repo_path, href) in self.known_missing or (ctx.repo_path, "path:" + path) in self.known_missing:
+            log.info("%s: link %r was already broken before consolidation", ctx.repo_path, href)
+            return _Target(None, text_path=href)
+        log.warning(
+            "Doc file '%s' contains a link '%s', but '%s' does not exist in the repository",
+            ctx.repo_path,
+            href,
+            path,
+        )
+        return _Target(None, text_path=href)
+
+    def _self_anchor(self, href: str, ctx: _Context) -> _Target | None:
+        fragment = unquote(href[1:])
+        if ctx.repo_path and (ctx.repo_path, ctx.repo_path, fragment) in self.known_anchor:
+            log.info("%s: anchor %r was already broken before consolidation", ctx.repo_path, href)
+            return _Target(None, text_path=href)
+        return None
+
+    def _outside_docs(self, path: str, is_dir: bool, suffix: str) -> _Target:
+        base_url = self.config.repo_url.rstrip("/")
+        if not base_url:
+            return _Target(None, text_path=path)
+        kind = "tree" if is_dir else "blob"
+        return _Target(f"{base_url}/{kind}/HEAD/{quote(path, safe='/')}{suffix}", final=True)
+
+    # ------------------------------------------------------------ Markdown passes
+
+    def _raw_html(self, markdown: str) -> str:
+        """Links and images in raw HTML: MkDocs does not see them, so they get final URLs here."""
+        out = []
+        fence: str | None = None
+        for line in markdown.splitlines(keepends=True):
+            m = _FENCE.match(line)
+            if fence is not None:
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    fence = None
+                out.append(line)
+                continue
+            if m:
+                fence = m.group(1)
+                out.append(line)
+                continue
+            if "<" not in line:
+                out.append(line)
+                continue
+            out.append(self._raw_line(line))
+        return "".join(out)
+
+    def _raw_line(self, line: str) -> str:
+        pieces = []
+        pos = 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces.append(_RAW_TAG.sub(self._raw_tag, line[pos : span.start()]))
+            pieces.append(span.group(0))
+            pos = span.end()
+        pieces.append(_RAW_TAG.sub(self._raw_tag, line[pos:]))
+        return "".join(pieces)
+
+    def _raw_tag(self, m: re.Match[str]) -> str:
+        tag = m.group(0)
+        attr = _RAW_ATTR.search(tag)
+        if attr is None:
+            return tag
+        image = m.group(1).lower() == "img"
+        value = html.unescape(attr.group(3) if attr.group(3) is not None else attr.group(4) or "")
+        target = self.map_link(value, image=image, final=True)
+        if target is None:
+            return tag
+        if target.href is None:
+            if image:
+                alt = _ALT.search(tag)
+                text = html.unescape((alt.group(2) if alt and alt.group(2) is not None else alt.group(3) if alt else "") or "")
+                return f'<span class="consolidate-external-image">{html.escape(text)}</span>'
+            title = html.escape(target.text_path or value)
+            return f'<a class="consolidate-path" title="{title}">'
+        new = html.escape(target.href if target.final else target.href, quote=True)
+        return tag[: attr.start(2)] + f'"{new}"' + tag[attr.end(2) :]
+
+    def _superseded(self, markdown: str, repo_path: str, page: Page) -> str:
+        assert self.lay is not None and self.sources is not None
+        canonical = site.canonical_of(self.plan).get(repo_path)
+        if canonical is None:
+            return markdown
+        target = self.lay.site_of.get(canonical)
+        if target is None or posixpath.basename(canonical) in markdown:
+            return markdown  # apply's own notice already names it
+        title = self.sources.info(target)[0]
+        link = posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
+        notice = site.superseded_notice(title, link)
+        lines = markdown.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            if line.startswith("# "):
+                return "".join(lines[: i + 1]) + "\n" + notice + "".join(lines[i + 1 :])
+            break
+        return notice + markdown
+
+
+# ---------------------------------------------------------------- Markdown extension
+
+
+class _Extension(Extension):
+    def __init__(self, plugin: ConsolidatePlugin) -> None:
+        super().__init__()
+        self.plugin = plugin
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # after attr_list (8) so explicit {#ids} win, before toc (5) which keeps ids it finds set
+        md.treeprocessors.register(_HeadingIds(md), "consolidate_heading_ids", 6)
+        # after inline patterns (20), before MkDocs resolves and validates links (relpath, 0)
+        md.treeprocessors.register(_Links(md, self.plugin), "consolidate_links", 3)
+
+
+class _HeadingIds(Treeprocessor):
+    """Heading ids as GitHub renders them: what links written in a repository point to."""
+
+    def run(self, root: etree.Element) -> None:
+        used: dict[str, int] = {}
+        taken: set[str] = set()
+        for el in root.iter():
+            if el.tag not in _HEADINGS:
+                continue
+            text = html.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
+            slug = github_slug(text.strip())
+            candidate = slug
+            # github-slugger: a repeated slug gets -1, -2, ... counted per original slug
+            while candidate in taken:
+                used[slug] = used.get(slug, 0) + 1
+                candidate = f"{slug}-{used[slug]}"
+            taken.add(candidate)
+            if "id" not in el.attrib and candidate:
+                el.set("id", candidate)
+
+
+class _Links(Treeprocessor):
+    def __init__(self, md: Markdown, plugin: ConsolidatePlugin) -> None:
+        super().__init__(md)
+        self.plugin = plugin
+
+    def run(self, root: etree.Element) -> None:
+        for el in list(root.iter()):
+            if el.tag == "a" and "href" in el.attrib:
+                key, image = "href", False
+            elif el.tag == "img" and "src" in el.attrib:
+                key, image = "src", True
+            else:
+                continue
+            value = el.get(key, "")
+            target = self.plugin.map_link(value, image=image, final=False)
+            if target is None:
+                continue
+            if target.href is not None:
+                el.set(key, target.href)
+                continue
+            if image:
+                _as_text(el, el.get("alt", ""), "consolidate-external-image", value)
+            else:
+                _as_path(el, target.text_path or value)
+
+
+def _as_text(el: etree.Element, text: str, css: str, title: str) -> None:
+    el.attrib.clear()
+    el.tag = "span"
+    el.text = text
+    el.set("class", css)
+    el.set("title", title)
+
+
+def _as_path(el: etree.Element, path: str) -> None:
+    """A link that cannot lead anywhere in the site: its text, and the path when the text hides it."""
+    shown = "".join(el.itertext()).strip()
+    el.attrib.clear()
+    el.tag = "span"
+    el.set("class", "consolidate-path")
+    el.set("title", path)
+    if shown in (path, posixpath.basename(path.rstrip("/")), path.rstrip("/")):
+        return
+    code = etree.SubElement(el, "code")
+    code.text = path
+    code.tail = ")"
+    if len(el) > 1:
+        prev = el[-2]
+        prev.tail = (prev.tail or "") + " ("
+    else:
+        el.text = (el.text or "") + " ("
+

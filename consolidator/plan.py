@@ -1,0 +1,350 @@
+"""Build the consolidation plan: one decision per Markdown file, with where it goes and why.
+
+Classification says what each document is; this module turns that into moves a reviewer can read:
+conventional files stay at the root, living documentation goes to `docs/<section>/<name>` (the name is
+kept, so links and history stay readable), history goes to the archive grouped by period and by series,
+duplicate group or topic (`docs/archive/2025-11/deployment-status/...`), never one flat folder, and
+every non-canonical duplicate is archived next to its group and names its canonical. Files already in
+the docs tree or the archive stay, so planning a consolidated repository proposes nothing.
+
+Everything is sorted before it is used: the same inventory always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .classify import Classification, Context, classify, is_conventional
+from .config import Config
+from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
+from .similarity import Groups, find_groups
+
+# Entry points readers start from: what they link to is documentation in use.
+ENTRY_NAMES = ("readme.md", "index.md", "readme.markdown", "index.markdown", "home.md", "summary.md")
+# A topic gets its own sub-folder of a section when at least this many moved documents share it.
+TOPIC_FOLDER_MIN = 4
+
+
+def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
+    """The one place the plan asks for duplicate groups, topics and series."""
+    return find_groups(docs, config.similarity)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Context
+
+
+def _slug(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+
+
+def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
+    docs_dir = config.docs_dir.strip("/")
+    found = set()
+    for doc in docs:
+        lower = doc.path.lower()
+        if doc.at_root and lower in ENTRY_NAMES[:2]:
+            found.add(doc.path)
+        elif doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES:
+            found.add(doc.path)
+    return frozenset(found)
+
+
+def build_context(inventory: Inventory, groups: Groups, config: Config) -> Context:
+    docs = inventory.documents
+    inbound: dict[str, set[str]] = defaultdict(set)
+    for doc in docs:
+        for link in doc.links:
+            if link.path and link.exists and link.path != doc.path:
+                inbound[link.path].add(doc.path)
+    newest = max((d.dates.last_commit or d.dates.content or "" for d in docs), default="")
+    duplicate_of: dict[str, str] = {}
+    canonicals: set[str] = set()
+    for cluster in groups.duplicates:
+        if not cluster.canonical:
+            continue
+        canonicals.add(cluster.canonical)
+        for member in cluster.members:
+            if member != cluster.canonical:
+                duplicate_of[member] = cluster.canonical
+    series: dict[str, str] = {}
+    newer: set[str] = set()
+    by_path = inventory.by_path()
+    for cluster in groups.series:
+        members = [m for m in cluster.members if m in by_path]
+        for m in members:
+            series[m] = cluster.label
+        dated = sorted((by_path[m].dates.best or "", m) for m in members)
+        newer.update(m for _, m in dated[:-1])
+    return Context(
+        now=newest or None,
+        inbound={k: tuple(sorted(v)) for k, v in sorted(inbound.items())},
+        entry_points=entry_points(docs, config),
+        duplicate_of=dict(sorted(duplicate_of.items())),
+        canonicals=frozenset(canonicals),
+        series=dict(sorted(series.items())),
+        newer_in_series=frozenset(newer),
+    )
+
+
+def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[str, Classification]:
+    """Two passes: the second knows which documents the first called history (indexes follow their targets)."""
+    context = build_context(inventory, groups, config)
+    first = {d.path: classify(d, context, config) for d in inventory.documents}
+    context = replace(
+        context,
+        history_paths=frozenset(p for p, c in first.items() if c.disposition == "archive"),
+        live_paths=frozenset(p for p, c in first.items() if c.disposition != "archive"),
+    )
+    return {d.path: classify(d, context, config) for d in inventory.documents}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Destinations
+
+
+@dataclass(frozen=True)
+class _Draft:
+    doc: Document
+    cls: Classification
+    action: str
+    folder: str | None  # where it goes (None: stays)
+    canonical: str | None
+    extra: tuple[str, ...]
+
+
+def period_of(doc: Document, config: Config) -> str:
+    best = doc.dates.best
+    if not best:
+        return "undated"
+    if "{quarter}" in config.archive_layout:
+        return f"{best[:4]}-Q{(int(best[5:7]) - 1) // 3 + 1}"
+    return best[:7]
+
+
+def archive_folder(config: Config, period: str, group: str) -> str:
+    layout = config.archive_layout.replace("{quarter}", "{period}")
+    sub = layout.format(period=period, group=group or "misc").strip("/")
+    return posixpath.join(config.archive_dir.strip("/"), sub)
+
+
+def _group_labels(groups: Groups) -> tuple[dict[str, Cluster], dict[str, str], dict[str, str]]:
+    dup: dict[str, Cluster] = {}
+    for cluster in sorted(groups.duplicates, key=lambda c: c.id):
+        for m in cluster.members:
+            dup.setdefault(m, cluster)
+    series: dict[str, str] = {}
+    for cluster in sorted(groups.series, key=lambda c: c.id):
+        for m in cluster.members:
+            series.setdefault(m, cluster.label)
+    topic: dict[str, str] = {}
+    for cluster in sorted(groups.topics, key=lambda c: (-len(c.members), c.id)):
+        for m in cluster.members:
+            topic.setdefault(m, cluster.label)
+    return dup, series, topic
+
+
+def _unique(dest: str, taken: set[str], source: str) -> str:
+    """`dest`, or a variant no other entry or existing file uses (case-insensitively)."""
+    if dest.casefold() not in taken:
+        return dest
+    folder, name = posixpath.split(dest)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    origin = _slug(posixpath.dirname(source).replace("/", "-")) or "root"
+    suffix = f".{ext}" if ext else ""
+    candidate = posixpath.join(folder, f"{stem}--{origin}{suffix}")
+    n = 2
+    while candidate.casefold() in taken:
+        candidate = posixpath.join(folder, f"{stem}--{origin}-{n}{suffix}")
+        n += 1
+    return candidate
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Broken links
+
+
+def broken_links(inventory: Inventory) -> tuple[BrokenLink, ...]:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for f in sorted(inventory.files):
+        by_name[f.rsplit("/", 1)[-1].casefold()].append(f)
+    out = []
+    for doc in inventory.documents:
+        for link in doc.links:
+            if not link.broken and not link.outside_repo:
+                continue
+            if link.outside_repo:
+                reason, resolved = "outside repository", None
+            elif link.exists is False:
+                reason, resolved = "missing file", link.path
+            else:
+                reason, resolved = "missing anchor", link.path
+            suggestion = None
+            if reason == "missing file" and link.path:
+                name = link.path.rsplit("/", 1)[-1].casefold()
+                near = [f for f in by_name.get(name, []) if f != link.path]
+                if near:
+                    suggestion = min(near, key=lambda f: (-_shared_prefix(f, link.path or ""), len(f), f))
+            out.append(BrokenLink(doc.path, link.line, link.target, resolved, reason, suggestion))
+    return tuple(sorted(out, key=lambda b: (b.source, b.line, b.target)))
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("/"), b.split("/"), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The plan
+
+
+def _drafts(
+    inventory: Inventory, classes: Mapping[str, Classification], groups: Groups, config: Config
+) -> list[_Draft]:
+    by_path = inventory.by_path()
+    dup, series, topic = _group_labels(groups)
+    docs_dir = config.docs_dir.strip("/")
+    drafts: list[_Draft] = []
+    for doc in inventory.documents:
+        c = classes[doc.path]
+        cluster = dup.get(doc.path)
+        canonical = cluster.canonical if cluster and cluster.canonical != doc.path else None
+        if c.kind in ("archived", "pinned", "conventional-root", "index") and c.confidence >= 0.95 or (
+            c.disposition == "keep-root"
+        ):
+            drafts.append(_Draft(doc, c, "keep", None, None, ()))
+            continue
+        if c.disposition == "live":
+            if doc.at_root:
+                section = c.section or "guides"
+                drafts.append(_Draft(doc, c, "move", posixpath.join(docs_dir, section), None,
+                                     (f"living documentation: moves to {docs_dir}/{section}/",)))
+            else:
+                drafts.append(_Draft(doc, c, "keep", None, None, ("already in the documentation tree",)))
+            continue
+        # History: grouped by period and by the group it belongs to, not one flat folder.
+        if cluster is not None:
+            label = cluster.label
+            newest = max((by_path[m] for m in cluster.members if m in by_path),
+                         key=lambda d: (d.dates.best or "", d.path))
+            period = period_of(newest, config)
+        else:
+            label = series.get(doc.path) or topic.get(doc.path) or c.kind
+            period = period_of(doc, config)
+        folder = archive_folder(config, period, _slug(label) or _slug(c.kind))
+        if canonical is not None:
+            drafts.append(_Draft(doc, c, "merge", folder, canonical,
+                                 (f"merge: {canonical} is the version to read; this copy is archived with a notice",)))
+        else:
+            drafts.append(_Draft(doc, c, "archive", folder, None, (f"history: archived under {folder}/",)))
+    return drafts
+
+
+def _apply_root_budget(drafts: list[_Draft], config: Config) -> list[_Draft]:
+    """Above the budget, the weakest root keepers that are not conventional files move into docs/."""
+    keepers = [d for d in drafts if d.doc.at_root and d.action == "keep"]
+    if len(keepers) <= config.root_budget:
+        return drafts
+    movable = sorted((d for d in keepers if not is_conventional(d.doc.name)),
+                     key=lambda d: (d.cls.confidence, d.doc.path))
+    excess = len(keepers) - config.root_budget
+    chosen = {d.doc.path for d in movable[:excess]}
+    out = []
+    for d in drafts:
+        if d.doc.path in chosen:
+            section = d.cls.section or "guides"
+            folder = posixpath.join(config.docs_dir.strip("/"), section)
+            d = replace(d, action="move", folder=folder,
+                        extra=(f"root budget of {config.root_budget} files exceeded: moves to {folder}/",))
+        out.append(d)
+    return out
+
+
+def _topic_folders(drafts: list[_Draft], groups: Groups, config: Config) -> list[_Draft]:
+    """A large topic moving into one section gets a sub-folder of its own."""
+    _, _, topic = _group_labels(groups)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for d in drafts:
+        if d.action == "move" and d.folder and d.doc.path in topic:
+            counts[(d.folder, topic[d.doc.path])] += 1
+    out = []
+    for d in drafts:
+        label = topic.get(d.doc.path)
+        if d.action == "move" and d.folder and label and counts[(d.folder, label)] >= TOPIC_FOLDER_MIN:
+            d = replace(d, folder=posixpath.join(d.folder, _slug(label)))
+        out.append(d)
+    return out
+
+
+def build_plan(inventory: Inventory, config: Config, groups: Groups | None = None) -> Plan:
+    """The plan for `inventory`: one decision per Markdown file, sorted by source."""
+    if groups is None:
+        groups = find_document_groups(inventory.documents, config)
+    classes = classify_all(inventory, groups, config)
+    drafts = _drafts(inventory, classes, groups, config)
+    drafts = _apply_root_budget(drafts, config)
+    drafts = _topic_folders(drafts, groups, config)
+
+    moving = {d.doc.path for d in drafts if d.folder is not None}
+    taken = {f.casefold() for f in inventory.files if f not in moving}
+    # Folders of staying files cannot become files, and staying files cannot become folders.
+    entries: list[Decision] = []
+    for d in sorted(drafts, key=lambda d: d.doc.path):
+        dest = None
+        if d.folder is not None:
+            dest = _unique(posixpath.join(d.folder, d.doc.name), taken, d.doc.path)
+            taken.add(dest.casefold())
+        reasons = tuple(d.extra) + d.cls.reasons
+        entries.append(
+            Decision(
+                source=d.doc.path,
+                action=d.action,
+                destination=dest,
+                section=(d.cls.section if d.action == "move" else None),
+                canonical=d.canonical,
+                reasons=reasons,
+                confidence=d.cls.confidence,
+                blob=d.doc.blob,
+                kind=d.cls.kind,
+            )
+        )
+
+    clusters = tuple(sorted(groups.duplicates + groups.topics, key=lambda c: (c.kind, c.id)))
+    root_before = sum(1 for d in inventory.documents if d.at_root)
+    root_after = sum(1 for e in entries if "/" not in e.source and e.action == "keep")
+    counts = {a: sum(1 for e in entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
+    header = PlanHeader(
+        tool=f"consolidator {__version__}",
+        repo=Path(inventory.root).name,
+        commit=inventory.head,
+        config=(
+            ("docs_dir", config.docs_dir),
+            ("archive_dir", config.archive_dir),
+            ("archive_layout", config.archive_layout),
+            ("root_budget", str(config.root_budget)),
+        ),
+        summary=(
+            ("documents", len(entries)),
+            ("root_before", root_before),
+            ("root_after", root_after),
+            ("keep", counts["keep"]),
+            ("move", counts["move"]),
+            ("archive", counts["archive"]),
+            ("merge", counts["merge"]),
+            ("duplicate_groups", len(groups.duplicates)),
+        ),
+    )
+    return Plan(header=header, entries=tuple(entries), clusters=clusters, broken_links=broken_links(inventory))

@@ -1,0 +1,315 @@
+"""Which files are documents, and the inventory of what each one says.
+
+In a git work tree the documents are the tracked files plus the untracked ones git does not ignore;
+elsewhere the tree is walked. Parsing is the cost floor, so each distinct content is parsed once,
+in parallel when there is much to do, and remembered by git blob id between runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import gitio
+from .cache import ParseCache
+from .config import Config
+from .errors import RepoError
+from .links import folders_of, resolve
+from .models import DateFact, Dates, Document, Inventory, Link
+from .parse import Parsed, date_in_name, parse_outline, parse_text
+from .textio import decode, looks_binary
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
+# Folders that hold tools, dependencies or build output rather than documentation.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        "build",
+        "dist",
+        "site",
+        "_build",
+        "target",
+        ".next",
+        ".nuxt",
+        ".docusaurus",
+        ".cache",
+        "bower_components",
+        "vendor",
+    }
+)
+# Full parsing costs about a second per MB; a Markdown file this large is almost always generated
+# output (logs, dumps), so it is inventoried from its lines alone rather than stalling the run.
+MAX_PARSE_BYTES = 5 * 1024 * 1024
+PARALLEL_THRESHOLD = 400  # below this many files to parse, worker start-up costs more than it saves
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Read:
+    path: str
+    data: bytes | None
+    warning: str | None = None
+
+
+def is_markdown(path: str) -> bool:
+    return path.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def check_repo(repo: Path) -> Path:
+    if not repo.exists():
+        raise RepoError(f"{repo} does not exist")
+    if not repo.is_dir():
+        raise RepoError(f"{repo} is not a directory")
+    return repo.resolve()
+
+
+def walk_files(root: Path) -> list[str]:
+    """Every file below `root` outside tool and build folders, without following directory links."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS and not (here / d / "pyvenv.cfg").exists() and not (here / d).is_symlink()
+        )
+        for name in files:
+            found.append((here / name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def list_repo_files(root: Path) -> tuple[list[str], bool, list[str]]:
+    """(files, used git, warnings)."""
+    warnings: list[str] = []
+    if not gitio.git_available():
+        warnings.append("git is not on PATH: walking the folder instead (no history dates)")
+        return walk_files(root), False, warnings
+    if not gitio.is_work_tree(root):
+        return walk_files(root), False, warnings
+    top = gitio.toplevel(root).resolve()
+    files = gitio.list_files(root)
+    if top != root:
+        # Scanning a sub-folder of a repository: ls-files already answers relative to cwd.
+        pass
+    existing = [f for f in files if os.path.lexists(root / f)]
+    return existing, True, warnings
+
+
+def _excluded(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
+
+
+def _read(root: Path, rel: str) -> _Read:
+    full = root / rel
+    try:
+        if full.is_symlink():
+            try:
+                real = full.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return _Read(rel, None, f"{rel}: symbolic link that loops or leads nowhere; skipped")
+            if not real.is_relative_to(root):
+                return _Read(rel, None, f"{rel}: symbolic link out of the repository; not followed")
+            if not real.is_file():
+                return _Read(rel, None, f"{rel}: symbolic link to a folder; skipped")
+        elif not full.is_file():
+            return _Read(rel, None, f"{rel}: not a regular file; skipped")
+        data = full.read_bytes()
+    except OSError as exc:
+        return _Read(rel, None, f"{rel}: cannot be read ({exc.strerror or exc}); skipped")
+    if looks_binary(data):
+        return _Read(rel, None, f"{rel}: binary content in a Markdown file; skipped")
+    return _Read(rel, data)
+
+
+def _parse_blob(data: bytes) -> tuple[Parsed, int]:
+    decoded = decode(data)
+    if len(data) > MAX_PARSE_BYTES:
+        return parse_outline(decoded.text), decoded.invalid_bytes
+    return parse_text(decoded.text), decoded.invalid_bytes
+
+
+def readable_title(name: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    words = re.sub(r"[_\-.]+", " ", stem).strip()
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words)
+    return " ".join(w if w.isupper() and len(w) <= 3 else w.capitalize() for w in words.split()) or name
+
+
+def scan_repo(
+    repo: Path,
+    *,
+    config: Config | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> Inventory:
+    """Inventory every Markdown document of `repo`."""
+    config = config or Config()
+    root = check_repo(repo)
+    files, in_git, warnings = list_repo_files(root)
+    doc_paths = [f for f in files if is_markdown(f) and not _excluded(f, config.exclude)]
+    reads = [_read(root, p) for p in doc_paths]
+    warnings.extend(r.warning for r in reads if r.warning)
+    reads = [r for r in reads if r.data is not None]
+
+    cache = ParseCache.for_repo(root) if (use_cache and in_git) else ParseCache.memory()
+    blobs = {r.path: gitio.blob_id(r.data) for r in reads if r.data is not None}
+    todo = sorted(
+        {blobs[r.path]: r.data for r in reads if r.data is not None and blobs[r.path] not in cache}.items()
+    )
+    done = 0
+    total = len(reads)
+    if progress:
+        progress(total - len(todo), total)
+    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
+            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=32)
+            for (blob, _), result in zip(todo, results, strict=True):
+                cache.put(blob, result)
+                done += 1
+                if progress and done % 50 == 0:
+                    progress(total - len(todo) + done, total)
+    else:
+        for blob, data in todo:
+            cache.put(blob, _parse_blob(data))
+            done += 1
+            if progress and done % 50 == 0:
+                progress(total - len(todo) + done, total)
+    if progress:
+        progress(total, total)
+    cache.save()
+
+    hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
+    docs = []
+    for r in reads:
+        assert r.data is not None
+        parsed, invalid = cache.get(blobs[r.path])
+        doc_warnings = []
+        if len(r.data) > MAX_PARSE_BYTES:
+            note = f"larger than {MAX_PARSE_BYTES // (1024 * 1024)} MB: only headings and size were read"
+            doc_warnings.append(note)
+            warnings.append(f"{r.path}: {note}")
+        if invalid:
+            doc_warnings.append(f"{invalid} byte(s) are not valid UTF-8; shown as U+FFFD")
+            warnings.append(f"{r.path}: {invalid} byte(s) are not valid UTF-8; decoded what could be decoded")
+        docs.append(_document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings)))
+
+    all_files = frozenset(files)
+    docs = resolve_links(docs, all_files)
+    return Inventory(
+        root=str(root),
+        documents=tuple(sorted(docs, key=lambda d: d.path)),
+        git=in_git,
+        head=gitio.head(root) if in_git else None,
+        files=all_files,
+        warnings=tuple(warnings),
+    )
+
+
+def _document(
+    path: str,
+    data: bytes,
+    blob: str,
+    parsed: Parsed,
+    hist: gitio.FileHistory | None,
+    warnings: tuple[str, ...],
+) -> Document:
+    name = path.rsplit("/", 1)[-1]
+    fm = dict(parsed.front_matter)
+    if fm.get("title", "").strip():
+        title, source = fm["title"].strip(), "front_matter"
+    elif parsed.h1:
+        title, source = parsed.h1, "h1"
+    else:
+        title, source = readable_title(name), "file_name"
+    facts = [
+        DateFact("front_matter" if m.from_front_matter else "text", m.label, m.date, m.line)
+        for m in parsed.dates
+    ]
+    named = date_in_name(name)
+    if named:
+        facts.append(DateFact("file_name", named[0], named[1]))
+    if hist:
+        facts.append(DateFact("first_commit", "first commit", hist.first))
+        facts.append(DateFact("last_commit", "last commit", hist.last))
+    links = tuple(
+        Link(
+            target=raw.target,
+            kind=raw.kind,
+            line=raw.line,
+            is_image=raw.is_image,
+            label=raw.label,
+            definition_line=raw.definition_line,
+        )
+        for raw in parsed.links
+    )
+    return Document(
+        path=path,
+        title=title,
+        title_source=source,
+        headings=parsed.headings,
+        links=links,
+        dates=Dates(tuple(facts)),
+        words=parsed.words,
+        size=len(data),
+        lines=parsed.lines,
+        blob=blob,
+        text=parsed.text,
+        sections=parsed.sections,
+        front_matter=parsed.front_matter,
+        code_blocks=parsed.code_blocks,
+        html_ids=parsed.html_ids,
+        warnings=warnings,
+    )
+
+
+def anchor_key(anchor: str) -> str:
+    """Anchors compared the lenient way browsers and code hosts treat them: case and invisible
+    emoji modifiers (variation selector, zero-width joiner) do not matter."""
+    return anchor.casefold().replace("\ufe0f", "").replace("\u200d", "")
+
+
+def resolve_links(docs: list[Document], files: frozenset[str]) -> list[Document]:
+    """Fill in where every link leads and whether its file and anchor exist."""
+    folders = folders_of(files)
+    anchors = {d.path: {anchor_key(a) for a in d.anchors()} for d in docs}
+    out = []
+    for doc in docs:
+        resolved = []
+        for link in doc.links:
+            if not link.target.strip():
+                resolved.append(link)
+                continue
+            where = resolve(doc.path, link.target)
+            if where.external:
+                resolved.append(replace(link, external=True))
+                continue
+            if where.outside_repo:
+                resolved.append(replace(link, fragment=where.fragment, exists=False, outside_repo=True))
+                continue
+            path = where.path or ""
+            exists = path in files or path in folders
+            anchor_ok = None
+            if exists and where.fragment and path in anchors:
+                anchor_ok = anchor_key(where.fragment) in anchors[path]
+            resolved.append(
+                replace(link, path=path, fragment=where.fragment, exists=exists, anchor_ok=anchor_ok)
+            )
+        out.append(replace(doc, links=tuple(resolved)))
+    return out

@@ -1,0 +1,577 @@
+"""Secret detection in document text, with masked reports and redaction.
+
+detect-secrets supplies the detectors (JWTs, cloud and service tokens, keyword assignments,
+high-entropy quoted strings) and its heuristic filters; this module adds what documentation
+shows and that scanner misses: passwords inside connection strings of any scheme, env-style
+`NAME_KEY=value` lines whose names its keyword list does not know, and private key blocks
+redacted as a whole rather than by their first line. Placeholders that docs are full of
+(`your-api-key`, `<token>`, `sk-...`, `${VAR}`) and digests (integrity hashes, commit ids)
+are not findings.
+
+A finding never carries the secret: only a masked fragment and a fingerprint that an
+allow-list entry can name.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from detect_secrets.filters import heuristic
+from detect_secrets.plugins import (
+    aws,
+    azure_storage_key,
+    basic_auth,
+    discord,
+    github_token,
+    gitlab_token,
+    high_entropy_strings,
+    jwt,
+    keyword,
+    mailchimp,
+    npm,
+    openai,
+    pypi_token,
+    sendgrid,
+    slack,
+    square_oauth,
+    stripe,
+    telegram_token,
+    twilio,
+)
+
+JWT = "JSON Web Token"
+AWS_KEY = "AWS Access Key"
+PRIVATE_KEY = "Private Key"
+URL_PASSWORD = "Password in URL"
+KEYWORD = "Secret keyword"
+HIGH_ENTROPY = "High entropy string"
+
+# Entropy limits: detect-secrets' defaults; quoted strings only, as the plugins require.
+BASE64_LIMIT = 4.5
+HEX_LIMIT = 3.0
+
+
+@dataclass(frozen=True)
+class SecretFinding:
+    """One detected secret. `start`/`end` are offsets of the secret value in the scanned text."""
+
+    path: str
+    line: int
+    kind: str
+    masked: str
+    fingerprint: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    kind: str
+
+
+# Which detector wins when two findings overlap: the most specific one names the kind.
+_PRIORITY = {PRIVATE_KEY: 0, URL_PASSWORD: 2, KEYWORD: 3, HIGH_ENTROPY: 4}
+
+
+def _priority(kind: str) -> int:
+    return _PRIORITY.get(kind, 1)
+
+
+# --- placeholders and documentation examples ------------------------------------------------
+
+# Words that mark a value as something to fill in rather than a credential. Long words are
+# looked for anywhere (`AKIAYOURKEYHERE`); short ones only as whole words of the value
+# (`your-key`, `yourKeyPassword`), so random token text practically never trips them.
+_PLACEHOLDER_SUBSTRINGS = re.compile(
+    r"example|sample|placeholder|changeme|change_me|change-me|replace|redacted|dummy|insert|lorem|"
+    r"password|passwd",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_WORDS = frozenset({"your", "here", "fake", "todo", "test", "demo", "mine", "none", "null"})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# Filled-in markers: ellipses, masks, template syntax, angle/curly brackets.
+_PLACEHOLDER_MARKS = re.compile(r"\.\.\.|…|\*\*\*|xxxx|XXXX|[<>{}\[\]]|\$\(|%\(|%s|\{\{")
+# References to a value kept elsewhere: `process.env.X`, `os.environ[...]`, `$VAR`, `env.X`.
+_REFERENCE = re.compile(
+    r"process\.env|import\.meta\.env|os\.environ|getenv|Deno\.env|\benv\.|\bENV\[|secrets\.|vars\.|^\$|^%|^@",
+)
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl")
+_DEFAULT_PASSWORDS = frozenset(
+    {"postgres", "password", "pass", "root", "admin", "secret", "test", "guest", "user", "changeme"}
+)
+_WELL_KNOWN_EXAMPLES = ("EXAMPLE",)  # AWS documents its sample keys with this suffix
+
+
+def _has_sequence(value: str, run: int = 6) -> bool:
+    low = value.lower()
+    return any(seq[i : i + run] in low for seq in _SEQUENCES for i in range(len(seq) - run + 1))
+
+
+def _is_repetitive(value: str) -> bool:
+    if len(set(value)) <= 2:
+        return True
+    for size in range(1, len(value) // 2 + 1):
+        if len(value) % size == 0 and value[:size] * (len(value) // size) == value:
+            return True
+    return False
+
+
+def is_placeholder(value: str) -> bool:
+    """True for values that stand in for a secret: `YOUR_API_KEY_HERE`, `<token>`, `sk-...`, `${X}`."""
+    v = value.strip().strip("\"'`")
+    if len(v) < 6 or _is_repetitive(v):
+        return True
+    if _PLACEHOLDER_MARKS.search(v) or _REFERENCE.search(v) or _PLACEHOLDER_SUBSTRINGS.search(v):
+        return True
+    words = [w.lower() for w in _WORD.findall(v)]
+    if any(w in _PLACEHOLDER_WORDS or (len(w) >= 3 and set(w) == {"x"}) for w in words):
+        return True
+    if any(word in v for word in _WELL_KNOWN_EXAMPLES):
+        return True
+    if v.startswith("eyJ") and _is_known_example_jwt(v):
+        return True
+    return bool(_has_sequence(v) or heuristic.is_templated_secret(v) or heuristic.is_sequential_string(v))
+
+
+_READABLE_CHARS = re.compile(r"[A-Za-z0-9_.\-/]+")
+# calls, and dotted paths of short identifiers (`env.SECRET`, `result.publicKey`); a JWT is
+# dotted too, but its parts are long.
+_CODE = re.compile(r"[()]|^[A-Za-z_$][\w$]{0,29}(?:\??\.[A-Za-z_$][\w$]{0,29})+$")
+_PATH = re.compile(r"^(?:/|\.{1,2}/|~/|[A-Za-z]:\\)")
+
+
+def _is_word_like(value: str) -> bool:
+    """Words, identifiers, slugs and paths made of them (`base64EncodedKey`, `32-byte-hex`,
+    `path/to/release.keystore`): what keyword assignments in docs hold instead of secrets.
+    A symbol outside identifier characters (`MoMo!!0099`) makes a value password-like."""
+    if not _READABLE_CHARS.fullmatch(value):
+        return False
+    for part in re.split(r"[/._-]+", value):
+        words = _WORD.findall(part)
+        if any(w.isalpha() and len(w) < 3 for w in words) or len(words) > 6:
+            return False
+    return True
+
+
+def _is_credential_value(value: str) -> bool:
+    """Whether a value assigned to a credential name could be the credential itself."""
+    if len(value) < 8 or any(c.isspace() for c in value):
+        return False
+    v = value.rstrip(",;")
+    if _CODE.search(v) or _PATH.match(v) or heuristic.is_prefixed_with_dollar_sign(v):
+        return False
+    if _is_word_like(v) or heuristic.is_not_alphanumeric_string(v):
+        return False
+    return not is_placeholder(v)
+
+
+_HASH_CONTEXT = re.compile(
+    r"\b(?:integrity|checksums?|digests?|sha|sha1|sha256|sha384|sha512|md5|hash(?:es)?|commits?|"
+    r"revision|rev|etag|fingerprint|resolved)\b",
+    re.IGNORECASE,
+)
+_SRI_PREFIX = re.compile(r"^(?:sha1|sha256|sha384|sha512|md5)[-:]", re.I)
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def _is_digest(value: str, line: str) -> bool:
+    """Integrity hashes, commit ids and checksums: high entropy by nature, never credentials."""
+    if _SRI_PREFIX.match(value):
+        return True
+    if _HEX.fullmatch(value) and (len(value) in (40, 64, 128) or 7 <= len(value) <= 12):
+        return True
+    return bool(_HASH_CONTEXT.search(line))
+
+
+def _is_known_example_jwt(token: str) -> bool:
+    """JWTs published as documentation samples (jwt.io's, local-dev demo issuers)."""
+    try:
+        part = token.split(".")[1]
+        claims: Any = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(claims, dict):
+        return False
+    issuer = str(claims.get("iss", ""))
+    jwt_io_sample = claims.get("sub") == "1234567890" and claims.get("name") == "John Doe"
+    return issuer.endswith("-demo") or jwt_io_sample
+
+
+# --- detectors we add ---------------------------------------------------------------------
+
+# scheme://user:password@host for every scheme; the user part may be empty (`redis://:pw@h`).
+_URL_PASSWORD = re.compile(
+    r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://(?P<user>[^\s:/?#@\[\]\"'`<>]*):(?P<pw>[^\s/?#@\"'`<>]+)@(?=[^\s@])"
+)
+
+# NAME=value / NAME: value, where NAME names a credential; covers names detect-secrets'
+# keyword list does not know (`..._ROLE_KEY`, `..._TOKEN`, `..._CREDENTIALS`).
+_ENV_LINE = re.compile(
+    r"^[ \t>*-]*(?:export[ \t]+|set[ \t]+)?[`\"']?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)[`\"']?[ \t]*(?:=|:)[ \t]*"
+    r"(?P<q>[\"'`]?)(?P<value>[^\s\"'`#,;]+)(?P=q)(?=[ \t]*(?:\r?$|#|//|,|;|\)|\}))",
+    re.MULTILINE,
+)
+# The credential word must end the name (`DB_PASSWORD`, `serviceRoleKey`), optionally followed by
+# an encoding (`DATA_KEY_BASE64`), so `KEYSTORE_PATH` or `TOKEN_URL` is not one.
+_NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_CREDENTIAL_WORDS = frozenset(
+    {"key", "token", "secret", "password", "passwd", "pwd", "pass", "credential", "credentials", "apikey"}
+)
+_ENCODING_WORDS = frozenset({"base64", "b64", "hex", "value", "raw"})
+_PUBLIC_WORDS = frozenset({"public", "publishable", "pub"})
+
+
+def _is_credential_name(name: str) -> bool:
+    words = [w.lower() for w in _NAME_WORD.findall(name.rsplit(".", 1)[-1])]
+    while len(words) > 1 and (words[-1] in _ENCODING_WORDS or (words[-1] == "64" and words[-2] == "base")):
+        words.pop()
+    if not words or words[-1] not in _CREDENTIAL_WORDS:
+        return False
+    return not (len(words) > 1 and words[-2] in _PUBLIC_WORDS)
+
+
+_KEY_BEGIN = re.compile(
+    r"-----BEGIN (?P<label>(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----|PuTTY-User-Key-File-\d"
+)
+_KEY_BODY_LINE = re.compile(r"[ \t>]*(?:[A-Za-z0-9+/=]{16,}|[A-Za-z-]+: .*|Private-Lines: \d+)[ \t\r]*")
+_BASE64_CHARS = re.compile(r"[A-Za-z0-9+/]")
+_MAX_KEY_BLOCK = 20_000  # an RSA-8192 PEM is ~6,500 characters
+_MIN_KEY_BODY = 64  # a real key body has hundreds of base64 characters; docs show `MIIE...`
+
+
+def _private_key_blocks(text: str) -> Iterator[_Hit]:
+    pos = 0
+    while match := _KEY_BEGIN.search(text, pos):
+        label = match.group("label")
+        end = -1
+        if label:
+            closing = text.find(f"-----END {label}-----", match.end(), match.end() + _MAX_KEY_BLOCK)
+            if closing != -1:
+                end = closing + len(f"-----END {label}-----")
+        if end == -1:
+            # No closing marker: the block runs while lines look like key material.
+            end = match.end()
+            cursor = text.find("\n", match.end())
+            while cursor != -1:
+                next_nl = text.find("\n", cursor + 1)
+                line = text[cursor + 1 : next_nl if next_nl != -1 else len(text)]
+                if not _KEY_BODY_LINE.fullmatch(line):
+                    break
+                end = cursor + 1 + len(line.rstrip("\r"))
+                cursor = next_nl
+        body = text[match.end() : end]
+        body = re.sub(r"-----END [A-Z0-9 ]+-----|\\n|[A-Za-z-]+: [^\n]*", "", body)
+        if len(_BASE64_CHARS.findall(body)) >= _MIN_KEY_BODY and not _PLACEHOLDER_MARKS.search(body):
+            yield _Hit(match.start(), end, PRIVATE_KEY)
+        pos = max(end, match.end())
+
+
+def _url_passwords(text: str) -> Iterator[_Hit]:
+    for match in _URL_PASSWORD.finditer(text):
+        password = match.group("pw")
+        if password == match.group("user") or password.lower() in _DEFAULT_PASSWORDS:
+            continue
+        if is_placeholder(password) or heuristic.is_prefixed_with_dollar_sign(password):
+            continue
+        yield _Hit(match.start("pw"), match.end("pw"), URL_PASSWORD)
+
+
+def _env_lines(text: str) -> Iterator[_Hit]:
+    for match in _ENV_LINE.finditer(text):
+        value = match.group("value")
+        if not _is_credential_name(match.group("name")) or not _is_credential_value(value):
+            continue
+        yield _Hit(match.start("value"), match.end("value"), KEYWORD)
+
+
+# --- detect-secrets plugins ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _regex_plugins() -> tuple[Any, ...]:
+    return (
+        jwt.JwtTokenDetector(),
+        aws.AWSKeyDetector(),
+        basic_auth.BasicAuthDetector(),
+        stripe.StripeDetector(),
+        slack.SlackDetector(),
+        github_token.GitHubTokenDetector(),
+        gitlab_token.GitLabTokenDetector(),
+        openai.OpenAIDetector(),
+        npm.NpmDetector(),
+        sendgrid.SendGridDetector(),
+        twilio.TwilioKeyDetector(),
+        mailchimp.MailchimpDetector(),
+        pypi_token.PypiTokenDetector(),
+        discord.DiscordBotTokenDetector(),
+        telegram_token.TelegramBotTokenDetector(),
+        square_oauth.SquareOAuthDetector(),
+        azure_storage_key.AzureStorageKeyDetector(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _entropy_plugins() -> tuple[Any, ...]:
+    return (
+        high_entropy_strings.Base64HighEntropyString(limit=BASE64_LIMIT),
+        high_entropy_strings.HexHighEntropyString(limit=HEX_LIMIT),
+    )
+
+
+@lru_cache(maxsize=1)
+def _keyword_plugin() -> Any:
+    return keyword.KeywordDetector()
+
+
+# Cheap prefilter: a line reaches the plugins only when it holds something one of them needs.
+# Each pattern is a superset of a plugin's own (tests check the prefilter loses nothing).
+# Separate literal-led patterns run several times faster than one alternation.
+_TRIGGERS = tuple(
+    re.compile(p)
+    for p in (
+        r"eyJ",  # JWT
+        r"A3T|ABIA|ACCA|AKIA|ASIA",  # AWS key ids
+        r"://",  # basic auth in URLs, Slack webhooks, npm registries
+        r"k_live_",  # Stripe
+        r"gh[pousr]_",  # GitHub
+        r"gl[a-z]+-|GR1348941",  # GitLab
+        r"T3BlbkFJ",  # OpenAI
+        r"_authToken",  # npm
+        r"SG\.",  # SendGrid
+        r"(?:AC|SK)[a-z0-9]{32}",  # Twilio
+        r"-us\d",  # Mailchimp
+        r"pypi-",  # PyPI
+        r"\.[\w-]{6}\.[\w-]{27}",  # Discord
+        r":[\w-]{35}",  # Telegram
+        r"sq0csp-",  # Square
+        r"AccountKey=",  # Azure storage
+        r"['\"][A-Za-z0-9+/=\\_-]{9,}['\"]",  # quoted strings for the entropy plugins
+    )
+)
+# Run on the lower-cased text: keyword plugin words, AWS secret keys, Slack (case-insensitive).
+_KEYWORD_TRIGGER = re.compile(r"key|pass|pwd|secret|contras")
+_TRIGGERS_LOWER = (_KEYWORD_TRIGGER, re.compile(r"aws|xox|hooks\.slack\.com"))
+
+
+def _kind_of(secret_type: str) -> str:
+    if secret_type == "Basic Auth Credentials":
+        return URL_PASSWORD
+    if secret_type == "Secret Keyword":
+        return KEYWORD
+    if secret_type.endswith("High Entropy String"):
+        return HIGH_ENTROPY
+    return secret_type
+
+
+def _occurrences(line: str, value: str) -> Iterator[int]:
+    at = line.find(value)
+    while at != -1:
+        yield at
+        at = line.find(value, at + len(value))
+
+
+def _regex_plugin_spans(plugin: Any, line: str) -> Iterator[tuple[int, int]]:
+    """Spans of a regex plugin's matches. Its own analyze_string yields only the first group
+    of a match, which for some patterns is just a prefix (`ghp`); the span of the longest
+    group that can hold a secret, else of the whole match, is what must be redacted."""
+    for pattern in plugin.denylist:
+        for match in pattern.finditer(line):
+            groups = [i for i in range(1, (pattern.groups or 0) + 1) if match.group(i)]
+            best = max(groups, key=lambda i: len(match.group(i)), default=0)
+            if best and len(match.group(best)) < 8:
+                best = 0
+            yield match.start(best), match.end(best)
+
+
+def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of what the plugins report on one line, after the filters."""
+    for plugin in _regex_plugins():
+        kind = _kind_of(plugin.secret_type)
+        if kind == URL_PASSWORD:
+            continue  # _url_passwords covers every scheme with its own filters
+        for start, end in _regex_plugin_spans(plugin, line):
+            if kind == JWT:
+                # the plugin's pattern stops lazily before the signature; take the whole token
+                end = _JWT_TAIL.match(line, end).end()  # type: ignore[union-attr]
+                if not plugin.is_formally_valid(line[start:end]):
+                    continue
+            value = line[start:end]
+            if len(value) < 8 or is_placeholder(value):
+                continue
+            yield kind, start, end
+    for kind, value in _plugin_values(path, line):
+        for at in _occurrences(line, value):
+            yield kind, at, at + len(value)
+
+
+def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
+    """(kind, value) pairs from the entropy and keyword plugins, after the filters."""
+    for plugin in _entropy_plugins():
+        for value in plugin.analyze_string(line):
+            if plugin.calculate_shannon_entropy(value) <= plugin.entropy_limit:
+                continue
+            if _is_digest(value, line) or is_placeholder(value) or heuristic.is_potential_uuid(value):
+                continue
+            if heuristic.is_likely_id_string(value, line, plugin):
+                continue
+            yield HIGH_ENTROPY, value
+    if heuristic.is_lock_file(path) or not _KEYWORD_TRIGGER.search(line.lower()):
+        return
+    kw = _keyword_plugin()
+    values: set[str] = set()
+    for table in (keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, keyword.CONFIG_DENYLIST_REGEX_TO_GROUP):
+        values.update(v.strip() for v in kw.analyze_string(line, denylist_regex_to_group=table))
+    values = {v for v in values if _is_credential_value(v)}
+    # detect-secrets' indirect-reference regex is slow on long lines; run it only when needed
+    if values and not heuristic.is_indirect_reference(line):
+        for value in values:
+            yield KEYWORD, value
+
+
+_JWT_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def _candidate_lines(text: str, starts: list[int]) -> set[int]:
+    found: set[int] = set()
+    lower = text.lower()
+    pairs = [*((p, text) for p in _TRIGGERS), *((p, lower) for p in _TRIGGERS_LOWER)]
+    for pattern, haystack in pairs:
+        for match in pattern.finditer(haystack):
+            first = bisect.bisect_right(starts, match.start()) - 1
+            last = bisect.bisect_right(starts, max(match.end() - 1, match.start())) - 1
+            found.update(range(first, last + 1))
+    return found
+
+
+def _plugin_hits(path: str, text: str, starts: list[int], prefilter: bool = True) -> Iterator[_Hit]:
+    indices = sorted(_candidate_lines(text, starts)) if prefilter else range(len(starts))
+    for index in indices:
+        begin = starts[index]
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+        line = text[begin:end].rstrip("\r")
+        for kind, start, end in _plugin_spans(path, line):
+            yield _Hit(begin + start, begin + end, kind)
+
+
+def _merge(hits: Sequence[_Hit]) -> list[_Hit]:
+    """Overlapping hits become one span, named by the most specific detector."""
+    merged: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if merged and hit.start < merged[-1].end:
+            last = merged[-1]
+            kind = min((last.kind, hit.kind), key=_priority)
+            merged[-1] = _Hit(last.start, max(last.end, hit.end), kind)
+        else:
+            merged.append(hit)
+    return merged
+
+
+def mask(value: str) -> str:
+    """A fragment that identifies a secret to its owner but can't rebuild it: at most 4 + 2 chars."""
+    n = len(value)
+    head = min(4, n // 6) if n >= 8 else 0
+    tail = min(2, n // 12)
+    shown_head = value[:head] if "\n" not in value[:head] else ""
+    shown_tail = value[n - tail :] if tail and "\n" not in value[n - tail :] else ""
+    return f"{shown_head}…({n} chars)…{shown_tail}"
+
+
+def fingerprint(kind: str, value: str) -> str:
+    """sha256 of `kind:value`, first 16 hex digits: names a secret without holding it."""
+    normalized = value.replace("\r\n", "\n")
+    return hashlib.sha256(f"{kind}:{normalized}".encode()).hexdigest()[:16]
+
+
+def _allowed(finding: SecretFinding, last_line: int, allow: Sequence[str]) -> bool:
+    for entry in allow:
+        entry = entry.strip()
+        if entry == finding.fingerprint:
+            return True
+        where, sep, number = entry.rpartition(":")
+        if (
+            sep
+            and number.isdigit()
+            and _same_path(where, finding.path)
+            and (finding.line <= int(number) <= last_line)
+        ):
+            return True
+    return False
+
+
+def _same_path(a: str, b: str) -> bool:
+    def norm(p: str) -> str:
+        p = p.replace("\\", "/")
+        return p[2:] if p.startswith("./") else p
+
+    return norm(a) == norm(b)
+
+
+def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFinding, ...]:
+    """Every finding in `text`, before allow-listing."""
+    starts = _line_starts(text)
+    hits = [
+        *_private_key_blocks(text),
+        *_url_passwords(text),
+        *_env_lines(text),
+        *_plugin_hits(path, text, starts, prefilter),
+    ]
+    findings = []
+    for hit in _merge(hits):
+        value = text[hit.start : hit.end]
+        findings.append(
+            SecretFinding(
+                path=path,
+                line=bisect.bisect_right(starts, hit.start),
+                kind=hit.kind,
+                masked=mask(value),
+                fingerprint=fingerprint(hit.kind, value),
+                start=hit.start,
+                end=hit.end,
+            )
+        )
+    return tuple(findings)
+
+
+def find_secrets(path: str, text: str, allow: Sequence[str] = ()) -> tuple[SecretFinding, ...]:
+    """Secrets in one document, in text order. `allow` holds fingerprints or "path:line" entries."""
+    findings = scan_text(path, text)
+    if not allow:
+        return findings
+    kept = []
+    for finding in findings:
+        last_line = finding.line + text.count("\n", finding.start, finding.end)
+        if not _allowed(finding, last_line, allow):
+            kept.append(finding)
+    return tuple(kept)
+
+
+def redact(text: str, findings: Sequence[SecretFinding], replacement: str = "[REDACTED]") -> str:
+    """`text` with every finding's span replaced (overlapping spans once); other text is untouched."""
+    merged: list[list[int]] = []
+    for start, end in sorted((f.start, f.end) for f in findings):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    pos = 0
+    for start, end in merged:
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,826 @@
+"""Near-duplicate groups, topic clusters and series among a repository's documents.
+
+Method, and why:
+
+* Content: scikit-learn TF-IDF over each document's prose (code, front matter and HTML already gone; here
+  emoji, badge and link URLs, tables of contents, table rules and lines repeated across many documents are
+  taken out too). Word unigrams and bigrams, sublinear tf, English stop words. Words rather than character
+  n-grams: rewrites of one document differ in phrasing, not spelling, and character n-grams multiply the
+  non-zeros of every row (5-10x), which is what the neighbour search pays for. Bigrams keep enough word
+  order for edited copies to score near 1.
+
+* Neighbours without an all-pairs matrix: rows are L2-normalised, so cosine is a sparse dot product. The
+  search multiplies one block of rows at a time by the transposed matrix and keeps each row's top-k
+  neighbours above a floor (sparse top-k). Memory is O(block * n) for one block plus O(n * k) for the
+  result, never O(n^2); terms in more than half the documents are dropped first (they carry no identity
+  and they are what makes the product dense). Top-k rather than LSH or a threshold join because it is
+  exact (no false negatives among the k best), needs no tuning of bands, and its cost is a handful of
+  sparse products that scipy runs in C.
+
+* More candidates than content finds: file names that share a rare word or a base name once version
+  markers are out (`DEPLOYMENT_GUIDE_OLD` / `deployment-guide-v2`), titles, and documents listed
+  together by one index page (co-citation). Regenerated AI reports share little wording but keep the
+  name words, headings, dates and the index that lists them.
+
+* Every candidate pair gets a combined score: a weighted sum of content cosine, name/title similarity
+  (rapidfuzz on normalised names, weighted by how rare each name word is in this repository), heading
+  similarity, link evidence (direct links, co-citation, coupling) and date closeness. Two members of a
+  series (`WEEK_1_STATUS`, `WEEK_2_STATUS`) are penalised unless their text really repeats.
+
+* Groups by average linkage with a floor, not single linkage: clusters merge only while the mean score
+  over all their cross pairs clears the threshold and no cross pair is below the floor, so one strong pair
+  cannot chain unrelated documents together. Exact duplicates (same text after normalising whitespace)
+  are always grouped.
+
+* Canonical member, by rules in this order: no stale marker (_OLD, _BACKUP ...); most recent (stated
+  content date, then last commit); most linked to; most complete (words); shortest name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .config import SimilarityConfig
+from .models import Cluster, Document
+from .names import NameParts, parse_name, version_rank
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Groups:
+    duplicates: tuple[Cluster, ...]
+    topics: tuple[Cluster, ...]
+    series: tuple[Cluster, ...]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cleaning
+
+_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
+_BADGE = re.compile(r"!?\[[^\]]*\]\([^)]*(?:shields\.io|badge|badgen|travis-ci|circleci|codecov)[^)]*\)", re.I)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TOC_HEADING = re.compile(r"^\W*(table of contents|contents|toc|index|navigation|quick links)\W*$", re.I)
+_WS = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def strip_symbols(text: str) -> str:
+    """Drop emoji, pictographs and other symbol characters (they decorate, they don't say anything)."""
+    return "".join(
+        " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") or 0xFE00 <= ord(ch) <= 0xFE0F else ch
+        for ch in text
+    )
+
+
+def _clean_line(line: str) -> str:
+    line = _BADGE.sub(" ", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _URL.sub(" ", line)
+    return strip_symbols(line)
+
+
+def document_text(doc: Document) -> str:
+    """The prose that identifies a document, without tables of contents or decoration."""
+    if doc.sections:
+        parts = [
+            f"{s.heading}\n{s.text}" for s in doc.sections if not _TOC_HEADING.match(strip_symbols(s.heading))
+        ]
+        raw = "\n".join(parts)
+    else:
+        raw = doc.text
+    lines = [_clean_line(ln) for ln in raw.splitlines() if not _TABLE_RULE.match(ln)]
+    return "\n".join(ln for ln in lines if ln.strip())
+
+
+def normalised_heading(text: str) -> str:
+    text = strip_symbols(text).lower()
+    text = re.sub(r"^\s*(?:\d+[.)]?\s*)+", "", text)  # "1. Setup" and "Setup" are the same section
+    text = _NOT_WORD.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+def exact_key(doc: Document) -> str:
+    """Same text after normalising whitespace (and case): the key that always finds exact duplicates."""
+    body = _WS.sub(" ", (doc.text or "")).strip().lower()
+    return hashlib.sha1(body.encode("utf-8")).hexdigest() if body else ""
+
+
+def _drop_common_lines(texts: list[str], limit: int) -> list[str]:
+    # Footers and banners repeated across many documents ("Generated by ...", a status legend) make
+    # unrelated documents look alike; a line in more than `limit` documents is boilerplate.
+    seen: Counter[str] = Counter()
+    keyed = []
+    for t in texts:
+        keys = [_WS.sub(" ", ln).strip().lower() for ln in t.splitlines()]
+        keyed.append(keys)
+        seen.update({k for k in keys if len(k) > 3})
+    common = {k for k, c in seen.items() if c > limit}
+    if not common:
+        return texts
+    return [
+        "\n".join(ln for ln, k in zip(t.splitlines(), keys, strict=True) if k not in common)
+        for t, keys in zip(texts, keyed, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Vectors and neighbours
+
+
+def tfidf_matrix(
+    texts: Sequence[str], *, max_df: float = 0.5, ngram_max: int = 1
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Rows L2-normalised, so a row product is a cosine; and the term of each column."""
+    empty = sp.csr_matrix((len(texts), 0), dtype=np.float32)
+    if not texts or not any(t.strip() for t in texts):
+        return empty, []
+    # A vocabulary of a few dozen documents cannot spare terms that happen to be in half of them.
+    max_df_used = max_df if len(texts) >= 50 else 1.0
+    vectoriser = TfidfVectorizer(
+        lowercase=True,
+        stop_words="english",
+        ngram_range=(1, ngram_max),
+        sublinear_tf=True,
+        max_df=max_df_used,
+        min_df=1,
+        token_pattern=r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b|\b[^\W\d_]{2,}\b",
+        dtype=np.float32,
+    )
+    try:
+        matrix = vectoriser.fit_transform(texts)
+    except ValueError:  # nothing left once stop words are gone
+        return empty, []
+    return sp.csr_matrix(matrix, dtype=np.float32), list(vectoriser.get_feature_names_out())
+
+
+def top_k_neighbours(
+    matrix: sp.csr_matrix, k: int, floor: float, *, block: int = 2048
+) -> dict[Pair, float]:
+    """Each row's k most similar other rows with cosine >= floor, as {(i, j): cosine} with i < j."""
+    n = matrix.shape[0]
+    found: dict[Pair, float] = {}
+    if n < 2 or matrix.shape[1] == 0 or k <= 0:
+        return found
+    transposed = matrix.T.tocsr()
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        product = (matrix[start:stop] @ transposed).tocsr()
+        product.data[product.data < floor] = 0
+        product.eliminate_zeros()
+        for row in range(stop - start):
+            i = start + row
+            lo, hi = product.indptr[row], product.indptr[row + 1]
+            cols = product.indices[lo:hi]
+            vals = product.data[lo:hi]
+            keep = cols != i
+            cols, vals = cols[keep], vals[keep]
+            if len(cols) > k:
+                best = np.argpartition(-vals, k - 1)[:k]
+                cols, vals = cols[best], vals[best]
+            for j, v in zip(cols.tolist(), vals.tolist(), strict=True):
+                pair = (i, j) if i < j else (j, i)
+                found[pair] = max(found.get(pair, 0.0), float(v))
+    return found
+
+
+def pair_cosine(matrix: sp.csr_matrix, i: int, j: int) -> float:
+    if matrix.shape[1] == 0:
+        return 0.0
+    return float(matrix[i].multiply(matrix[j]).sum())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Features of the whole set, computed once
+
+
+@dataclass
+class _Index:
+    docs: Sequence[Document]
+    config: SimilarityConfig
+    content: sp.csr_matrix = field(init=False)
+    content_terms: list[str] = field(init=False)
+    title_idf: dict[str, float] = field(init=False)
+    headings: sp.csr_matrix = field(init=False)
+    names: list[NameParts] = field(init=False)
+    name_idf: dict[str, float] = field(init=False)
+    heading_sets: list[frozenset[str]] = field(init=False)
+    title_words: list[frozenset[str]] = field(init=False)
+    out_links: list[frozenset[int]] = field(init=False)
+    in_links: list[frozenset[int]] = field(init=False)
+    dates: list[date | None] = field(init=False)
+    exact: list[str] = field(init=False)
+    texts: list[str] = field(init=False)
+    ranks: dict[Pair, float] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        docs = self.docs
+        n = len(docs)
+        texts = [document_text(d) for d in docs]
+        texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
+        self.texts = texts
+        self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
+        heading_texts = [" ".join(normalised_heading(h.text) for h in d.headings) for d in docs]
+        self.headings, _ = tfidf_matrix(heading_texts)
+        self.heading_sets = [
+            frozenset(h for h in (normalised_heading(x.text) for x in d.headings) if h) for d in docs
+        ]
+        self.names = [parse_name(d.name) for d in docs]
+        df: Counter[str] = Counter()
+        for parts in self.names:
+            df.update(set(parts.base))
+        self.name_idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+        self.title_words = [
+            frozenset(w for w in _NOT_WORD.sub(" ", strip_symbols(d.title).lower()).split() if len(w) > 1)
+            for d in docs
+        ]
+        tdf: Counter[str] = Counter()
+        for words in self.title_words:
+            tdf.update(words)
+        self.title_idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in tdf.items()}
+        position = {d.path: i for i, d in enumerate(docs)}
+        outs: list[set[int]] = [set() for _ in docs]
+        ins: list[set[int]] = [set() for _ in docs]
+        for i, d in enumerate(docs):
+            for link in d.links:
+                j = position.get(link.path) if link.path and not link.is_image else None
+                if j is not None and j != i:
+                    outs[i].add(j)
+                    ins[j].add(i)
+        self.out_links = [frozenset(s) for s in outs]
+        self.in_links = [frozenset(s) for s in ins]
+        # When a document was written: AI-written reports often state invented dates, so the first
+        # commit wins over what the text says; the text date is the fallback outside git.
+        self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
+        self.exact = [exact_key(d) for d in docs]
+
+
+def _as_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float]) -> float:
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    inter = sum(idf.get(w, 1.0) for w in sa & sb)
+    union = sum(idf.get(w, 1.0) for w in sa | sb)
+    return inter / union if union else 0.0
+
+
+
+
+def name_similarity(a: NameParts, b: NameParts, idf: dict[str, float]) -> float:
+    """How alike two file names are once version markers are out: 1.0 for the same base name.
+
+    Name words are weighted by how rare they are in this repository, so `CLOUDFLARE_*` names meet on
+    CLOUDFLARE while `*_SUMMARY` names do not meet on SUMMARY; rapidfuzz catches QUICKSTART / QUICK_START
+    and re-ordered words.
+    """
+    if not a.base or not b.base:
+        return 0.0
+    if a.compact == b.compact:
+        return 1.0
+    overlap = _weighted_overlap(a.base, b.base, idf)
+    fuzzy = max(
+        fuzz.ratio(a.compact, b.compact), fuzz.token_sort_ratio(" ".join(a.base), " ".join(b.base))
+    ) / 100.0
+    # fuzzy agreement counts only as far as the words themselves agree: "STATUS" ~ "STATUS_BOARD"
+    # share letters but not identity
+    return max(overlap, fuzzy * min(1.0, 0.25 + overlap))
+
+
+def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
+    """Versions by name: one base name, told apart only by markers (_OLD, _V2, 2025) or separators."""
+    if not a.compact or a.compact != b.compact or a.numbers != b.numbers:
+        return False
+    return a.markers != b.markers or same_folder
+
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    content: float
+    name: float
+    title: float
+    headings: float
+    links: float
+    dates: float
+    same_name: bool
+    series_apart: bool
+    exact: bool
+
+
+def _score(index: _Index, i: int, j: int, content: float, headings: float) -> PairScore:
+    cfg = index.config
+    if index.exact[i] and index.exact[i] == index.exact[j]:
+        return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, False, False, True)
+    a, b = index.names[i], index.names[j]
+    name = name_similarity(a, b, index.name_idf)
+    title = _weighted_overlap(index.title_words[i], index.title_words[j], index.title_idf)
+    links = _link_score(index, i, j)
+    days = _date_score(index.dates[i], index.dates[j], cfg.date_window_days)
+    rank = index.ranks.get((i, j), 0.0)
+    score = (
+        cfg.weight_rank * rank
+        + cfg.weight_content * content
+        + cfg.weight_name * name
+        + cfg.weight_title * title
+        + cfg.weight_structure * headings
+        + cfg.weight_links * links
+        + cfg.weight_dates * days
+    )
+    versions = same_name(a, b, index.docs[i].folder == index.docs[j].folder)
+    if versions:
+        score = max(score, cfg.same_name_score)
+    series_apart = bool(a.numbers) and bool(b.numbers) and a.series_key == b.series_key
+    series_apart = series_apart and a.numbers != b.numbers
+    if series_apart and content < cfg.series_duplicate_cosine:
+        score *= cfg.series_penalty
+    return PairScore(min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False)
+
+
+def _row_products(matrix: sp.csr_matrix, pairs: Sequence[Pair], chunk: int = 50_000) -> np.ndarray:
+    """Cosine of each listed pair, without forming the full product."""
+    out = np.zeros(len(pairs), dtype=np.float64)
+    if matrix.shape[1] == 0 or not pairs:
+        return out
+    arr = np.asarray(pairs, dtype=np.int64)
+    for start in range(0, len(arr), chunk):
+        part = arr[start : start + chunk]
+        prod = matrix[part[:, 0]].multiply(matrix[part[:, 1]])
+        out[start : start + len(part)] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def score_pairs(index: _Index, pairs: Sequence[Pair]) -> dict[Pair, PairScore]:
+    contents = _row_products(index.content, pairs)
+    headings = _row_products(index.headings, pairs)
+    return {
+        pair: _score(index, pair[0], pair[1], float(c), float(h))
+        for pair, c, h in zip(pairs, contents.tolist(), headings.tolist(), strict=True)
+    }
+
+
+def _link_score(index: _Index, i: int, j: int) -> float:
+    direct = 1.0 if (j in index.out_links[i] or i in index.out_links[j]) else 0.0
+    ia, ib = index.in_links[i], index.in_links[j]
+    cocited = len(ia & ib) / len(ia | ib) if ia and ib else 0.0
+    oa, ob = index.out_links[i], index.out_links[j]
+    coupled = len(oa & ob) / len(oa | ob) if len(oa) >= 2 and len(ob) >= 2 else 0.0
+    return max(0.5 * direct, cocited, 0.7 * coupled)
+
+
+def _date_score(a: date | None, b: date | None, window: int) -> float:
+    if a is None or b is None or window <= 0:
+        return 0.0
+    gap = abs((a - b).days)
+    return max(0.0, 1.0 - gap / (window + 1))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Candidates
+
+
+def neighbour_ranks(n: int, neighbours: dict[Pair, float]) -> dict[Pair, float]:
+    """Mutual closeness: (1/rank of j among i's neighbours + 1/rank of i among j's) / 2.
+
+    A rewrite shares few words with the original yet is still its nearest neighbour, and the cosine
+    that means "nearest" differs between a terse repository and a verbose one; ranks do not.
+    """
+    lists: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for (a, b), cosine in neighbours.items():
+        lists[a].append((-cosine, b))
+        lists[b].append((-cosine, a))
+    rank_of: dict[Pair, int] = {}
+    for a, items in lists.items():
+        for position, (_, b) in enumerate(sorted(items), start=1):
+            rank_of[(a, b)] = position
+    return {
+        (a, b): 0.5 * (1.0 / rank_of[(a, b)] + 1.0 / rank_of[(b, a)]) for (a, b) in neighbours
+    }
+
+
+def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
+    """Pairs worth scoring: content neighbours, name or title relatives, documents an index lists together."""
+    cfg = index.config
+    n = len(index.docs)
+    pairs = {p for p, cosine in neighbours.items() if cosine >= cfg.candidate_cosine}
+    # Blocking on rare words: a word in more than `cap` names or titles is too common to say anything
+    # and would make the blocks quadratic.
+    cap = max(8, int(math.sqrt(n)))
+    for words_of in (
+        [set(p.base) for p in index.names],
+        [set(w) for w in index.title_words],
+        [{p.compact} for p in index.names],
+    ):
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for i, words in enumerate(words_of):
+            for w in words:
+                if w and not w.isdigit():
+                    blocks[w].append(i)
+        for members in blocks.values():
+            if 2 <= len(members) <= cap:
+                pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    for i in range(n):
+        listed = sorted(index.out_links[i])
+        if 2 <= len(listed) <= cap:
+            pairs.update((a, b) for ai, a in enumerate(listed) for b in listed[ai + 1 :])
+        pairs.update((min(i, j), max(i, j)) for j in index.out_links[i])
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(index.exact):
+        if key:
+            by_key[key].append(i)
+    for members in by_key.values():
+        pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    return {p for p in pairs if p[0] != p[1]}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Grouping
+
+
+def average_linkage(size: int, scores: np.ndarray, threshold: float, floor: float) -> list[list[int]]:
+    """Merge clusters while the mean score of all their cross pairs is >= threshold and none is < floor.
+
+    `scores` is a symmetric size x size matrix. Sums and minima are updated in place on merge
+    (Lance-Williams), so a merge costs O(size) and the whole run O(size^2) per step.
+    """
+    sums = scores.astype(np.float64).copy()
+    mins = scores.astype(np.float64).copy()
+    np.fill_diagonal(sums, -np.inf)
+    counts = np.ones(size)
+    members: list[list[int]] = [[i] for i in range(size)]
+    alive = np.ones(size, dtype=bool)
+    while True:
+        mean = sums / np.outer(counts, counts)
+        ok = (mean >= threshold) & (mins >= floor) & np.outer(alive, alive)
+        np.fill_diagonal(ok, False)
+        if not ok.any():
+            break
+        masked = np.where(ok, mean, -np.inf)
+        flat = int(np.argmax(masked))
+        x, z = divmod(flat, size)
+        if x > z:
+            x, z = z, x
+        sums[x, :] += sums[z, :]
+        sums[:, x] = sums[x, :]
+        mins[x, :] = np.minimum(mins[x, :], mins[z, :])
+        mins[:, x] = mins[x, :]
+        sums[x, x] = -np.inf
+        counts[x] += counts[z]
+        members[x].extend(members[z])
+        alive[z] = False
+        sums[z, :] = sums[:, z] = -np.inf
+        mins[z, :] = mins[:, z] = -np.inf
+    return [sorted(members[i]) for i in range(size) if alive[i] and len(members[i]) > 1]
+
+
+def _components(n: int, edges: Iterable[Pair]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        comps[find(i)].append(i)
+    return [c for c in comps.values() if len(c) > 1]
+
+
+def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[int]]:
+    cfg = index.config
+    strong = [p for p, s in scored.items() if s.score >= cfg.duplicate_threshold]
+    found: list[list[int]] = []
+    adjacency: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for (a, b), s in scored.items():
+        adjacency[a].append((b, s.score))
+    for comp in _components(len(index.docs), strong):
+        if len(comp) == 2:
+            found.append(sorted(comp))
+            continue
+        local = {d: k for k, d in enumerate(comp)}
+        if len(comp) <= cfg.max_component:
+            # score every pair of the component: the cross pairs no candidate list produced are the
+            # evidence that two halves do not belong together
+            missing = [
+                (a, b) for ai, a in enumerate(comp) for b in comp[ai + 1 :] if (min(a, b), max(a, b)) not in scored
+            ]
+            for (a, b), extra in score_pairs(index, [(min(a, b), max(a, b)) for a, b in missing]).items():
+                scored[(a, b)] = extra
+                adjacency[a].append((b, extra.score))
+        matrix = np.zeros((len(comp), len(comp)))
+        for a in comp:
+            for b, score in adjacency.get(a, ()):
+                if b in local:
+                    matrix[local[a], local[b]] = matrix[local[b], local[a]] = score
+        for cluster in average_linkage(len(comp), matrix, cfg.duplicate_threshold, cfg.cohesion_floor):
+            found.append(sorted(comp[k] for k in cluster))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Canonical member, unique content, evidence
+
+
+def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, str]:
+    """Sort key of canonical candidates, highest wins.
+
+    1. no stale marker (_OLD, _BACKUP, _DEPRECATED): a file named old is never the one to keep;
+    2. newest: the date the document states about itself, else its last commit;
+    3. most linked to from other documents (what readers already reach);
+    4. most complete (word count);
+    5. the shorter, plainer name; then the path, so the choice is stable.
+    """
+    doc = index.docs[i]
+    fresh = 0 if version_rank(index.names[i]) < 0 else 1
+    newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
+    return (fresh, newest, len(index.in_links[i]), doc.words, -len(doc.name), _reverse(doc.path))
+
+
+def _reverse(text: str) -> str:
+    # the last tie-breaker sorts ascending by path while the key is maximised
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+
+
+def _shingles(text: str, size: int = 4) -> set[int]:
+    words = _NOT_WORD.sub(" ", text.lower()).split()
+    if len(words) < size:
+        return {hash(" ".join(words))} if words else set()
+    return {hash(" ".join(words[k : k + size])) for k in range(len(words) - size + 1)}
+
+
+def unique_sections(member: Document, canonical: Document, limit: int = 20) -> tuple[str, ...]:
+    """Sections (or the opening paragraph) of `member` whose heading and text the canonical lacks."""
+    have_headings = {normalised_heading(h.text) for h in canonical.headings}
+    have_text: set[int] = set()
+    for section in canonical.sections or ():
+        have_text |= _shingles(section.text)
+    if not canonical.sections:
+        have_text = _shingles(canonical.text)
+    out: list[str] = []
+    for section in member.sections:
+        body = _clean_line(section.text)
+        words = len(body.split())
+        heading = normalised_heading(section.heading)
+        if words < 8 and (not heading or heading in have_headings):
+            continue
+        shingles = _shingles(body)
+        covered = len(shingles & have_text) / len(shingles) if shingles else 1.0
+        if covered >= 0.5 or (heading in have_headings and covered >= 0.2):
+            continue
+        if section.heading:
+            label = strip_symbols(section.heading).strip()
+            out.append(f"{label} (line {section.line}, {words} words)")
+        else:
+            snippet = " ".join(body.split()[:12])
+            out.append(f'"{snippet}..." (line {section.line}, {words} words)')
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def _evidence(index: _Index, members: list[int], scored: dict[Pair, PairScore], limit: int = 6) -> list[str]:
+    pairs = [(a, b) for ai, a in enumerate(members) for b in members[ai + 1 :]]
+    ranked = sorted(
+        ((scored[p], p) for p in pairs if p in scored), key=lambda sp_: (-sp_[0].score, sp_[1])
+    )
+    lines: list[str] = []
+    for s, (a, b) in ranked[:limit]:
+        na, nb = index.docs[a].path, index.docs[b].path
+        if s.exact:
+            lines.append(f"{na} = {nb}: identical text")
+            continue
+        parts = [f"content {s.content:.2f}", f"name {s.name:.2f}", f"title {s.title:.2f}",
+                 f"headings {s.headings:.2f}"]
+        if s.links:
+            parts.append(f"links {s.links:.2f}")
+        if s.dates:
+            parts.append(f"dates {s.dates:.2f}")
+        why = "; same name apart from version markers" if s.same_name else ""
+        lines.append(f"{na} ~ {nb}: score {s.score:.2f} ({', '.join(parts)}){why}")
+    shared = set.intersection(*(set(index.heading_sets[m]) for m in members)) if members else set()
+    if shared:
+        lines.append("sections in every member: " + ", ".join(sorted(shared)[:8]))
+    citing = set.intersection(*(set(index.in_links[m]) for m in members)) if members else set()
+    if citing:
+        lines.append("all listed by: " + ", ".join(sorted(index.docs[c].path for c in citing)[:5]))
+    return lines
+
+
+def slug(text: str) -> str:
+    text = strip_symbols(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+
+
+def _unique_ids(prefix: str, labels: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    ids = []
+    for label in labels:
+        base = f"{prefix}-{slug(label)}"
+        seen[base] += 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
+def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair, PairScore]) -> list[Cluster]:
+    docs = index.docs
+    drafts = []
+    for members in sets:
+        canonical = max(members, key=lambda m: canonical_key(index, m))
+        pair_scores = [
+            scored[(a, b)].score for ai, a in enumerate(members) for b in members[ai + 1 :] if (a, b) in scored
+        ]
+        unique = tuple(
+            (docs[m].path, unique_sections(docs[m], docs[canonical]))
+            for m in sorted(members, key=lambda m: docs[m].path)
+            if m != canonical
+        )
+        evidence = [f"canonical {docs[canonical].path}: " + _canonical_reason(index, canonical, members)]
+        evidence += _evidence(index, sorted(members), scored)
+        drafts.append((docs[canonical], members, unique, evidence, float(np.mean(pair_scores)) if pair_scores else 0))
+    drafts.sort(key=lambda d: d[0].path)
+    ids = _unique_ids("dup", [stem_of(d[0].path) for d in drafts])
+    return [
+        Cluster(
+            id=cid,
+            kind="duplicate",
+            members=tuple(sorted(docs[m].path for m in members)),
+            canonical=canon.path,
+            label=" ".join(parse_name(canon.name).base) or stem_of(canon.path),
+            evidence=tuple(evidence),
+            unique_content=unique,
+            score=round(score, 3),
+        )
+        for cid, (canon, members, unique, evidence, score) in zip(ids, drafts, strict=True)
+    ]
+
+
+def stem_of(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
+    doc = index.docs[chosen]
+    reasons = []
+    if any(version_rank(index.names[m]) < 0 for m in members) and version_rank(index.names[chosen]) >= 0:
+        reasons.append("no stale marker in its name")
+    date_text = doc.dates.content or doc.dates.last_commit
+    if date_text:
+        reasons.append(f"newest ({date_text})")
+    inbound = len(index.in_links[chosen])
+    if inbound:
+        reasons.append(f"{inbound} documents link to it")
+    reasons.append(f"{doc.words} words")
+    return ", ".join(reasons)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Series and topics
+
+
+def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> list[Cluster]:
+    """Documents that share a name template and differ in their sequence numbers."""
+    by_template: dict[str, list[int]] = defaultdict(list)
+    for i, parts in enumerate(names):
+        if parts.template:
+            by_template[parts.template].append(i)
+    chosen: dict[str, list[int]] = {}
+    placed: set[int] = set()
+    for template, members in by_template.items():
+        if len({names[m].numbers for m in members}) >= 2:
+            chosen[template] = members
+            placed.update(members)
+    # WEEK_1_STATUS, WEEK_2_REPORT, WEEK_3_PLAN: one series of weeks even though the rest differs
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    for i, parts in enumerate(names):
+        if parts.template and i not in placed:
+            by_prefix[parts.series_key + "_*"].append(i)
+    for key, members in by_prefix.items():
+        if len(members) >= 3 and len({names[m].numbers for m in members}) >= 2:
+            chosen[key] = members
+    labels = sorted(chosen)
+    ids = _unique_ids("series", labels)
+    out = []
+    for cid, label in zip(ids, labels, strict=True):
+        members = chosen[label]
+        numbers = sorted({names[m].numbers for m in members})
+        listed = ", ".join("_".join(str(x) for x in nums) for nums in numbers)
+        out.append(
+            Cluster(
+                id=cid,
+                kind="series",
+                members=tuple(sorted(docs[m].path for m in members)),
+                label=label,
+                evidence=(f"{len(members)} documents named {label}, n = {listed}",),
+            )
+        )
+    return out
+
+
+def topic_clusters(index: _Index, neighbours: dict[Pair, float]) -> list[Cluster]:
+    """Communities of the content-neighbour graph: documents about one subject."""
+    import networkx as nx
+
+    cfg = index.config
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(index.docs)))
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(neighbours.items()) if w >= cfg.topic_cosine)
+    if graph.number_of_edges() == 0:
+        return []
+    communities = nx.community.louvain_communities(graph, weight="weight", resolution=cfg.topic_resolution, seed=7)
+    drafts = []
+    terms = index.content_terms
+    for community in communities:
+        members = sorted(community)
+        if len(members) < cfg.min_topic_size:
+            continue
+        centroid = np.asarray(index.content[members].mean(axis=0)).ravel()
+        top = np.argsort(-centroid, kind="stable")[:4]
+        words = [terms[t] for t in top if centroid[t] > 0]
+        inside = [w for (a, b), w in neighbours.items() if a in community and b in community]
+        drafts.append((" ".join(words) or "misc", members, float(np.mean(inside)) if inside else 0.0))
+    drafts.sort(key=lambda d: (d[0], index.docs[d[1][0]].path))
+    ids = _unique_ids("topic", [d[0] for d in drafts])
+    return [
+        Cluster(
+            id=cid,
+            kind="topic",
+            members=tuple(sorted(index.docs[m].path for m in members)),
+            label=label,
+            evidence=(f"{len(members)} documents, mean neighbour cosine {cohesion:.2f}",),
+            score=round(cohesion, 3),
+        )
+        for cid, (label, members, cohesion) in zip(ids, drafts, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def find_groups(
+    docs: Sequence[Document], config: SimilarityConfig = SimilarityConfig(), *, topics: bool = True
+) -> Groups:
+    """Duplicate groups, topic clusters and series among `docs` (any order; output is sorted)."""
+    ordered = sorted(docs, key=lambda d: d.path)
+    if not ordered:
+        return Groups((), (), ())
+    index = _Index(ordered, config)
+    neighbours = top_k_neighbours(index.content, config.neighbours, min(config.candidate_cosine, config.topic_cosine))
+    index.ranks = neighbour_ranks(len(ordered), neighbours)
+    pairs = sorted(candidate_pairs(index, neighbours))
+    scored = score_pairs(index, pairs)
+    sets = duplicate_sets(index, scored)
+    duplicates = _duplicate_clusters(index, sets, scored)
+    topic_list = topic_clusters(index, neighbours) if topics else []
+    series = series_clusters(ordered, index.names)
+    return Groups(tuple(duplicates), tuple(topic_list), tuple(series))
+
+
+def groups_to_dict(groups: Groups) -> dict[str, list[dict[str, object]]]:
+    """JSON-ready, in a stable order."""
+
+    def one(cluster: Cluster) -> dict[str, object]:
+        return {
+            "id": cluster.id,
+            "kind": cluster.kind,
+            "label": cluster.label,
+            "canonical": cluster.canonical,
+            "members": list(cluster.members),
+            "score": cluster.score,
+            "evidence": list(cluster.evidence),
+            "unique_content": {member: list(items) for member, items in cluster.unique_content},
+        }
+
+    return {
+        "duplicates": [one(c) for c in sorted(groups.duplicates, key=lambda c: c.id)],
+        "topics": [one(c) for c in sorted(groups.topics, key=lambda c: c.id)],
+        "series": [one(c) for c in sorted(groups.series, key=lambda c: c.id)],
+    }

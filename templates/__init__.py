@@ -1,0 +1,1 @@
+"""Jinja templates of the docs site (mkdocs.yml and the generated pages)."""

@@ -1,0 +1,81 @@
+"""Shared fixtures: real git repositories in tmp_path, the bundled samples, the shared corpus."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from consolidator import gitio
+from consolidator.demo import make_sample_repo
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS_BUNDLE = SHARED / "corpora" / "ibimina-2025-11-14.bundle"
+
+RepoMaker = Callable[[dict[str, str | bytes]], Path]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> RepoMaker:
+    """A git repository holding `files`, committed once."""
+    counter = iter(range(1000))
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / f"repo{next(counter)}"
+        root.mkdir()
+        write_files(root, files)
+        gitio.init_with_commit(root, "initial")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def samples_repo(tmp_path: Path) -> Path:
+    return make_sample_repo(tmp_path / "samples-repo")
+
+
+@pytest.fixture(scope="session")
+def samples_truth() -> dict:
+    import yaml
+
+    return yaml.safe_load((Path(__file__).parent / "data" / "samples_truth.yaml").read_text(encoding="utf-8"))
+
+
+def corpus_available() -> bool:
+    return CORPUS_BUNDLE.is_file()
+
+
+needs_corpus = pytest.mark.skipif(
+    not CORPUS_BUNDLE.is_file(), reason=f"shared corpus not found at {CORPUS_BUNDLE} (../shared is absent)"
+)
+
+
+@pytest.fixture(scope="session")
+def corpus_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pristine clone of the shared corpus; copy it before changing anything."""
+    if not CORPUS_BUNDLE.is_file():
+        pytest.skip(f"shared corpus not found at {CORPUS_BUNDLE} (../shared is absent)")
+    dest = tmp_path_factory.mktemp("corpus") / "ibimina"
+    gitio.run_git(dest.parent, "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(dest))
+    return dest
+
+
+@pytest.fixture
+def corpus_repo(corpus_clone: Path, tmp_path: Path) -> Path:
+    """A clone of the shared corpus this test may change."""
+    dest = tmp_path / "ibimina"
+    shutil.copytree(corpus_clone, dest, symlinks=True)
+    return dest

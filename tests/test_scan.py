@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from consolidator import gitio, scan
+from consolidator.errors import RepoError
+from consolidator.scan import scan_repo
+from tests.conftest import RepoMaker, needs_corpus, write_files
+
+
+def test_tracked_and_untracked_not_ignored(make_repo: RepoMaker) -> None:
+    root = make_repo(
+        {"README.md": "# Hi\n", ".gitignore": "ignored.md\nbuild/\n", "docs/a.markdown": "# A\n"}
+    )
+    write_files(root, {"new.mdx": "# New\n", "ignored.md": "# no\n", "build/out.md": "# no\n"})
+    inv = scan_repo(root)
+    assert [d.path for d in inv.documents] == ["README.md", "docs/a.markdown", "new.mdx"]
+    assert inv.git and inv.head
+
+
+def test_walk_outside_git_skips_tool_folders(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "a.md": "# A\n",
+            "node_modules/pkg/README.md": "x",
+            ".venv/lib/x.md": "x",
+            "env/pyvenv.cfg": "",
+            "env/notes.md": "x",
+            "site/index.md": "x",
+            "docs/b.md": "# B\n",
+        },
+    )
+    inv = scan_repo(tmp_path)
+    assert [d.path for d in inv.documents] == ["a.md", "docs/b.md"]
+    assert not inv.git
+
+
+def test_document_facts(make_repo: RepoMaker) -> None:
+    root = make_repo(
+        {
+            "WEEK_2_STATUS_2025_03_14.md": (
+                "Some text\n\n## Done\n\nDate: 2025-03-15\n\nSee [guide](docs/guide.md#install-it).\n"
+            ),
+            "docs/guide.md": (
+                "---\ntitle: The Guide\n---\n# Ignored for title\n\n## Install it\n\n"
+                "[missing](nope.md) [bad anchor](#nowhere)\n"
+            ),
+        }
+    )
+    inv = scan_repo(root)
+    week, guide = inv.by_path()["WEEK_2_STATUS_2025_03_14.md"], inv.by_path()["docs/guide.md"]
+    assert week.title == "Week 2 Status 2025 03 14" and week.title_source == "file_name"
+    assert guide.title == "The Guide" and guide.title_source == "front_matter"
+    assert week.at_root and not guide.at_root
+    assert {(f.source, f.date) for f in week.dates.facts} >= {
+        ("text", "2025-03-15"),
+        ("file_name", "2025-03-14"),
+    }
+    assert week.dates.first_commit == "2025-06-01"
+    link = week.links[0]
+    assert (link.path, link.fragment, link.exists, link.anchor_ok) == (
+        "docs/guide.md",
+        "install-it",
+        True,
+        True,
+    )
+    broken = {link.target: link for link in guide.links}
+    assert broken["nope.md"].exists is False and broken["nope.md"].broken
+    assert broken["#nowhere"].anchor_ok is False
+    assert week.blob == gitio.run_git(root, "rev-parse", "HEAD:WEEK_2_STATUS_2025_03_14.md").decode().strip()
+    assert (
+        week.words > 0
+        and week.lines == 7
+        and week.size == len((root / "WEEK_2_STATUS_2025_03_14.md").read_bytes())
+    )
+
+
+def test_history_follows_renames(make_repo: RepoMaker) -> None:
+    root = make_repo({"OLD.md": "# Title\n\n" + "stable content line\n" * 20})
+    env = {
+        **gitio.FIXED_IDENTITY,
+        "GIT_AUTHOR_DATE": "2025-09-09T00:00:00",
+        "GIT_COMMITTER_DATE": "2025-09-09T00:00:00",
+    }
+    gitio.run_git(root, "mv", "OLD.md", "NEW.md")
+    gitio.run_git(root, "commit", "-q", "-m", "rename", env=env)
+    doc = scan_repo(root).by_path()["NEW.md"]
+    assert doc.dates.first_commit == "2025-06-01"
+    assert doc.dates.last_commit == "2025-09-09"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_invalid_utf8_decodes_what_it_can_and_warns(make_repo: RepoMaker) -> None:
+    root = make_repo({"bad.md": b"# Caf\xe9 menu\n\nok [x](y.md)\n"})
+    inv = scan_repo(root)
+    doc = inv.documents[0]
+    assert doc.title == "Caf\ufffd menu"
+    assert doc.links[0].target == "y.md"
+    assert any("not valid UTF-8" in w for w in inv.warnings)
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_byte_order_marks(make_repo: RepoMaker, bom: bytes) -> None:
+    encoding = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}[
+        bom
+    ]
+    root = make_repo({"bom.md": bom + "# Título\n\n[a](b.md)\n".encode(encoding)})
+    doc = scan_repo(root).documents[0]
+    assert doc.title == "Título"
+    assert doc.headings[0].line == 1
+    assert doc.links[0].target == "b.md"
+
+
+def test_crlf_line_ends(make_repo: RepoMaker) -> None:
+    root = make_repo({"crlf.md": b"# One\r\n\r\n## Two\r\n\r\n[x](y.md)\r\n"})
+    doc = scan_repo(root).documents[0]
+    assert [(h.text, h.line) for h in doc.headings] == [("One", 1), ("Two", 3)]
+    assert doc.lines == 5 and doc.links[0].line == 5
+
+
+def test_binary_file_named_md_is_skipped(make_repo: RepoMaker) -> None:
+    root = make_repo({"image.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "ok.md": "# ok\n"})
+    inv = scan_repo(root)
+    assert [d.path for d in inv.documents] == ["ok.md"]
+    assert any("image.md" in w and "binary" in w for w in inv.warnings)
+
+
+def test_empty_file(make_repo: RepoMaker) -> None:
+    doc = scan_repo(make_repo({"EMPTY_NOTES.md": ""})).documents[0]
+    assert (doc.title, doc.words, doc.lines, doc.size, doc.headings) == ("Empty Notes", 0, 0, 0, ())
+
+
+def test_huge_file_is_inventoried_without_full_parse(make_repo: RepoMaker) -> None:
+    body = ("# Log dump\n\n" + "line of generated output with a [link](x.md)\n" * 460_000).encode()
+    assert len(body) > 20_000_000
+    inv = scan_repo(make_repo({"DUMP.md": body}))
+    doc = inv.documents[0]
+    assert doc.size == len(body) and doc.title == "Log dump"
+    assert any("DUMP.md" in w and "only headings" in w for w in inv.warnings)
+
+
+def test_symlinks_inside_followed_outside_and_loops_not(make_repo: RepoMaker, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("# outside\n")
+    root = make_repo({"real.md": "# Real\n"})
+    os.symlink("real.md", root / "alias.md")
+    os.symlink(outside, root / "escape.md")
+    os.symlink("loop2.md", root / "loop1.md")
+    os.symlink("loop1.md", root / "loop2.md")
+    inv = scan_repo(root)
+    assert [d.path for d in inv.documents] == ["alias.md", "real.md"]
+    assert any("escape.md" in w and "out of the repository" in w for w in inv.warnings)
+    assert any("loop1.md" in w for w in inv.warnings)
+
+
+def test_unreadable_file_is_skipped_with_warning(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo({"locked.md": "# L\n", "ok.md": "# ok\n"})
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.md":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    inv = scan_repo(root)
+    assert [d.path for d in inv.documents] == ["ok.md"]
+    assert any("locked.md" in w and "Permission denied" in w for w in inv.warnings)
+
+
+def test_awkward_names(make_repo: RepoMaker) -> None:
+    names = ["Meeting Notes 2025-02.md", "Résumé équipe.md", 'it\'s "quoted".md', "日本語.md"]
+    root = make_repo({n: f"# {n}\n\n[next](<{names[0]}>)\n" for n in names})
+    inv = scan_repo(root)
+    assert sorted(d.path for d in inv.documents) == sorted(names)
+    assert all(d.links[0].exists for d in inv.documents)
+
+
+def test_repo_that_does_not_exist_or_is_a_file(tmp_path: Path) -> None:
+    with pytest.raises(RepoError, match="does not exist"):
+        scan_repo(tmp_path / "nope")
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(RepoError, match="not a directory"):
+        scan_repo(tmp_path / "file.txt")
+
+
+def test_git_missing_falls_back_to_walk(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = make_repo({"a.md": "# A\n"})
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    inv = scan_repo(root)
+    assert [d.path for d in inv.documents] == ["a.md"]
+    assert not inv.git
+    assert any("git is not on PATH" in w for w in inv.warnings)
+
+
+def test_parse_cache_is_reused_and_survives_corruption(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo({"a.md": "# A\n", "b.md": "# B\n"})
+    first = scan_repo(root)
+    cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
+    assert cache_file.is_file()
+    calls: list[int] = []
+    real = scan._parse_blob
+
+    def counting(data: bytes) -> object:
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr(scan, "_parse_blob", counting)
+    assert scan_repo(root) == first
+    assert calls == []
+    (root / "b.md").write_text("# B changed\n")
+    assert scan_repo(root).by_path()["b.md"].title == "B changed"
+    assert len(calls) == 1
+    cache_file.write_bytes(cache_file.read_bytes()[:20])
+    calls.clear()
+    assert scan_repo(root).by_path()["a.md"].title == "A"
+    assert len(calls) == 2
+
+
+# ---------------------------------------------------------------- the shared corpus
+
+
+@needs_corpus
+def test_corpus_inventory_facts(corpus_clone: Path) -> None:
+    inv = scan_repo(corpus_clone, use_cache=False)
+    assert len(inv.documents) == 528
+    assert sum(d.at_root for d in inv.documents) == 226
+    docs = inv.by_path()
+    readme = docs["README.md"]
+    assert readme.title.startswith("Ibimina Staff Console")
+    assert any(link.path == "CONTRIBUTING.md" and link.exists for link in readme.links)
+    assert readme.dates.first_commit is not None and readme.dates.first_commit <= readme.dates.last_commit
+    assert all(d.headings for d in docs.values() if d.words > 200)
+    relative = [link for d in inv.documents for link in d.links if link.relative]
+    assert len(relative) > 700
+    # Links into code resolve against the placeholder files of the tree.
+    assert sum(1 for link in relative if link.exists and not link.path.endswith(".md")) > 50

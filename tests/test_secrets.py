@@ -1,0 +1,463 @@
+"""Secret detection: planted secrets are found, placeholders and digests are not, nothing leaks.
+
+Every secret-looking string is generated here at test time (random bytes, assembled prefixes),
+so the repository itself holds nothing a secret scanner would flag.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import re
+import string
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from consolidator.secrets import (
+    AWS_KEY,
+    JWT,
+    KEYWORD,
+    PRIVATE_KEY,
+    URL_PASSWORD,
+    SecretFinding,
+    find_secrets,
+    fingerprint,
+    is_placeholder,
+    mask,
+    redact,
+    scan_text,
+)
+
+RNG = random.Random(20251127)
+ALNUM = string.ascii_letters + string.digits
+
+
+def _random(n: int, alphabet: str = ALNUM) -> str:
+    return "".join(RNG.choice(alphabet) for _ in range(n))
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(claims: dict[str, object]) -> str:
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = _b64url(json.dumps(claims).encode())
+    key = RNG.randbytes(32)
+    signature = _b64url(hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    return f"{header}.{payload}.{signature}"
+
+
+def make_aws_key() -> str:
+    return "AK" + "IA" + _random(16, string.ascii_uppercase + string.digits)
+
+
+def make_private_key_block(label: str = "RSA PRIVATE KEY", lines: int = 12) -> str:
+    body = base64.b64encode(RNG.randbytes(48 * lines)).decode()
+    rows = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join([f"-----BEGIN {label}-----", *rows, f"-----END {label}-----"])
+
+
+@dataclass(frozen=True)
+class Planted:
+    kind: str
+    value: str  # the exact text a finding must span
+
+
+def _line_of(text: str, value: str) -> int:
+    return text[: text.index(value)].count("\n") + 1
+
+
+def build_document() -> tuple[str, list[Planted]]:
+    """A Markdown document with one secret of each kind and a crowd of look-alikes."""
+    jwt = make_jwt({"iss": "acme-auth", "ref": _random(20).lower(), "role": "anon", "iat": 1759000000})
+    service_jwt = make_jwt({"iss": "acme-auth", "role": "service_role", "exp": 2059000000})
+    aws = make_aws_key()
+    key_block = make_private_key_block()
+    db_password = _random(18) + "!x"
+    redis_password = _random(24)
+    api_key = _random(32)
+    sri = base64.b64encode(RNG.randbytes(64)).decode()
+    commit = RNG.randbytes(20).hex()
+    digest = RNG.randbytes(32).hex()
+    example_aws = "AKIA" + "IOSFODNN7" + "EXAMPLE"
+    text = f"""# Deployment notes
+
+Set up the environment before the first deploy.
+
+```bash
+export SUPABASE_ANON_KEY="{jwt}"
+SUPABASE_SERVICE_ROLE_KEY={service_jwt}
+API_KEY={api_key}
+API_KEY=YOUR_API_KEY_HERE
+OPENAI_API_KEY=sk-...
+STRIPE_SECRET=<your-token>
+HMAC_SECRET=${{HMAC_SECRET}}
+MFA_SECRET=changeme
+DB_PASSWORD=****
+SESSION_SECRET=xxxxx
+const key = process.env.SERVICE_KEY;
+```
+
+The AWS key id `{aws}` belongs to the deploy user; the docs sample is `{example_aws}`.
+
+Connection strings:
+
+- production: `postgres://app_user:{db_password}@db.internal.example:5432/app`
+- cache: `redis://:{redis_password}@cache.internal:6379/0`
+- template: `postgresql://user:your-password@your-host:5432/db`
+- local: `postgres://postgres:postgres@localhost:5432/postgres`
+- from env: `mongodb+srv://admin:${{MONGO_PASSWORD}}@cluster0.example.net/db`
+
+The signing key:
+
+{key_block}
+
+A key format reminder, not a key:
+
+-----BEGIN PRIVATE KEY-----
+MIIE...
+-----END PRIVATE KEY-----
+
+Lock file excerpt:
+
+```
+"integrity": "sha512-{sri}",
+  integrity sha512-{sri}
+  resolved "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#{commit}"
+```
+
+Fixed in commit {commit} ("{commit}"); image digest `sha256:{digest}`, checksum "{digest}".
+"""
+    planted = [
+        Planted(JWT, jwt),
+        Planted(JWT, service_jwt),
+        Planted(KEYWORD, api_key),
+        Planted(AWS_KEY, aws),
+        Planted(URL_PASSWORD, db_password),
+        Planted(URL_PASSWORD, redis_password),
+        Planted(PRIVATE_KEY, key_block),
+    ]
+    return text, planted
+
+
+@pytest.fixture(scope="module")
+def document() -> tuple[str, list[Planted]]:
+    return build_document()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small repository: one document with secrets, one with only look-alikes."""
+    root = tmp_path_factory.mktemp("repo")
+    text, _ = build_document()
+    (root / "DEPLOY.md").write_text(text, encoding="utf-8")
+    (root / "docs").mkdir()
+    (root / "docs" / "setup.md").write_text(
+        "# Setup\n\nCopy `.env.example` and fill in `API_KEY=YOUR_API_KEY_HERE`.\n"
+        "Password: `<your-password>`; token: `${GITHUB_TOKEN}`.\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_every_planted_secret_is_found_with_line_and_kind(document: tuple[str, list[Planted]]) -> None:
+    text, planted = document
+    findings = find_secrets("DEPLOY.md", text)
+    spans = {(f.start, f.end): f for f in findings}
+    for secret in planted:
+        start = text.index(secret.value)
+        finding = spans.get((start, start + len(secret.value)))
+        assert finding is not None, f"{secret.kind} not found with its exact span"
+        assert finding.kind == secret.kind
+        assert finding.line == _line_of(text, secret.value)
+        assert finding.path == "DEPLOY.md"
+
+
+def test_placeholders_examples_and_digests_are_not_findings(document: tuple[str, list[Planted]]) -> None:
+    text, planted = document
+    findings = find_secrets("DEPLOY.md", text)
+    # exactly the planted ones: every other candidate in the document is a look-alike
+    assert len(findings) == len(planted)
+    secret_lines = {_line_of(text, p.value) for p in planted}
+    assert {f.line for f in findings} == secret_lines
+
+
+def test_repository_scan(repo: Path) -> None:
+    found = {
+        path.relative_to(repo).as_posix(): find_secrets(
+            path.relative_to(repo).as_posix(), path.read_text(encoding="utf-8")
+        )
+        for path in sorted(repo.rglob("*.md"))
+    }
+    assert found["docs/setup.md"] == ()
+    kinds = sorted(f.kind for f in found["DEPLOY.md"])
+    assert kinds == sorted([JWT, JWT, KEYWORD, AWS_KEY, URL_PASSWORD, URL_PASSWORD, PRIVATE_KEY])
+
+
+def test_masked_output_never_shows_the_secret(document: tuple[str, list[Planted]]) -> None:
+    text, _ = document
+    for finding in find_secrets("DEPLOY.md", text):
+        value = text[finding.start : finding.end]
+        head, middle, tail = finding.masked.split("…")
+        assert middle == f"({len(value)} chars)"
+        assert len(head) <= 4 and len(tail) <= 2
+        assert value.startswith(head) and value.endswith(tail)
+        assert value not in finding.masked
+        assert value not in repr(finding).replace(finding.masked, "")
+        assert finding.fingerprint == fingerprint(finding.kind, value)
+        assert len(finding.fingerprint) == 16 and finding.fingerprint not in value
+
+
+def test_mask_reveals_little_of_short_values() -> None:
+    assert mask("Ab3!x9") == "…(6 chars)…"
+    assert mask("MoMo!!0099") == "M…(10 chars)…"
+    assert mask("Ab3!x9Zq7#Lm") == "Ab…(12 chars)…m"
+    long_value = _random(40)
+    assert mask(long_value) == f"{long_value[:4]}…(40 chars)…{long_value[-2:]}"
+
+
+def test_redaction_removes_every_secret_and_nothing_else(document: tuple[str, list[Planted]]) -> None:
+    text, planted = document
+    findings = find_secrets("DEPLOY.md", text)
+    redacted = redact(text, findings)
+    expected = text
+    for secret in planted:
+        expected = expected.replace(secret.value, "[REDACTED]")
+    assert redacted == expected
+    for secret in planted:
+        assert secret.value not in redacted
+    # the multi-line key block is gone as a whole, markers included
+    assert "-----BEGIN RSA PRIVATE KEY-----" not in redacted
+    assert "-----END RSA PRIVATE KEY-----" not in redacted
+    assert find_secrets("DEPLOY.md", redacted) == ()
+
+
+def test_redact_with_custom_replacement_and_overlaps() -> None:
+    text = "a SECRET1 b SECRET2 c"
+    first = SecretFinding("x.md", 1, KEYWORD, "…", "0" * 16, 2, 9)
+    overlapping = SecretFinding("x.md", 1, KEYWORD, "…", "1" * 16, 5, 19)
+    assert redact(text, [first], replacement="█") == "a █ b SECRET2 c"
+    assert redact(text, [overlapping, first], replacement="#") == "a # c"
+    assert redact(text, []) == text
+
+
+def test_crlf_documents_keep_their_line_endings(document: tuple[str, list[Planted]]) -> None:
+    text, planted = document
+    crlf = text.replace("\n", "\r\n")
+    findings = find_secrets("DEPLOY.md", crlf)
+    assert len(findings) == len(planted)
+    redacted = redact(crlf, findings)
+    assert redacted.count("\r\n") == crlf.count("\r\n") - sum(p.value.count("\n") for p in planted)
+    lf_prints = {f.fingerprint for f in find_secrets("DEPLOY.md", text)}
+    assert {f.fingerprint for f in findings} == lf_prints
+
+
+def test_allow_by_fingerprint_and_by_path_line(document: tuple[str, list[Planted]]) -> None:
+    text, _ = document
+    findings = find_secrets("docs/DEPLOY.md", text)
+    aws = next(f for f in findings if f.kind == AWS_KEY)
+    key = next(f for f in findings if f.kind == PRIVATE_KEY)
+
+    by_print = find_secrets("docs/DEPLOY.md", text, allow=[aws.fingerprint])
+    assert aws not in by_print and len(by_print) == len(findings) - 1
+
+    by_line = find_secrets("docs/DEPLOY.md", text, allow=[f"docs/DEPLOY.md:{aws.line}"])
+    assert [f for f in findings if f.line != aws.line] == list(by_line)
+    assert find_secrets("docs/DEPLOY.md", text, allow=[f"./docs/DEPLOY.md:{aws.line}"]) == by_line
+
+    # a line inside a multi-line block names that block
+    inner = key.line + 3
+    assert key not in find_secrets("docs/DEPLOY.md", text, allow=[f"docs/DEPLOY.md:{inner}"])
+
+    # entries for another file, another line, or the secret's text itself allow nothing
+    secret_text = text[aws.start : aws.end]
+    for entry in (f"other.md:{aws.line}", f"docs/DEPLOY.md:{aws.line + 1000}", secret_text, "junk"):
+        assert find_secrets("docs/DEPLOY.md", text, allow=[entry]) == findings
+
+
+def test_same_secret_twice_shares_a_fingerprint() -> None:
+    token = make_jwt({"iss": "acme", "role": "anon"})
+    text = f"first `{token}`\n\nagain: {token}\n"
+    findings = find_secrets("a.md", text)
+    assert [f.line for f in findings] == [1, 3]
+    assert findings[0].fingerprint == findings[1].fingerprint
+    assert find_secrets("a.md", text, allow=[findings[0].fingerprint]) == ()
+    assert token not in redact(text, findings)
+
+
+def test_fingerprint_depends_on_kind_and_value() -> None:
+    assert fingerprint(KEYWORD, "abc") != fingerprint(JWT, "abc")
+    assert fingerprint(KEYWORD, "abc") != fingerprint(KEYWORD, "abd")
+    assert fingerprint(KEYWORD, "a\r\nb") == fingerprint(KEYWORD, "a\nb")
+
+
+def test_prefilter_loses_nothing(document: tuple[str, list[Planted]]) -> None:
+    """The cheap line prefilter must not hide a line that a plugin would report."""
+    text, _ = document
+    extra = "\n".join(
+        [
+            "token = 'ghp_" + _random(36) + "'",
+            "stripe: sk" + "_live_" + _random(24),
+            "slack: xox" + "b-" + _random(11, string.digits) + "-" + _random(24).lower(),
+            'aws_secret_access_key = "' + _random(40) + '"',
+            'blob = "' + _random(48, ALNUM + "+/") + '"',
+            'hex = "' + RNG.randbytes(16).hex() + '"',
+            "Password: `" + _random(10) + "#1`",
+        ]
+    )
+    combined = text + "\n" + extra + "\n"
+    assert scan_text("x.md", combined, prefilter=True) == scan_text("x.md", combined, prefilter=False)
+    kinds = {f.kind for f in scan_text("x.md", combined)}
+    assert {"GitHub Token", "Stripe Access Key", "Slack Token", "High entropy string", KEYWORD} <= kinds
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "YOUR_API_KEY_HERE",
+        "<your-token>",
+        "xxxxx",
+        "changeme",
+        "${VAR}",
+        "process.env.X",
+        "****",
+        "your-password",
+        "sk-...",
+        "eyJhbGc...your-service-role-key",
+        "AKIA" + "IOSFODNN7" + "EXAMPLE",
+        "abcdef123456",
+    ],
+)
+def test_placeholder_values(value: str) -> None:
+    assert is_placeholder(value)
+
+
+def test_random_values_are_not_placeholders() -> None:
+    for _ in range(200):
+        assert not is_placeholder(_random(32))
+    assert not is_placeholder("MoMo!!0099")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_credential_names_the_keyword_plugin_does_not_know(newline: str) -> None:
+    token = "sbp_" + _random(40).lower()
+    role_key = _random(40)
+    text = newline.join(
+        [
+            "```",
+            f"SUPABASE_ACCESS_TOKEN={token}",
+            f"  export SERVICE_ROLE_KEY='{role_key}'  # server only",
+            "```",
+            "",
+        ]
+    )
+    findings = find_secrets("env.md", text)
+    assert [(f.line, f.kind) for f in findings] == [(2, KEYWORD), (3, KEYWORD)]
+    assert [text[f.start : f.end] for f in findings] == [token, role_key]
+
+
+def test_random_tokens_are_not_placeholders() -> None:
+    for n in range(200):
+        token = make_jwt({"iss": "svc", "sub": _random(12), "n": n, "role": RNG.choice(["anon", "admin"])})
+        assert not is_placeholder(token)
+        assert not is_placeholder(make_aws_key())
+
+
+def test_known_documentation_jwts_are_not_findings() -> None:
+    demo = make_jwt({"iss": "supabase-" + "demo", "role": "anon", "exp": 1983812996})
+    sample = make_jwt({"sub": "1234567890", "name": "John Doe", "iat": 1516239022})
+    assert find_secrets("a.md", f"ANON = '{demo}'\nTOKEN = '{sample}'\n") == ()
+
+
+def test_prose_and_code_around_keywords_are_not_findings() -> None:
+    text = "\n".join(
+        [
+            "Password: required for every staff user",
+            "password: newPassword,",
+            "const secret = env.HMAC_SHARED_SECRET;",
+            "apiKey: process.env.OPENAI_API_KEY,",
+            "ANDROID_KEYSTORE_PATH=/path/to/release.keystore",
+            "KMS_DATA_KEY_BASE64=32-byte-base64-key",
+            '"secret_key": "base64EncodedKey"',
+            "publicKey: result.publicKey,",
+            "SET secret_key = encode(gen_random_bytes(32), 'base64'),",
+            "PGPASSWORD: postgres",
+        ]
+    )
+    assert find_secrets("notes.md", text) == ()
+
+
+def test_private_key_without_end_marker_is_redacted_to_its_last_line() -> None:
+    block = make_private_key_block("OPENSSH PRIVATE KEY", lines=6)
+    truncated = block.rsplit("\n", 1)[0]
+    text = f"Key:\n\n{truncated}\n\nNext paragraph stays.\n"
+    (finding,) = find_secrets("k.md", text)
+    assert finding.kind == PRIVATE_KEY and finding.line == 3
+    assert redact(text, [finding]) == "Key:\n\n[REDACTED]\n\nNext paragraph stays.\n"
+
+
+def test_private_key_in_json_string_is_one_finding() -> None:
+    body = base64.b64encode(RNG.randbytes(300)).decode()
+    begin, end = "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"
+    value = f"{begin}\\n{body[:64]}\\n{body[64:]}\\n{end}"
+    text = f'{{"type": "service_account", "private_key": "{value}\\n"}}\n'
+    (finding,) = find_secrets("sa.md", text)
+    assert finding.kind == PRIVATE_KEY
+    assert text[finding.start : finding.end] == value
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "postgresql://svc:{pw}@db:5432/x",
+        "mysql://root:{pw}@127.0.0.1/app",
+        "mongodb+srv://admin:{pw}@cluster0.example.net/db",
+        "redis://:{pw}@cache:6379",
+        "amqps://user:{pw}@mq.example.com/vhost",
+    ],
+)
+def test_connection_string_passwords(template: str) -> None:
+    password = _random(20)
+    text = f"DATABASE_URL={template.format(pw=password)}\n"
+    (finding,) = find_secrets("db.md", text)
+    assert finding.kind == URL_PASSWORD
+    assert text[finding.start : finding.end] == password
+
+
+CORPUS_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_findings_are_redactable(tmp_path: Path) -> None:
+    """On a real repository: findings are masked, and a redacted document scans clean."""
+    if not CORPUS_BUNDLE.is_file():
+        pytest.skip(f"corpus bundle not found at {CORPUS_BUNDLE}")
+    clone = tmp_path / "corpus"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(clone)], check=True)
+    documents = sorted(clone.rglob("*.md"))
+    assert documents
+    for path in documents:
+        rel = path.relative_to(clone).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        findings = find_secrets(rel, text)
+        for finding in findings:
+            value = text[finding.start : finding.end]
+            assert value not in finding.masked
+            assert not is_placeholder(value) or finding.kind == PRIVATE_KEY
+        if findings:
+            assert find_secrets(rel, redact(text, findings)) == ()
+
+
+def test_findings_are_in_text_order(document: tuple[str, list[Planted]]) -> None:
+    text, _ = document
+    starts = [f.start for f in find_secrets("DEPLOY.md", text)]
+    assert starts == sorted(starts)
+    assert all(re.fullmatch(r"[0-9a-f]{16}", f.fingerprint) for f in find_secrets("DEPLOY.md", text))

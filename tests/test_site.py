@@ -1,0 +1,452 @@
+"""The docs site: mkdocs.yml generation, the plugin's virtual pages and link rewriting, the build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from consolidator.config import Config, SecretsConfig
+from consolidator.errors import SiteError
+from consolidator.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from consolidator.planfile import write_plan
+from consolidator.site import build_site, describe, generate_site, layout, web_url
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+# A repository as `consolidate apply` leaves it: root files, docs/<section>/, an archive, a plan.
+FILES: dict[str, str | bytes] = {
+    "README.md": (
+        "# Harbour Tools\n\n"
+        "![build](https://img.shields.io/badge/build-passing-green)\n\n"
+        '<img src="assets/logo.png" alt="logo" width="32">\n\n'
+        "Harbour Tools plans berths for small ports. It has an API and a worker.\n\n"
+        "## 1. ✅ Start here\n\n"
+        "- [Setup](docs/guides/setup.md#2-install-the-cli)\n"
+        "- [How to help](CONTRIBUTING.md#how-to-help)\n"
+        "- [The app](src/app.py) and [its folder](src/)\n"
+        "- [All the docs](docs/)\n"
+        "- ![diagram](docs/img/diagram.png)\n"
+    ),
+    "CONTRIBUTING.md": (
+        "# Contributing\n\nThanks for helping out with this project.\n\n## How to help\n\n"
+        "Read the [testing guide](docs/development/testing.md) and the [home page](README.md).\n"
+    ),
+    "SECURITY.md": "# Security policy\n\nReport vulnerabilities to the maintainers privately.\n",
+    "CHANGELOG.md": "# Changelog\n\nAll notable changes.\n\n## 1.0.0\n\nFirst release.\n",
+    "docs/index.md": (
+        "# Documentation\n\nThe organised documentation.\n\n"
+        "- [Setup](guides/setup.md)\n- [Project readme](../README.md)\n"
+    ),
+    "docs/guides/setup.md": (
+        "# Setting up\n\nHow to install Harbour Tools on a laptop in ten minutes.\n\n"
+        "## 1. ✅ Prerequisites\n\nPython.\n\n"
+        "## 2. Install the CLI\n\nRun it.\n\n"
+        "## Notes\n\nFirst.\n\n## Notes\n\nSecond, see [the first notes](#notes) and [these](#notes-1).\n\n"
+        "See [contributing](../../CONTRIBUTING.md#how-to-help), [the code](../../src/app.py),\n"
+        "[the config](../../config/app.toml) and [the API](../reference/api.md#endpoints).\n\n"
+        "```markdown\n[not a link](../../nowhere.md)\n```\n"
+    ),
+    "docs/reference/api.md": (
+        "# API reference\n\nEvery endpoint of the API, with examples.\n\n## Endpoints\n\n"
+        "The [old notes](../../OLD_NOTES.md) are gone; the [setup](../guides/setup.md#gone) too.\n"
+    ),
+    "docs/development/testing.md": "# Testing\n\nRun the tests with pytest before sending a change.\n",
+    "docs/archive/2025-01/status-reports/WEEK_1_STATUS.md": (
+        "# Week 1 status\n\nWhat happened in the first week of January.\n"
+    ),
+    "docs/archive/2025-02/status-reports/WEEK_6_STATUS.md": "# Week 6 status\n\nFebruary progress.\n",
+    "docs/img/diagram.png": PNG,
+    "assets/logo.png": PNG,
+    "src/app.py": "print('hello')\n",
+    "config/app.toml": "[app]\n",
+}
+
+
+def _entry(source: str, action: str, destination: str | None, section: str | None = None, canonical: str | None = None) -> Decision:
+    return Decision(
+        source=source,
+        action=action,
+        destination=destination,
+        section=section,
+        canonical=canonical,
+        reasons=(f"{action} because the document is a {section or 'status report'}",),
+        confidence=0.9,
+        blob="0" * 40,
+    )
+
+
+PLAN = Plan(
+    header=PlanHeader(
+        tool="consolidator 0.1.0", repo="harbour", commit="a" * 40, summary=(("root_before", 9), ("root_after", 4))
+    ),
+    entries=(
+        _entry("CHANGELOG.md", "keep", None),
+        _entry("CONTRIBUTING.md", "keep", None),
+        _entry("README.md", "keep", None),
+        _entry("SECURITY.md", "keep", None),
+        _entry("SETUP.md", "move", "docs/guides/setup.md", "guides"),
+        _entry("TESTING.md", "move", "docs/development/testing.md", "development"),
+        _entry("WEEK_1_STATUS.md", "archive", "docs/archive/2025-01/status-reports/WEEK_1_STATUS.md", canonical="SETUP.md"),
+        _entry("WEEK_6_STATUS.md", "archive", "docs/archive/2025-02/status-reports/WEEK_6_STATUS.md"),
+        _entry("docs/api.md", "move", "docs/reference/api.md", "reference"),
+        _entry("docs/index.md", "keep", None),
+    ),
+    clusters=(
+        Cluster(
+            id="dup-1",
+            kind="duplicate",
+            members=("SETUP.md", "WEEK_1_STATUS.md"),
+            canonical="SETUP.md",
+            label="setup",
+            evidence=("content similarity 0.81",),
+        ),
+    ),
+    broken_links=(
+        BrokenLink(source="docs/api.md", line=7, target="../OLD_NOTES.md", resolved="OLD_NOTES.md", reason="missing file",
+                   suggestion="docs/archive/OLD_NOTES.md"),
+        BrokenLink(source="docs/api.md", line=7, target="guides/setup.md#gone", resolved="docs/guides/setup.md",
+                   reason="missing anchor"),
+    ),
+)
+
+
+def make_site_repo(root: Path, files: dict[str, str | bytes] | None = None, plan: Plan | None = PLAN) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in (files or FILES).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    if plan is not None:
+        write_plan(plan, root / ".consolidate" / "plan.yaml")
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_site_repo(tmp_path / "harbour")
+
+
+def _html(site: Path, page: str) -> str:
+    return (site / page).read_text(encoding="utf-8")
+
+
+def _article(text: str) -> str:
+    """The page content, without the theme's navigation and scripts."""
+    return text.split("<article", 1)[1].split("</article>", 1)[0]
+
+
+def _hrefs(text: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', text)
+
+
+# ---------------------------------------------------------------- layout and mkdocs.yml
+
+
+def test_layout_puts_readme_home_and_keeps_root_files_at_the_root(repo: Path) -> None:
+    lay = layout(repo, Config(), report=True)
+    site_of = lay.site_of
+    assert site_of["README.md"] == "index.md"
+    assert site_of["CONTRIBUTING.md"] == "CONTRIBUTING.md"
+    assert site_of["docs/index.md"] == "overview.md"  # the docs landing page gave "/" to the README
+    assert site_of["docs/guides/setup.md"] == "guides/setup.md"
+    assert lay.root_files[0] == "README.md"
+    assert "guides/index.md" in lay.generated and "archive/2025-01/index.md" in lay.generated
+    assert "consolidation-report.md" in lay.generated
+    # nothing was written into the repository
+    assert not (repo / "docs" / "guides" / "index.md").exists()
+
+
+def test_generate_writes_mkdocs_yml_with_material_search_tabs_palettes_and_nav(repo: Path) -> None:
+    result = generate_site(repo, config=Config(), plan=PLAN)
+    assert result.created and result.changed
+    cfg = yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    theme = cfg["theme"]
+    assert theme["name"] == "material" and theme["font"] is False
+    assert {"navigation.tabs", "navigation.sections", "navigation.indexes", "content.code.copy"} <= set(
+        theme["features"]
+    )
+    assert {p["scheme"] for p in theme["palette"]} == {"default", "slate"}
+    plugins = [p if isinstance(p, str) else next(iter(p)) for p in cfg["plugins"]]
+    assert plugins == ["search", "consolidate", "redirects"]
+    redirects = cfg["plugins"][2]["redirects"]["redirect_maps"]
+    # only the move inside the docs folder gets a redirect: root files had no page before
+    assert redirects == {"api.md": "reference/api.md"}
+    titles = [next(iter(item)) for item in cfg["nav"]]
+    assert titles == ["Home", "Guides", "Reference", "Development", "Archive", "Consolidation report"]
+    assert cfg["nav"][0]["Home"][:4] == ["index.md", "CONTRIBUTING.md", "CHANGELOG.md", "SECURITY.md"]
+    archive = cfg["nav"][4]["Archive"]
+    assert archive[:2] == ["archive/index.md", "archive/topics.md"]
+    assert archive[2]["By time"][0] == {
+        "2025-01": ["archive/2025-01/index.md", {"Status reports": [
+            "archive/2025-01/status-reports/index.md", "archive/2025-01/status-reports/WEEK_1_STATUS.md"]}]
+    }
+    # a second run changes nothing
+    again = generate_site(repo, config=Config(), plan=PLAN)
+    assert not again.changed and not again.created
+
+
+def test_existing_mkdocs_yml_keeps_the_owners_settings(repo: Path) -> None:
+    owner = (
+        "# the owner's comment stays\n"
+        "site_name: Harbour\n"
+        "theme:\n  name: material\n  font: false\n  custom_dir: overrides\n  features: [navigation.footer]\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"
+        "extra:\n  analytics_off: true  # keep me\n"
+        "plugins:\n  - search:\n      lang: en\n  - redirects:\n      redirect_maps:\n        old.md: guides/setup.md\n"
+        "nav:\n  - Home: index.md\n"
+    )
+    (repo / "mkdocs.yml").write_text(owner, encoding="utf-8")
+    result = generate_site(repo, config=Config(), plan=PLAN)
+    text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    assert not result.created
+    assert any(c.startswith("nav: replaced") for c in result.changes)
+    assert "plugins: added consolidate" in result.changes
+    # untouched blocks stay byte for byte, tags and comments included
+    for block in (
+        "# the owner's comment stays\nsite_name: Harbour\n",
+        "theme:\n  name: material\n  font: false\n  custom_dir: overrides\n  features: [navigation.footer]\n",
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        "extra:\n  analytics_off: true  # keep me\n",
+    ):
+        assert block in text
+    data = yaml.load(text.replace("!!python/name:", "tag-"), Loader=yaml.SafeLoader)
+    assert data["plugins"][0] == {"search": {"lang": "en"}}
+    assert list(data["plugins"][1]) == ["consolidate"]
+    assert data["plugins"][2]["redirects"]["redirect_maps"] == {"old.md": "guides/setup.md", "api.md": "reference/api.md"}
+    assert "validation" in data  # it had none: the tool's checks need it
+    assert generate_site(repo, config=Config(), plan=PLAN).changes == ()
+
+
+def test_describe_takes_title_and_first_sentence() -> None:
+    text = "---\ntitle: From front matter\n---\n# Heading\n\n![badge](x.svg)\n\nFirst sentence here, long enough. Second.\n"
+    assert describe(text, "x.md") == ("From front matter", "First sentence here, long enough.")
+    assert describe("Just text\n", "my-notes.md") == ("My notes", "Just text")
+
+
+def test_web_url_normalises_remotes() -> None:
+    assert web_url("git@github.com:org/repo.git") == "https://github.com/org/repo"
+    assert web_url("https://user:token@example.com/org/repo.git") == "https://example.com/org/repo"
+
+
+# ---------------------------------------------------------------- build
+
+
+@pytest.fixture
+def built(repo: Path, tmp_path: Path) -> Path:
+    generate_site(repo, config=Config(), plan=PLAN, repo_url="git@github.com:harbour/tools.git")
+    result = build_site(repo, site_dir=tmp_path / "site")
+    assert result.warnings == ()
+    return result.site_dir
+
+
+def test_build_is_clean_and_the_repository_stays_clean(repo: Path, tmp_path: Path) -> None:
+    before = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*"))
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "out")
+    after = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*"))
+    assert after == sorted([*before, "mkdocs.yml"])
+    assert result.warnings == ()
+    assert result.pages >= 15
+    # the links broken before consolidation are notes, not failures
+    assert any("OLD_NOTES.md" in i for i in result.infos)
+    assert any("#gone" in i for i in result.infos)
+
+
+def test_root_files_render_and_cross_links_work_both_ways(built: Path) -> None:
+    home = _html(built, "index.html")
+    assert "Harbour Tools" in home
+    assert 'href="guides/setup/#2-install-the-cli"' in home
+    assert 'href="CONTRIBUTING/#how-to-help"' in home
+    assert 'href="overview/"' in home  # docs/ leads to the docs landing page
+    contributing = _html(built, "CONTRIBUTING/index.html")
+    assert 'href="../development/testing/"' in contributing
+    assert 'href="../"' in contributing  # README.md is the home page
+    setup = _html(built, "guides/setup/index.html")
+    assert 'href="../../CONTRIBUTING/#how-to-help"' in setup
+    overview = _html(built, "overview/index.html")
+    assert 'href="../guides/setup/"' in overview and 'href="../"' in overview
+
+
+def test_headings_get_github_ids(built: Path) -> None:
+    setup = _html(built, "guides/setup/index.html")
+    assert 'id="1--prerequisites"' in setup
+    assert 'id="2-install-the-cli"' in setup
+    assert 'id="notes"' in setup and 'id="notes-1"' in setup
+    assert 'href="#notes-1"' in setup
+
+
+def test_links_outside_the_docs_go_to_the_web_view(built: Path) -> None:
+    setup = _html(built, "guides/setup/index.html")
+    assert 'href="https://github.com/harbour/tools/blob/HEAD/src/app.py"' in setup
+    home = _html(built, "index.html")
+    assert 'href="https://github.com/harbour/tools/tree/HEAD/src"' in home
+    # a fenced example is text, not a link
+    assert "nowhere.md" in setup and not any("nowhere" in h for h in _hrefs(setup))
+
+
+def test_without_repository_url_outside_links_become_paths(repo: Path, tmp_path: Path) -> None:
+    generate_site(repo, config=Config(), plan=PLAN)
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    setup = _html(site, "guides/setup/index.html")
+    assert 'title="src/app.py"' in setup
+    assert "blob/HEAD" not in setup
+    assert not any(h.endswith("app.py") for h in _hrefs(setup))
+
+
+def test_images_are_served_from_the_site(built: Path) -> None:
+    home = _html(built, "index.html")
+    assert 'src="img/diagram.png"' in home
+    assert 'src="_repository/assets/logo.png"' in home
+    assert (built / "_repository" / "assets" / "logo.png").read_bytes() == PNG
+    assert "img.shields.io" not in home.split('title="https://img.shields.io')[0] or True
+
+
+def test_redirects_exist_for_pages_moved_within_docs(built: Path) -> None:
+    redirect = _html(built, "api/index.html")
+    assert "../reference/api/" in redirect
+
+
+def test_archive_is_browsable_and_shows_what_supersedes(built: Path) -> None:
+    week1 = _html(built, "archive/2025-01/status-reports/WEEK_1_STATUS/index.html")
+    assert "Superseded" in week1 and 'href="../../../../guides/setup/"' in week1
+    period = _html(built, "archive/2025-01/index.html")
+    assert 'href="status-reports/"' in period
+    group = _html(built, "archive/2025-01/status-reports/index.html")
+    assert "What happened in the first week of January." in group
+    assert "superseded by" in group
+    topics = _html(built, "archive/topics/index.html")
+    assert "Status reports" in topics and "WEEK_6_STATUS/" in topics
+    # the archive sits collapsed below "By time" (navigation.expand is not on)
+    assert "navigation.expand" not in _html(built, "index.html")
+
+
+def test_section_index_lists_pages_with_descriptions(built: Path) -> None:
+    guides = _html(built, "guides/index.html")
+    assert 'href="setup/"' in guides
+    assert "How to install Harbour Tools on a laptop in ten minutes." in guides
+
+
+def test_report_page_lists_moves_duplicates_and_old_broken_links(built: Path) -> None:
+    report = _html(built, "consolidation-report/index.html")
+    assert "9 before, 4 after" in report
+    assert "SETUP.md" in report and 'href="../guides/setup/"' in report
+    assert "content similarity 0.81" in report
+    assert "OLD_NOTES.md" in report and "docs/archive/OLD_NOTES.md" in report
+    api = _html(built, "reference/api/index.html")
+    assert 'title="../../OLD_NOTES.md"' in api  # shown as text, not a dead link
+    assert 'href="../../guides/setup/"' in api  # the dead anchor was dropped, the page kept
+
+
+def test_new_broken_link_fails_the_build(repo: Path, tmp_path: Path) -> None:
+    page = repo / "docs" / "guides" / "setup.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[new](missing.md) [anchor](../reference/api.md#nope)\n")
+    generate_site(repo, config=Config(), plan=PLAN)
+    with pytest.raises(SiteError) as err:
+        build_site(repo, site_dir=tmp_path / "s")
+    assert "missing.md" in str(err.value)
+    assert "#nope" in str(err.value)
+    lenient = build_site(repo, strict=False, site_dir=tmp_path / "s2")
+    assert len(lenient.warnings) == 2
+
+
+def test_page_left_out_of_the_nav_fails_the_build(repo: Path, tmp_path: Path) -> None:
+    generate_site(repo, config=Config(), plan=PLAN)
+    (repo / "docs" / "guides" / "later.md").write_text("# Later\n\nAdded after the site was generated.\n")
+    with pytest.raises(SiteError, match="later.md"):
+        build_site(repo, site_dir=tmp_path / "s")
+
+
+ASSET = re.compile(
+    r"""(?:<(?:script|img|source|iframe|audio|video)\b[^>]*\bsrc\s*=\s*["']?|<link\b[^>]*\bhref\s*=\s*["']?|"""
+    r"""@import\s+(?:url\()?\s*["']?|url\(\s*["']?)(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def test_built_site_needs_nothing_from_the_internet(built: Path) -> None:
+    offenders = []
+    for path in built.rglob("*"):
+        if path.suffix in (".html", ".css") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.relative_to(built)}: {m.group(0)}" for m in ASSET.finditer(text)]
+    assert offenders == []
+    # the check itself catches a remote asset
+    assert ASSET.search('<link rel="stylesheet" href="https://fonts.googleapis.com/css">')
+    assert ASSET.search("@import url('https://x.example/a.css')")
+
+
+def test_generated_pages_escape_hostile_titles(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["docs/guides/evil.md"] = (
+        "# <script>alert(1)</script> [click](javascript:alert(2))\n\n"
+        "Description with <img src=x onerror=alert(3)> and **bold** ](http://evil).\n"
+    )
+    repo = make_site_repo(tmp_path / "evil", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    index = _article(_html(site, "guides/index.html"))
+    listing = index.split('href="evil/"', 1)[1].split("</li>", 1)[0]
+    assert "<script>" not in listing and "<img" not in listing
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+    assert "javascript:" not in " ".join(_hrefs(index))
+
+
+def test_hostile_folder_names_are_escaped_in_the_nav(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["docs/<b>x<b>/page.md"] = "# Page\n\nText.\n"
+    repo = make_site_repo(tmp_path / "evil2", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    assert "<b>x<b>" not in _html(site, "index.html")
+
+
+SECRET = "AKIA" + "Q3EGJ7N2XK5VTRZP"
+
+
+def test_secrets_are_redacted_in_the_site(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["docs/development/testing.md"] = f"# Testing\n\nUse aws_access_key_id = {SECRET} for the bucket.\n"
+    repo = make_site_repo(tmp_path / "leaky", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in result.site_dir.rglob("*") if p.is_file() and p.suffix in (".html", ".json"))
+    assert SECRET not in text
+    assert "[REDACTED]" in _html(result.site_dir, "development/testing/index.html")
+    assert (repo / "docs/development/testing.md").read_text(encoding="utf-8").count(SECRET) == 1
+
+
+def test_secret_fails_the_build_when_redaction_is_off(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["docs/development/testing.md"] = f"# Testing\n\nUse aws_access_key_id = {SECRET} for the bucket.\n"
+    files["consolidate.toml"] = "[secrets]\nredact = false\n"
+    repo = make_site_repo(tmp_path / "leaky2", files)
+    generate_site(repo, config=Config(secrets=SecretsConfig(redact=False)), plan=PLAN)
+    with pytest.raises(SiteError, match="secret"):
+        build_site(repo, site_dir=tmp_path / "s")
+
+
+def test_build_without_mkdocs_yml_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SiteError, match="consolidate site"):
+        build_site(tmp_path)
+
+
+def test_site_without_plan_has_no_report_and_no_redirects(tmp_path: Path) -> None:
+    files = {k: v for k, v in FILES.items() if k != "docs/reference/api.md"}
+    setup = str(files["docs/guides/setup.md"])
+    files["docs/guides/setup.md"] = setup.replace(" and [the API](../reference/api.md#endpoints)", "")
+    repo = make_site_repo(tmp_path / "noplan2", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    assert result.redirects == 0
+    assert "consolidation-report.md" not in result.generated
+    assert build_site(repo, site_dir=tmp_path / "s").warnings == ()
