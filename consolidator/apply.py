@@ -13,12 +13,14 @@ exact pre-apply commit, index and work tree.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from .models import Plan
 from .parse import split_front_matter
 from .planfile import load_plan, validate_plan
 from .rewrite import find_path_mentions, rewrite_document, rewrite_mentions
+from .sanitize import UnsafePathError, safe_relpath
 from .scan import is_markdown, readable_title
 from .textio import decode, encode, looks_binary, round_trips
 
@@ -214,16 +217,10 @@ def _stale(root: Path, plan: Plan) -> list[str]:
     return stale
 
 
-def _crosses_symlink(root: Path, rel: str) -> bool:
-    parts = rel.split("/")
-    for i in range(1, len(parts) + 1):
-        if (root.joinpath(*parts[:i])).is_symlink():
-            return True
-    return False
-
-
-def _move_problems(root: Path, moves: Mapping[str, str], tracked: Mapping[str, gitio.IndexEntry]) -> list[str]:
-    """What would make a move unsafe, checked here as well so apply never relies on the plan's word."""
+def _move_problems(
+    root: Path, moves: Mapping[str, str], tracked: Mapping[str, gitio.IndexEntry]
+) -> list[str]:
+    """What would make a move unsafe, checked here too so that apply never rests on the plan's word."""
     problems = []
     seen: dict[str, str] = {}
     lower_existing = {p.lower(): p for p in tracked}
@@ -233,15 +230,13 @@ def _move_problems(root: Path, moves: Mapping[str, str], tracked: Mapping[str, g
             problems.append(f"{src}: not tracked by git (commit it, or leave it out of the plan)")
         elif entry.mode not in REGULAR_MODES:
             problems.append(f"{src}: a symbolic link or submodule; move it by hand")
-        norm = os.path.normpath(dst).replace(os.sep, "/")
-        if dst.startswith("/") or re.match(r"^[A-Za-z]:", dst) or norm != dst or norm.startswith("../"):
-            problems.append(f"{src} -> {dst}: destination must be a plain path inside the repository")
+        try:
+            safe_relpath(root, dst)
+        except UnsafePathError as exc:
+            problems.append(f"{src} -> {dst}: {exc}")
             continue
-        if norm.split("/")[0].lower() == ".git" or "/.git/" in f"/{norm.lower()}/":
-            problems.append(f"{src} -> {dst}: destination inside .git")
-            continue
-        if _crosses_symlink(root, dst):
-            problems.append(f"{src} -> {dst}: destination is or crosses a symbolic link")
+        if posixpath.normpath(dst) != dst:
+            problems.append(f"{src} -> {dst}: write the destination as a plain path (no ./, .. or //)")
         elif os.path.lexists(root / dst) and not (
             os.path.lexists(root / src) and os.path.samefile(root / src, root / dst)
         ):
@@ -292,11 +287,9 @@ def _compute(
         if entry.mode not in REGULAR_MODES or path == PLAN_REL:
             continue
         markdown = is_markdown(path)
-        if not markdown and pattern is None:
-            continue
         full = root / path
         try:
-            if not markdown and full.stat().st_size > MAX_MENTION_BYTES:
+            if not markdown and path not in moves and full.stat().st_size > MAX_MENTION_BYTES:
                 continue
             data = full.read_bytes()
         except OSError:
@@ -514,7 +507,7 @@ def _tidy(root: Path, actions: Mapping[str, Any]) -> None:
 
 def _write(root: Path, journal: Journal, batch: Sequence[Sequence[str]]) -> None:
     for path, _, _, blob in batch:
-        target = root / path
+        target = safe_relpath(root, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_durably(target, journal.blob(blob))
 
@@ -596,7 +589,9 @@ def apply_plan(
     pre_head = _check_state(root)
     if _already_applied(root, plan, plan_bytes, pre_head):
         _say(report, "the plan is already applied; nothing to do")
-        return ApplyResult(str(plan_path), plan_blob, (), (), (), False, (), dry_run=dry_run, already_applied=True)
+        return ApplyResult(
+            str(plan_path), plan_blob, (), (), (), False, (), dry_run=dry_run, already_applied=True
+        )
 
     tracked = {e.path: e for e in gitio.index_entries(root)}
     problems = validate_plan(plan, root, frozenset(gitio.list_files(root)))
@@ -651,8 +646,7 @@ def _resume(root: Path, journal: Journal, report: Report | None) -> ApplyResult:
     actions = journal.actions()
     if journal.finished():
         objects = next((s for s in journal.steps() if s.get("step") == "objects"), {})
-        result = _result(actions, _commits(objects), resumed=True)
-        return ApplyResult(**{**result.__dict__, "already_applied": True})
+        return replace(_result(actions, _commits(objects), resumed=True), already_applied=True)
     current = gitio.head(root)
     objects = next((s for s in journal.steps() if s.get("step") == "objects"), {})
     if current not in (actions["pre_head"], objects.get("content_commit")):
@@ -677,21 +671,24 @@ def undo(repo: Path) -> UndoResult:
     made = _commits(objects) if actions["commit"] else []
     current = gitio.head(root)
     completed = journal.finished()
+    # An undo that was itself interrupted has already changed files: skip the checks and finish it.
+    undoing = "undo" in journal.done_steps()
     allowed = {pre_head} | ({objects["content_commit"]} if "content_commit" in objects else set())
-    if completed and actions["commit"]:
+    if completed and actions["commit"] and not undoing:
         allowed = {objects["content_commit"]}
     if current not in allowed:
         raise ApplyError(
             f"HEAD is at {current}, not the commit the apply left ({', '.join(sorted(allowed))}); "
             "undo would discard later work, so it refuses. Use `git revert` on the apply's commits instead."
         )
-    if completed:
+    if completed and not undoing:
         changed = _changed_since(root, actions)
         if changed:
             raise ApplyError(
                 "files the apply wrote have changed since; undo would lose those changes:\n  - "
                 + "\n  - ".join(changed)
             )
+    journal.record("undo")
     restored = _restore_files(root, journal, actions)
     if current != pre_head and current is not None:
         gitio.update_head(root, pre_head, current, "consolidate undo")
@@ -726,13 +723,11 @@ def _restore_files(root: Path, journal: Journal, actions: Mapping[str, Any]) -> 
             if os.path.lexists(candidate) and not candidate.is_dir():
                 candidate.unlink()
     for path, blob, perm in actions["backups"]:
-        target = root / path
+        target = safe_relpath(root, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_durably(target, journal.blob(blob))
         os.chmod(target, perm)
     for folder in reversed(actions["created_dirs"]):
-        try:
+        with contextlib.suppress(OSError):
             (root / folder).rmdir()
-        except OSError:
-            pass
     return len(actions["backups"])

@@ -34,7 +34,7 @@ CONVENTIONAL_ROOT = frozenset(
         "readme", "license", "licence", "copying", "changelog", "changes", "history", "news",
         "contributing", "security", "code_of_conduct", "support", "governance", "agents", "codeowners",
         "funding", "citation", "maintainers", "authors", "contributors", "notice", "patents",
-        "claude", "gemini", "copilot-instructions", "replit", "conventions",
+        "claude", "gemini", "copilot-instructions", "replit",
     }
 )
 _MARKDOWN_EXT = re.compile(r"\.(?:md|markdown|mdx|mdown|mkd)$", re.IGNORECASE)
@@ -210,6 +210,8 @@ _TEXT_RULES: tuple[Rule, ...] = (
     Rule("text-commits", "text", _rx(r"\bcommit\s+[0-9a-f]{7,40}\b|\b(?:pr|pull request)\s*#\d+|"
                                      r"\bmodified:\s+\S|\bchanges to be committed\b|\bgit status\b"),
          1.0, "status-report", "quotes commits, pull requests or git output", min_count=2),
+    Rule("text-pull-requests", "text", _rx(r"\b(?:pr|pull request|pull)\s*#\d+|\bprs?\s+#?\d+(?:\s*[,/&]\s*#?\d+)+"),
+         1.5, "fix-note", "is about particular pull requests", min_count=3),
     Rule("text-timestamp", "text", _rx(r"\b(?:20\d\d-\d\d-\d\d|\w+ \d{1,2}, 20\d\d)[ T,]+(?:at )?\d{1,2}:\d\d\b"),
          0.5, "status-report", "carries time stamps"),
     Rule("text-instructions", "text", _rx(r"\b(?:run|install|open|navigate to|copy|set|add|create|configure|"
@@ -256,6 +258,7 @@ class Context:
     canonicals: frozenset[str] = frozenset()
     series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
     newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
+    root_prior: float = 0.0  # base rate of history among root documents, as log-odds (see plan.classify_all)
     history_paths: frozenset[str] = frozenset()  # documents a first pass judged history
     live_paths: frozenset[str] = frozenset()  # documents a first pass judged live (conventional files included)
 
@@ -276,6 +279,8 @@ ROOT_THRESHOLD = 1.5
 TREE_THRESHOLD = 5.0
 TOP_LINES = 12
 _MD_SUFFIXES = (".md", ".markdown", ".mdx")
+_DOCS_WORDS = _rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
+_PLAN_WORDS = _rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
 _INDEX_WORDS = _rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:the )?doc\w*)\b")
 _MAINTAINED_LABEL = _rx(r"\b(?:updated|modified|reviewed|revised|version)\b")
 
@@ -419,14 +424,30 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     # Link graph: what the README or the docs tree links to is part of the documentation readers use.
     linkers = context.inbound.get(doc.path, ())
     from_entry = sorted(p for p in linkers if p in context.entry_points)
-    from_live = sorted(p for p in linkers if p not in context.history_paths and p != doc.path
-                       and not p.startswith(config.archive_dir.rstrip("/") + "/"))
+    from_live = from_live_docs(linkers, context, doc.path)
     if from_entry:
         evergreen += 2.0
         reasons.append(f"linked from {', '.join(from_entry[:3])} [entry-point -2.0]")
     elif len(from_live) >= 2 and history < 4:
         evergreen += 0.5
         reasons.append(f"linked from {len(from_live)} documents [linked -0.5]")
+
+    # Links from documents already judged history, and from nothing else, tie a document to that history.
+    if linkers and not from_entry and not from_live_docs(linkers, context, doc.path):
+        judged = [p for p in linkers if p in context.history_paths]
+        if judged:
+            history += 1.0
+            reasons.append(f"only history links to it ({', '.join(judged[:2])}) [cited-by-history +1.0]")
+
+    # A plan is current while its milestones lie ahead; one whose dates have all passed is a record.
+    if _PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title):
+        ahead = [d for d in _text_dates(doc.text) if context.now and d > context.now]
+        if ahead:
+            evergreen += 1.5
+            reasons.append(f"a plan with milestones ahead ({ahead[0]}) [plan-ahead -1.5]")
+        elif context.now:
+            history += 1.0
+            reasons.append("a plan with no milestone after the repository's newest change [plan-past +1.0]")
 
     # What a document points at says what it is: an index of reports is part of the history it indexes.
     cited = sorted({ln.path for ln in doc.links if ln.path and ln.exists and ln.path != doc.path
@@ -435,7 +456,14 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     new = [p for p in cited if p in context.live_paths]
     index_like = bool(_INDEX_WORDS.search(name_text) or _INDEX_WORDS.search(doc.title)) or (
         len(cited) >= 5 and len(cited) * 40 >= doc.words)
-    if len(old) + len(new) >= 3:
+    # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
+    if doc.at_root and index_like and len(cited) >= 5 and (
+        _DOCS_WORDS.search(name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited, config) >= 3
+    ):
+        history += 3.0
+        reasons.append(f"a root index of the documentation ({len(cited)} documents): the docs index and site "
+                       "navigation replace it [docs-index +3.0]")
+    elif len(old) + len(new) >= 3:
         share = len(old) / (len(old) + len(new))
         if share >= 0.6:
             bonus = 2.5 if index_like else 1.0
@@ -446,9 +474,14 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
             evergreen += 1.0
             reasons.append(f"indexes live documentation ({len(new)} of {len(old) + len(new)}) [cites-live -1.0]")
 
+    if doc.at_root and context.root_prior > 0:
+        history += context.root_prior
+        reasons.append(f"most files at this root are records of past work [root-prior +{context.root_prior:.1f}]")
+
     margin = history - evergreen
     threshold = TREE_THRESHOLD if in_tree else ROOT_THRESHOLD
-    if canonical is not None:
+    # A document that resembles a report but reads as documentation is not folded into that report.
+    if canonical is not None and not (canonical in context.history_paths and margin < threshold):
         kind = _kind(hits, margin) if margin > 0 else "duplicate"
         reasons.insert(0, f"a duplicate of {canonical}, which is kept as the canonical version")
         return Classification(kind, "archive", None, tuple(reasons), _confidence(2.0 + max(margin, 0.0),
@@ -466,6 +499,30 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
     return Classification(kind, disposition, section, tuple(reasons),
                           _confidence(margin - threshold, agreeing, disagreeing), round(margin, 2), in_tree)
+
+
+def from_live_docs(linkers: tuple[str, ...], context: Context, own: str) -> list[str]:
+    """Linking documents a previous pass judged live (none before the first pass has run)."""
+    return sorted(p for p in linkers if p in context.live_paths and p != own)
+
+
+_ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
+def _text_dates(text: str) -> list[str]:
+    return sorted({"-".join(m) for m in _ISO_DATE.findall(text)})
+
+
+def _spread(paths: list[str], config: Config) -> int:
+    """How many docs sections the documents at `paths` fall into, judged by their names."""
+    found = set()
+    for path in paths:
+        name = " ".join(parse_name(path.rsplit("/", 1)[-1]).tokens)
+        for section, pattern in SECTION_WORDS:
+            if pattern.search(name):
+                found.add(section)
+                break
+    return len(found)
 
 
 def _kind(hits: list[tuple[Rule, float]], margin: float) -> str:

@@ -183,3 +183,236 @@ def demo(keep_dir: Path | None, quiet: bool) -> None:
 
 def run() -> None:  # pragma: no cover - console entry point alias
     main()
+
+
+# ---------------------------------------------------------------- analysis and planning
+
+
+@main.command()
+@REPO_ARG
+@JSON_OPT
+@QUIET_OPT
+@CONFIG_OPT
+def clusters(repo: Path, as_json: bool, quiet: bool, config_file: Path | None) -> None:
+    """Show duplicate groups, series and topic clusters of REPO, with their evidence."""
+    from .plan import find_document_groups
+    from .similarity import groups_to_dict
+
+    config = _config(repo, config_file)
+    inventory = _scan(repo, config, quiet)
+    groups = find_document_groups(inventory.documents, config)
+    if as_json:
+        click.echo(json.dumps(groups_to_dict(groups), indent=2, ensure_ascii=False))
+        return
+    from .report import print_groups
+
+    print_groups(_out(), groups)
+
+
+@main.command()
+@REPO_ARG
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the plan (default: REPO/.consolidate/plan.yaml, what `apply` reads).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the full review as a page: .md for Markdown, .html for HTML.",
+)
+@click.option("--root-budget", type=int, help="Most Markdown files to leave at the root (overrides config).")
+@click.option("--docs-dir", help="Folder for live documents (overrides config).")
+@click.option("--archive-dir", help="Folder for historical documents (overrides config).")
+@JSON_OPT
+@QUIET_OPT
+@CONFIG_OPT
+def plan(
+    repo: Path,
+    output: Path | None,
+    report_file: Path | None,
+    root_budget: int | None,
+    docs_dir: str | None,
+    archive_dir: str | None,
+    as_json: bool,
+    quiet: bool,
+    config_file: Path | None,
+) -> None:
+    """Classify every document and write a reviewable plan for `consolidate apply`."""
+    from .plan import build_plan
+    from .planfile import DEFAULT_PLAN, plan_to_dict, write_plan
+    from .report import print_plan_summary, write_plan_report
+
+    config = _config(repo, config_file).with_overrides(
+        root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
+    )
+    inventory = _scan(repo, config, quiet)
+    the_plan = build_plan(inventory, config)
+    root = Path(inventory.root)
+    target = output if output is not None else root / DEFAULT_PLAN
+    write_plan(the_plan, target)
+    if report_file is not None:
+        write_plan_report(the_plan, inventory, report_file)
+    if as_json:
+        click.echo(json.dumps(plan_to_dict(the_plan), indent=2, ensure_ascii=False))
+        return
+    print_plan_summary(_out(), the_plan, inventory)
+    shown = target if output is not None else DEFAULT_PLAN
+    _out().print(f"\nPlan written to {safe(str(shown))}. Review or edit it, then run `consolidate apply`.")
+    if report_file is not None:
+        _out().print(f"Full review written to {safe(str(report_file))}.")
+
+
+# ---------------------------------------------------------------- doing
+
+
+@main.command()
+@REPO_ARG
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The plan to apply (default: REPO/.consolidate/plan.yaml).",
+)
+@click.option("--dry-run", is_flag=True, help="Print every move and a diff of every rewrite; change nothing.")
+@click.option("--no-commit", is_flag=True, help="Leave the changes staged instead of committing them.")
+@click.option("--resume", is_flag=True, help="Finish an apply that was interrupted.")
+@click.option(
+    "--rewrite-mentions",
+    is_flag=True,
+    help="Also rewrite exact mentions of moved paths in files that are not Markdown.",
+)
+@QUIET_OPT
+def apply(
+    repo: Path,
+    plan_file: Path | None,
+    dry_run: bool,
+    no_commit: bool,
+    resume: bool,
+    rewrite_mentions: bool,
+    quiet: bool,
+) -> None:
+    """Carry out the plan: git moves, link rewriting, two commits; journaled so it can resume or undo."""
+    from .apply import apply_plan
+    from .report import print_apply_result
+
+    err = _err()
+
+    def say(message: str) -> None:
+        if not quiet:
+            err.print(safe(message))
+
+    result = apply_plan(
+        check_repo(repo),
+        plan_file,
+        dry_run=dry_run,
+        commit=not no_commit,
+        resume=resume,
+        rewrite_mentions=rewrite_mentions,
+        report=say,
+    )
+    print_apply_result(_out(), result)
+
+
+@main.command()
+@REPO_ARG
+def undo(repo: Path) -> None:
+    """Return REPO to the exact commit and tree it had before the last apply (finished or not)."""
+    from .apply import undo as undo_apply
+
+    result = undo_apply(check_repo(repo))
+    state = "completed" if result.completed else "interrupted"
+    _out().print(
+        f"Undid the {state} apply: HEAD is back at {result.head[:12]}, "
+        f"{len(result.removed_commits)} commit(s) removed, {result.restored_files} file(s) restored."
+    )
+
+
+# ---------------------------------------------------------------- the site
+
+
+@main.command()
+@REPO_ARG
+@CONFIG_OPT
+def site(repo: Path, config_file: Path | None) -> None:
+    """Write or update mkdocs.yml (and the pages the site needs) for the consolidated tree."""
+    from .site import generate_site, load_applied_plan
+
+    root = check_repo(repo)
+    config = _config(root, config_file)
+    result = generate_site(root, config=config, plan=load_applied_plan(root))
+    from .report import print_site_result
+
+    print_site_result(_out(), result)
+
+
+@main.command()
+@REPO_ARG
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), help="Where to write the site.")
+def build(repo: Path, site_dir: Path | None) -> None:
+    """Build the site strictly: new broken links, anchors or pages left out of the nav fail the build."""
+    from .site import build_site
+
+    result = build_site(check_repo(repo), strict=True, site_dir=site_dir)
+    from .report import print_build_result
+
+    print_build_result(_out(), result)
+
+
+@main.command()
+@REPO_ARG
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(repo: Path, dev_addr: str) -> None:
+    """Serve the site with live reload for browsing."""
+    from .site import serve_site
+
+    serve_site(check_repo(repo), dev_addr=dev_addr)
+
+
+# ---------------------------------------------------------------- the guard
+
+
+@main.command()
+@REPO_ARG
+@click.option("--all", "include_archive", is_flag=True, help="Also report broken links inside the archive.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+@JSON_OPT
+@click.option("--update-baseline", is_flag=True, help="Record every current finding as known, then check.")
+@click.option("--no-cache", is_flag=True, help="Ignore cached parse and check results.")
+@CONFIG_OPT
+def check(
+    repo: Path,
+    include_archive: bool,
+    fmt: str,
+    as_json: bool,
+    update_baseline: bool,
+    no_cache: bool,
+    config_file: Path | None,
+) -> None:
+    """Exit 0 when REPO is in order; exit 1 with one finding per line otherwise (for CI and pre-commit)."""
+    from .check import github_annotations, result_to_dict, run_check
+    from .errors import CheckFailed
+    from .report import print_check_result
+
+    config = _config(repo, config_file)
+    result = run_check(
+        repo, config, include_archive=include_archive, update_baseline=update_baseline, use_cache=not no_cache
+    )
+    if as_json or fmt == "json":
+        click.echo(json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for line in github_annotations(result):
+            click.echo(line)
+    else:
+        print_check_result(_out(), result)
+    if not result.ok:
+        raise CheckFailed(f"{len(result.new)} new finding(s)")

@@ -45,6 +45,13 @@ class SimilarityConfig:
     weight_rank: float = 0.10
     # two names equal apart from version markers (X.md, X_OLD.md, X_V2.md) score at least this
     same_name_score: float = 0.80
+    # two documents whose outlines (section headings) overlap this much, that are each other's content
+    # neighbours, score at least rule_score: a rewrite keeps the outline it rewrites
+    outline_overlap: float = 0.75
+    # two index pages in one folder whose lists of linked documents overlap this much (Jaccard) score
+    # at least rule_score
+    index_coupling: float = 0.30
+    rule_score: float = 0.60
     # creation dates further apart than this many days add nothing to the score
     date_window_days: int = 3
     # members of one series (WEEK_1_x, WEEK_2_x) are duplicates only when their text is this alike

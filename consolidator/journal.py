@@ -15,11 +15,12 @@ ran (because the process died before recording it) does no harm.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
-from collections.abc import Iterable
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,13 @@ def _fsync_dir(path: Path) -> None:
 
 def write_durably(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically: a reader sees the old bytes or the new, never a mix."""
-    tmp = path.with_name(f".{path.name}.consolidate-tmp")
+    tmp = temp_name(path)
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(tmp, stat.S_IMODE(os.lstat(path).st_mode))
     os.replace(tmp, path)
 
 
@@ -172,8 +175,3 @@ class Journal:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def steps_named(names: Iterable[str], prefix: str) -> int:
-    """How many of `names` start with `prefix` (batches recorded as "move:3", "write:0", ...)."""
-    return sum(1 for n in names if n.startswith(prefix))

@@ -56,7 +56,7 @@ _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 
 
-class ConsolidatePluginConfig(base.Config):
+class ConsolidatePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     plan = c.Type(str, default="")  # the applied plan, relative to the repository ("" = none)
     repo_url = c.Type(str, default="")  # web view for links to files outside the docs
     offline = c.Type(bool, default=True)  # external images become their alt text (no remote assets)
@@ -79,7 +79,7 @@ class _Target:
     final: bool = False  # href is already a final URL (raw HTML is not seen by MkDocs)
 
 
-class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
+class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.repo = Path()
         self.settings = Config()
@@ -105,7 +105,8 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
             raise PluginError(str(exc)) from exc
         if self.config.plan and self.plan is None:
             raise PluginError(
-                f"the plan {self.config.plan} named in mkdocs.yml does not exist; run `consolidate site` again"
+                f"the plan {self.config.plan} named in mkdocs.yml does not exist; "
+                "run `consolidate site` again"
             )
         self._index_broken_links()
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
@@ -203,7 +204,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
         if ctx is None or ctx.repo_path is None or lay is None:
             return None
         href = href.strip()
-        if not href or href.startswith("#") and not final:
+        if not href or (href.startswith("#") and not final):
             return self._self_anchor(href, ctx)
         if is_external(href):
             if image and self.config.offline and re.match(r"^(https?:)?//", href, re.I):
@@ -212,13 +213,15 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
         if href.startswith("mailto:") or href.startswith("data:"):
             return None
         target = resolve(ctx.repo_path, href)
-        raw_path, query, raw_fragment = split_target(href)
+        _, query, raw_fragment = split_target(href)
         suffix = (f"?{query}" if query else "") + (f"#{raw_fragment}" if raw_fragment is not None else "")
         if target.outside_repo or target.path is None:
             if (ctx.repo_path, href) in self.known_missing:
                 log.info("%s: link %r was already broken before consolidation", ctx.repo_path, href)
                 return _Target(None, text_path=href)
-            log.warning("Doc file '%s' contains a link '%s' that leads outside the repository", ctx.repo_path, href)
+            log.warning(
+                "Doc file '%s' contains a link '%s' that leads outside the repository", ctx.repo_path, href
+            )
             return _Target(None, text_path=href)
         path = target.path
         page_site = ctx.page.file.src_uri
@@ -246,7 +249,10 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
                     return _Target(get_relative_url(uri, ctx.page.file.url), final=True)
                 return _Target(quote(posixpath.relpath(uri, posixpath.dirname(page_site) or "."), safe="/"))
             return self._outside_docs(path, disk.is_dir(), suffix)
-        if (ctx.repo_path, href) in self.known_missing or (ctx.repo_path, "path:" + path) in self.known_missing:
+        if (ctx.repo_path, href) in self.known_missing or (
+            ctx.repo_path,
+            "path:" + path,
+        ) in self.known_missing:
             log.info("%s: link %r was already broken before consolidation", ctx.repo_path, href)
             return _Target(None, text_path=href)
         log.warning(
@@ -317,11 +323,13 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):
         if target.href is None:
             if image:
                 alt = _ALT.search(tag)
-                text = html.unescape((alt.group(2) if alt and alt.group(2) is not None else alt.group(3) if alt else "") or "")
+                text = html.unescape(
+                    (alt.group(2) if alt and alt.group(2) is not None else alt.group(3) if alt else "") or ""
+                )
                 return f'<span class="consolidate-external-image">{html.escape(text)}</span>'
             title = html.escape(target.text_path or value)
             return f'<a class="consolidate-path" title="{title}">'
-        new = html.escape(target.href if target.final else target.href, quote=True)
+        new = html.escape(target.href, quote=True)
         return tag[: attr.start(2)] + f'"{new}"' + tag[attr.end(2) :]
 
     def _superseded(self, markdown: str, repo_path: str, page: Page) -> str:
@@ -353,7 +361,7 @@ class _Extension(Extension):
         super().__init__()
         self.plugin = plugin
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: Markdown) -> None:
         # after attr_list (8) so explicit {#ids} win, before toc (5) which keeps ids it finds set
         md.treeprocessors.register(_HeadingIds(md), "consolidate_heading_ids", 6)
         # after inline patterns (20), before MkDocs resolves and validates links (relpath, 0)
@@ -432,4 +440,3 @@ def _as_path(el: etree.Element, path: str) -> None:
         prev.tail = (prev.tail or "") + " ("
     else:
         el.text = (el.text or "") + " ("
-

@@ -38,6 +38,7 @@ _LETTERS_DIGITS = re.compile(r"^([a-z]+?)(\d+)$")
 _VERSION = re.compile(r"^v\d+(?:\d+)*$|^r\d+$|^rev\d+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DATE8 = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])$")
+_DAY = re.compile(r"^(?:19|20)\d\d-?\d\d-?\d\d$")
 _EXTENSION = re.compile(r"\.(?:md|markdown|mdown|mkd|txt|rst)$", re.IGNORECASE)
 
 
@@ -54,6 +55,11 @@ class NameParts:
     @property
     def stale(self) -> bool:
         return any(m in STALE_MARKERS for m in self.markers)
+
+    @property
+    def day_markers(self) -> tuple[str, ...]:
+        """Markers that name a day (2025-11-04, 20251104): what a dated log is told apart by."""
+        return tuple(m for m in self.markers if _DAY.match(m))
 
     @property
     def compact(self) -> str:

@@ -12,6 +12,7 @@ Everything is sorted before it is used: the same inventory always gives the same
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections import defaultdict
@@ -23,12 +24,17 @@ from . import __version__
 from .classify import Classification, Context, classify, is_conventional
 from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
+from .names import parse_name
 from .similarity import Groups, find_groups
 
 # Entry points readers start from: what they link to is documentation in use.
 ENTRY_NAMES = ("readme.md", "index.md", "readme.markdown", "index.markdown", "home.md", "summary.md")
 # A topic gets its own sub-folder of a section when at least this many moved documents share it.
-TOPIC_FOLDER_MIN = 4
+TOPIC_FOLDER_MIN = 8
+# Classification passes: each later pass sees what the previous one decided about linked documents.
+# A fixed count (not "until stable") keeps the result deterministic even where decisions would cycle.
+PASSES = 3
+PRIOR_CAP = 2.0
 
 
 def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
@@ -50,9 +56,7 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
     found = set()
     for doc in docs:
         lower = doc.path.lower()
-        if doc.at_root and lower in ENTRY_NAMES[:2]:
-            found.add(doc.path)
-        elif doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES:
+        if (doc.at_root and lower in ENTRY_NAMES[:2]) or (doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES):
             found.add(doc.path)
     return frozenset(found)
 
@@ -94,16 +98,32 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
     )
 
 
+def root_prior(result: Mapping[str, Classification]) -> float:
+    """Log-odds that a root document is history, from the previous pass; 0 when history is not the norm.
+
+    In a root of two hundred reports and twenty guides, a document with mixed signals is far more likely
+    a report; in a tidy root the same signals mean little. Capped so the body can still speak.
+    """
+    root = [c for p, c in result.items() if "/" not in p and c.disposition != "keep-root"]
+    if len(root) < 10:
+        return 0.0
+    share = (sum(1 for c in root if c.disposition == "archive") + 1) / (len(root) + 2)
+    return round(min(max(math.log(share / (1 - share)), 0.0), PRIOR_CAP), 1)
+
+
 def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[str, Classification]:
-    """Two passes: the second knows which documents the first called history (indexes follow their targets)."""
+    """Later passes know which documents earlier ones called history (indexes follow what they list)."""
     context = build_context(inventory, groups, config)
-    first = {d.path: classify(d, context, config) for d in inventory.documents}
-    context = replace(
-        context,
-        history_paths=frozenset(p for p, c in first.items() if c.disposition == "archive"),
-        live_paths=frozenset(p for p, c in first.items() if c.disposition != "archive"),
-    )
-    return {d.path: classify(d, context, config) for d in inventory.documents}
+    result = {d.path: classify(d, context, config) for d in inventory.documents}
+    for _ in range(PASSES - 1):
+        context = replace(
+            context,
+            root_prior=root_prior(result),
+            history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
+            live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
+        )
+        result = {d.path: classify(d, context, config) for d in inventory.documents}
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -149,6 +169,25 @@ def _group_labels(groups: Groups) -> tuple[dict[str, Cluster], dict[str, str], d
         for m in cluster.members:
             topic.setdefault(m, cluster.label)
     return dup, series, topic
+
+
+# Words that say what sort of record a file is rather than what it is about.
+_RECORD_WORDS = frozenset(
+    {"status", "complete", "completed", "completion", "summary", "report", "final", "done", "success",
+     "successful", "ready", "fixed", "fix", "fixes", "session", "notes", "note", "meeting", "results", "result",
+     "review", "audit", "analysis", "update", "updates", "progress", "tracker", "plan", "old", "new", "v2",
+     "v3", "draft", "copy", "backup", "readme", "md", "the", "and", "of", "for", "to", "a", "implementation",
+     "implemented", "accomplished", "executive", "full", "comprehensive", "quick", "checklist", "index",
+     "certificate", "handoff", "sprint", "week", "day", "phase", "n", "doc", "docs", "documentation"}
+)
+
+
+def subject_of(name: str) -> str:
+    """What a record is about, from its name: DEPLOYMENT_STATUS.md -> "deployment" ("" if nothing is left)."""
+    words = [w for w in parse_name(name).base if w not in _RECORD_WORDS and not w.isdigit()]
+    months = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+    words = [w for w in words if w not in months]
+    return "-".join(words[:2])
 
 
 def _unique(dest: str, taken: set[str], source: str) -> str:
@@ -222,10 +261,15 @@ def _drafts(
         c = classes[doc.path]
         cluster = dup.get(doc.path)
         canonical = cluster.canonical if cluster and cluster.canonical != doc.path else None
-        if c.kind in ("archived", "pinned", "conventional-root", "index") and c.confidence >= 0.95 or (
-            c.disposition == "keep-root"
-        ):
+        if c.disposition == "keep-root" or c.kind in ("archived", "conventional-root", "index"):
             drafts.append(_Draft(doc, c, "keep", None, None, ()))
+            continue
+        if c.kind == "pinned" and c.disposition == "live":
+            folder = posixpath.join(docs_dir, c.section) if c.section else None
+            if folder is None or doc.folder == folder:
+                drafts.append(_Draft(doc, c, "keep", None, None, ()))
+            else:
+                drafts.append(_Draft(doc, c, "move", folder, None, (f"pinned: moves to {folder}/",)))
             continue
         if c.disposition == "live":
             if doc.at_root:
@@ -237,12 +281,12 @@ def _drafts(
             continue
         # History: grouped by period and by the group it belongs to, not one flat folder.
         if cluster is not None:
-            label = cluster.label
+            label = subject_of(cluster.label) or cluster.label
             newest = max((by_path[m] for m in cluster.members if m in by_path),
                          key=lambda d: (d.dates.best or "", d.path))
             period = period_of(newest, config)
         else:
-            label = series.get(doc.path) or topic.get(doc.path) or c.kind
+            label = series.get(doc.path) or subject_of(doc.name) or c.kind
             period = period_of(doc, config)
         folder = archive_folder(config, period, _slug(label) or _slug(c.kind))
         if canonical is not None:
@@ -284,7 +328,7 @@ def _topic_folders(drafts: list[_Draft], groups: Groups, config: Config) -> list
     for d in drafts:
         label = topic.get(d.doc.path)
         if d.action == "move" and d.folder and label and counts[(d.folder, label)] >= TOPIC_FOLDER_MIN:
-            d = replace(d, folder=posixpath.join(d.folder, _slug(label)))
+            d = replace(d, folder=posixpath.join(d.folder, _slug(label.split()[0])))
         out.append(d)
     return out
 

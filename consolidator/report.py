@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
-from .models import Document, Inventory
+from .models import Document, Inventory, Plan
+
+if TYPE_CHECKING:
+    from .apply import ApplyResult
+    from .check import CheckResult
+    from .similarity import Groups
 
 
 def safe(text: str) -> str:
@@ -52,3 +61,203 @@ def inventory_to_dict(inventory: Inventory) -> dict[str, Any]:
         "warnings": list(inventory.warnings),
         "documents": [document_to_dict(d) for d in docs],
     }
+
+
+# ---------------------------------------------------------------- clusters
+
+
+def print_groups(console: Console, groups: Groups) -> None:
+    for title, clusters in (
+        ("Duplicate groups", groups.duplicates),
+        ("Series", groups.series),
+        ("Topic clusters", groups.topics),
+    ):
+        table = Table(title=f"{title} ({len(clusters)})", show_lines=True)
+        table.add_column("group")
+        table.add_column("members")
+        table.add_column("evidence")
+        for c in clusters:
+            members = "\n".join(
+                safe(m) + (" [bold](canonical)[/]" if m == c.canonical else "") for m in c.members
+            )
+            table.add_row(safe(c.label or c.id), members, safe("\n".join(c.evidence[:4])))
+        console.print(table)
+
+
+# ---------------------------------------------------------------- plans
+
+
+def _summary(plan: Plan) -> dict[str, int]:
+    return dict(plan.header.summary)
+
+
+def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> None:
+    summary = _summary(plan)
+    entries = plan.entries
+    root_before = summary.get("root_before", sum(1 for d in inventory.documents if d.at_root))
+    root_after = summary.get(
+        "root_after", sum(1 for e in entries if "/" not in e.source and e.action == "keep")
+    )
+    console.print(
+        f"[bold]{len(entries)} documents[/]; Markdown files at the root: "
+        f"[bold]{root_before} → {root_after}[/]"
+    )
+    actions = Table(title="Actions")
+    actions.add_column("action")
+    actions.add_column("files", justify="right")
+    for action in ("keep", "move", "archive", "merge"):
+        actions.add_row(action, str(sum(1 for e in entries if e.action == action)))
+    console.print(actions)
+
+    sections = Counter(e.section for e in entries if e.action == "move" and e.section)
+    if sections:
+        table = Table(title="Moves by docs section")
+        table.add_column("section")
+        table.add_column("files", justify="right")
+        for section, count in sorted(sections.items()):
+            table.add_row(safe(section), str(count))
+        console.print(table)
+
+    duplicates = sorted(
+        (c for c in plan.clusters if c.kind == "duplicate"), key=lambda c: (-len(c.members), c.id)
+    )
+    if duplicates:
+        table = Table(title=f"Largest duplicate groups (of {len(duplicates)})")
+        table.add_column("canonical (kept)")
+        table.add_column("archived as duplicates")
+        for c in duplicates[:8]:
+            others = [m for m in c.members if m != c.canonical]
+            table.add_row(safe(c.canonical or "?"), safe(", ".join(others)))
+        console.print(table)
+
+    doubtful = sorted(
+        (e for e in entries if e.action != "keep" or e.confidence < 0.6),
+        key=lambda e: (e.confidence, e.source),
+    )
+    if doubtful:
+        table = Table(title="Check these first (lowest confidence)")
+        table.add_column("document")
+        table.add_column("action")
+        table.add_column("confidence", justify="right")
+        table.add_column("because")
+        for e in doubtful[:10]:
+            table.add_row(
+                safe(e.source), e.action, f"{e.confidence:.2f}", safe(e.reasons[0] if e.reasons else "")
+            )
+        console.print(table)
+    if plan.broken_links:
+        console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
+
+
+def plan_report_markdown(plan: Plan, inventory: Inventory) -> str:
+    """The full review as Markdown; every document-controlled string is escaped."""
+    from .sanitize import escape_markdown_inline as md
+
+    titles = {d.path: d.title for d in inventory.documents}
+    summary = _summary(plan)
+    out = [
+        "# Consolidation plan review",
+        "",
+        f"Repository `{md(plan.header.repo)}` at commit `{plan.header.commit or 'none'}`, "
+        f"planned by {md(plan.header.tool)}.",
+        "",
+        f"Markdown files at the root: **{summary.get('root_before', '?')}** before, "
+        f"**{summary.get('root_after', '?')}** after.",
+        "",
+        "| action | files |",
+        "| --- | ---: |",
+    ]
+    for action in ("keep", "move", "archive", "merge"):
+        out.append(f"| {action} | {sum(1 for e in plan.entries if e.action == action)} |")
+    out += [
+        "",
+        "## Decisions",
+        "",
+        "| document | title | action | destination | confidence | reasons |",
+        "| --- | --- | --- | --- | ---: | --- |",
+    ]
+    for e in plan.entries:
+        reasons = "<br>".join(md(r) for r in e.reasons)
+        dest = md(e.destination) if e.destination else ""
+        if e.canonical:
+            dest += f" (read instead: {md(e.canonical)})"
+        title = md(titles.get(e.source, ""))
+        out.append(f"| {md(e.source)} | {title} | {e.action} | {dest} | {e.confidence:.2f} | {reasons} |")
+    dups = [c for c in plan.clusters if c.kind == "duplicate"]
+    if dups:
+        out += ["", "## Duplicate groups", ""]
+        for c in dups:
+            out.append(
+                f"- **{md(c.canonical or '?')}** is kept; archived: "
+                + ", ".join(md(m) for m in c.members if m != c.canonical)
+            )
+            for line in c.evidence[:4]:
+                out.append(f"    - {md(line)}")
+    if plan.broken_links:
+        out += [
+            "",
+            "## Links already broken",
+            "",
+            "| document | line | target | problem | suggestion |",
+            "| --- | ---: | --- | --- | --- |",
+        ]
+        for b in plan.broken_links:
+            out.append(
+                f"| {md(b.source)} | {b.line} | {md(b.target)} | {b.reason} | {md(b.suggestion or '')} |"
+            )
+    return "\n".join(out) + "\n"
+
+
+def write_plan_report(plan: Plan, inventory: Inventory, path: Path) -> None:
+    text = plan_report_markdown(plan, inventory)
+    if path.suffix.lower() in (".html", ".htm"):
+        import markdown
+
+        body = markdown.markdown(text, extensions=["tables"])
+        text = (
+            '<!doctype html>\n<html><head><meta charset="utf-8"><title>Consolidation plan review</title>'
+            "<style>body{font-family:sans-serif;max-width:80rem;margin:2rem auto}"
+            "table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top}</style>"
+            f"</head><body>\n{body}\n</body></html>\n"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- apply and check
+
+
+def print_apply_result(console: Console, result: ApplyResult) -> None:
+    if result.already_applied:
+        console.print("The plan is already applied; nothing changed.")
+        return
+    verb = "Would move" if result.dry_run else "Moved"
+    console.print(
+        f"[bold]{verb} {len(result.moves)} file(s)[/], rewrote links in {len(result.rewritten)} file(s)."
+    )
+    for source, dest in result.moves:
+        console.print(f"  {safe(source)} → {safe(dest)}")
+    for diff in result.diffs:
+        console.print(safe(diff), end="" if diff.endswith("\n") else "\n")
+    if result.mentions:
+        state = "rewritten" if result.mentions_rewritten else "not changed (use --rewrite-mentions)"
+        console.print(f"\nMoved paths named in files that are not Markdown ({state}):")
+        for m in result.mentions:
+            console.print(f"  {safe(m.file)}:{m.line}: {safe(m.old)} → {safe(m.new)}")
+    for item in result.skipped:
+        console.print(f"[yellow]skipped:[/] {safe(item)}")
+    if result.commits:
+        console.print("Commits: " + ", ".join(c[:12] for c in result.commits))
+    elif result.staged:
+        console.print("Changes are staged, not committed.")
+
+
+def print_check_result(console: Console, result: CheckResult) -> None:
+    for f in result.findings:
+        where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or ".")
+        mark = "[dim]known[/] " if f.known else ""
+        console.print(f"{mark}{safe(where)}: [{f.code}] {safe(f.message)}")
+    if result.ok:
+        known = f" ({len(result.known)} known in {result.baseline})" if result.known else ""
+        console.print(f"[green]ok[/]: {result.documents} documents in order{known}")

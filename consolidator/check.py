@@ -1,0 +1,445 @@
+"""The guard that keeps the sprawl from coming back: findings, a baseline, and a result cache.
+
+`check` runs the same analysis as `plan` (classification, duplicate groups) and reports what is out
+of order. Findings that already existed when the baseline was written are shown as known and do
+not fail; only new findings do. Secrets are the exception: a baseline never silences them, only an
+explicit allow entry in the configuration does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import posixpath
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__, gitio
+from .classify import is_conventional
+from .config import Config
+from .errors import ConsolidatorError
+from .models import Inventory
+from .plan import build_plan, find_document_groups
+from .scan import check_repo as _check_path
+from .scan import scan_repo
+from .secrets import find_secrets
+
+BASELINE = Path(".consolidate") / "baseline.json"
+CODES = {
+    "root-budget": "more Markdown files at the root than the budget",
+    "root-file": "a root file that is not a conventional root file",
+    "broken-link": "a relative link to a file that does not exist",
+    "broken-anchor": "a link to a heading that does not exist",
+    "not-in-nav": "a page under the docs folder missing from the site navigation",
+    "duplicate": "a document that repeats another live document",
+    "history-outside-archive": "a historical report living outside the archive",
+    "secret": "a credential written in a document",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    path: str
+    line: int
+    message: str
+    key: str  # identity for the baseline: stable across edits that only move lines
+    known: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: tuple[Finding, ...]
+    documents: int
+    baseline: str | None  # the baseline file used, repository-relative
+
+    @property
+    def new(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.known)
+
+    @property
+    def known(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.known)
+
+    @property
+    def ok(self) -> bool:
+        return not self.new
+
+
+def _under(path: str, folder: str) -> bool:
+    folder = folder.strip("/")
+    return bool(folder) and (path == folder or path.startswith(folder + "/"))
+
+
+# ---------------------------------------------------------------- the kinds of finding
+
+
+def root_findings(inventory: Inventory, config: Config, suggestions: dict[str, str]) -> list[Finding]:
+    root_docs = [d for d in inventory.documents if d.at_root]
+    found = []
+    if len(root_docs) > config.root_budget:
+        found.append(
+            Finding(
+                "root-budget",
+                "",
+                0,
+                f"{len(root_docs)} Markdown files at the repository root; the budget is {config.root_budget}",
+                "root-budget",
+            )
+        )
+    for doc in root_docs:
+        if is_conventional(doc.name) or any(fnmatch.fnmatch(doc.path, g) for g in config.keep):
+            continue
+        where = suggestions.get(doc.path, "docs/")
+        found.append(
+            Finding(
+                "root-file",
+                doc.path,
+                1,
+                f"not a conventional root file; it probably belongs in {where}",
+                f"root-file:{doc.path}",
+            )
+        )
+    return found
+
+
+def link_findings(inventory: Inventory, config: Config, include_archive: bool) -> list[Finding]:
+    found = []
+    for doc in inventory.documents:
+        if not include_archive and _under(doc.path, config.archive_dir):
+            continue
+        for link in doc.links:
+            if link.external or not (link.relative or link.outside_repo):
+                continue
+            if link.outside_repo or link.exists is False:
+                found.append(
+                    Finding(
+                        "broken-link",
+                        doc.path,
+                        link.line,
+                        f"link to {link.target} leads nowhere ({_why(link.outside_repo)})",
+                        f"broken-link:{doc.path}:{link.target}",
+                    )
+                )
+            elif link.anchor_ok is False:
+                found.append(
+                    Finding(
+                        "broken-anchor",
+                        doc.path,
+                        link.line,
+                        f"link to {link.target}: no heading or anchor '{link.fragment}' in {link.path}",
+                        f"broken-anchor:{doc.path}:{link.target}",
+                    )
+                )
+    return found
+
+
+def _why(outside: bool) -> str:
+    return "outside the repository" if outside else "no such file"
+
+
+class _MkDocsLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its `!!python/...` and `!ENV` tags."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_MkDocsLoader.add_multi_constructor("", _ignore_tag)
+
+
+def read_mkdocs_config(root: Path) -> dict[str, Any] | None:
+    for name in ("mkdocs.yml", "mkdocs.yaml"):
+        path = root / name
+        if path.is_file():
+            try:
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+            except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+                raise ConsolidatorError(f"cannot read {name}: {exc}") from exc
+            return data if isinstance(data, dict) else {}
+    return None
+
+
+def _nav_pages(nav: Any) -> set[str]:
+    pages: set[str] = set()
+    if isinstance(nav, str):
+        if not nav.startswith(("http://", "https://")):
+            pages.add(posixpath.normpath(nav))
+    elif isinstance(nav, list):
+        for item in nav:
+            pages |= _nav_pages(item)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            pages |= _nav_pages(value)
+    return pages
+
+
+def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
+    """Pages under docs_dir that an explicit `nav` leaves out (no `nav` means every page is in it)."""
+    config = read_mkdocs_config(root)
+    if not config or "nav" not in config:
+        return []
+    docs_dir = str(config.get("docs_dir", "docs")).strip("/")
+    in_nav = _nav_pages(config["nav"])
+    exempt = {posixpath.normpath(p) for p in _nav_pages(config.get("not_in_nav", []))}
+    found = []
+    for doc in inventory.documents:
+        if not _under(doc.path, docs_dir):
+            continue
+        page = doc.path[len(docs_dir) + 1 :]
+        if page in in_nav or page in exempt or any(_matches(page, p) for p in exempt):
+            continue
+        found.append(
+            Finding(
+                "not-in-nav",
+                doc.path,
+                1,
+                f"{page} is not in the site navigation (mkdocs.yml `nav`); run `consolidate site`",
+                f"not-in-nav:{doc.path}",
+            )
+        )
+    return found
+
+
+def _matches(page: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(page, pattern.lstrip("/"))
+
+
+def secret_findings(inventory: Inventory, root: Path, config: Config) -> list[Finding]:
+    found = []
+    for doc in inventory.documents:
+        try:
+            text = (root / doc.path).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        for secret in find_secrets(doc.path, text, config.secrets.allow):
+            found.append(
+                Finding(
+                    "secret",
+                    doc.path,
+                    secret.line,
+                    f"{secret.kind} ({secret.masked}); remove and rotate it, "
+                    f"or allow fingerprint {secret.fingerprint} if it is not a secret",
+                    f"secret:{doc.path}:{secret.fingerprint}",
+                )
+            )
+    return found
+
+
+def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
+    """Duplicates and misplaced history, from the same engine as `plan`; also where files belong."""
+    groups = find_document_groups(inventory.documents, config)
+    plan = build_plan(inventory, config, groups)
+    by_path = inventory.by_path()
+    suggestions: dict[str, str] = {}
+    found = []
+    for entry in plan.entries:
+        if entry.destination and entry.destination != entry.source:
+            where = "the archive" if entry.action in ("archive", "merge") else f"docs/{entry.section or ''}"
+            suggestions[entry.source] = f"{where.rstrip('/')} ({entry.destination})"
+        doc = by_path.get(entry.source)
+        if doc is None or _under(doc.path, config.archive_dir):
+            continue
+        if entry.action in ("archive", "merge") and entry.canonical:
+            found.append(
+                Finding(
+                    "duplicate",
+                    doc.path,
+                    1,
+                    f"repeats {entry.canonical}; keep one of them (the other belongs in the archive)",
+                    f"duplicate:{doc.path}:{entry.canonical}",
+                )
+            )
+        elif entry.action == "archive" and not doc.at_root:
+            kind = entry.kind.replace("-", " ") if entry.kind else "historical record"
+            found.append(
+                Finding(
+                    "history-outside-archive",
+                    doc.path,
+                    1,
+                    f"reads as a {kind}; it belongs in the archive ({entry.destination})",
+                    f"history-outside-archive:{doc.path}",
+                )
+            )
+    return found, suggestions
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def baseline_path(root: Path) -> Path:
+    return root / BASELINE
+
+
+def load_baseline(root: Path) -> frozenset[str] | None:
+    path = baseline_path(root)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConsolidatorError(f"cannot read the baseline {BASELINE}: {exc}") from exc
+    keys = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ConsolidatorError(f"{BASELINE} is not a baseline: expected {{'findings': [keys]}}")
+    return frozenset(keys)
+
+
+def write_baseline(root: Path, findings: Iterable[Finding]) -> Path:
+    """Record today's findings (secrets excepted) as known: a small, sorted, reviewable file."""
+    keys = sorted({f.key for f in findings if f.code != "secret"})
+    path = baseline_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"tool": f"consolidator {__version__}", "findings": keys}
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    return path
+
+
+# ---------------------------------------------------------------- result cache
+
+
+def _cache_file(root: Path) -> Path | None:
+    git_dir = gitio.git_dir(root) if gitio.git_available() else None
+    return git_dir / "consolidate" / "check-cache.json" if git_dir else None
+
+
+def _fingerprint(inventory: Inventory, root: Path, config: Config, include_archive: bool) -> str:
+    digest = hashlib.sha256(f"{__version__}|{include_archive}|{config!r}".encode())
+    for doc in inventory.documents:
+        digest.update(f"{doc.path}\0{doc.blob}\n".encode())
+    for path in sorted(inventory.files):
+        digest.update(path.encode() + b"\n")
+    for name in ("mkdocs.yml", "mkdocs.yaml"):
+        if (root / name).is_file():
+            digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cached(root: Path, key: str) -> list[Finding] | None:
+    path = _cache_file(root)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        return [
+            Finding(**{k: item[k] for k in ("code", "path", "line", "message", "key")})
+            for item in data["findings"]
+        ]
+    except Exception:  # a damaged cache is rebuilt, never trusted
+        return None
+
+
+def _store(root: Path, key: str, findings: Sequence[Finding]) -> None:
+    path = _cache_file(root)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".check-cache.")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "findings": [asdict(f) for f in findings]}, out)
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def collect_findings(
+    repo: Path, config: Config, *, include_archive: bool = False, use_cache: bool = True
+) -> tuple[list[Finding], Inventory]:
+    root = _check_path(repo)
+    inventory = scan_repo(root, config=config, use_cache=use_cache)
+    key = _fingerprint(inventory, root, config, include_archive)
+    cached = _cached(root, key) if use_cache else None
+    if cached is not None:
+        return cached, inventory
+    analysis, suggestions = analysis_findings(inventory, config)
+    findings = [
+        *root_findings(inventory, config, suggestions),
+        *link_findings(inventory, config, include_archive),
+        *nav_findings(inventory, root),
+        *analysis,
+        *secret_findings(inventory, root, config),
+    ]
+    findings.sort(key=lambda f: (f.path, f.line, f.code, f.key))
+    if use_cache:
+        _store(root, key, findings)
+    return findings, inventory
+
+
+def run_check(
+    repo: Path,
+    config: Config,
+    *,
+    include_archive: bool = False,
+    update_baseline: bool = False,
+    use_cache: bool = True,
+) -> CheckResult:
+    """Check `repo`; with `update_baseline`, first record every current finding as known."""
+    root = _check_path(repo)
+    findings, inventory = collect_findings(root, config, include_archive=include_archive, use_cache=use_cache)
+    if update_baseline:
+        write_baseline(root, findings)
+    known = load_baseline(root)
+    if known is not None:
+        findings = [replace(f, known=f.code != "secret" and f.key in known) for f in findings]
+    return CheckResult(
+        findings=tuple(findings),
+        documents=len(inventory.documents),
+        baseline=BASELINE.as_posix() if known is not None else None,
+    )
+
+
+def result_to_dict(result: CheckResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "documents": result.documents,
+        "baseline": result.baseline,
+        "new": len(result.new),
+        "known": len(result.known),
+        "findings": [asdict(f) for f in result.findings],
+    }
+
+
+def _escape_property(value: str) -> str:
+    return (
+        value.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_annotations(result: CheckResult) -> list[str]:
+    """GitHub workflow commands: `::error file=F,line=N,title=T::message` (known findings as notices)."""
+    lines = []
+    for f in result.findings:
+        level = "notice" if f.known else "error"
+        props = [f"title={_escape_property('consolidate ' + f.code)}"]
+        if f.path:
+            props.insert(0, f"file={_escape_property(f.path)}")
+            if f.line:
+                props.insert(1, f"line={f.line}")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(f.message)}")
+    return lines

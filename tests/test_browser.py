@@ -1,0 +1,148 @@
+"""The built samples site in a real browser: archive through the nav, search, a rewritten link.
+
+Needs the Debian `chromium` package and the `playwright` Python package (never `playwright install`:
+the system chromium is used). Skipped with the reason when either is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from consolidator.apply import apply_plan
+from consolidator.config import load_config
+from consolidator.demo import make_sample_repo
+from consolidator.plan import build_plan
+from consolidator.planfile import write_plan
+from consolidator.scan import scan_repo
+from consolidator.site import build_site, generate_site, load_applied_plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium() -> str:
+    found = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if not found:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    _chromium()
+    base = tmp_path_factory.mktemp("browser")
+    repo = make_sample_repo(base / "repo")
+    config = load_config(repo)
+    write_plan(build_plan(scan_repo(repo, config=config), config), repo / ".consolidate" / "plan.yaml")
+    apply_plan(repo)
+    generate_site(repo, config=config, plan=load_applied_plan(repo))
+    site = build_site(repo, site_dir=base / "site")
+    assert site.warnings == ()
+    handler = functools.partial(_Quiet, directory=str(site.site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def page(site_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1280, "height": 900})
+            requests: list[str] = []
+            tab.on("request", lambda r: requests.append(r.url))
+            tab.requests = requests
+            yield tab
+        finally:
+            browser.close()
+
+
+def test_archived_page_through_the_navigation(page: Any, site_url: str, tmp_path: Path) -> None:
+    page.goto(site_url)
+    page.locator(".md-tabs a.md-tabs__link", has_text="Archive").click()
+    page.wait_for_url("**/archive/")
+    sidebar = page.locator("nav.md-nav--primary")
+    # periods sit collapsed under "By time": open the first one, then its first group, then a page
+    period = sidebar.locator("a.md-nav__link[href*='2025-']").first
+    period.click()
+    page.wait_for_url("**/archive/2025-*/")
+    group = page.locator("nav.md-nav--primary li.md-nav__item--active a.md-nav__link[href$='/']").last
+    group_links = page.locator("article a[href$='/']")
+    assert group_links.count() > 0
+    group_links.first.click()
+    page.wait_for_load_state()
+    archived = page.locator("article li a[href$='/']").first
+    archived.click()
+    page.wait_for_load_state()
+    assert "/archive/2025-" in page.url
+    assert page.locator("article h1").count() == 1
+    assert group is not None
+    page.screenshot(path=str(tmp_path / "archived.png"))
+    assert (tmp_path / "archived.png").stat().st_size > 0
+
+
+def test_search_finds_a_guide(page: Any, site_url: str) -> None:
+    page.goto(site_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.type("webhooks")
+    results = page.locator(".md-search-result__item a[href*='guides/']")
+    results.first.wait_for(timeout=15000)
+    results.first.click()
+    page.wait_for_load_state()
+    assert "/guides/" in page.url
+    assert "webhook" in page.locator("article").inner_text().lower()
+
+
+def test_rewritten_link_lands_on_its_heading(page: Any, site_url: str, tmp_path: Path) -> None:
+    page.goto(site_url)
+    # README.md links into docs/ with a GitHub fragment; in the site that link was rewritten
+    links = page.locator("article a[href*='/#']:not([href^='http']):not(.headerlink)")
+    assert links.count() > 0
+    link = links.first
+    href = link.get_attribute("href")
+    fragment = href.split("#", 1)[1]
+    link.click()
+    page.wait_for_url(f"**#{fragment}")
+    heading = page.locator(f"[id='{fragment}']")
+    assert heading.count() == 1
+    assert heading.evaluate("e => /^H[1-6]$/.test(e.tagName)")
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
+    page.screenshot(path=str(tmp_path / "heading.png"))
+    assert (tmp_path / "heading.png").stat().st_size > 0
+    # nothing was fetched from outside the local server
+    assert [u for u in page.requests if not u.startswith(site_url) and not u.startswith("data:")] == []
