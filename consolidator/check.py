@@ -193,13 +193,16 @@ def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
         return []
     docs_dir = str(config.get("docs_dir", "docs")).strip("/")
     in_nav = _nav_pages(config["nav"])
-    exempt = {posixpath.normpath(p) for p in _nav_pages(config.get("not_in_nav", []))}
+    # `not_in_nav` is gitignore-style text: one pattern a line.
+    raw = config.get("not_in_nav") or ""
+    lines = raw.splitlines() if isinstance(raw, str) else [str(x) for x in raw]
+    exempt = {line.strip() for line in lines if line.strip() and not line.strip().startswith("#")}
     found = []
     for doc in inventory.documents:
         if not _under(doc.path, docs_dir):
             continue
         page = doc.path[len(docs_dir) + 1 :]
-        if page in in_nav or page in exempt or any(_matches(page, p) for p in exempt):
+        if page in in_nav or any(_matches(page, p) for p in exempt):
             continue
         found.append(
             Finding(
@@ -214,7 +217,10 @@ def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
 
 
 def _matches(page: str, pattern: str) -> bool:
-    return fnmatch.fnmatch(page, pattern.lstrip("/"))
+    if pattern.startswith("/"):
+        return fnmatch.fnmatch(page, pattern.lstrip("/"))
+    # Unanchored patterns match at any depth, as in .gitignore.
+    return fnmatch.fnmatch(page, pattern) or fnmatch.fnmatch(page, "*/" + pattern)
 
 
 def secret_findings(inventory: Inventory, root: Path, config: Config) -> list[Finding]:

@@ -68,6 +68,7 @@ class Rule:
     kind: str  # the kind this evidence points to
     why: str
     min_count: int = 1  # for "text" and "headings": how many matches before the rule fires
+    group: str = ""  # rules of one group restate one fact: only the heaviest of them counts
 
 
 def _w(*words: str) -> str:
@@ -79,7 +80,8 @@ def _rx(text: str) -> re.Pattern[str]:
 
 
 # Name tokens (file name split on separators and camel case; see names.split_words).
-_DONE = _w("complete", "completed", "completion", "done", "finished", "success", "successful", "succeeded",
+# "Complete" before a noun is an adjective ("Complete Setup Guide"); after one it reports ("Setup Complete").
+_DONE = _w(r"complete(?!\s+[a-z])", "completed", "completion", "done", "finished", "success", "successful", "succeeded",
            "accomplished", "fixed", "resolved", "delivered", "deployed", "verified", "applied", "executed")
 _STATUS = _w("status", "progress", "tracker", "board", "ready", "readiness", "update", "updates", "truth")
 _RECORD = _w("summary", "summaries", "report", "results", "findings", "recap", "retrospective", "retro",
@@ -171,7 +173,7 @@ _TOP_RULES: tuple[Rule, ...] = (
     Rule("top-status-done", "top",
          _rx(r"\b(?:status|state|result|outcome)\s*:\s*[^\n]{0,40}?(?:complete|completed|done|success|"
              r"successful|resolved|fixed|finished|delivered|implemented|ready|approved|passed|merged|✅)"),
-         2.0, "completion-note", "states its status as done"),
+         2.0, "completion-note", "states its status as done", group="top-done"),
     Rule("top-report-field", "top",
          _rx(r"\b(?:prepared (?:by|for|on)|author|reviewer|auditor|time|duration|branch|pr|pull request|"
              r"commit|sprint|attendees?|participants|agent|session)\s*:"),
@@ -183,7 +185,7 @@ _TOP_RULES: tuple[Rule, ...] = (
              r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|fixed|resolved|merged|created)|"
              r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
              r"testing|review)\b|production[- ]ready"),
-         1.5, "completion-note", "opens by announcing finished work"),
+         1.5, "completion-note", "opens by announcing finished work", group="top-done"),
     Rule("top-this-doc-summarises", "top",
          _rx(r"\bthis (?:document|report|file|summary) (?:summari[sz]es|documents the (?:changes|work)|records|"
              r"provides a (?:summary|status|report)|tracks|captures)|\bthis (?:report|summary|session)\b"),
@@ -391,6 +393,7 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
         count = _count(rule, doc, name_text, top)
         if count >= rule.min_count:
             hits.append((rule, rule.weight))
+    hits = _one_per_group(hits)
 
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
@@ -499,6 +502,21 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
     return Classification(kind, disposition, section, tuple(reasons),
                           _confidence(margin - threshold, agreeing, disagreeing), round(margin, 2), in_tree)
+
+
+def _one_per_group(hits: list[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
+    best: dict[str, float] = {}
+    for rule, weight in hits:
+        if rule.group and abs(weight) > abs(best.get(rule.group, 0.0)):
+            best[rule.group] = weight
+    kept, seen = [], set()
+    for rule, weight in hits:
+        if rule.group:
+            if rule.group in seen or weight != best[rule.group]:
+                continue
+            seen.add(rule.group)
+        kept.append((rule, weight))
+    return kept
 
 
 def from_live_docs(linkers: tuple[str, ...], context: Context, own: str) -> list[str]:

@@ -69,7 +69,9 @@ def graph_facts(graph: nx.DiGraph) -> GraphFacts:
     nodes = sorted(graph.nodes)
     inbound = tuple((n, graph.in_degree(n)) for n in nodes)
     outbound = tuple((n, graph.out_degree(n)) for n in nodes)
-    hubs = sorted((n for n in nodes if graph.out_degree(n) >= HUB_MIN_LINKS), key=lambda n: (-graph.out_degree(n), n))
+    hubs = sorted(
+        (n for n in nodes if graph.out_degree(n) >= HUB_MIN_LINKS), key=lambda n: (-graph.out_degree(n), n)
+    )
     index_pages = []
     for node in hubs:
         lines = max(1, int(graph.nodes[node].get("lines", 0) or 0))

@@ -16,20 +16,93 @@ from dataclasses import dataclass
 
 # Markers that say "this is one version of a document". Staleness markers push a file away from canonical.
 STALE_MARKERS = frozenset(
-    {"old", "bak", "backup", "deprecated", "obsolete", "legacy", "orig", "original", "copy", "archive",
-     "archived", "draft", "previous", "prev", "superseded", "outdated", "wip", "tmp", "temp", "unused"}
+    {
+        "old",
+        "bak",
+        "backup",
+        "deprecated",
+        "obsolete",
+        "legacy",
+        "orig",
+        "original",
+        "copy",
+        "archive",
+        "archived",
+        "draft",
+        "previous",
+        "prev",
+        "superseded",
+        "outdated",
+        "wip",
+        "tmp",
+        "temp",
+        "unused",
+    }
 )
 FRESH_MARKERS = frozenset({"new", "final", "latest", "updated", "revised", "current", "fixed", "v2", "v3"})
 MONTHS = (
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    "january", "february", "march", "april", "june", "july", "august", "september", "october",
-    "november", "december", "sept",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "sept",
 )
 # Words after which a number is a position in a sequence rather than a version.
 SEQUENCE_WORDS = frozenset(
-    {"week", "wk", "phase", "day", "sprint", "part", "step", "stage", "milestone", "iteration", "iter",
-     "session", "round", "wave", "month", "quarter", "q", "chapter", "ch", "lesson", "module", "unit",
-     "level", "batch", "cycle", "epic", "task", "track", "pass", "run", "release", "increment", "tier"}
+    {
+        "week",
+        "wk",
+        "phase",
+        "day",
+        "sprint",
+        "part",
+        "step",
+        "stage",
+        "milestone",
+        "iteration",
+        "iter",
+        "session",
+        "round",
+        "wave",
+        "month",
+        "quarter",
+        "q",
+        "chapter",
+        "ch",
+        "lesson",
+        "module",
+        "unit",
+        "level",
+        "batch",
+        "cycle",
+        "epic",
+        "task",
+        "track",
+        "pass",
+        "run",
+        "release",
+        "increment",
+        "tier",
+    }
 )
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -39,6 +112,7 @@ _VERSION = re.compile(r"^v\d+(?:\d+)*$|^r\d+$|^rev\d+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DATE8 = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])$")
 _DAY = re.compile(r"^(?:19|20)\d\d-?\d\d-?\d\d$")
+_TRAILING_YEAR = re.compile(r"^([a-z]{2,})((?:19|20)\d\d(?:[01]\d[0-3]\d)?)$")
 _EXTENSION = re.compile(r"\.(?:md|markdown|mdown|mkd|txt|rst)$", re.IGNORECASE)
 
 
@@ -92,7 +166,8 @@ def split_words(name: str) -> list[str]:
             continue
         for part in _CAMEL.split(chunk):
             if part:
-                words.append(part.lower())
+                # "Guide2025" is a word and a year; "v2" and "pr589" stay whole
+                words.extend(_TRAILING_YEAR.sub(r"\1 \2", part.lower()).split())
     return words
 
 

@@ -257,7 +257,7 @@ def print_check_result(console: Console, result: CheckResult) -> None:
     for f in result.findings:
         where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or ".")
         mark = "[dim]known[/] " if f.known else ""
-        console.print(f"{mark}{safe(where)}: [{f.code}] {safe(f.message)}")
+        console.print(f"{mark}{safe(where)}: {safe('[' + f.code + ']')} {safe(f.message)}")
     if result.ok:
         known = f" ({len(result.known)} known in {result.baseline})" if result.known else ""
         console.print(f"[green]ok[/]: {result.documents} documents in order{known}")

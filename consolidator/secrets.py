@@ -2,9 +2,12 @@
 
 detect-secrets supplies the detectors (JWTs, cloud and service tokens, keyword assignments,
 high-entropy quoted strings) and its heuristic filters; this module adds what documentation
-shows and that scanner misses: passwords inside connection strings of any scheme, env-style
-`NAME_KEY=value` lines whose names its keyword list does not know, and private key blocks
-redacted as a whole rather than by their first line. Placeholders that docs are full of
+shows and that scanner misses: passwords inside connection strings of any scheme (its own
+detector wants a user name and reports no position), env-style `NAME_KEY=value` lines whose
+names its keyword list does not know, `Authorization: Bearer/Basic` headers, and private key
+blocks redacted as a whole rather than by their first line. Plugins are called directly
+(never through detect-secrets' global settings), so nothing is ever verified over the network.
+Placeholders that docs are full of
 (`your-api-key`, `<token>`, `sk-...`, `${VAR}`) and digests (integrity hashes, commit ids)
 are not findings.
 
@@ -29,7 +32,6 @@ from detect_secrets.filters import heuristic
 from detect_secrets.plugins import (
     aws,
     azure_storage_key,
-    basic_auth,
     discord,
     github_token,
     gitlab_token,
@@ -107,7 +109,7 @@ _PLACEHOLDER_MARKS = re.compile(r"\.\.\.|…|\*\*\*|xxxx|XXXX|[<>{}\[\]]|\$\(|%\
 _REFERENCE = re.compile(
     r"process\.env|import\.meta\.env|os\.environ|getenv|Deno\.env|\benv\.|\bENV\[|secrets\.|vars\.|^\$|^%|^@",
 )
-_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl")
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
 _DEFAULT_PASSWORDS = frozenset(
     {"postgres", "password", "pass", "root", "admin", "secret", "test", "guest", "user", "changeme"}
 )
@@ -330,7 +332,6 @@ def _regex_plugins() -> tuple[Any, ...]:
     return (
         jwt.JwtTokenDetector(),
         aws.AWSKeyDetector(),
-        basic_auth.BasicAuthDetector(),
         stripe.StripeDetector(),
         slack.SlackDetector(),
         github_token.GitHubTokenDetector(),
@@ -369,7 +370,7 @@ _TRIGGERS = tuple(
     for p in (
         r"eyJ",  # JWT
         r"A3T|ABIA|ACCA|AKIA|ASIA",  # AWS key ids
-        r"://",  # basic auth in URLs, Slack webhooks, npm registries
+        r"://",  # Slack webhooks, npm registries
         r"k_live_",  # Stripe
         r"gh[pousr]_",  # GitHub
         r"gl[a-z]+-|GR1348941",  # GitLab
@@ -392,8 +393,6 @@ _TRIGGERS_LOWER = (_KEYWORD_TRIGGER, re.compile(r"aws|xox|hooks\.slack\.com"))
 
 
 def _kind_of(secret_type: str) -> str:
-    if secret_type == "Basic Auth Credentials":  # pragma: allowlist secret
-        return URL_PASSWORD
     if secret_type == "Secret Keyword":  # pragma: allowlist secret
         return KEYWORD
     if secret_type.endswith("High Entropy String"):
@@ -425,8 +424,6 @@ def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of what the plugins report on one line, after the filters."""
     for plugin in _regex_plugins():
         kind = _kind_of(plugin.secret_type)
-        if kind == URL_PASSWORD:
-            continue  # _url_passwords covers every scheme with its own filters
         for start, end in _regex_plugin_spans(plugin, line):
             if kind == JWT:
                 # the plugin's pattern stops lazily before the signature; take the whole token

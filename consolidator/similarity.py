@@ -50,6 +50,8 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz
+from rich.console import Console
+from rich.markup import escape
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .config import SimilarityConfig
@@ -64,10 +66,26 @@ INDEX_MIN_LINKS = 5
 INDEX_WORDS_PER_LINK = 25
 CONVENTIONAL = frozenset(
     f"{stem}{ext}"
-    for stem in ("readme", "changelog", "contributing", "license", "security", "code_of_conduct", "authors",
-                 "history", "support", "governance", "maintainers", "notice", "index", "_index")
+    for stem in (
+        "readme",
+        "changelog",
+        "contributing",
+        "license",
+        "security",
+        "code_of_conduct",
+        "authors",
+        "history",
+        "support",
+        "governance",
+        "maintainers",
+        "notice",
+        "index",
+        "_index",
+    )
     for ext in (".md", ".markdown", ".mdx")
 )
+# Sections with fewer words than this are not reported as content a canonical lacks.
+MIN_SECTION_WORDS = 5
 # Outlines shorter than this say too little to compare.
 MIN_OUTLINE = 3
 
@@ -83,7 +101,9 @@ class Groups:
 # Cleaning
 
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
-_BADGE = re.compile(r"!?\[[^\]]*\]\([^)]*(?:shields\.io|badge|badgen|travis-ci|circleci|codecov)[^)]*\)", re.I)
+_BADGE = re.compile(
+    r"!?\[[^\]]*\]\([^)]*(?:shields\.io|badge|badgen|travis-ci|circleci|codecov)[^)]*\)", re.I
+)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _TOC_HEADING = re.compile(r"^\W*(table of contents|contents|toc|index|navigation|quick links)\W*$", re.I)
@@ -180,9 +200,7 @@ def tfidf_matrix(
     return sp.csr_matrix(matrix, dtype=np.float32), list(vectoriser.get_feature_names_out())
 
 
-def top_k_neighbours(
-    matrix: sp.csr_matrix, k: int, floor: float, *, block: int = 2048
-) -> dict[Pair, float]:
+def top_k_neighbours(matrix: sp.csr_matrix, k: int, floor: float, *, block: int = 2048) -> dict[Pair, float]:
     """Each row's k most similar other rows with cosine >= floor, as {(i, j): cosine} with i < j."""
     n = matrix.shape[0]
     found: dict[Pair, float] = {}
@@ -319,8 +337,6 @@ def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float])
     return inter / union if union else 0.0
 
 
-
-
 def name_similarity(a: NameParts, b: NameParts, idf: dict[str, float]) -> float:
     """How alike two file names are once version markers are out: 1.0 for the same base name.
 
@@ -333,9 +349,10 @@ def name_similarity(a: NameParts, b: NameParts, idf: dict[str, float]) -> float:
     if a.compact == b.compact:
         return 1.0
     overlap = _weighted_overlap(a.base, b.base, idf)
-    fuzzy = max(
-        fuzz.ratio(a.compact, b.compact), fuzz.token_sort_ratio(" ".join(a.base), " ".join(b.base))
-    ) / 100.0
+    fuzzy = (
+        max(fuzz.ratio(a.compact, b.compact), fuzz.token_sort_ratio(" ".join(a.base), " ".join(b.base)))
+        / 100.0
+    )
     # fuzzy agreement counts only as far as the words themselves agree: "STATUS" ~ "STATUS_BOARD"
     # share letters but not identity
     return max(overlap, fuzzy * min(1.0, 0.25 + overlap))
@@ -360,6 +377,7 @@ class PairScore:
     same_name: bool
     series_apart: bool
     exact: bool
+    rule: str = ""  # the rule that set a floor under the score, in words
 
 
 def _score(index: _Index, i: int, j: int, content: float, headings: float) -> PairScore:
@@ -393,22 +411,31 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     )
     same_folder = index.docs[i].folder == index.docs[j].folder
     versions = same_name(a, b, same_folder)
-    if versions:
-        score = max(score, cfg.same_name_score)
+    rule = ""
+    if versions and score < cfg.same_name_score:
+        score, rule = cfg.same_name_score, "same name apart from version markers"
     # A rewrite keeps the outline of the report it rewrites, and stays its nearest neighbour
-    if outline >= cfg.outline_overlap and rank > 0 and content >= cfg.candidate_cosine:
-        score = max(score, cfg.rule_score)
+    if (
+        outline >= cfg.outline_overlap
+        and rank > 0
+        and content >= cfg.candidate_cosine
+        and score < cfg.rule_score
+    ):
+        score, rule = cfg.rule_score, f"same outline ({outline:.2f}) and nearest content neighbours"
     # Two index pages in one folder listing largely the same documents are one index
-    if coupling >= cfg.index_coupling and same_folder:
-        score = max(score, cfg.rule_score)
+    if coupling >= cfg.index_coupling and same_folder and score < cfg.rule_score:
+        score, rule = cfg.rule_score, f"index pages listing the same documents ({coupling:.2f})"
     series_apart = bool(a.numbers) and bool(b.numbers) and a.series_key == b.series_key
     series_apart = (series_apart and a.numbers != b.numbers) or _dated_apart(a, b)
     if series_apart and content < cfg.series_duplicate_cosine:
         score *= cfg.series_penalty
+        rule = "members of one series" + (f" (not: {rule})" if rule else "")
     if (index.conventional[i] or index.conventional[j]) and not versions:
         # README, CHANGELOG, CONTRIBUTING ... are fixtures of their folder, not versions of anything
         score = 0.0
-    return PairScore(min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False)
+    return PairScore(
+        min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False
+    )
 
 
 def _dated_apart(a: NameParts, b: NameParts) -> bool:
@@ -473,9 +500,7 @@ def neighbour_ranks(n: int, neighbours: dict[Pair, float]) -> dict[Pair, float]:
     for a, items in lists.items():
         for position, (_, b) in enumerate(sorted(items), start=1):
             rank_of[(a, b)] = position
-    return {
-        (a, b): 0.5 * (1.0 / rank_of[(a, b)] + 1.0 / rank_of[(b, a)]) for (a, b) in neighbours
-    }
+    return {(a, b): 0.5 * (1.0 / rank_of[(a, b)] + 1.0 / rank_of[(b, a)]) for (a, b) in neighbours}
 
 
 def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
@@ -588,7 +613,10 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
             # score every pair of the component: the cross pairs no candidate list produced are the
             # evidence that two halves do not belong together
             missing = [
-                (a, b) for ai, a in enumerate(comp) for b in comp[ai + 1 :] if (min(a, b), max(a, b)) not in scored
+                (a, b)
+                for ai, a in enumerate(comp)
+                for b in comp[ai + 1 :]
+                if (min(a, b), max(a, b)) not in scored
             ]
             for (a, b), extra in score_pairs(index, [(min(a, b), max(a, b)) for a, b in missing]).items():
                 scored[(a, b)] = extra
@@ -656,19 +684,22 @@ def unique_sections(member: Document, canonical: Document, limit: int = 20) -> t
     for section in member.sections:
         body = _clean_line(section.text)
         words = len(body.split())
+        if words < MIN_SECTION_WORDS:
+            continue  # a heading over nothing, or a title line, is not content
         heading = normalised_heading(section.heading)
-        if words < 8 and (not heading or heading in have_headings):
-            continue
         shingles = _shingles(body)
         covered = len(shingles & have_text) / len(shingles) if shingles else 1.0
-        if covered >= 0.5 or (heading in have_headings and covered >= 0.2):
+        if covered >= 0.5:
             continue
+        where = f"line {section.line}, {words} words"
         if section.heading:
             label = strip_symbols(section.heading).strip()
-            out.append(f"{label} (line {section.line}, {words} words)")
+            if heading in have_headings:
+                where += "; the canonical's section of that name says something else"
+            out.append(f"{label} ({where})")
         else:
             snippet = " ".join(body.split()[:12])
-            out.append(f'"{snippet}..." (line {section.line}, {words} words)')
+            out.append(f'"{snippet}..." ({where})')
         if len(out) >= limit:
             break
     return tuple(out)
@@ -676,22 +707,24 @@ def unique_sections(member: Document, canonical: Document, limit: int = 20) -> t
 
 def _evidence(index: _Index, members: list[int], scored: dict[Pair, PairScore], limit: int = 6) -> list[str]:
     pairs = [(a, b) for ai, a in enumerate(members) for b in members[ai + 1 :]]
-    ranked = sorted(
-        ((scored[p], p) for p in pairs if p in scored), key=lambda sp_: (-sp_[0].score, sp_[1])
-    )
+    ranked = sorted(((scored[p], p) for p in pairs if p in scored), key=lambda sp_: (-sp_[0].score, sp_[1]))
     lines: list[str] = []
     for s, (a, b) in ranked[:limit]:
         na, nb = index.docs[a].path, index.docs[b].path
         if s.exact:
             lines.append(f"{na} = {nb}: identical text")
             continue
-        parts = [f"content {s.content:.2f}", f"name {s.name:.2f}", f"title {s.title:.2f}",
-                 f"headings {s.headings:.2f}"]
+        parts = [
+            f"content {s.content:.2f}",
+            f"name {s.name:.2f}",
+            f"title {s.title:.2f}",
+            f"headings {s.headings:.2f}",
+        ]
         if s.links:
             parts.append(f"links {s.links:.2f}")
         if s.dates:
             parts.append(f"dates {s.dates:.2f}")
-        why = "; same name apart from version markers" if s.same_name else ""
+        why = f"; {s.rule}" if s.rule else ""
         lines.append(f"{na} ~ {nb}: score {s.score:.2f} ({', '.join(parts)}){why}")
     shared = set.intersection(*(set(index.heading_sets[m]) for m in members)) if members else set()
     if shared:
@@ -723,7 +756,10 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
     for members in sets:
         canonical = max(members, key=lambda m: canonical_key(index, m))
         pair_scores = [
-            scored[(a, b)].score for ai, a in enumerate(members) for b in members[ai + 1 :] if (a, b) in scored
+            scored[(a, b)].score
+            for ai, a in enumerate(members)
+            for b in members[ai + 1 :]
+            if (a, b) in scored
         ]
         unique = tuple(
             (docs[m].path, unique_sections(docs[m], docs[canonical]))
@@ -732,7 +768,9 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
         )
         evidence = [f"canonical {docs[canonical].path}: " + _canonical_reason(index, canonical, members)]
         evidence += _evidence(index, sorted(members), scored)
-        drafts.append((docs[canonical], members, unique, evidence, float(np.mean(pair_scores)) if pair_scores else 0))
+        drafts.append(
+            (docs[canonical], members, unique, evidence, float(np.mean(pair_scores)) if pair_scores else 0)
+        )
     drafts.sort(key=lambda d: d[0].path)
     ids = _unique_ids("dup", [stem_of(d[0].path) for d in drafts])
     return [
@@ -820,10 +858,14 @@ def topic_clusters(index: _Index, neighbours: dict[Pair, float]) -> list[Cluster
     cfg = index.config
     graph = nx.Graph()
     graph.add_nodes_from(range(len(index.docs)))
-    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(neighbours.items()) if w >= cfg.topic_cosine)
+    graph.add_weighted_edges_from(
+        (a, b, w) for (a, b), w in sorted(neighbours.items()) if w >= cfg.topic_cosine
+    )
     if graph.number_of_edges() == 0:
         return []
-    communities = nx.community.louvain_communities(graph, weight="weight", resolution=cfg.topic_resolution, seed=7)
+    communities = nx.community.louvain_communities(
+        graph, weight="weight", resolution=cfg.topic_resolution, seed=7
+    )
     drafts = []
     terms = index.content_terms
     for community in communities:
@@ -855,14 +897,20 @@ def topic_clusters(index: _Index, neighbours: dict[Pair, float]) -> list[Cluster
 
 
 def find_groups(
-    docs: Sequence[Document], config: SimilarityConfig = SimilarityConfig(), *, topics: bool = True
+    docs: Sequence[Document], config: SimilarityConfig | None = None, *, topics: bool = True
 ) -> Groups:
-    """Duplicate groups, topic clusters and series among `docs` (any order; output is sorted)."""
+    """Duplicate groups, topic clusters and series among `docs` (any order; output is sorted).
+
+    `topics=False` skips the topic clusters (the duplicate and series results do not depend on them).
+    """
+    config = config or SimilarityConfig()
     ordered = sorted(docs, key=lambda d: d.path)
     if not ordered:
         return Groups((), (), ())
     index = _Index(ordered, config)
-    neighbours = top_k_neighbours(index.content, config.neighbours, min(config.candidate_cosine, config.topic_cosine))
+    neighbours = top_k_neighbours(
+        index.content, config.neighbours, min(config.candidate_cosine, config.topic_cosine)
+    )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))
     scored = score_pairs(index, pairs)
@@ -893,3 +941,52 @@ def groups_to_dict(groups: Groups) -> dict[str, list[dict[str, object]]]:
         "topics": [one(c) for c in sorted(groups.topics, key=lambda c: c.id)],
         "series": [one(c) for c in sorted(groups.series, key=lambda c: c.id)],
     }
+
+
+def render_groups(groups: Groups, console: Console, *, evidence: bool = True, topics: bool = True) -> None:
+    """What the `clusters` command prints: duplicates (canonical first), series, then topics."""
+    from rich.table import Table
+    from rich.tree import Tree
+
+    if groups.duplicates:
+        console.print(f"[bold]Duplicate groups[/bold] ({len(groups.duplicates)})")
+        for cluster in groups.duplicates:
+            tree = Tree(
+                f"[bold]{escape(cluster.id)}[/bold]  score {cluster.score:.2f}  "
+                f"keep [green]{escape(cluster.canonical or '-')}[/green]"
+            )
+            unique = dict(cluster.unique_content)
+            for member in cluster.members:
+                if member == cluster.canonical:
+                    continue
+                extra = unique.get(member, ())
+                note = f"  [yellow]{len(extra)} section(s) the canonical lacks[/yellow]" if extra else ""
+                branch = tree.add(f"{escape(member)}{note}")
+                for item in extra:
+                    branch.add(f"[dim]{escape(item)}[/dim]")
+            if evidence:
+                why = tree.add("[dim]evidence[/dim]")
+                for line in cluster.evidence:
+                    why.add(f"[dim]{escape(line)}[/dim]")
+            console.print(tree)
+    else:
+        console.print("No duplicate groups.")
+    if groups.series:
+        table = Table(title=f"Series ({len(groups.series)})", title_justify="left")
+        table.add_column("template")
+        table.add_column("documents", justify="right")
+        table.add_column("members")
+        for cluster in groups.series:
+            table.add_row(
+                escape(cluster.label), str(len(cluster.members)), escape(", ".join(cluster.members))
+            )
+        console.print(table)
+    if topics and groups.topics:
+        table = Table(title=f"Topics ({len(groups.topics)})", title_justify="left")
+        table.add_column("topic")
+        table.add_column("documents", justify="right")
+        table.add_column("members")
+        for cluster in groups.topics:
+            shown = ", ".join(cluster.members[:8]) + (" ..." if len(cluster.members) > 8 else "")
+            table.add_row(escape(cluster.label), str(len(cluster.members)), escape(shown))
+        console.print(table)

@@ -81,7 +81,9 @@ def pairwise(
 
 
 def canonical_accuracy(
-    truth: Mapping[str, str], truth_canonical: Mapping[str, str], found: Mapping[str, str],
+    truth: Mapping[str, str],
+    truth_canonical: Mapping[str, str],
+    found: Mapping[str, str],
     found_canonical: Mapping[str, str],
 ) -> float:
     labelled: dict[str, list[str]] = {}
@@ -100,7 +102,9 @@ def canonical_accuracy(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("repo", type=Path)
     parser.add_argument("groups", type=Path)
     parser.add_argument("--show", action="store_true", help="list found groups and misses")
@@ -122,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     bp, br, bf = bcubed(universe, truth, found)
     pp, pr, pf = pairwise(universe, truth, found)
     acc = canonical_accuracy(truth, truth_canonical, found, found_canonical)
-    print(f"documents (root): {len(universe)}  labelled groups: {len(set(truth.values()))}  "
-          f"found groups: {len(groups.duplicates)}")
+    print(
+        f"documents (root): {len(universe)}  labelled groups: {len(set(truth.values()))}  "
+        f"found groups: {len(groups.duplicates)}"
+    )
     print(f"B-cubed   precision {bp:.3f}  recall {br:.3f}  F1 {bf:.3f}")
     print(f"pairwise  precision {pp:.3f}  recall {pr:.3f}  F1 {pf:.3f}")
     print(f"canonical accuracy {acc:.3f}")

@@ -1,0 +1,147 @@
+"""Kill a real apply process (SIGKILL) at every journal step, then resume it or undo it.
+
+The apply runs in a child process with CONSOLIDATE_TEST_KILL_AT=<n>, which makes it kill itself
+right after writing its n-th journal record. Afterwards `apply --resume` must reach exactly the
+state an uninterrupted apply reaches, and `undo` exactly the state before the apply (HEAD, index,
+every file's bytes and mode, folders, and the untracked plan file).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_apply import IDENTITY, git, sample_plan, snapshot, write_plan
+
+from consolidator import gitio
+from consolidator.apply import apply_plan, undo
+from consolidator.journal import KILL_AT_VARIABLE, Journal, journal_dir
+
+pytestmark = pytest.mark.slow
+
+CHILD = "import sys; from pathlib import Path; from consolidator.apply import apply_plan; apply_plan(Path(sys.argv[1]))"
+PARALLEL = 3  # child processes at once (the machine is shared)
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
+
+
+def _without_head(state: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in state.items() if k != "head"}
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], dict[str, object], int]:
+    """A samples repository with its plan, its state before, the state an uninterrupted apply
+    reaches, and how many journal records that apply writes."""
+    from consolidator.demo import make_sample_repo
+
+    base = tmp_path_factory.mktemp("kill")
+    template = make_sample_repo(base / "template")
+    write_plan(template, sample_plan(template))
+    before = snapshot(template)
+    reference = base / "reference"
+    shutil.copytree(template, reference, symlinks=True)
+    env_before = {k: os.environ.get(k) for k in IDENTITY}
+    os.environ.update(IDENTITY)
+    try:
+        apply_plan(reference)
+    finally:
+        for k, v in env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    records = len(Journal(journal_dir(reference / ".git")).steps())
+    after = snapshot(reference)
+    after["trees"] = _trees(reference)
+    return template, before, after, records
+
+
+def _trees(repo: Path) -> list[str]:
+    """Trees of HEAD and its two parents: the content commit, the rename commit, the start."""
+    return [gitio.tree_of(repo, f"HEAD~{i}") for i in range(3)]
+
+
+def _kill_all(template: Path, base: Path, points: list[int]) -> dict[int, Path]:
+    """Copy the template once per kill point and run a child apply in each, PARALLEL at a time."""
+    repos = {}
+    for point in points:
+        repos[point] = base / f"k{point}"
+        shutil.copytree(template, repos[point], symlinks=True)
+    pending = list(points)
+    running: list[tuple[int, subprocess.Popen[bytes]]] = []
+    codes: dict[int, int] = {}
+    while pending or running:
+        while pending and len(running) < PARALLEL:
+            point = pending.pop(0)
+            env = {**os.environ, **IDENTITY, KILL_AT_VARIABLE: str(point)}
+            child = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(repos[point])],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            running.append((point, child))
+        point, child = running.pop(0)
+        _, err = child.communicate(timeout=120)
+        codes[point] = child.returncode
+        assert child.returncode == -signal.SIGKILL, f"kill point {point}: exit {child.returncode}: {err!r}"
+    return repos
+
+
+def test_journal_has_enough_kill_points(prepared: tuple[Path, dict[str, object], dict[str, object], int]) -> None:
+    _, _, _, records = prepared
+    assert records >= 20
+
+
+def test_kill_at_every_step_then_resume(
+    prepared: tuple[Path, dict[str, object], dict[str, object], int], tmp_path: Path
+) -> None:
+    template, before, after, records = prepared
+    points = list(range(1, records))  # the last record is "done": nothing is left to resume
+    repos = _kill_all(template, tmp_path, points)
+    failures = []
+    for point, repo in repos.items():
+        journal = Journal(journal_dir(repo / ".git"))
+        assert len(journal.steps()) == point, f"kill point {point}"
+        assert not journal.finished()
+        # A plain apply refuses while one is interrupted.
+        with pytest.raises(Exception, match="interrupted"):
+            apply_plan(repo)
+        result = apply_plan(repo, resume=True)
+        assert result.resumed and len(result.commits) == 2
+        state = snapshot(repo)
+        state["trees"] = _trees(repo)
+        if _without_head(state) != _without_head(after):
+            failures.append(point)
+            continue
+        assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+        assert gitio.head(repo) == result.commits[-1]
+        assert git(repo, "rev-parse", "HEAD~2").strip() == before["head"]
+    assert not failures, f"resume did not reach the applied state after kills at {failures}"
+
+
+def test_kill_at_every_step_then_undo(
+    prepared: tuple[Path, dict[str, object], dict[str, object], int], tmp_path: Path
+) -> None:
+    template, before, _, records = prepared
+    points = list(range(1, records + 1))  # killed after "done" too: undo of a finished apply
+    repos = _kill_all(template, tmp_path, points)
+    failures = []
+    for point, repo in repos.items():
+        undone = undo(repo)
+        assert undone.head == before["head"]
+        assert undone.completed == (point == records)
+        if snapshot(repo) != before:
+            failures.append(point)
+        assert not journal_dir(repo / ".git").exists()
+    assert not failures, f"undo did not restore the exact state after kills at {failures}"

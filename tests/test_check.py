@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from consolidator import check as check_module
+from consolidator.check import run_check
+from consolidator.cli import main
+from consolidator.config import Config
+from tests.conftest import RepoMaker
+
+SETUP = """# Setup
+
+How to install the service on a workstation.
+
+## Prerequisites
+
+Install Python 3.11 and PostgreSQL 15. Clone the repository and create a virtual environment.
+
+## Install
+
+Run the installer, then start the development server and open the dashboard in a browser.
+See the [index](../index.md) for the rest of the documentation.
+"""
+
+CLEAN = {
+    "README.md": "# Project\n\nStart with the [documentation](docs/index.md).\n",
+    "CONTRIBUTING.md": "# Contributing\n\nRead [setup](docs/guides/setup.md#install) first.\n",
+    "docs/index.md": "# Documentation\n\n- [Setup](guides/setup.md)\n",
+    "docs/guides/setup.md": SETUP,
+    "docs/archive/2025-01/old-notes.md": "# Old notes\n\nSee [gone](gone.md).\n",
+    "mkdocs.yml": "site_name: Project\nnav:\n  - Home: index.md\n  - Setup: guides/setup.md\n"
+    "not_in_nav: |\n  archive/**\n",
+}
+
+
+def _codes(result: check_module.CheckResult) -> list[tuple[str, str, int]]:
+    return [(f.code, f.path, f.line) for f in result.findings]
+
+
+def _repo(make_repo: RepoMaker, **changes: str) -> Path:
+    files: dict[str, str | bytes] = dict(CLEAN)
+    files.update(changes)
+    return make_repo(files)
+
+
+def test_a_repository_in_order_passes(make_repo: RepoMaker) -> None:
+    result = run_check(_repo(make_repo), Config())
+    assert result.findings == ()
+    assert result.ok
+    outcome = CliRunner().invoke(main, ["check", str(_repo(make_repo))])
+    assert outcome.exit_code == 0, outcome.output
+    assert "ok" in outcome.stdout
+
+
+def test_root_budget(make_repo: RepoMaker) -> None:
+    result = run_check(_repo(make_repo), Config(root_budget=1))
+    assert _codes(result) == [("root-budget", "", 0)]
+    assert "2 Markdown files at the repository root; the budget is 1" in result.findings[0].message
+
+
+def test_new_root_report_suggests_the_archive(make_repo: RepoMaker) -> None:
+    report = (
+        "# Sprint 9 Complete ✅\n\n**Status:** COMPLETE\n**Date:** 2025-03-14\n\n## Summary\n\n"
+        "All sprint 9 tasks were completed and deployed. The team finished the billing migration, "
+        "fixed the flaky login tests and shipped the new dashboard.\n\n## Completed\n\n"
+        "- ✅ Billing migration done\n- ✅ Login tests fixed\n- ✅ Dashboard shipped\n"
+    )
+    root = _repo(make_repo, **{"SPRINT_9_COMPLETE.md": report})
+    result = run_check(root, Config())
+    assert _codes(result) == [("root-file", "SPRINT_9_COMPLETE.md", 1)]
+    assert "archive" in result.findings[0].message
+    outcome = CliRunner().invoke(main, ["check", str(root)])
+    assert outcome.exit_code == 1
+    assert "SPRINT_9_COMPLETE.md:1: [root-file]" in outcome.stdout
+
+
+def test_broken_link_and_anchor_with_lines(make_repo: RepoMaker) -> None:
+    root = _repo(
+        make_repo,
+        **{
+            "docs/guides/setup.md": SETUP
+            + "\nAlso [missing](missing.md) and [anchor](../index.md#nowhere).\n"
+        },
+    )
+    result = run_check(root, Config())
+    assert _codes(result) == [
+        ("broken-link", "docs/guides/setup.md", 14),
+        ("broken-anchor", "docs/guides/setup.md", 14),
+    ] or sorted(_codes(result)) == sorted(
+        [("broken-link", "docs/guides/setup.md", 14), ("broken-anchor", "docs/guides/setup.md", 14)]
+    )
+
+
+def test_archive_links_only_with_all(make_repo: RepoMaker) -> None:
+    root = _repo(make_repo)
+    assert run_check(root, Config()).ok
+    result = run_check(root, Config(), include_archive=True)
+    assert _codes(result) == [("broken-link", "docs/archive/2025-01/old-notes.md", 3)]
+
+
+def test_page_missing_from_nav(make_repo: RepoMaker) -> None:
+    root = _repo(make_repo, **{"docs/guides/extra.md": "# Extra\n\nMore about the scheduler internals.\n"})
+    result = run_check(root, Config())
+    assert _codes(result) == [("not-in-nav", "docs/guides/extra.md", 1)]
+
+
+def test_duplicate_of_a_live_document(make_repo: RepoMaker) -> None:
+    copy = SETUP.replace("# Setup", "# Setup (copy)") + "\nOne more line that the original lacks.\n"
+    root = _repo(
+        make_repo,
+        **{
+            "docs/guides/setup-copy.md": copy,
+            "mkdocs.yml": CLEAN["mkdocs.yml"].replace(
+                "  - Setup: guides/setup.md\n", "  - Setup: guides/setup.md\n  - Copy: guides/setup-copy.md\n"
+            ),
+        },
+    )
+    result = run_check(root, Config())
+    dups = [f for f in result.findings if f.code == "duplicate"]
+    assert len(dups) == 1
+    assert {dups[0].path, dups[0].message.split()[1].rstrip(";")} == {
+        "docs/guides/setup.md",
+        "docs/guides/setup-copy.md",
+    }
+
+
+def test_history_outside_archive(make_repo: RepoMaker) -> None:
+    status = (
+        "# Week 3 Status Report\n\n**Status:** ✅ COMPLETE\n**Report Date:** 2025-02-21\n\n## Summary\n\n"
+        "This week we completed the payment integration and deployed it to staging. All tests passed.\n\n"
+        "## Completed This Week\n\n- ✅ Payment provider integrated\n- ✅ Staging deploy\n\n"
+        "## Next Week\n\n- Load testing\n"
+    )
+    root = _repo(
+        make_repo,
+        **{
+            "docs/guides/WEEK_3_STATUS.md": status,
+            "mkdocs.yml": CLEAN["mkdocs.yml"].replace(
+                "  - Setup: guides/setup.md\n",
+                "  - Setup: guides/setup.md\n  - Week: guides/WEEK_3_STATUS.md\n",
+            ),
+        },
+    )
+    result = run_check(root, Config())
+    assert _codes(result) == [("history-outside-archive", "docs/guides/WEEK_3_STATUS.md", 1)]
+
+
+def test_secret_in_a_document_and_the_baseline_cannot_hide_it(make_repo: RepoMaker) -> None:
+    key = "AKIA" + "Z7XK3Q9M2PLW4RTN"
+    root = _repo(make_repo, **{"docs/guides/setup.md": SETUP + f"\nexport AWS_ACCESS_KEY_ID={key}\n"})
+    result = run_check(root, Config(), update_baseline=True)
+    assert [(f.code, f.path, f.line, f.known) for f in result.findings] == [
+        ("secret", "docs/guides/setup.md", 14, False)
+    ]
+    assert key not in result.findings[0].message
+    assert not result.ok
+    fingerprint = result.findings[0].key.rsplit(":", 1)[1]
+    allowed = Config(secrets=Config().secrets.__class__(allow=(fingerprint,)))
+    assert run_check(root, allowed).ok
+
+
+def test_baseline_makes_existing_findings_known_and_new_ones_fail(make_repo: RepoMaker) -> None:
+    root = _repo(make_repo, **{"docs/guides/extra.md": "# Extra\n\nScheduler internals.\n"})
+    runner = CliRunner()
+    first = runner.invoke(main, ["check", str(root)])
+    assert first.exit_code == 1
+    updated = runner.invoke(main, ["check", str(root), "--update-baseline"])
+    assert updated.exit_code == 0, updated.output
+    baseline = json.loads((root / ".consolidate" / "baseline.json").read_text())
+    assert baseline["findings"] == ["not-in-nav:docs/guides/extra.md"]
+    again = runner.invoke(main, ["check", str(root)])
+    assert again.exit_code == 0 and "known" in again.stdout
+    (root / "docs" / "guides" / "more.md").write_text("# More\n\nAnother page about the worker queue.\n")
+    later = runner.invoke(main, ["check", str(root), "--format", "json"])
+    assert later.exit_code == 1
+    data = json.loads(later.stdout)
+    assert [(f["path"], f["known"]) for f in data["findings"]] == [
+        ("docs/guides/extra.md", True),
+        ("docs/guides/more.md", False),
+    ]
+
+
+def test_github_annotations(make_repo: RepoMaker) -> None:
+    root = _repo(make_repo, **{"docs/guides/setup.md": SETUP + "\n[x](missing,file.md)\n"})
+    outcome = CliRunner().invoke(main, ["check", str(root), "--format", "github"])
+    assert outcome.exit_code == 1
+    line = outcome.stdout.strip().splitlines()[0]
+    assert line.startswith("::error file=docs/guides/setup.md,line=14,title=consolidate broken-link::")
+
+
+def test_warm_run_reuses_the_cache_and_survives_corruption(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(make_repo, **{"docs/guides/extra.md": "# Extra\n\nScheduler internals.\n"})
+    first = run_check(root, Config())
+    calls: list[int] = []
+    real = check_module.analysis_findings
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_module, "analysis_findings", counting)
+    assert run_check(root, Config()) == first
+    assert calls == []
+    cache = root / ".git" / "consolidate" / "check-cache.json"
+    cache.write_text("{not json")
+    assert run_check(root, Config()) == first
+    assert calls == [1]
+    (root / "docs" / "guides" / "extra.md").write_text("# Extra\n\nChanged.\n")
+    run_check(root, Config())
+    assert calls == [1, 1]
+
+
+def test_pre_commit_hook_definition_exists() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "consolidate-check")
+    assert hook["entry"] == "consolidate check" and hook["pass_filenames"] is False
