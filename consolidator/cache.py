@@ -17,17 +17,20 @@ from typing import Any
 from . import __version__, gitio
 from .models import Heading, Section
 from .parse import DateMention, Parsed, RawLink
+from .secrets import SecretFinding
 
-_FORMAT = f"consolidator-parse-cache/3/{__version__}"
+_FORMAT = f"consolidator-parse-cache/4/{__version__}"
 _ALLOWED = {
     ("consolidator.parse", "Parsed"): Parsed,
     ("consolidator.parse", "RawLink"): RawLink,
     ("consolidator.parse", "DateMention"): DateMention,
     ("consolidator.models", "Heading"): Heading,
     ("consolidator.models", "Section"): Section,
+    ("consolidator.secrets", "SecretFinding"): SecretFinding,
 }
 
-Entry = tuple[Parsed, int]
+# What a document's bytes say, independent of its path: parse result, undecodable byte count, secrets.
+Entry = tuple[Parsed, int, tuple[SecretFinding, ...]]
 
 
 class _Unpickler(pickle.Unpickler):
@@ -102,9 +105,11 @@ def _load(path: Path) -> dict[str, Entry]:
         if (
             isinstance(blob, str)
             and isinstance(entry, tuple)
-            and len(entry) == 2
+            and len(entry) == 3
             and isinstance(entry[0], Parsed)
             and isinstance(entry[1], int)
+            and isinstance(entry[2], tuple)
+            and all(isinstance(s, SecretFinding) for s in entry[2])
         ):
             entries[blob] = entry
     return entries

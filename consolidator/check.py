@@ -29,7 +29,6 @@ from .models import Inventory
 from .plan import build_plan, find_document_groups
 from .scan import check_repo as _check_path
 from .scan import scan_repo
-from .secrets import find_secrets
 
 BASELINE = Path(".consolidate") / "baseline.json"
 CODES = {
@@ -223,25 +222,19 @@ def _matches(page: str, pattern: str) -> bool:
     return fnmatch.fnmatch(page, pattern) or fnmatch.fnmatch(page, "*/" + pattern)
 
 
-def secret_findings(inventory: Inventory, root: Path, config: Config) -> list[Finding]:
-    found = []
-    for doc in inventory.documents:
-        try:
-            text = (root / doc.path).read_bytes().decode("utf-8", "replace")
-        except OSError:
-            continue
-        for secret in find_secrets(doc.path, text, config.secrets.allow):
-            found.append(
-                Finding(
-                    "secret",
-                    doc.path,
-                    secret.line,
-                    f"{secret.kind} ({secret.masked}); remove and rotate it, "
-                    f"or allow fingerprint {secret.fingerprint} if it is not a secret",
-                    f"secret:{doc.path}:{secret.fingerprint}",
-                )
-            )
-    return found
+def secret_findings(inventory: Inventory) -> list[Finding]:
+    return [
+        Finding(
+            "secret",
+            doc.path,
+            secret.line,
+            f"{secret.kind} ({secret.masked}); remove and rotate it, "
+            f"or allow fingerprint {secret.fingerprint} if it is not a secret",
+            f"secret:{doc.path}:{secret.fingerprint}",
+        )
+        for doc in inventory.documents
+        for secret in doc.secrets
+    ]
 
 
 def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
@@ -381,7 +374,7 @@ def collect_findings(
         *link_findings(inventory, config, include_archive),
         *nav_findings(inventory, root),
         *analysis,
-        *secret_findings(inventory, root, config),
+        *secret_findings(inventory),
     ]
     findings.sort(key=lambda f: (f.path, f.line, f.code, f.key))
     if use_cache:

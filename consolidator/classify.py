@@ -83,7 +83,7 @@ def _rx(text: str) -> re.Pattern[str]:
 # "Complete" before a noun is an adjective ("Complete Setup Guide"); after one it reports ("Setup Complete").
 _DONE = _w(r"complete(?!\s+[a-z])", "completed", "completion", "done", "finished", "success", "successful", "succeeded",
            "accomplished", "fixed", "resolved", "delivered", "deployed", "verified", "applied", "executed")
-_STATUS = _w("status", "progress", "tracker", "board", "ready", "readiness", "update", "updates", "truth")
+_STATUS = _w("status", "progress", "tracker", "board", "ready", "readiness", "truth")
 _RECORD = _w("summary", "summaries", "report", "results", "findings", "recap", "retrospective", "retro",
              "postmortem", "debrief", "handoff", "handover", "delivery", "certificate", "scorecard",
              "crosscheck", "inventory", "log", "minutes", "announcement", "verification")
@@ -258,6 +258,7 @@ class Context:
     entry_points: frozenset[str] = frozenset()  # README.md, docs/index.md ...: what readers start from
     duplicate_of: Mapping[str, str] = field(default_factory=dict)  # non-canonical member -> canonical
     canonicals: frozenset[str] = frozenset()
+    duplicate_score: Mapping[str, float] = field(default_factory=dict)  # member -> its group's score
     series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
     newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
     root_prior: float = 0.0  # base rate of history among root documents, as log-odds (see plan.classify_all)
@@ -274,11 +275,14 @@ class Classification:
     confidence: float
     score: float = 0.0  # > 0 leans history, < 0 leans live documentation
     in_tree: bool = False  # already inside an organised docs tree or next to code
+    canonical: str | None = None  # for a duplicate folded into its group: the version to read instead
 
 
 # Root documents are archived at this margin of evidence; documents in a docs tree need much more.
 ROOT_THRESHOLD = 1.5
 TREE_THRESHOLD = 5.0
+# Inside a docs tree, a duplicate group must score this high before a page is folded into another.
+TREE_DUPLICATE_SCORE = 0.8
 TOP_LINES = 12
 _MD_SUFFIXES = (".md", ".markdown", ".mdx")
 _DOCS_WORDS = _rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
@@ -483,12 +487,20 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
 
     margin = history - evergreen
     threshold = TREE_THRESHOLD if in_tree else ROOT_THRESHOLD
+    # Pages of a documentation tree share templates and boilerplate: there only a clear duplicate (a
+    # stale-marked copy, a near-identical text, or one that reads as history itself) is folded away.
+    if canonical is not None and in_tree:
+        score = context.duplicate_score.get(doc.path, 0.0)
+        if not (parse_name(doc.name).stale or score >= TREE_DUPLICATE_SCORE or margin >= ROOT_THRESHOLD):
+            reasons.append(f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
+                           "share templates")
+            canonical = None
     # A document that resembles a report but reads as documentation is not folded into that report.
     if canonical is not None and not (canonical in context.history_paths and margin < threshold):
         kind = _kind(hits, margin) if margin > 0 else "duplicate"
         reasons.insert(0, f"a duplicate of {canonical}, which is kept as the canonical version")
-        return Classification(kind, "archive", None, tuple(reasons), _confidence(2.0 + max(margin, 0.0),
-                              history + 2.0, evergreen), margin, in_tree)
+        confidence = _confidence(2.0 + max(margin, 0.0), history + 2.0, evergreen)
+        return Classification(kind, "archive", None, tuple(reasons), confidence, margin, in_tree, canonical)
 
     disposition = "archive" if margin >= threshold else "live"
     kind = _kind(hits, margin)

@@ -32,11 +32,17 @@ STEPS = "journal.jsonl"
 INDEX_COPY = "index.orig"
 BLOBS = "blobs"
 
-# Tests set this to make the process kill itself right after writing the N-th journal record of
-# this run, the closest a test can get to pulling the plug at a chosen point.
+# Tests set this to make the process kill itself at a chosen point, the closest a test can get to
+# pulling the plug: "N" right after writing the N-th journal record of this run, "~N" just before
+# writing it (the step's work done but not recorded, so it must be safe to repeat).
 KILL_AT_VARIABLE = "CONSOLIDATE_TEST_KILL_AT"
 
 _records_this_process = 0
+
+
+def _maybe_kill(point: str) -> None:
+    if os.environ.get(KILL_AT_VARIABLE) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def journal_dir(git_dir: Path) -> Path:
@@ -163,15 +169,14 @@ class Journal:
     def record(self, step: str, **details: Any) -> None:
         """Append one finished step, on disk before returning."""
         global _records_this_process
+        _records_this_process += 1
+        _maybe_kill(f"~{_records_this_process}")
         line = json.dumps({"step": step, **details}, ensure_ascii=False) + "\n"
         with open(self.folder / STEPS, "a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()
             os.fsync(fh.fileno())
-        _records_this_process += 1
-        kill_at = os.environ.get(KILL_AT_VARIABLE, "")
-        if kill_at.isdigit() and int(kill_at) == _records_this_process:
-            os.kill(os.getpid(), signal.SIGKILL)
+        _maybe_kill(str(_records_this_process))
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

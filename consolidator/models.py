@@ -98,6 +98,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A credential found in a document; never the secret itself, only a masked fragment."""
+
+    line: int
+    end_line: int
+    kind: str
+    masked: str
+    fingerprint: str  # names the secret for allow lists without holding it
+
+
+@dataclass(frozen=True)
 class Document:
     path: str  # repository-relative POSIX path
     title: str
@@ -114,6 +125,7 @@ class Document:
     front_matter: tuple[tuple[str, str], ...] = ()
     code_blocks: int = 0
     html_ids: tuple[str, ...] = ()  # explicit anchors: <a name>, id="...", {#id}
+    secrets: tuple[Secret, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property

@@ -15,6 +15,11 @@ import re
 from dataclasses import dataclass
 
 # Markers that say "this is one version of a document". Staleness markers push a file away from canonical.
+# Words that are also subjects (BACKUP_GUIDE, ARCHIVE_POLICY, DRAFT_PROCESS): markers only after the first word.
+AMBIGUOUS_MARKERS = frozenset(
+    {"backup", "archive", "archived", "copy", "draft", "legacy", "original", "orig", "temp", "tmp", "wip",
+     "current", "fixed", "unused", "new", "previous", "prev"}
+)
 STALE_MARKERS = frozenset(
     {
         "old",
@@ -214,7 +219,10 @@ def parse_name(name: str) -> NameParts:
             i += 1
             continue
         after_sequence = w in SEQUENCE_WORDS
-        if w in STALE_MARKERS or w in FRESH_MARKERS or _VERSION.match(w) or _YEAR.match(w) or _DATE8.match(w):
+        is_marker = w in STALE_MARKERS or w in FRESH_MARKERS or _VERSION.match(w) or _YEAR.match(w)
+        if is_marker and w in AMBIGUOUS_MARKERS and i == 0:
+            is_marker = False
+        if is_marker or _DATE8.match(w):
             markers.append(w)
         elif w in MONTHS and i + 1 < len(words) and words[i + 1].isdigit() and len(words[i + 1]) <= 2:
             markers.append(f"{w}-{words[i + 1]}")
@@ -224,6 +232,11 @@ def parse_name(name: str) -> NameParts:
             base.append(w)
             template_parts.append(w)
         i += 1
+    if not base and markers:
+        # FINAL.md, OLD.md: a name made only of markers is its own base
+        base = [m for m in markers if not m[0].isdigit()] or list(markers)
+        template_parts = list(base)
+        markers = []
     template = "_".join(p if p == "n" else p.upper() for p in template_parts) if numbers else ""
     return NameParts(tuple(words), tuple(base), tuple(markers), template, tuple(numbers))
 

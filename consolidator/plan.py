@@ -70,14 +70,16 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
                 inbound[link.path].add(doc.path)
     newest = max((d.dates.last_commit or d.dates.content or "" for d in docs), default="")
     duplicate_of: dict[str, str] = {}
+    duplicate_score: dict[str, float] = {}
     canonicals: set[str] = set()
-    for cluster in groups.duplicates:
+    for cluster in sorted(groups.duplicates, key=lambda c: c.id):
         if not cluster.canonical:
             continue
         canonicals.add(cluster.canonical)
         for member in cluster.members:
-            if member != cluster.canonical:
+            if member != cluster.canonical and member not in duplicate_of:
                 duplicate_of[member] = cluster.canonical
+                duplicate_score[member] = cluster.score
     series: dict[str, str] = {}
     newer: set[str] = set()
     by_path = inventory.by_path()
@@ -92,6 +94,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         inbound={k: tuple(sorted(v)) for k, v in sorted(inbound.items())},
         entry_points=entry_points(docs, config),
         duplicate_of=dict(sorted(duplicate_of.items())),
+        duplicate_score=dict(sorted(duplicate_score.items())),
         canonicals=frozenset(canonicals),
         series=dict(sorted(series.items())),
         newer_in_series=frozenset(newer),
@@ -260,7 +263,7 @@ def _drafts(
     for doc in inventory.documents:
         c = classes[doc.path]
         cluster = dup.get(doc.path)
-        canonical = cluster.canonical if cluster and cluster.canonical != doc.path else None
+        canonical = c.canonical
         if c.disposition == "keep-root" or c.kind in ("archived", "conventional-root", "index"):
             drafts.append(_Draft(doc, c, "keep", None, None, ()))
             continue
@@ -366,7 +369,10 @@ def build_plan(inventory: Inventory, config: Config, groups: Groups | None = Non
             )
         )
 
-    clusters = tuple(sorted(groups.duplicates + groups.topics, key=lambda c: (c.kind, c.id)))
+    # Only the duplicate groups the plan acts on: a group whose members all stay was not judged duplicates.
+    merged = {e.source for e in entries if e.action == "merge"}
+    acted = tuple(c for c in groups.duplicates if merged.intersection(c.members))
+    clusters = tuple(sorted(acted + groups.topics, key=lambda c: (c.kind, c.id)))
     root_before = sum(1 for d in inventory.documents if d.at_root)
     root_after = sum(1 for e in entries if "/" not in e.source and e.action == "keep")
     counts = {a: sum(1 for e in entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
@@ -388,7 +394,7 @@ def build_plan(inventory: Inventory, config: Config, groups: Groups | None = Non
             ("move", counts["move"]),
             ("archive", counts["archive"]),
             ("merge", counts["merge"]),
-            ("duplicate_groups", len(groups.duplicates)),
+            ("duplicate_groups", len(acted)),
         ),
     )
     return Plan(header=header, entries=tuple(entries), clusters=clusters, broken_links=broken_links(inventory))

@@ -710,11 +710,19 @@ class _Inline:
         return after
 
     def _deactivate(self, op: _Opener) -> None:
+        """A link cannot contain a link: earlier link openers go inactive (image openers stay).
+
+        Every opener below an inactive link opener is inactive already, so the walk stops there and
+        each opener is visited about once (no quadratic blow-up on bracket-heavy text).
+        """
         if op.image:
             return
-        for other in self.openers:
-            if not other.image:
-                other.active = False
+        for other in reversed(self.openers):
+            if other.image:
+                continue
+            if not other.active:
+                break
+            other.active = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -962,7 +970,7 @@ def _new_target(
         new = "/" + dest
     else:
         new = relative_path(new_path, dest)
-        if meant.startswith("./") and not new.startswith(("./", "../")) and new != ".":
+        if meant.startswith("./") and not new.startswith(("./", "../")) and new not in (".", ".."):
             new = "./" + new
     if meant.endswith("/") and not new.endswith("/"):
         new += "/"
@@ -1059,7 +1067,7 @@ def _candidates(source: str, moved: Mapping[str, str], text: str) -> dict[str, s
         if posixpath.basename(old) not in text:
             continue
         rel_old = relative_path(source, old)
-        if rel_old != old and not rel_old.startswith("../../../../"):
+        if rel_old != old:
             found.setdefault(rel_old, relative_path(source, new))
         found[old] = new  # the repository-relative reading wins when both readings collide
     return found

@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import gitio
-from .cache import ParseCache
+from .cache import Entry, ParseCache
 from .config import Config
 from .errors import RepoError
 from .links import folders_of, resolve
-from .models import DateFact, Dates, Document, Inventory, Link
+from .models import DateFact, Dates, Document, Inventory, Link, Secret
 from .parse import Parsed, date_in_name, parse_outline, parse_text
+from .secrets import scan_text, without_allowed
 from .textio import decode, looks_binary
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
@@ -137,11 +138,13 @@ def _read(root: Path, rel: str) -> _Read:
     return _Read(rel, data)
 
 
-def _parse_blob(data: bytes) -> tuple[Parsed, int]:
+def _parse_blob(data: bytes) -> Entry:
     decoded = decode(data)
+    # Secrets are looked for in every file, however large: a dump is where keys get pasted.
+    found = scan_text("", decoded.text)
     if len(data) > MAX_PARSE_BYTES:
-        return parse_outline(decoded.text), decoded.invalid_bytes
-    return parse_text(decoded.text), decoded.invalid_bytes
+        return parse_outline(decoded.text), decoded.invalid_bytes, found
+    return parse_text(decoded.text), decoded.invalid_bytes, found
 
 
 def readable_title(name: str) -> str:
@@ -199,7 +202,11 @@ def scan_repo(
     docs = []
     for r in reads:
         assert r.data is not None
-        parsed, invalid = cache.get(blobs[r.path])
+        parsed, invalid, found = cache.get(blobs[r.path])
+        secrets = tuple(
+            Secret(f.line, f.end_line, f.kind, f.masked, f.fingerprint)
+            for f in without_allowed([replace(f, path=r.path) for f in found], config.secrets.allow)
+        )
         doc_warnings = []
         if len(r.data) > MAX_PARSE_BYTES:
             note = f"larger than {MAX_PARSE_BYTES // (1024 * 1024)} MB: only headings and size were read"
@@ -208,7 +215,8 @@ def scan_repo(
         if invalid:
             doc_warnings.append(f"{invalid} byte(s) are not valid UTF-8; shown as U+FFFD")
             warnings.append(f"{r.path}: {invalid} byte(s) are not valid UTF-8; decoded what could be decoded")
-        docs.append(_document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings)))
+        doc = _document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings))
+        docs.append(replace(doc, secrets=secrets) if secrets else doc)
 
     all_files = frozenset(files)
     docs = resolve_links(docs, all_files)

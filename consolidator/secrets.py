@@ -74,6 +74,7 @@ class SecretFinding:
     fingerprint: str
     start: int
     end: int
+    end_line: int = 0  # last line the secret spans (a key block spans several)
 
 
 @dataclass(frozen=True)
@@ -523,7 +524,8 @@ def fingerprint(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{normalized}".encode()).hexdigest()[:16]
 
 
-def _allowed(finding: SecretFinding, last_line: int, allow: Sequence[str]) -> bool:
+def _allowed(finding: SecretFinding, allow: Sequence[str]) -> bool:
+    last_line = max(finding.end_line, finding.line)
     for entry in allow:
         entry = entry.strip()
         if entry == finding.fingerprint:
@@ -569,6 +571,7 @@ def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFindi
                 fingerprint=fingerprint(hit.kind, value),
                 start=hit.start,
                 end=hit.end,
+                end_line=bisect.bisect_right(starts, max(hit.start, hit.end - 1)),
             )
         )
     return tuple(findings)
@@ -576,15 +579,14 @@ def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFindi
 
 def find_secrets(path: str, text: str, allow: Sequence[str] = ()) -> tuple[SecretFinding, ...]:
     """Secrets in one document, in text order. `allow` holds fingerprints or "path:line" entries."""
-    findings = scan_text(path, text)
+    return without_allowed(scan_text(path, text), allow)
+
+
+def without_allowed(findings: Sequence[SecretFinding], allow: Sequence[str]) -> tuple[SecretFinding, ...]:
+    """`findings` less those an allow entry (fingerprint, or path:line within the secret) covers."""
     if not allow:
-        return findings
-    kept = []
-    for finding in findings:
-        last_line = finding.line + text.count("\n", finding.start, finding.end)
-        if not _allowed(finding, last_line, allow):
-            kept.append(finding)
-    return tuple(kept)
+        return tuple(findings)
+    return tuple(f for f in findings if not _allowed(f, allow))
 
 
 def redact(text: str, findings: Sequence[SecretFinding], replacement: str = "[REDACTED]") -> str:

@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,12 +110,17 @@ _WS = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 
 
+_SYMBOLS = re.compile(
+    "[\u00a9\u00ae\u2000-\u206f\u2100-\u2bff\u2e00-\u2e7f\u3030\u303d\u3297\u3299"
+    "\ufe00-\ufe0f\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
+)
+
+
 def strip_symbols(text: str) -> str:
-    """Drop emoji, pictographs and other symbol characters (they decorate, they don't say anything)."""
-    return "".join(
-        " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") or 0xFE00 <= ord(ch) <= 0xFE0F else ch
-        for ch in text
-    )
+    """Drop emoji, pictographs, arrows, box drawing and the like (they decorate, they don't say anything)."""
+    if text.isascii():
+        return text
+    return _SYMBOLS.sub(" ", text)
 
 
 def _clean_line(line: str) -> str:
@@ -432,9 +436,9 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
         rule = "members of one series" + (f" (not: {rule})" if rule else "")
     if (index.conventional[i] or index.conventional[j]) and not versions:
         # README, CHANGELOG, CONTRIBUTING ... are fixtures of their folder, not versions of anything
-        score = 0.0
+        score, rule = 0.0, "a conventional file (README, CHANGELOG ...) is not a version of another"
     return PairScore(
-        min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False
+        min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False, rule
     )
 
 
@@ -824,6 +828,15 @@ def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> lis
         if len({names[m].numbers for m in members}) >= 2:
             chosen[template] = members
             placed.update(members)
+    # SESSION_SUMMARY_2025_02_20, SESSION_SUMMARY_2025_04_03: a dated log, one file per day
+    by_base: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, parts in enumerate(names):
+        if parts.day_markers and not parts.template and i not in placed:
+            by_base[parts.base].append(i)
+    for base, members in by_base.items():
+        if base and len({names[m].day_markers for m in members}) >= 2:
+            chosen["_".join(w.upper() for w in base) + "_<date>"] = members
+            placed.update(members)
     # WEEK_1_STATUS, WEEK_2_REPORT, WEEK_3_PLAN: one series of weeks even though the rest differs
     by_prefix: dict[str, list[int]] = defaultdict(list)
     for i, parts in enumerate(names):
@@ -837,15 +850,18 @@ def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> lis
     out = []
     for cid, label in zip(ids, labels, strict=True):
         members = chosen[label]
-        numbers = sorted({names[m].numbers for m in members})
-        listed = ", ".join("_".join(str(x) for x in nums) for nums in numbers)
+        if label.endswith("<date>"):
+            listed = ", ".join(sorted({"/".join(names[m].day_markers) for m in members}))
+        else:
+            numbers = sorted({names[m].numbers for m in members})
+            listed = ", ".join("_".join(str(x) for x in nums) for nums in numbers)
         out.append(
             Cluster(
                 id=cid,
                 kind="series",
                 members=tuple(sorted(docs[m].path for m in members)),
                 label=label,
-                evidence=(f"{len(members)} documents named {label}, n = {listed}",),
+                evidence=(f"{len(members)} documents named {label}: {listed}",),
             )
         )
     return out

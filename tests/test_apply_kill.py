@@ -1,7 +1,8 @@
 """Kill a real apply process (SIGKILL) at every journal step, then resume it or undo it.
 
 The apply runs in a child process with CONSOLIDATE_TEST_KILL_AT=<n>, which makes it kill itself
-right after writing its n-th journal record. Afterwards `apply --resume` must reach exactly the
+right after writing its n-th journal record, or with "~<n>" just before writing it (the step's work
+done but not recorded, so resuming repeats it). Afterwards `apply --resume` must reach exactly the
 state an uninterrupted apply reaches, and `undo` exactly the state before the apply (HEAD, index,
 every file's bytes and mode, folders, and the untracked plan file).
 """
@@ -71,19 +72,18 @@ def _trees(repo: Path) -> list[str]:
     return [gitio.tree_of(repo, f"HEAD~{i}") for i in range(3)]
 
 
-def _kill_all(template: Path, base: Path, points: list[int]) -> dict[int, Path]:
+def _kill_all(template: Path, base: Path, points: list[str]) -> dict[str, Path]:
     """Copy the template once per kill point and run a child apply in each, PARALLEL at a time."""
     repos = {}
     for point in points:
-        repos[point] = base / f"k{point}"
+        repos[point] = base / f"k{point.replace('~', 'b')}"
         shutil.copytree(template, repos[point], symlinks=True)
     pending = list(points)
-    running: list[tuple[int, subprocess.Popen[bytes]]] = []
-    codes: dict[int, int] = {}
+    running: list[tuple[str, subprocess.Popen[bytes]]] = []
     while pending or running:
         while pending and len(running) < PARALLEL:
             point = pending.pop(0)
-            env = {**os.environ, **IDENTITY, KILL_AT_VARIABLE: str(point)}
+            env = {**os.environ, **IDENTITY, KILL_AT_VARIABLE: point}
             child = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(repos[point])],
                 env=env,
@@ -93,7 +93,6 @@ def _kill_all(template: Path, base: Path, points: list[int]) -> dict[int, Path]:
             running.append((point, child))
         point, child = running.pop(0)
         _, err = child.communicate(timeout=120)
-        codes[point] = child.returncode
         assert child.returncode == -signal.SIGKILL, f"kill point {point}: exit {child.returncode}: {err!r}"
     return repos
 
@@ -107,12 +106,14 @@ def test_kill_at_every_step_then_resume(
     prepared: tuple[Path, dict[str, object], dict[str, object], int], tmp_path: Path
 ) -> None:
     template, before, after, records = prepared
-    points = list(range(1, records))  # the last record is "done": nothing is left to resume
+    # After the last record ("done") nothing is left to resume; just before it, only the record.
+    points = [str(n) for n in range(1, records)] + [f"~{n}" for n in range(1, records + 1)]
     repos = _kill_all(template, tmp_path, points)
     failures = []
     for point, repo in repos.items():
         journal = Journal(journal_dir(repo / ".git"))
-        assert len(journal.steps()) == point, f"kill point {point}"
+        recorded = int(point.lstrip("~")) - point.startswith("~")
+        assert len(journal.steps()) == recorded, f"kill point {point}"
         assert not journal.finished()
         # A plain apply refuses while one is interrupted.
         with pytest.raises(Exception, match="interrupted"):
@@ -134,13 +135,14 @@ def test_kill_at_every_step_then_undo(
     prepared: tuple[Path, dict[str, object], dict[str, object], int], tmp_path: Path
 ) -> None:
     template, before, _, records = prepared
-    points = list(range(1, records + 1))  # killed after "done" too: undo of a finished apply
+    # Killed after "done" too: the undo of a finished apply. Before-record kills at every other step.
+    points = [str(n) for n in range(1, records + 1)] + [f"~{n}" for n in range(1, records + 1, 2)]
     repos = _kill_all(template, tmp_path, points)
     failures = []
     for point, repo in repos.items():
         undone = undo(repo)
         assert undone.head == before["head"]
-        assert undone.completed == (point == records)
+        assert undone.completed == (point == str(records))
         if snapshot(repo) != before:
             failures.append(point)
         assert not journal_dir(repo / ".git").exists()

@@ -94,7 +94,9 @@ def test_archived_page_through_the_navigation(page: Any, site_url: str, tmp_path
     page.goto(site_url)
     page.locator(".md-tabs a.md-tabs__link", has_text="Archive").click()
     page.wait_for_url("**/archive/")
-    by_time = page.locator("nav.md-nav--primary li.md-nav__item--section", has_text="By time")
+    by_time = page.locator("nav.md-nav--primary li.md-nav__item--nested").filter(
+        has=page.locator(":scope > label.md-nav__link", has_text="By time")
+    )
     period = by_time.locator(":scope > nav > ul > li.md-nav__item--nested").first
     # the archive is collapsed by default: periods are closed until opened
     assert period.locator(":scope > nav").get_attribute("aria-expanded") == "false"

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consolidator.classify import RULES, Classification, Context, classify, is_conventional, section_for
+from consolidator.config import Config
+from consolidator.models import Document
+from consolidator.scan import scan_repo
+from tests.conftest import write_files
+
+REPORT = """# Payment Webhooks - Implementation Complete ✅
+
+**Date:** 2025-03-02
+**Status:** ✅ COMPLETE
+
+## What Was Done
+
+- ✅ Implemented signature checks
+- ✅ Added retry queue
+- ✅ Fixed duplicate deliveries
+- ✅ Updated the dashboard
+
+## Files Changed
+
+- `src/webhooks/sign.py`
+
+## Next Steps
+
+- Monitor error rates
+"""
+
+GUIDE = """# Webhooks Guide
+
+This guide explains how to receive webhook events and verify their signatures.
+
+## Prerequisites
+
+You need an API key and a public HTTPS endpoint.
+
+## Setup
+
+1. Open the settings page and add your endpoint URL.
+2. Copy the signing secret into your `.env` file.
+
+## Troubleshooting
+
+If deliveries fail, check the response code your endpoint returns.
+"""
+
+
+def docs_of(tmp_path: Path, files: dict[str, str]) -> dict[str, Document]:
+    write_files(tmp_path, files)
+    return scan_repo(tmp_path, use_cache=False).by_path()
+
+
+def one(tmp_path: Path, path: str, text: str, context: Context | None = None, config: Config | None = None
+        ) -> Classification:
+    doc = docs_of(tmp_path, {path: text})[path]
+    return classify(doc, context or Context(), config or Config())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["README.md", "readme.md", "LICENSE.md", "Code_Of_Conduct.md", "CODE-OF-CONDUCT.md", "CHANGELOG.markdown",
+     "SECURITY.md", "AGENTS.md", "CITATION.md", "governance.md", "Support.mdx"],
+)
+def test_conventional_root_files_stay_at_root(tmp_path: Path, name: str) -> None:
+    assert is_conventional(name)
+    result = one(tmp_path, name, "# Something\n\n**Status:** ✅ COMPLETE\n\nAll done and delivered.\n")
+    assert (result.kind, result.disposition) == ("conventional-root", "keep-root")
+
+
+@pytest.mark.parametrize("name", ["README_OLD.md", "STATUS.md", "DEPLOYMENT_GUIDE.md", "readme-notes.md"])
+def test_other_names_are_not_conventional(name: str) -> None:
+    assert not is_conventional(name)
+
+
+def test_completion_report_at_root_is_history(tmp_path: Path) -> None:
+    result = one(tmp_path, "WEBHOOKS_DONE.md", REPORT)
+    assert result.disposition == "archive"
+    assert result.kind in ("completion-note", "status-report")
+    assert result.section is None
+    assert any("[name-done" in r for r in result.reasons)
+    assert any("[dated" in r for r in result.reasons)
+    assert 0.5 < result.confidence <= 1.0
+
+
+def test_guide_at_root_is_live_with_a_section(tmp_path: Path) -> None:
+    result = one(tmp_path, "WEBHOOKS.md", GUIDE)
+    assert result.disposition == "live"
+    assert result.kind == "guide"
+    assert result.section == "guides"
+    assert result.score < 0
+    assert 0.0 <= result.confidence <= 1.0
+
+
+def test_body_outweighs_a_guide_like_name(tmp_path: Path) -> None:
+    # A "quick start" whose body reports what was completed is history all the same.
+    result = one(tmp_path, "QUICK_START.md", REPORT.replace("Payment Webhooks - ", ""))
+    assert result.disposition == "archive"
+
+
+def test_complete_as_an_adjective_is_not_a_completion(tmp_path: Path) -> None:
+    result = one(tmp_path, "COMPLETE_SETUP_GUIDE.md", GUIDE.replace("# Webhooks Guide", "# Complete Setup Guide"))
+    assert result.disposition == "live"
+    assert not any("[name-done" in r or "[title-done" in r for r in result.reasons)
+
+
+def test_docs_tree_needs_strong_evidence(tmp_path: Path) -> None:
+    mild = "# Release notes\n\n## What's new\n\nFaster exports.\n\n## Results\n\nNothing broke.\n"
+    result = one(tmp_path, "docs/guides/exports.md", mild)
+    assert result.disposition == "live"
+    assert result.in_tree
+    # The same mild evidence at the root is enough.
+    assert one(tmp_path / "x", "EXPORTS_SUMMARY.md", mild).disposition == "archive"
+
+
+def test_clear_report_inside_docs_is_history(tmp_path: Path) -> None:
+    result = one(tmp_path, "docs/notes/SESSION_SUMMARY_2025_03_02.md", REPORT)
+    assert result.disposition == "archive"
+
+
+def test_nested_readme_and_archive_folder_stay(tmp_path: Path) -> None:
+    docs = docs_of(tmp_path, {"src/api/README.md": REPORT, "docs/archive/2025-01/x/WEEK_1_STATUS.md": REPORT})
+    readme = classify(docs["src/api/README.md"], Context(), Config())
+    archived = classify(docs["docs/archive/2025-01/x/WEEK_1_STATUS.md"], Context(), Config())
+    assert (readme.kind, readme.disposition) == ("index", "live")
+    assert (archived.kind, archived.disposition) == ("archived", "archive")
+
+
+def test_duplicate_member_is_archived_with_reason(tmp_path: Path) -> None:
+    context = Context(duplicate_of={"WEBHOOKS_COPY.md": "WEBHOOKS.md"})
+    result = one(tmp_path, "WEBHOOKS_COPY.md", GUIDE, context)
+    assert result.disposition == "archive"
+    assert "WEBHOOKS.md" in result.reasons[0]
+
+
+def test_guide_resembling_a_history_canonical_stays_live(tmp_path: Path) -> None:
+    context = Context(duplicate_of={"WEBHOOKS.md": "WEBHOOKS_DONE.md"}, history_paths=frozenset({"WEBHOOKS_DONE.md"}))
+    assert one(tmp_path, "WEBHOOKS.md", GUIDE, context).disposition == "live"
+
+
+def test_link_from_readme_is_evidence_of_use(tmp_path: Path) -> None:
+    text = "# Notes\n\nSome notes about the exports, results and status.\n"
+    docs = docs_of(tmp_path, {"README.md": "# P\n\n[notes](NOTES.md)\n", "NOTES.md": text})
+    context = Context(inbound={"NOTES.md": ("README.md",)}, entry_points=frozenset({"README.md"}))
+    with_link = classify(docs["NOTES.md"], context, Config())
+    without = classify(docs["NOTES.md"], Context(), Config())
+    assert with_link.score == pytest.approx(without.score - 2.0)
+    assert any("README.md" in r for r in with_link.reasons)
+
+
+def test_plan_with_milestones_ahead_is_live(tmp_path: Path) -> None:
+    text = "# Migration Plan\n\n## Steps\n\n| Step | When |\n|---|---|\n| Switch over | 2025-07-22 |\n"
+    ahead = one(tmp_path, "MIGRATION_PLAN.md", text, Context(now="2025-06-01"))
+    passed = one(tmp_path / "b", "MIGRATION_PLAN.md", text, Context(now="2025-09-01"))
+    assert ahead.disposition == "live" and ahead.section == "plans"
+    assert passed.score > ahead.score
+
+
+def test_root_prior_tips_mixed_documents(tmp_path: Path) -> None:
+    text = "# Deploy notes\n\nThe deploy is ready for review.\n\n## Steps\n\nRun the script.\n"
+    base = one(tmp_path, "DEPLOY_NOTES.md", text)
+    tipped = one(tmp_path / "b", "DEPLOY_NOTES.md", text, Context(root_prior=2.0))
+    assert tipped.score == pytest.approx(base.score + 2.0)
+
+
+def test_pins_and_keep_patterns(tmp_path: Path) -> None:
+    config = Config(pin={"NOTES*.md": "reference", "OLD*.md": "archive"}, keep=("KEEP.md",))
+    docs = docs_of(tmp_path, {"NOTES.md": REPORT, "OLD_GUIDE.md": GUIDE, "KEEP.md": REPORT})
+    pinned = classify(docs["NOTES.md"], Context(), config)
+    assert (pinned.disposition, pinned.section) == ("live", "reference")
+    assert classify(docs["OLD_GUIDE.md"], Context(), config).disposition == "archive"
+    assert classify(docs["KEEP.md"], Context(), config).disposition == "keep-root"
+
+
+def test_section_words(tmp_path: Path) -> None:
+    docs = docs_of(
+        tmp_path,
+        {
+            "ROLLBACK_RUNBOOK.md": "# Rollback runbook\n",
+            "API_REFERENCE.md": "# API reference\n",
+            "LOCAL_DEVELOPMENT.md": "# Local development\n",
+            "GETTING_STARTED.md": "# Getting started\n",
+            "ARCHITECTURE.md": "# Architecture\n",
+            "AUTH_GUIDE.md": "# Authentication\n",
+            "NOTHING.md": "# Hello\n",
+        },
+    )
+    got = {p: section_for(d, Config())[0] for p, d in docs.items()}
+    assert got == {
+        "ROLLBACK_RUNBOOK.md": "operations",
+        "API_REFERENCE.md": "reference",
+        "LOCAL_DEVELOPMENT.md": "development",
+        "GETTING_STARTED.md": "getting-started",
+        "ARCHITECTURE.md": "architecture",
+        "AUTH_GUIDE.md": "security",
+        "NOTHING.md": "guides",
+    }
+
+
+def test_sections_outside_the_configured_list_are_not_used(tmp_path: Path) -> None:
+    doc = docs_of(tmp_path, {"ROLLBACK_RUNBOOK.md": "# Rollback runbook\n"})["ROLLBACK_RUNBOOK.md"]
+    assert section_for(doc, Config(sections=("guides", "reference")))[0] == "guides"
+
+
+def test_rules_table_is_well_formed() -> None:
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    assert {r.where for r in RULES} <= {"name", "title", "headings", "top", "text"}
+    assert all(r.weight != 0 and r.why and r.kind for r in RULES)

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from consolidator.classify import is_conventional
+from consolidator.config import Config
+from consolidator.demo import make_sample_repo
+from consolidator.models import Cluster, Inventory, Plan
+from consolidator.plan import build_plan, period_of, subject_of
+from consolidator.planfile import dump_plan, validate_plan
+from consolidator.scan import scan_repo
+from consolidator.similarity import Groups
+from tests.conftest import SHARED, RepoMaker, write_files
+
+CORPUS = SHARED / "corpora"
+
+
+def plan_of(root: Path, config: Config | None = None, groups: Groups | None = None) -> tuple[Inventory, Plan]:
+    config = config or Config()
+    inventory = scan_repo(root, config=config, use_cache=False)
+    return inventory, build_plan(inventory, config, groups)
+
+
+def destinations(plan: Plan) -> list[str]:
+    return [e.destination for e in plan.entries if e.destination]
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Inventory, Plan]:
+    root = make_sample_repo(tmp_path_factory.mktemp("samples") / "repo")
+    inventory, plan = plan_of(root)
+    return root, inventory, plan
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The bundled samples
+
+
+def test_samples_root_keeps_only_conventional_files(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    staying = sorted(e.source for e in plan.entries if "/" not in e.source and e.action == "keep")
+    assert len(staying) <= 10
+    assert all(is_conventional(p) for p in staying)
+    assert set(samples_truth["conventional_root"]) <= set(staying)
+    assert dict(plan.header.summary)["root_after"] == len(staying)
+
+
+def test_samples_every_historical_report_is_archived(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    missed = [p for p in samples_truth["historical"] if by_source[p].action not in ("archive", "merge")]
+    assert missed == []
+    for path in samples_truth["historical"]:
+        dest = by_source[path].destination or ""
+        assert dest.startswith("docs/archive/"), dest
+        # grouped by time and by subject: docs/archive/<period>/<group>/<name>
+        assert len(dest.split("/")) == 5, dest
+
+
+def test_samples_archive_periods_follow_the_document_dates(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    for path, day in samples_truth["historical_dates"].items():
+        entry = by_source[path]
+        if entry.action == "archive":
+            assert (entry.destination or "").split("/")[2] == day[:7], path
+
+
+def test_samples_live_documents_move_to_docs_sections(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    for path in samples_truth["live"]:
+        entry = by_source[path]
+        assert entry.action == "move", path
+        assert entry.destination == f"docs/{entry.section}/{path}"
+    right = sum(by_source[p].section == s for p, s in samples_truth["live"].items())
+    assert right >= len(samples_truth["live"]) - 3
+
+
+def test_samples_duplicate_groups(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    for group in samples_truth["duplicate_groups"]:
+        canonical = by_source[group["canonical"]]
+        assert canonical.action in ("move", "archive", "keep"), group["canonical"]
+        assert canonical.canonical is None
+        for member in group["members"]:
+            if member == group["canonical"]:
+                continue
+            entry = by_source[member]
+            assert (entry.action, entry.canonical) == ("merge", group["canonical"]), member
+            assert (entry.destination or "").startswith("docs/archive/")
+
+
+def test_samples_tree_and_nested_readmes_stay(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    for path in samples_truth["existing_docs_tree"] + samples_truth["nested_readmes"]:
+        assert (by_source[path].action, by_source[path].destination) == ("keep", None), path
+
+
+def test_samples_plan_validates(samples: Any) -> None:
+    root, inventory, plan = samples
+    dests = destinations(plan)
+    assert len({d.casefold() for d in dests}) == len(dests)
+    assert validate_plan(plan, root, inventory.files) == []
+    assert [e.source for e in plan.entries] == sorted(d.path for d in inventory.documents)
+    assert plan.header.repo == "repo" and plan.header.commit == inventory.head
+
+
+def test_samples_broken_links_recorded(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    found = {(b.source, b.target): b for b in plan.broken_links}
+    for item in samples_truth["broken_links_before"]:
+        broken = found[(item["source"], item["target"])]
+        assert broken.reason == item["kind"].replace("_", " ")
+    # Fake links inside code are not links.
+    for item in samples_truth["code_block_fake_links"]:
+        assert (item["source"], item["text"]) not in found
+
+
+def test_plan_is_byte_identical_twice(samples: Any) -> None:
+    root, _, plan = samples
+    _, again = plan_of(root)
+    assert dump_plan(plan) == dump_plan(again)
+
+
+def test_planning_a_consolidated_repository_proposes_nothing(samples: Any, tmp_path: Path) -> None:
+    root, _, plan = samples
+    copy = tmp_path / "done"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git"))
+    for source, dest in sorted(plan.moves().items()):
+        (copy / dest).parent.mkdir(parents=True, exist_ok=True)
+        (copy / source).rename(copy / dest)
+    _, second = plan_of(copy)
+    assert second.moves() == {}
+    assert dict(second.header.summary)["root_after"] == dict(plan.header.summary)["root_after"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small repositories
+
+
+def test_destination_that_exists_gets_another_name(tmp_path: Path) -> None:
+    guide = "# Webhooks guide\n\nThis guide explains how to set up webhooks.\n\n## Prerequisites\n\nA key.\n\n## Setup\n\nRun it.\n"
+    write_files(tmp_path, {"WEBHOOKS.md": guide, "docs/guides/WEBHOOKS.md": "# Other page\n\nAbout hooks.\n"})
+    inventory, plan = plan_of(tmp_path, groups=Groups((), (), ()))
+    entry = {e.source: e for e in plan.entries}["WEBHOOKS.md"]
+    assert entry.action == "move"
+    assert entry.destination == "docs/guides/WEBHOOKS--root.md"
+    assert validate_plan(plan, tmp_path, inventory.files) == []
+
+
+def test_same_name_archived_from_two_folders(tmp_path: Path) -> None:
+    report = "# Done\n\n**Date:** 2025-03-02\n**Status:** ✅ COMPLETE\n\n## What was done\n\n## Files changed\n"
+    write_files(tmp_path, {"STATUS_COMPLETE.md": report, "notes/STATUS_COMPLETE.md": report.replace("Done", "Fin")})
+    inventory, plan = plan_of(tmp_path, groups=Groups((), (), ()))
+    dests = destinations(plan)
+    assert len({d.casefold() for d in dests}) == len(dests) == 2
+    assert validate_plan(plan, tmp_path, inventory.files) == []
+
+
+def test_merge_keeps_the_group_together(tmp_path: Path) -> None:
+    write_files(tmp_path, {"A.md": "# A\n\n**Date:** 2025-01-05\n", "B.md": "# B\n\n**Date:** 2025-03-09\n"})
+    cluster = Cluster(id="d1", kind="duplicate", members=("A.md", "B.md"), canonical="B.md", label="release notes")
+    _, plan = plan_of(tmp_path, groups=Groups((cluster,), (), ()))
+    entry = {e.source: e for e in plan.entries}["A.md"]
+    assert (entry.action, entry.canonical) == ("merge", "B.md")
+    assert entry.destination == "docs/archive/2025-03/release/A.md"
+
+
+def test_root_budget_moves_the_weakest_extra_keepers(tmp_path: Path) -> None:
+    files = {"README.md": "# P\n", **{f"NOTE_{i}.md": f"# Note {i}\n" for i in range(4)}}
+    write_files(tmp_path, files)
+    config = Config(keep=("NOTE_*.md",), root_budget=3)
+    _, plan = plan_of(tmp_path, config, Groups((), (), ()))
+    staying = [e.source for e in plan.entries if "/" not in e.source and e.action == "keep"]
+    assert len(staying) == 3 and "README.md" in staying
+    moved = [e for e in plan.entries if e.action == "move"]
+    assert len(moved) == 2 and all((e.destination or "").startswith("docs/") for e in moved)
+
+
+def test_broken_link_suggestion(make_repo: RepoMaker) -> None:
+    root = make_repo(
+        {
+            "README.md": "# P\n\nSee [setup](SETUP.md), [api](docs/api.md#nowhere) and [up](../x.md).\n",
+            "docs/guides/SETUP.md": "# Setup\n",
+            "docs/api.md": "# API\n",
+        }
+    )
+    _, plan = plan_of(root, groups=Groups((), (), ()))
+    got = {(b.target, b.reason, b.suggestion) for b in plan.broken_links}
+    assert ("SETUP.md", "missing file", "docs/guides/SETUP.md") in got
+    assert ("docs/api.md#nowhere", "missing anchor", None) in got
+    assert ("../x.md", "outside repository", None) in got
+
+
+def test_archive_layout_setting(tmp_path: Path) -> None:
+    write_files(tmp_path, {"WEEK_1_STATUS.md": "# Week 1 status\n\n**Date:** 2025-02-14\n\n**Status:** ✅ COMPLETE\n"})
+    config = Config(archive_dir="history", archive_layout="{period}")
+    _, plan = plan_of(tmp_path, config, Groups((), (), ()))
+    assert plan.entries[0].destination == "history/2025-02/WEEK_1_STATUS.md"
+
+
+def test_subject_and_period() -> None:
+    assert subject_of("DEPLOYMENT_STATUS.md") == "deployment"
+    assert subject_of("SESSION_SUMMARY_2025_02_20.md") == ""
+    assert subject_of("AUTH_MIGRATION_COMPLETE.md") == "auth-migration"
+
+
+def test_well_kept_tree_proposes_nothing(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from plan_bench import make_docs_tree
+    finally:
+        sys.path.pop(0)
+    make_docs_tree(tmp_path, pages=120)
+    inventory, plan = plan_of(tmp_path)
+    assert len(inventory.documents) >= 120
+    assert len(plan.moves()) <= len(inventory.documents) // 100
+    assert not [c for c in plan.clusters if c.kind == "duplicate"]
+
+
+def test_period_without_dates(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.md": "# A\n"})
+    doc = scan_repo(tmp_path, use_cache=False).documents[0]
+    assert period_of(doc, Config()) == "undated"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The shared corpus
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_targets(corpus_clone: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        from score_plan import report, score
+    finally:
+        sys.path.pop(0)
+    stem = CORPUS / "ibimina-2025-11-14"
+    inventory, plan = plan_of(corpus_clone)
+    result = score(
+        plan, _tsv(Path(f"{stem}.labels.tsv")), _tsv(Path(f"{stem}.groups.tsv")), _tsv(Path(f"{stem}.fates.tsv"))
+    )
+    assert validate_plan(plan, corpus_clone, inventory.files) == []
+    missed = [f"{name}: {value}" for name, ok, value in result.targets() if not ok]
+    assert missed == [], report(result)

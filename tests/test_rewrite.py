@@ -1,0 +1,339 @@
+"""The byte-exact link rewriter: golden files, spans, the parser cross-checks, path mentions."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from consolidator import textio
+from consolidator.links import resolve
+from consolidator.rewrite import (
+    Change,
+    LinkSpan,
+    find_link_spans,
+    find_path_mentions,
+    rewrite_document,
+    rewrite_mentions,
+)
+
+GOLDEN = Path(__file__).parent / "golden" / "rewrite"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS_BUNDLE = SHARED / "corpora" / "ibimina-2025-11-14.bundle"
+
+
+def _case(name: str) -> tuple[textio.Decoded, dict[str, Any], bytes]:
+    folder = GOLDEN / name
+    meta = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
+    return textio.decode((folder / "input.md").read_bytes()), meta, (folder / "expected.md").read_bytes()
+
+
+def test_golden_cases_exist() -> None:
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden(name: str) -> None:
+    decoded, meta, expected = _case(name)
+    done = rewrite_document(decoded.exact, meta["old_path"], meta["new_path"], meta["moved"])
+    assert textio.encode(decoded, done.text) == expected
+    assert done.unmatched == ()
+    if "changes" in meta:
+        assert len(done.changes) == meta["changes"]
+    for change in done.changes:
+        assert change.old != change.new
+        assert change.new in done.text.splitlines()[change.line - 1]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_links_still_lead_where_they_did(name: str) -> None:
+    """Independently of the expected files: every relative link of the output, read from the new
+    location, names the (moved) path the input link named from the old location."""
+    decoded, meta, _ = _case(name)
+    old, new, moved = meta["old_path"], meta["new_path"], dict(meta["moved"])
+    moved.setdefault(old, new)
+    done = rewrite_document(decoded.exact, old, new, meta["moved"])
+    before = find_link_spans(decoded.exact)
+    after = find_link_spans(done.text)
+    assert [s.kind for s in before] == [s.kind for s in after]
+    for a, b in zip(before, after, strict=True):
+        if a.kind == "autolink":  # always absolute (a scheme, or an email address)
+            assert a.target == b.target
+            continue
+        was, now = resolve(old, a.target), resolve(new, b.target)
+        if a.target == b.target and (was.external or was.path is None or not a.target.split("#")[0]):
+            continue
+        assert was.path is not None
+        assert now.path == moved.get(was.path, was.path), (a.target, b.target)
+        assert now.fragment == was.fragment and now.query == was.query
+
+
+def test_crlf_and_bom_cases_are_real() -> None:
+    crlf = (GOLDEN / "crlf" / "input.md").read_bytes()
+    assert b"\r\n" in crlf and b"\n" not in crlf.replace(b"\r\n", b"")
+    assert (GOLDEN / "bom" / "input.md").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert (GOLDEN / "bom" / "expected.md").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+# --- spans
+
+
+def test_spans_locate_destinations_exactly() -> None:
+    text = (
+        '# T\r\n\r\n[a](x.md "t") ![i](<a b.png>) <https://e.com>\r\n'
+        '<a href="h.md">h</a>\r\n\r\n[d]:\r\n  <d f.md>\r\n'
+    )
+    spans = find_link_spans(text)
+    assert [(s.kind, s.target, s.line, s.angle) for s in spans] == [
+        ("inline", "x.md", 3, False),
+        ("image", "a b.png", 3, True),
+        ("autolink", "https://e.com", 3, True),
+        ("html", "h.md", 4, False),
+        ("definition", "d f.md", 7, True),
+    ]
+    for s in spans:
+        assert text[s.start : s.end] == s.target
+
+
+def test_spans_skip_code_and_comments() -> None:
+    text = (
+        "`[a](a.md)` ``[b](b.md)`` ```[c](c.md)```\n\n"
+        "    [d](d.md)\n\n"
+        "<!-- [e](e.md) -->\n\n"
+        "````\n```\n[f](f.md)\n````\n\n"
+        "- x\n\n      [g](g.md)\n\n"
+        "real [h](h.md)\n"
+    )
+    assert [s.target for s in find_link_spans(text)] == ["h.md"]
+
+
+def test_spans_follow_the_bracket_rules() -> None:
+    # Inner links win over outer ones; an unmatched backtick is literal; escapes are not brackets.
+    text = "[o [p](p.md)](q.md) `x [r](r.md) \\[s](s.md) [t](t(1).md) [u](u.md 'v') [w]( w.md )"
+    assert [s.target for s in find_link_spans(text)] == ["p.md", "r.md", "t(1).md", "u.md", "w.md"]
+
+
+def test_shortcut_and_collapsed_references_change_only_the_definition() -> None:
+    text = "[api] and [api][] and [text][api]\n\n[api]: API.md\n"
+    done = rewrite_document(text, "README.md", "docs/README.md", {})
+    assert done.text == "[api] and [api][] and [text][api]\n\n[api]: ../API.md\n"
+    assert done.changes == (Change(3, "API.md", "../API.md"),)
+
+
+def test_spans_are_linear_enough_for_big_documents() -> None:
+    # Many unmatched brackets and backticks must not make the scan quadratic; a pathological
+    # document of 400 KB still finds the one real link at the end.
+    text = "[ ` " * 100_000 + "\n\n[end](end.md)\n"
+    assert [s.target for s in find_link_spans(text)] == ["end.md"]
+
+
+# --- rewriting details
+
+
+def test_percent_encoding_follows_the_original_style() -> None:
+    moved = {"a.md": "docs/New Folder/a.md"}
+    out = rewrite_document("[x](a.md) [y](<a.md>) [z](./a.md)\n", "README.md", "README.md", moved)
+    assert out.text == (
+        "[x](docs/New%20Folder/a.md) [y](<docs/New Folder/a.md>) [z](./docs/New%20Folder/a.md)\n"
+    )
+
+
+def test_unchanged_document_is_returned_as_is() -> None:
+    text = "[a](a.md)\r\n[b](https://x)\r\n"
+    out = rewrite_document(text, "README.md", "README.md", {"other.md": "docs/other.md"})
+    assert out.text is text and out.changes == ()
+
+
+def test_links_written_oddly_but_still_right_are_kept() -> None:
+    text = "[a](docs/../A.md) [b](./docs/./B.md)\n"
+    out = rewrite_document(text, "README.md", "README.md", {"C.md": "docs/C.md"})
+    assert out.text == text
+
+
+def test_surrogate_escapes_survive() -> None:
+    data = b"caf\xe9 [x](x.md) \xff\n"
+    decoded = textio.decode(data)
+    out = rewrite_document(decoded.exact, "A.md", "docs/A.md", {})
+    assert textio.encode(decoded, out.text) == b"caf\xe9 [x](../x.md) \xff\n"
+
+
+# --- disagreements with mistune are reported, never dropped
+
+
+def test_link_only_mistune_sees_is_reported_as_unmatched() -> None:
+    # CommonMark (and markdown-it) make `<c/>` alone on a line an HTML block that swallows the next
+    # line; mistune 3.4 reads a paragraph with a link. The rewriter cannot locate that link.
+    out = rewrite_document("<c/>\n[a](x.md)\n", "A.md", "docs/A.md", {})
+    assert out.text == "<c/>\n[a](x.md)\n"
+    assert len(out.unmatched) == 1 and out.unmatched[0].startswith("x.md ")
+
+
+def test_span_mistune_disagrees_with_is_left_and_reported() -> None:
+    # A fence opened in a list item ends with the item (CommonMark, markdown-it); mistune 3.4 keeps
+    # the next, unindented line inside the code block. The link is left as written and reported.
+    text = "- ```\n[a](x.md)\n"
+    out = rewrite_document(text, "A.md", "docs/A.md", {})
+    assert out.text == text and out.changes == ()
+    assert len(out.unmatched) == 1 and "line 2: x.md" in out.unmatched[0]
+
+
+# --- an independent parser
+
+
+_HTML_LINK = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+def _markdown_it_view(text: str) -> tuple[Counter[str], dict[str, str]]:
+    """Destinations markdown-it renders as links/images (decoded), and its reference definitions."""
+    env: dict[str, Any] = {}
+    found: Counter[str] = Counter()
+
+    def walk(tokens: list[Any]) -> None:
+        for t in tokens:
+            if t.type == "link_open":
+                found[unquote(t.attrGet("href"))] += 1
+            elif t.type == "image":
+                found[unquote(t.attrGet("src"))] += 1
+            elif t.type in ("html_inline", "html_block"):
+                html = re.sub(r"<!--.*?-->", "", t.content, flags=re.S)
+                for m in _HTML_LINK.finditer(html):
+                    found["html:" + (m.group(1) or m.group(2) or m.group(3) or "")] += 1
+            if t.children:
+                walk(t.children)
+
+    # Allowed disagreement: front matter is not Markdown to us (MkDocs and code hosts strip it), while
+    # markdown-it would read it as a rule and a heading; it is blanked out (line count kept) here.
+    front = re.match(r"---\r?\n.*?\n---\r?\n", text, re.S)
+    if front:
+        text = "\n" * front.group().count("\n") + text[front.end() :]
+    walk(MarkdownIt("commonmark").parse(text, env))
+    refs = {key: unquote(ref["href"]) for key, ref in env.get("references", {}).items()}
+    return found, refs
+
+
+def _our_view(text: str) -> tuple[Counter[str], set[str]]:
+    found: Counter[str] = Counter()
+    definitions: set[str] = set()
+    for s in find_link_spans(text):
+        if s.kind == "definition":
+            definitions.add(unquote(s.target))
+        elif s.kind == "html":
+            found["html:" + s.target] += 1
+        elif s.kind == "autolink" and ":" not in s.target:
+            found["mailto:" + s.target] += 1  # markdown-it reports what an email autolink renders to
+        else:
+            found[unquote(s.target.replace("\\", ""))] += 1
+    return found, definitions
+
+
+def _docs_for_cross_check() -> list[tuple[str, str]]:
+    docs = [(name, _case(name)[0].exact) for name in CASES]
+    docs.append(
+        (
+            "realistic",
+            "# Project\n\n[![CI](https://ci/badge.svg)](https://ci)\n\n"
+            "| Doc | Link |\n|---|---|\n| Guide | [guide](docs/guide.md) |\n\n"
+            "1. Install:\n   ```bash\n   ./install.sh  # see [x](x.md)\n   ```\n"
+            "2. Read [the FAQ][faq] and <https://example.com>.\n\n"
+            "> **Note** see [notes](./NOTES.md#top)\n\n"
+            '<p align="center"><img src="docs/logo.png"></p>\n\n[faq]: docs/FAQ.md\n',
+        )
+    )
+    return docs
+
+
+@pytest.mark.parametrize(("name", "text"), _docs_for_cross_check())
+def test_spans_agree_with_markdown_it(name: str, text: str) -> None:
+    theirs, refs = _markdown_it_view(text)
+    ours, definitions = _our_view(text)
+    # Allowed disagreement: markdown-it resolves reference links where they are used, we report
+    # the definition (the only place the destination is written). So destinations defined by a
+    # reference are compared as sets, not counted.
+    defined = set(refs.values())
+    assert defined == definitions
+    assert set(theirs) - set(ours) <= defined
+    assert {k: v for k, v in theirs.items() if k not in defined} == {
+        k: v for k, v in ours.items() if k not in defined
+    }
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_spans_agree_with_both_parsers(tmp_path: Path) -> None:
+    if not CORPUS_BUNDLE.exists():
+        pytest.skip(f"real corpus not found at {CORPUS_BUNDLE}")
+    repo = tmp_path / "corpus"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(repo)], check=True)
+    files = sorted(p for p in repo.rglob("*.md") if ".git" not in p.parts)
+    assert len(files) > 100
+    moved = {str(p.relative_to(repo)): f"docs/archive/{p.name}" for p in files if p.parent == repo}
+    for path in files:
+        rel = str(path.relative_to(repo))
+        decoded = textio.decode(path.read_bytes())
+        done = rewrite_document(decoded.exact, rel, moved.get(rel, rel), moved)
+        assert done.unmatched == (), rel
+        theirs, refs = _markdown_it_view(decoded.exact)
+        ours, _ = _our_view(decoded.exact)
+        defined = set(refs.values())
+        assert {k: v for k, v in theirs.items() if k not in defined} == {
+            k: v for k, v in ours.items() if k not in defined
+        }, rel
+
+
+# --- mentions in other files
+
+
+def test_mentions_in_a_shell_script() -> None:
+    script = (
+        "#!/bin/sh\n"
+        "# See DEPLOYMENT_GUIDE.md for details.\n"
+        'cat "../DEPLOYMENT_GUIDE.md" ./DEPLOYMENT_GUIDE.md\n'
+        "echo MY_DEPLOYMENT_GUIDE.md DEPLOYMENT_GUIDE.md.bak docs/DEPLOYMENT_GUIDE.md\n"
+        "curl https://github.com/o/r/blob/main/DEPLOYMENT_GUIDE.md\n"
+    )
+    moved = {"DEPLOYMENT_GUIDE.md": "docs/operations/DEPLOYMENT_GUIDE.md"}
+    found = find_path_mentions(script, "scripts/deploy.sh", moved)
+    assert [(m.line, m.old, m.new) for m in found] == [
+        (2, "DEPLOYMENT_GUIDE.md", "docs/operations/DEPLOYMENT_GUIDE.md"),
+        (3, "../DEPLOYMENT_GUIDE.md", "../docs/operations/DEPLOYMENT_GUIDE.md"),
+        (3, "./DEPLOYMENT_GUIDE.md", "./docs/operations/DEPLOYMENT_GUIDE.md"),
+    ]
+    out = rewrite_mentions(script, "scripts/deploy.sh", moved)
+    assert out.text == (
+        "#!/bin/sh\n"
+        "# See docs/operations/DEPLOYMENT_GUIDE.md for details.\n"
+        'cat "../docs/operations/DEPLOYMENT_GUIDE.md" ./docs/operations/DEPLOYMENT_GUIDE.md\n'
+        "echo MY_DEPLOYMENT_GUIDE.md DEPLOYMENT_GUIDE.md.bak docs/DEPLOYMENT_GUIDE.md\n"
+        "curl https://github.com/o/r/blob/main/DEPLOYMENT_GUIDE.md\n"
+    )
+    assert [c.line for c in out.changes] == [2, 3, 3]
+
+
+def test_mentions_in_package_json() -> None:
+    manifest = '{\r\n  "files": ["docs/old/x.md", "docs/old/x.mdx"],\r\n  "readme": "docs/old/x.md"\r\n}\r\n'
+    moved = {"docs/old/x.md": "docs/archive/x.md"}
+    found = find_path_mentions(manifest, "package.json", moved)
+    assert [(m.line, m.old) for m in found] == [(2, "docs/old/x.md"), (3, "docs/old/x.md")]
+    out = rewrite_mentions(manifest, "package.json", moved)
+    assert out.text == manifest.replace('"docs/old/x.md"', '"docs/archive/x.md"')
+
+
+def test_partial_names_are_not_mentions() -> None:
+    moved = {"DEPLOYMENT_GUIDE.md": "docs/DEPLOYMENT_GUIDE.md"}
+    text = "MY_DEPLOYMENT_GUIDE.md OLD-DEPLOYMENT_GUIDE.md DEPLOYMENT_GUIDE.mdx x/DEPLOYMENT_GUIDE.md\n"
+    assert find_path_mentions(text, "Makefile", moved) == []
+    assert rewrite_mentions(text, "Makefile", moved).text == text
+
+
+def test_span_dataclass_is_frozen() -> None:
+    span = LinkSpan(0, 1, "a", "inline", 1, False)
+    with pytest.raises(AttributeError):
+        span.start = 2  # type: ignore[misc]

@@ -1,0 +1,344 @@
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from rich.console import Console
+from simdocs import FILLER, make_doc
+
+from consolidator.config import SimilarityConfig
+from consolidator.models import Document
+from consolidator.similarity import (
+    Groups,
+    average_linkage,
+    document_text,
+    find_groups,
+    groups_to_dict,
+    render_groups,
+    tfidf_matrix,
+    top_k_neighbours,
+    unique_sections,
+)
+
+# ------------------------------------------------------------------------------------------ hard cases
+
+WEEK_1 = """# Week 1 status
+## Summary
+The team set up the repository, the build pipeline and the staging database for the berth planner.
+## Done
+Continuous integration runs the unit tests on every push; the schema migration tool is wired in.
+## Blocked
+Waiting for terminal operators to share the vessel call export so the importer can be written.
+## Next week
+Write the vessel call importer and draft the first screen of the berth timeline.
+"""
+WEEK_2 = """# Week 2 status
+## Summary
+The importer reads the vessel call export and the berth timeline shows calls on a scrolling chart.
+## Done
+Vessel call importer merged with tests; the timeline renders twelve berths and drag handles.
+## Blocked
+Crane availability data is still missing, so crane split suggestions cannot be computed yet.
+## Next week
+Add crane availability import and start on conflict warnings for overlapping berth windows.
+"""
+WEEK_3 = """# Week 3 status
+## Summary
+Crane availability arrives nightly and the planner proposes crane splits for each vessel call.
+## Done
+Conflict warnings highlight overlapping berth windows; planners can accept or dismiss each one.
+## Blocked
+Nothing blocks the team this week.
+## Next week
+Demo the planner to the terminal and collect feedback on the warning wording.
+"""
+DEPLOY_GUIDE = """# Deployment guide
+## Prerequisites
+You need the release tag, access to the container registry and the production kubeconfig.
+## Deploying
+Run the deploy job with the release tag; it pushes images, runs migrations and rolls pods one by one.
+## Verifying
+Open the health page, check that the version matches the tag and watch error rates for ten minutes.
+"""
+ROLLBACK = """# Rollback runbook
+## When to roll back
+Roll back when error rates double after a release or when the health page reports a failing check.
+## Steps
+Trigger the rollback job with the previous release tag; it restores the previous images only.
+## Database
+Migrations are forward only, so a rollback never reverts schema changes; write a fix forward instead.
+"""
+REPORT_A = """# Project status report
+## Overview
+The berth scheduling pilot went live on the fifteenth of April at the first partner terminal, on time.
+## Progress
+Planners now build the weekly berth plan in the tool; spreadsheets were retired after two weeks.
+## Risks
+Crane maintenance windows are entered by hand and sometimes forgotten, which causes false conflicts.
+## Next steps
+Automate the maintenance feed, then onboard the second terminal in the summer.
+"""
+REPORT_B = """# Final project report
+## Overview
+Since mid April our partner terminal schedules vessels with the pilot, and launch happened as promised.
+## Progress
+Weekly plans are made in the application by the planning desk and the old workbook is no longer used.
+## Risks
+Manual entry of crane servicing slots is error prone and triggers warnings that are not real.
+## Next steps
+Import servicing slots automatically and bring a second terminal on board during summer.
+"""
+REPORT_C = """# Delivery summary
+## Overview
+The pilot of the berth scheduler reached production at our first terminal in April, as planned.
+## Progress
+The planning desk produces its weekly plan with the scheduler; the spreadsheet era has ended.
+## Risks
+Crane downtime is typed in manually, gets missed, and then shows up as conflicts that are not real.
+## Next steps
+Feed maintenance data automatically and add the second partner terminal this summer.
+"""
+GUIDE_NEW = """# Backup guide
+## Schedule
+Database snapshots run every night at two and are copied to a second region before five.
+## Restoring
+Restore into a scratch instance first, compare row counts, then switch the application over.
+"""
+GUIDE_OLD = """# Backup guide (draft)
+## Schedule
+Backups are taken by hand every Friday by whoever is on call and stored on the shared drive.
+## Restoring
+Ask the database administrator; there is no written procedure yet.
+## Tape archive
+Monthly tapes are sent to the vault company, who keep them for seven years.
+"""
+
+
+def corpus(extra: dict[str, str], **dates: str) -> list[Document]:
+    files = {**FILLER, **extra}
+    return [make_doc(path, body, first_commit=dates.get(path.split(".")[0], "2025-03-01")) for path, body in files.items()]
+
+
+def member_sets(groups: Groups) -> set[frozenset[str]]:
+    return {frozenset(c.members) for c in groups.duplicates}
+
+
+def in_one_group(groups: Groups, *paths: str) -> bool:
+    return any(set(paths) <= set(c.members) for c in groups.duplicates)
+
+
+def test_series_members_are_a_series_not_duplicates() -> None:
+    docs = corpus({"WEEK_1_STATUS.md": WEEK_1, "WEEK_2_STATUS.md": WEEK_2, "WEEK_3_STATUS.md": WEEK_3})
+    groups = find_groups(docs)
+    assert not groups.duplicates
+    assert [(c.label, c.members) for c in groups.series] == [
+        ("WEEK_n_STATUS", ("WEEK_1_STATUS.md", "WEEK_2_STATUS.md", "WEEK_3_STATUS.md"))
+    ]
+    assert groups.series[0].id == "series-week-n-status"
+
+
+def test_series_members_whose_text_repeats_are_duplicates() -> None:
+    docs = corpus({"WEEK_1_STATUS.md": WEEK_1, "WEEK_2_STATUS.md": WEEK_1 + "\nOne more line.\n"})
+    assert member_sets(find_groups(docs)) == {frozenset({"WEEK_1_STATUS.md", "WEEK_2_STATUS.md"})}
+
+
+def test_same_topic_different_documents_are_not_duplicates() -> None:
+    docs = corpus({"DEPLOYMENT_GUIDE.md": DEPLOY_GUIDE, "ROLLBACK_RUNBOOK.md": ROLLBACK})
+    assert not find_groups(docs).duplicates
+
+
+def test_low_overlap_rewrites_are_one_group_with_the_newest_canonical() -> None:
+    docs = corpus(
+        {"STATUS_REPORT.md": REPORT_A, "FINAL_PROJECT_REPORT.md": REPORT_B, "DELIVERY_SUMMARY.md": REPORT_C},
+        STATUS_REPORT="2025-04-20", FINAL_PROJECT_REPORT="2025-04-22", DELIVERY_SUMMARY="2025-04-21",
+    )
+    dated = [
+        make_doc(d.path, body, first_commit=d.dates.first_commit, stated=d.dates.first_commit)
+        for d, body in zip(docs, [*FILLER.values(), REPORT_A, REPORT_B, REPORT_C], strict=True)
+    ]
+    groups = find_groups(dated)
+    assert member_sets(groups) == {frozenset({"STATUS_REPORT.md", "FINAL_PROJECT_REPORT.md", "DELIVERY_SUMMARY.md"})}
+    cluster = groups.duplicates[0]
+    assert cluster.canonical == "FINAL_PROJECT_REPORT.md"
+    assert cluster.id == "dup-final-project-report"
+    assert any("same outline" in line for line in cluster.evidence)
+
+
+def test_old_marker_makes_versions_even_with_little_shared_text() -> None:
+    docs = corpus({"BACKUP_GUIDE.md": GUIDE_NEW, "BACKUP_GUIDE_OLD.md": GUIDE_OLD})
+    # the stale copy is newer by date, yet its name says it is the old one
+    docs = [
+        make_doc(d.path, GUIDE_OLD if d.path == "BACKUP_GUIDE_OLD.md" else body, first_commit="2025-03-01",
+                 stated="2025-05-01" if d.path == "BACKUP_GUIDE_OLD.md" else "2025-02-01")
+        if d.path.startswith("BACKUP") else d
+        for d, body in zip(docs, [*FILLER.values(), GUIDE_NEW, GUIDE_OLD], strict=True)
+    ]
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"BACKUP_GUIDE.md", "BACKUP_GUIDE_OLD.md"})}
+    cluster = groups.duplicates[0]
+    assert cluster.canonical == "BACKUP_GUIDE.md"
+    assert any("version markers" in line for line in cluster.evidence)
+    unique = dict(cluster.unique_content)["BACKUP_GUIDE_OLD.md"]
+    assert any(item.startswith("Tape archive") for item in unique)
+
+
+def test_exact_duplicates_after_whitespace_are_always_found() -> None:
+    spaced = DEPLOY_GUIDE.replace("\n## ", "\n\n\n##  ").replace(". ", ".   ")
+    docs = corpus({"DEPLOYMENT_GUIDE.md": DEPLOY_GUIDE, "HOW_TO_SHIP.md": spaced})
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"DEPLOYMENT_GUIDE.md", "HOW_TO_SHIP.md"})}
+    assert any("identical text" in line for line in groups.duplicates[0].evidence)
+
+
+def test_average_linkage_does_not_chain_through_a_middle_document() -> None:
+    a = DEPLOY_GUIDE
+    c = FILLER["BILLING.md"]
+    middle = "# Mixed notes\n" + "\n".join(a.splitlines()[1:]) + "\n" + "\n".join(c.splitlines()[1:])
+    files = {k: v for k, v in FILLER.items() if k != "BILLING.md"}
+    docs = [make_doc(p, b, first_commit="2025-03-01") for p, b in files.items()]
+    docs += [
+        make_doc("DEPLOY.md", a, first_commit="2025-03-01"),
+        make_doc("BILLING.md", c, first_commit="2025-03-01"),
+        make_doc("NOTES.md", middle, first_commit="2025-03-01"),
+    ]
+    groups = find_groups(docs, SimilarityConfig(duplicate_threshold=0.3))
+    assert not in_one_group(groups, "DEPLOY.md", "BILLING.md")
+
+
+def test_readme_is_never_a_duplicate_of_an_index() -> None:
+    targets = tuple(FILLER)
+    index = "# Docs index\n" + "\n".join(f"- {t}" for t in targets)
+    docs = [make_doc(p, b) for p, b in FILLER.items()]
+    docs += [
+        make_doc("README.md", index.replace("Docs index", "Project") + "\nStart here.", links=targets),
+        make_doc("DOCS_INDEX.md", index, links=targets),
+        make_doc("MASTER_INDEX.md", index.replace("Docs index", "All documents"), links=targets[:-1]),
+    ]
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"DOCS_INDEX.md", "MASTER_INDEX.md"})}
+
+
+def test_output_is_deterministic_and_json_ready() -> None:
+    docs = corpus({"STATUS_REPORT.md": REPORT_A, "FINAL_PROJECT_REPORT.md": REPORT_B, "BACKUP_GUIDE.md": GUIDE_NEW,
+                   "BACKUP_GUIDE_OLD.md": GUIDE_OLD, "WEEK_1_STATUS.md": WEEK_1, "WEEK_2_STATUS.md": WEEK_2})
+    first = groups_to_dict(find_groups(docs))
+    shuffled = list(docs)
+    random.Random(3).shuffle(shuffled)
+    assert groups_to_dict(find_groups(shuffled)) == first
+    assert json.loads(json.dumps(first)) == first
+    assert [c["id"] for c in first["duplicates"]] == sorted(c["id"] for c in first["duplicates"])
+
+
+def test_empty_and_tiny_inputs() -> None:
+    assert find_groups([]) == Groups((), (), ())
+    one = find_groups([make_doc("A.md", "# A\nsome words here")])
+    assert not one.duplicates and not one.series
+    blank = find_groups([make_doc("A.md", ""), make_doc("B.md", "")])
+    assert not blank.series
+
+
+# ------------------------------------------------------------------------------------------ pieces
+
+
+def test_top_k_neighbours_agrees_with_dense_cosine() -> None:
+    rng = np.random.default_rng(5)
+    dense = rng.random((60, 40)) * (rng.random((60, 40)) < 0.15)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    matrix = sp.csr_matrix(dense.astype(np.float32))
+    found = top_k_neighbours(matrix, k=3, floor=0.2, block=7)
+    cos = dense @ dense.T
+    np.fill_diagonal(cos, -1)
+    expected = set()
+    for i in range(60):
+        best = [j for j in np.argsort(-cos[i])[:3] if cos[i, j] >= 0.2]
+        expected |= {(min(i, j), max(i, j)) for j in best}
+    assert set(found) == expected
+    for (i, j), value in found.items():
+        assert value == pytest.approx(cos[i, j], abs=1e-5)
+
+
+def test_average_linkage_respects_mean_and_floor() -> None:
+    scores = np.array(
+        [
+            [0, 0.9, 0.6, 0.0],
+            [0.9, 0, 0.6, 0.0],
+            [0.6, 0.6, 0, 0.55],
+            [0.0, 0.0, 0.55, 0],
+        ]
+    )
+    assert average_linkage(4, scores, threshold=0.5, floor=0.2) == [[0, 1, 2]]
+    assert average_linkage(4, scores, threshold=0.5, floor=0.65) == [[0, 1]]
+    assert average_linkage(4, scores, threshold=0.95, floor=0.0) == []
+
+
+def test_tfidf_rows_are_unit_length_and_drop_stop_words() -> None:
+    matrix, terms = tfidf_matrix(["the berth plan", "the crane split", "berth windows"])
+    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1))
+    assert np.allclose(norms, 1.0)
+    assert "the" not in terms and "berth" in terms
+
+
+def test_boilerplate_is_removed_from_compared_text() -> None:
+    body = """# Guide 🚀
+## Table of Contents
+- Setup
+- Usage
+## Setup
+Install it ✅ from https://example.com/download and run [the script](scripts/run.sh).
+| a | b |
+|---|---|
+"""
+    text = document_text(make_doc("GUIDE.md", body))
+    assert "🚀" not in text and "✅" not in text
+    assert "example.com" not in text
+    assert "Table of Contents" not in text and "Usage" not in text
+    assert "the script" in text
+    assert "---" not in text
+
+
+def test_unique_sections_lists_what_the_canonical_lacks() -> None:
+    canonical = make_doc("A.md", GUIDE_NEW)
+    member = make_doc("B.md", GUIDE_NEW + "\n## Offsite copies\nA weekly copy goes to cold storage in another country.\n")
+    assert unique_sections(member, canonical) == ("Offsite copies (line 7, 10 words)",)
+    assert unique_sections(canonical, canonical) == ()
+
+
+def test_render_groups_prints_canonical_members_and_evidence() -> None:
+    docs = corpus({"BACKUP_GUIDE.md": GUIDE_NEW, "BACKUP_GUIDE_OLD.md": GUIDE_OLD, "WEEK_1_STATUS.md": WEEK_1,
+                   "WEEK_2_STATUS.md": WEEK_2})
+    out = io.StringIO()
+    render_groups(find_groups(docs), Console(file=out, width=120, color_system=None))
+    text = out.getvalue()
+    assert "dup-backup-guide" in text and "keep BACKUP_GUIDE.md" in text
+    assert "BACKUP_GUIDE_OLD.md" in text and "Tape archive" in text
+    assert "WEEK_n_STATUS" in text
+
+
+# ------------------------------------------------------------------------------------------ samples
+
+
+def test_samples_planted_groups_found_with_intended_canonical(samples_repo: Path, samples_truth: dict) -> None:
+    from consolidator.scan import scan_repo
+
+    groups = find_groups(scan_repo(samples_repo).documents)
+    found = {frozenset(c.members): c.canonical for c in groups.duplicates}
+    for planted in samples_truth["duplicate_groups"]:
+        members = frozenset(planted["members"])
+        assert members in found, f"missed {sorted(members)}; found {sorted(map(sorted, found))}"
+        assert found[members] == planted["canonical"]
+    assert len(found) == len(samples_truth["duplicate_groups"]), "a group nobody planted was reported"
+    for series in samples_truth["series"]:
+        for cluster in groups.duplicates:
+            assert len(set(series) & set(cluster.members)) <= 1, f"series reported as duplicates: {cluster}"
+    for topic in samples_truth["topic_not_duplicate"]:
+        for cluster in groups.duplicates:
+            assert len(set(topic) & set(cluster.members)) <= 1, f"topic reported as duplicates: {cluster}"
+    series_members = {frozenset(c.members) for c in groups.series}
+    for series in samples_truth["series"]:
+        assert frozenset(series) in series_members
