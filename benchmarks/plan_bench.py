@@ -25,12 +25,48 @@ from consolidator.scan import scan_repo
 
 SECTIONS = ("getting-started", "guides", "reference", "architecture", "operations", "development")
 RESOURCES = (
-    "account", "invoice", "payment", "refund", "customer", "order", "shipment", "webhook", "token", "report",
-    "subscription", "plan", "coupon", "tax", "ledger", "payout", "dispute", "balance", "product", "price",
+    "account",
+    "invoice",
+    "payment",
+    "refund",
+    "customer",
+    "order",
+    "shipment",
+    "webhook",
+    "token",
+    "report",
+    "subscription",
+    "plan",
+    "coupon",
+    "tax",
+    "ledger",
+    "payout",
+    "dispute",
+    "balance",
+    "product",
+    "price",
 )
 VERBS = ("list", "get", "create", "update", "delete", "search", "export", "import", "archive", "restore")
-FIELDS = ("id", "name", "status", "created", "amount", "currency", "owner", "region", "limit", "cursor",
-          "metadata", "description", "email", "phone", "country", "timezone", "locale", "version")
+FIELDS = (
+    "id",
+    "name",
+    "status",
+    "created",
+    "amount",
+    "currency",
+    "owner",
+    "region",
+    "limit",
+    "cursor",
+    "metadata",
+    "description",
+    "email",
+    "phone",
+    "country",
+    "timezone",
+    "locale",
+    "version",
+)
 
 REFERENCE_PAGE = """# {verb_title} {resource}
 
@@ -88,9 +124,36 @@ If a call returns 429, wait for the time in `Retry-After`. If it returns 404, ch
 """
 
 WORDS = (
-    "batch", "window", "retry", "cache", "quota", "shard", "replica", "cursor", "tenant", "region", "audit",
-    "schema", "index", "backfill", "rollover", "snapshot", "export", "import", "migration", "failover",
-    "latency", "budget", "alert", "dashboard", "runbook", "queue", "worker", "scheduler", "timeout", "lease",
+    "batch",
+    "window",
+    "retry",
+    "cache",
+    "quota",
+    "shard",
+    "replica",
+    "cursor",
+    "tenant",
+    "region",
+    "audit",
+    "schema",
+    "index",
+    "backfill",
+    "rollover",
+    "snapshot",
+    "export",
+    "import",
+    "migration",
+    "failover",
+    "latency",
+    "budget",
+    "alert",
+    "dashboard",
+    "runbook",
+    "queue",
+    "worker",
+    "scheduler",
+    "timeout",
+    "lease",
 )
 
 
@@ -99,7 +162,7 @@ def _sentence(rng: random.Random, n: int = 12) -> str:
 
 
 def make_docs_tree(root: Path, pages: int = 10_000, seed: int = 7) -> int:
-    """Write a tidy documentation repository of about `pages` Markdown files under `root`; returns the count."""
+    """Write a tidy documentation repository of about `pages` Markdown files; returns how many."""
     rng = random.Random(seed)
     files: dict[str, str] = {
         "README.md": "# Example service\n\nStart at [the documentation](docs/index.md).\n",
@@ -107,11 +170,13 @@ def make_docs_tree(root: Path, pages: int = 10_000, seed: int = 7) -> int:
         "CHANGELOG.md": "# Changelog\n\n## 2.0.0\n\n- New API version.\n",
         "SECURITY.md": "# Security policy\n\nReport issues to security@example.com.\n",
         "docs/index.md": "# Documentation\n\n" + "".join(f"- [{s}]({s}/index.md)\n" for s in SECTIONS),
-        "docs/getting-started/install.md": "# Installation\n\nInstall the client with pip.\n\n## Requirements\n\n"
-        "Python 3.11.\n",
+        "docs/getting-started/install.md": "# Installation\n\nInstall the client with pip.\n\n"
+        "## Requirements\n\nPython 3.11.\n",
     }
     for section in SECTIONS:
-        files[f"docs/{section}/index.md"] = f"# {section.replace('-', ' ').title()}\n\nPages of this section.\n"
+        files[f"docs/{section}/index.md"] = (
+            f"# {section.replace('-', ' ').title()}\n\nPages of this section.\n"
+        )
     # Guides and narrative pages: distinct prose per page.
     narrative = max(pages // 10, len(RESOURCES))
     for i in range(narrative):
@@ -161,10 +226,14 @@ def time_plan(root: Path, label: str) -> None:
     moves = plan.moves()
     duplicates = [c for c in plan.clusters if c.kind == "duplicate"]
     n = len(inventory.documents)
-    print(f"{label}: {n} documents; scan {scanned - start:.2f} s, plan {done - scanned:.2f} s "
-          f"(total {done - start:.2f} s)")
-    print(f"  moves proposed: {len(moves)} ({100 * len(moves) / max(n, 1):.2f}%), duplicate groups: "
-          f"{len(duplicates)}")
+    print(
+        f"{label}: {n} documents; scan {scanned - start:.2f} s, plan {done - scanned:.2f} s "
+        f"(total {done - start:.2f} s)"
+    )
+    print(
+        f"  moves proposed: {len(moves)} ({100 * len(moves) / max(n, 1):.2f}%), duplicate groups: "
+        f"{len(duplicates)}"
+    )
     for source, dest in sorted(moves.items())[:10]:
         print(f"    {source} -> {dest}")
 

@@ -250,11 +250,6 @@ def _move_problems(
     return problems
 
 
-def _mention_pattern(moves: Mapping[str, str]) -> re.Pattern[str] | None:
-    names = sorted({src.rsplit("/", 1)[-1] for src in moves}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names)) if names else None
-
-
 def _compute(
     root: Path,
     plan: Plan,
@@ -274,7 +269,9 @@ def _compute(
     work = _Work(pre_head, sorted(moves.items()), {}, [], [], [], [], [], {})
     for src in moves:
         work.move_modes[src] = (tracked[src].mode, tracked[src].blob)
-    pattern = _mention_pattern(moves)
+    # Only non-Markdown files that hold a moved file's name can mention it; git grep finds them at once.
+    names = sorted({src.rsplit("/", 1)[-1] for src in moves})
+    candidates = {p for p in gitio.files_containing(root, names) if not is_markdown(p)} if names else set()
     titles: dict[str, str] = {}
 
     def backup(path: str, data: bytes) -> None:
@@ -287,6 +284,8 @@ def _compute(
         if entry.mode not in REGULAR_MODES or path == PLAN_REL:
             continue
         markdown = is_markdown(path)
+        if not markdown and path not in moves and path not in candidates:
+            continue
         full = root / path
         try:
             if not markdown and path not in moves and full.stat().st_size > MAX_MENTION_BYTES:
@@ -296,7 +295,7 @@ def _compute(
             continue  # deleted in the work tree: the clean check reports it if it matters
         if path in moves:
             backup(path, data)
-        if not markdown and (looks_binary(data) or pattern is None or not pattern.search(decode(data).text)):
+        if not markdown and (path not in candidates or looks_binary(data)):
             continue
         decoded = decode(data)
         final = moves.get(path, path)

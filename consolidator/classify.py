@@ -31,10 +31,32 @@ from .names import parse_name
 # GitHub community health files and other names tools and people look for at the root.
 CONVENTIONAL_ROOT = frozenset(
     {
-        "readme", "license", "licence", "copying", "changelog", "changes", "history", "news",
-        "contributing", "security", "code_of_conduct", "support", "governance", "agents", "codeowners",
-        "funding", "citation", "maintainers", "authors", "contributors", "notice", "patents",
-        "claude", "gemini", "copilot-instructions", "replit",
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "changelog",
+        "changes",
+        "history",
+        "news",
+        "contributing",
+        "security",
+        "code_of_conduct",
+        "support",
+        "governance",
+        "agents",
+        "codeowners",
+        "funding",
+        "citation",
+        "maintainers",
+        "authors",
+        "contributors",
+        "notice",
+        "patents",
+        "claude",
+        "gemini",
+        "copilot-instructions",
+        "replit",
     }
 )
 _MARKDOWN_EXT = re.compile(r"\.(?:md|markdown|mdx|mdown|mkd)$", re.IGNORECASE)
@@ -81,166 +103,512 @@ def _rx(text: str) -> re.Pattern[str]:
 
 # Name tokens (file name split on separators and camel case; see names.split_words).
 # "Complete" before a noun is an adjective ("Complete Setup Guide"); after one it reports ("Setup Complete").
-_DONE = _w(r"complete(?!\s+[a-z])", "completed", "completion", "done", "finished", "success", "successful", "succeeded",
-           "accomplished", "fixed", "resolved", "delivered", "deployed", "verified", "applied", "executed")
+_DONE = _w(
+    r"complete(?!\s+[a-z])",
+    "completed",
+    "completion",
+    "done",
+    "finished",
+    "success",
+    "successful",
+    "succeeded",
+    "accomplished",
+    "fixed",
+    "resolved",
+    "delivered",
+    "deployed",
+    "verified",
+    "applied",
+    "executed",
+)
 _STATUS = _w("status", "progress", "tracker", "board", "ready", "readiness", "truth")
-_RECORD = _w("summary", "summaries", "report", "results", "findings", "recap", "retrospective", "retro",
-             "postmortem", "debrief", "handoff", "handover", "delivery", "certificate", "scorecard",
-             "crosscheck", "inventory", "log", "minutes", "announcement", "verification")
+_RECORD = _w(
+    "summary",
+    "summaries",
+    "report",
+    "results",
+    "findings",
+    "recap",
+    "retrospective",
+    "retro",
+    "postmortem",
+    "debrief",
+    "handoff",
+    "handover",
+    "delivery",
+    "certificate",
+    "scorecard",
+    "crosscheck",
+    "inventory",
+    "log",
+    "minutes",
+    "announcement",
+    "verification",
+)
 _REVIEW = _w("audit", "review", "analysis", "assessment", "evaluation", "investigation", "diagnosis")
 _SESSION = _w("session", "meeting", "standup", "sprint", "week", "wk", "day", "daily", "weekly", "iteration")
-_PLANNING = _w("plan", "plans", "planning", "roadmap", "todo", "next", "steps", "action", "proposal", "tasks",
-               "backlog")
-_GUIDE = _w("guide", "guides", "howto", "how", "tutorial", "walkthrough", "manual", "instructions", "setup",
-            "install", "installation", "quickstart", "started", "onboarding", "usage", "commands", "cheatsheet",
-            "testing", "development", "developing", "tooling", "workflow", "workflows", "faq",
-            "troubleshooting", "debugging", "known")
-_REFERENCE = _w("reference", "ref", "api", "glossary", "configuration", "config", "spec", "specification",
-                "schema", "conventions", "standards", "style", "styleguide", "cli", "options", "env",
-                "environment", "errors", "codes", "visual")
-_OPERATIONS = _w("runbook", "runbooks", "playbook", "checklist", "operations", "ops", "monitoring",
-                 "rollback", "backup", "backups", "incident", "oncall", "deployment", "deploy", "release")
-_ARCH = _w("architecture", "design", "overview", "interlinking", "diagram", "diagrams", "adr", "decisions",
-           "model", "flows", "structure")
+_PLANNING = _w(
+    "plan", "plans", "planning", "roadmap", "todo", "next", "steps", "action", "proposal", "tasks", "backlog"
+)
+_GUIDE = _w(
+    "guide",
+    "guides",
+    "howto",
+    "how",
+    "tutorial",
+    "walkthrough",
+    "manual",
+    "instructions",
+    "setup",
+    "install",
+    "installation",
+    "quickstart",
+    "started",
+    "onboarding",
+    "usage",
+    "commands",
+    "cheatsheet",
+    "testing",
+    "development",
+    "developing",
+    "tooling",
+    "workflow",
+    "workflows",
+    "faq",
+    "troubleshooting",
+    "debugging",
+    "known",
+)
+_REFERENCE = _w(
+    "reference",
+    "ref",
+    "api",
+    "glossary",
+    "configuration",
+    "config",
+    "spec",
+    "specification",
+    "schema",
+    "conventions",
+    "standards",
+    "style",
+    "styleguide",
+    "cli",
+    "options",
+    "env",
+    "environment",
+    "errors",
+    "codes",
+    "visual",
+)
+_OPERATIONS = _w(
+    "runbook",
+    "runbooks",
+    "playbook",
+    "checklist",
+    "operations",
+    "ops",
+    "monitoring",
+    "rollback",
+    "backup",
+    "backups",
+    "incident",
+    "oncall",
+    "deployment",
+    "deploy",
+    "release",
+)
+_ARCH = _w(
+    "architecture",
+    "design",
+    "overview",
+    "interlinking",
+    "diagram",
+    "diagrams",
+    "adr",
+    "decisions",
+    "model",
+    "flows",
+    "structure",
+)
 
 _NAME_RULES: tuple[Rule, ...] = (
-    Rule("name-done", "name", _rx(rf"\b{_DONE}\b"), 2.0, "completion-note", "file name says the work is done"),
-    Rule("name-status", "name", _rx(rf"\b{_STATUS}\b"), 1.5, "status-report", "file name says it is a status"),
-    Rule("name-record", "name", _rx(rf"\b{_RECORD}\b"), 1.5, "status-report", "file name says it is a report"),
+    Rule(
+        "name-done", "name", _rx(rf"\b{_DONE}\b"), 2.0, "completion-note", "file name says the work is done"
+    ),
+    Rule(
+        "name-status", "name", _rx(rf"\b{_STATUS}\b"), 1.5, "status-report", "file name says it is a status"
+    ),
+    Rule(
+        "name-record", "name", _rx(rf"\b{_RECORD}\b"), 1.5, "status-report", "file name says it is a report"
+    ),
     Rule("name-review", "name", _rx(rf"\b{_REVIEW}\b"), 1.5, "audit-report", "file name says it is an audit"),
-    Rule("name-session", "name", _rx(rf"\b{_SESSION}\b"), 1.5, "session-summary",
-         "file name says it records a session"),
-    Rule("name-stale", "name", _rx(r"\b(?:old|bak|backup|deprecated|obsolete|outdated|superseded|previous)\b"),
-         2.5, "superseded-copy", "file name marks a stale copy"),
-    Rule("name-final", "name", _rx(r"\bfinal\b"), 1.0, "status-report", "file name says FINAL (a deliverable)"),
-    Rule("name-fix", "name", _rx(r"\b(?:fix|fixes|hotfix|workaround)\b"), 1.0, "fix-note",
-         "file name records a fix"),
-    Rule("name-phase", "name", _rx(r"\b(?:phase|milestone|p[0-9])\b"), 0.75, "status-report",
-         "file name names a phase of a project"),
-    Rule("name-pr", "name", _rx(r"\b(?:pr\d*|merge|conflict|conflicts|branch)\b"), 1.0, "fix-note",
-         "file name is about one pull request or merge"),
-    Rule("name-dated", "name", _rx(r"\b(?:19|20)\d\d\b|\b(?:19|20)\d{6}\b"), 1.0, "status-report",
-         "file name carries a date"),
+    Rule(
+        "name-session",
+        "name",
+        _rx(rf"\b{_SESSION}\b"),
+        1.5,
+        "session-summary",
+        "file name says it records a session",
+    ),
+    Rule(
+        "name-stale",
+        "name",
+        _rx(r"\b(?:old|bak|backup|deprecated|obsolete|outdated|superseded|previous)\b"),
+        2.5,
+        "superseded-copy",
+        "file name marks a stale copy",
+    ),
+    Rule(
+        "name-final", "name", _rx(r"\bfinal\b"), 1.0, "status-report", "file name says FINAL (a deliverable)"
+    ),
+    Rule(
+        "name-fix",
+        "name",
+        _rx(r"\b(?:fix|fixes|hotfix|workaround)\b"),
+        1.0,
+        "fix-note",
+        "file name records a fix",
+    ),
+    Rule(
+        "name-phase",
+        "name",
+        _rx(r"\b(?:phase|milestone|p[0-9])\b"),
+        0.75,
+        "status-report",
+        "file name names a phase of a project",
+    ),
+    Rule(
+        "name-pr",
+        "name",
+        _rx(r"\b(?:pr\d*|merge|conflict|conflicts|branch)\b"),
+        1.0,
+        "fix-note",
+        "file name is about one pull request or merge",
+    ),
+    Rule(
+        "name-dated",
+        "name",
+        _rx(r"\b(?:19|20)\d\d\b|\b(?:19|20)\d{6}\b"),
+        1.0,
+        "status-report",
+        "file name carries a date",
+    ),
     Rule("name-plan", "name", _rx(rf"\b{_PLANNING}\b"), 0.5, "plan", "file name says it is a plan"),
     Rule("name-guide", "name", _rx(rf"\b{_GUIDE}\b"), -1.5, "guide", "file name says it is a guide"),
-    Rule("name-reference", "name", _rx(rf"\b{_REFERENCE}\b"), -1.5, "reference",
-         "file name says it is a reference"),
-    Rule("name-operations", "name", _rx(rf"\b{_OPERATIONS}\b"), -1.0, "runbook",
-         "file name names an operational procedure"),
-    Rule("name-architecture", "name", _rx(rf"\b{_ARCH}\b"), -1.0, "architecture",
-         "file name says it describes the design"),
+    Rule(
+        "name-reference",
+        "name",
+        _rx(rf"\b{_REFERENCE}\b"),
+        -1.5,
+        "reference",
+        "file name says it is a reference",
+    ),
+    Rule(
+        "name-operations",
+        "name",
+        _rx(rf"\b{_OPERATIONS}\b"),
+        -1.0,
+        "runbook",
+        "file name names an operational procedure",
+    ),
+    Rule(
+        "name-architecture",
+        "name",
+        _rx(rf"\b{_ARCH}\b"),
+        -1.0,
+        "architecture",
+        "file name says it describes the design",
+    ),
 )
 
 _TITLE_RULES: tuple[Rule, ...] = (
-    Rule("title-done", "title", _rx(rf"\b{_DONE}\b|✅|🎉|\bmission accomplished\b"), 1.5, "completion-note",
-         "title announces finished work"),
-    Rule("title-record", "title", _rx(rf"\b(?:{_RECORD}|{_REVIEW}|status|progress)\b"), 1.0, "status-report",
-         "title names a report or status"),
-    Rule("title-session", "title", _rx(r"\b(?:session|meeting|sprint|standup|week \d+|day \d+)\b"), 1.0,
-         "session-summary", "title names a session"),
-    Rule("title-guide", "title", _rx(r"\b(?:guide|how to|how-to|tutorial|quick ?start|getting started|setup|"
-                                      r"reference|handbook|manual|checklist|runbook|playbook|faq|overview|"
-                                      r"troubleshooting|instructions|commands)\b"), -1.0, "guide",
-         "title says it is a guide or reference"),
+    Rule(
+        "title-done",
+        "title",
+        _rx(rf"\b{_DONE}\b|✅|🎉|\bmission accomplished\b"),
+        1.5,
+        "completion-note",
+        "title announces finished work",
+    ),
+    Rule(
+        "title-record",
+        "title",
+        _rx(rf"\b(?:{_RECORD}|{_REVIEW}|status|progress)\b"),
+        1.0,
+        "status-report",
+        "title names a report or status",
+    ),
+    Rule(
+        "title-session",
+        "title",
+        _rx(r"\b(?:session|meeting|sprint|standup|week \d+|day \d+)\b"),
+        1.0,
+        "session-summary",
+        "title names a session",
+    ),
+    Rule(
+        "title-guide",
+        "title",
+        _rx(
+            r"\b(?:guide|how to|how-to|tutorial|quick ?start|getting started|setup|"
+            r"reference|handbook|manual|checklist|runbook|playbook|faq|overview|"
+            r"troubleshooting|instructions|commands)\b"
+        ),
+        -1.0,
+        "guide",
+        "title says it is a guide or reference",
+    ),
 )
 
 _HEADING_RULES: tuple[Rule, ...] = (
-    Rule("headings-record", "headings",
-         _rx(r"^\W*(?:what (?:was|we|i|has been|have been|got)|what'?s (?:been )?(?:done|new|changed|fixed)|"
-             r"changes made|files? (?:changed|modified|created|added|updated|touched)|summary of (?:changes|work)|"
-             r"work completed|completed (?:work|tasks|items|features)?|accomplishments?|achievements?|"
-             r"deliverables?|results?|key findings|findings|outcomes?|impact|issues? (?:fixed|resolved)|"
-             r"fixes applied|problems? (?:fixed|solved)|root cause|resolution|verification|test results|"
-             r"git status|commit message|commits?|metrics|statistics|final status|current status|status|"
-             r"progress|conclusion|executive summary|recommendations?|lessons learned|sign[- ]?off|"
-             r"success criteria|before (?:and|&|vs\.?) after|timeline|blockers?|remaining (?:work|tasks|issues)|"
-             r"time ?(?:spent|taken)|session \w+|overall (?:status|progress|score))\b"),
-         1.0, "status-report", "headings of a report (what was done, results, next steps)", min_count=2),
-    Rule("headings-next", "headings", _rx(r"^\W*(?:next steps?|immediate (?:next )?(?:steps|actions)|"
-                                          r"action items|todo|to do|follow[- ]ups?|pending)\b"),
-         0.5, "status-report", "has a next-steps section"),
-    Rule("headings-guide", "headings",
-         _rx(r"^\W*(?:prerequisites?|requirements|installation|install(?:ing)?|set ?up|setup|usage|how to|"
-             r"getting started|quick ?start|configuration|configuring|troubleshooting|faq|"
-             r"common (?:issues|problems|tasks)|step \d+|options|environment variables|commands|examples?|"
-             r"best practices|conventions|reference|api|endpoints|table of contents|contents|"
-             r"running|building|deploy(?:ing)?|rollback|monitoring|maintenance|support|"
-             r"see also|further reading|related (?:docs|documentation))\b"),
-         -1.0, "guide", "headings of a guide (prerequisites, setup, usage, troubleshooting)", min_count=2),
+    Rule(
+        "headings-record",
+        "headings",
+        _rx(
+            r"^\W*(?:what (?:was|we|i|has been|have been|got)|what'?s (?:been )?(?:done|new|changed|fixed)|"
+            r"changes made|files? (?:changed|modified|created|added|updated|"
+            r"touched)|summary of (?:changes|work)|"
+            r"work completed|completed (?:work|tasks|items|features)?|accomplishments?|achievements?|"
+            r"deliverables?|results?|key findings|findings|outcomes?|impact|issues? (?:fixed|resolved)|"
+            r"fixes applied|problems? (?:fixed|solved)|root cause|resolution|verification|test results|"
+            r"git status|commit message|commits?|metrics|statistics|final status|current status|status|"
+            r"progress|conclusion|executive summary|recommendations?|lessons learned|sign[- ]?off|"
+            r"success criteria|before (?:and|&|vs\.?) after|timeline|blockers?|"
+            r"remaining (?:work|tasks|issues)|"
+            r"time ?(?:spent|taken)|session \w+|overall (?:status|progress|score))\b"
+        ),
+        1.0,
+        "status-report",
+        "headings of a report (what was done, results, next steps)",
+        min_count=2,
+    ),
+    Rule(
+        "headings-next",
+        "headings",
+        _rx(
+            r"^\W*(?:next steps?|immediate (?:next )?(?:steps|actions)|"
+            r"action items|todo|to do|follow[- ]ups?|pending)\b"
+        ),
+        0.5,
+        "status-report",
+        "has a next-steps section",
+    ),
+    Rule(
+        "headings-guide",
+        "headings",
+        _rx(
+            r"^\W*(?:prerequisites?|requirements|installation|install(?:ing)?|set ?up|setup|usage|how to|"
+            r"getting started|quick ?start|configuration|configuring|troubleshooting|faq|"
+            r"common (?:issues|problems|tasks)|step \d+|options|environment variables|commands|examples?|"
+            r"best practices|conventions|reference|api|endpoints|table of contents|contents|"
+            r"running|building|deploy(?:ing)?|rollback|monitoring|maintenance|support|"
+            r"see also|further reading|related (?:docs|documentation))\b"
+        ),
+        -1.0,
+        "guide",
+        "headings of a guide (prerequisites, setup, usage, troubleshooting)",
+        min_count=2,
+    ),
 )
 
 _TOP_RULES: tuple[Rule, ...] = (
-    Rule("top-status-done", "top",
-         _rx(r"\b(?:status|state|result|outcome)\s*:\s*[^\n]{0,40}?(?:complete|completed|done|success|"
-             r"successful|resolved|fixed|finished|delivered|implemented|ready|approved|passed|merged|✅)"),
-         2.0, "completion-note", "states its status as done", group="top-done"),
-    Rule("top-report-field", "top",
-         _rx(r"\b(?:prepared (?:by|for|on)|author|reviewer|auditor|time|duration|branch|pr|pull request|"
-             r"commit|sprint|attendees?|participants|agent|session)\s*:"),
-         1.0, "status-report", "opens with report fields (date, author, branch)"),
-    Rule("top-completion", "top",
-         _rx(r"(?:implementation|work|task|migration|deployment|setup|phase|refactor\w*|integration|fix|"
-             r"review|audit|analysis|build|session|configuration) (?:is |has been |was )?"
-             r"(?:complete|completed|done|finished|successful)\b|all (?:\w+ ){0,3}(?:complete|done|implemented|"
-             r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|fixed|resolved|merged|created)|"
-             r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
-             r"testing|review)\b|production[- ]ready"),
-         1.5, "completion-note", "opens by announcing finished work", group="top-done"),
-    Rule("top-this-doc-summarises", "top",
-         _rx(r"\bthis (?:document|report|file|summary) (?:summari[sz]es|documents the (?:changes|work)|records|"
-             r"provides a (?:summary|status|report)|tracks|captures)|\bthis (?:report|summary|session)\b"),
-         1.0, "status-report", "says it summarises work"),
-    Rule("top-guide-intro", "top",
-         _rx(r"\bthis (?:guide|document|page|reference|runbook|checklist) (?:explains|describes|covers|shows|"
-             r"provides (?:step|instructions|a (?:guide|reference|overview|quick))|helps|walks)|"
-             r"\b(?:use|follow) this (?:guide|checklist|runbook)|\bhow to\b|\bstep[- ]by[- ]step\b|"
-             r"\byou (?:can|will|should|need)\b"),
-         -1.0, "guide", "opens by explaining how to do something"),
+    Rule(
+        "top-status-done",
+        "top",
+        _rx(
+            r"\b(?:status|state|result|outcome)\s*:\s*[^\n]{0,40}?(?:complete|completed|done|success|"
+            r"successful|resolved|fixed|finished|delivered|implemented|ready|approved|passed|merged|✅)"
+        ),
+        2.0,
+        "completion-note",
+        "states its status as done",
+        group="top-done",
+    ),
+    Rule(
+        "top-report-field",
+        "top",
+        _rx(
+            r"\b(?:prepared (?:by|for|on)|author|reviewer|auditor|time|duration|branch|pr|pull request|"
+            r"commit|sprint|attendees?|participants|agent|session)\s*:"
+        ),
+        1.0,
+        "status-report",
+        "opens with report fields (date, author, branch)",
+    ),
+    Rule(
+        "top-completion",
+        "top",
+        _rx(
+            r"(?:implementation|work|task|migration|deployment|setup|phase|refactor\w*|integration|fix|"
+            r"review|audit|analysis|build|session|configuration) (?:is |has been |was )?"
+            r"(?:complete|completed|done|finished|successful)\b|"
+            r"all (?:\w+ ){0,3}(?:complete|done|implemented|"
+            r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|"
+            r"fixed|resolved|merged|created)|"
+            r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
+            r"testing|review)\b|production[- ]ready"
+        ),
+        1.5,
+        "completion-note",
+        "opens by announcing finished work",
+        group="top-done",
+    ),
+    Rule(
+        "top-this-doc-summarises",
+        "top",
+        _rx(
+            r"\bthis (?:document|report|file|summary) (?:summari[sz]es|"
+            r"documents the (?:changes|work)|records|"
+            r"provides a (?:summary|status|report)|tracks|captures)|\bthis (?:report|summary|session)\b"
+        ),
+        1.0,
+        "status-report",
+        "says it summarises work",
+    ),
+    Rule(
+        "top-guide-intro",
+        "top",
+        _rx(
+            r"\bthis (?:guide|document|page|reference|runbook|checklist) (?:explains|describes|covers|shows|"
+            r"provides (?:step|instructions|a (?:guide|reference|overview|quick))|helps|walks)|"
+            r"\b(?:use|follow) this (?:guide|checklist|runbook)|\bhow to\b|\bstep[- ]by[- ]step\b|"
+            r"\byou (?:can|will|should|need)\b"
+        ),
+        -1.0,
+        "guide",
+        "opens by explaining how to do something",
+    ),
 )
 
 _TEXT_RULES: tuple[Rule, ...] = (
-    Rule("text-past-work", "text",
-         _rx(r"(?:✅|\[x\]|✔)\s*\**\s*(?:implemented|created|added|fixed|updated|completed|resolved|removed|"
-             r"migrated|configured|deployed|built|tested|verified|refactored|integrated|installed|enabled|"
-             r"wrote|merged|done)\b|\b(?:was|were|has been|have been) (?:successfully )?(?:implemented|created|"
-             r"added|fixed|updated|completed|resolved|removed|migrated|refactored|deployed)\b"),
-         1.0, "completion-note", "lists work that was done", min_count=4),
-    Rule("text-ticks", "text", _rx(r"✅|\[x\]"), 1.0, "status-report", "is full of ticked items", min_count=15),
-    Rule("text-percent", "text", _rx(r"\b\d{1,3}(?:\.\d)?\s?%\s*(?:complete|completed|done|ready|progress)|"
-                                     r"\b\d+\s*/\s*\d+\s+(?:tasks|items|complete|done|fixed|resolved)"),
-         1.0, "status-report", "reports progress figures"),
-    Rule("text-commits", "text", _rx(r"\bcommit\s+[0-9a-f]{7,40}\b|\b(?:pr|pull request)\s*#\d+|"
-                                     r"\bmodified:\s+\S|\bchanges to be committed\b|\bgit status\b"),
-         1.0, "status-report", "quotes commits, pull requests or git output", min_count=2),
-    Rule("text-pull-requests", "text", _rx(r"\b(?:pr|pull request|pull)\s*#\d+|\bprs?\s+#?\d+(?:\s*[,/&]\s*#?\d+)+"),
-         1.5, "fix-note", "is about particular pull requests", min_count=3),
-    Rule("text-timestamp", "text", _rx(r"\b(?:20\d\d-\d\d-\d\d|\w+ \d{1,2}, 20\d\d)[ T,]+(?:at )?\d{1,2}:\d\d\b"),
-         0.5, "status-report", "carries time stamps"),
-    Rule("text-instructions", "text", _rx(r"\b(?:run|install|open|navigate to|copy|set|add|create|configure|"
-                                          r"make sure|ensure|use|click|replace|edit)\b[^.\n]{0,60}"
-                                          r"(?:command|file|following|\.env|variable|script|settings|pnpm|npm|"
-                                          r"docker|git|make)\b"),
-         -1.0, "guide", "gives instructions", min_count=5),
+    Rule(
+        "text-past-work",
+        "text",
+        _rx(
+            r"(?:✅|\[x\]|✔)\s*\**\s*(?:implemented|created|added|fixed|updated|completed|resolved|removed|"
+            r"migrated|configured|deployed|built|tested|verified|refactored|integrated|installed|enabled|"
+            r"wrote|merged|done)\b|\b(?:was|were|has been|"
+            r"have been) (?:successfully )?(?:implemented|created|"
+            r"added|fixed|updated|completed|resolved|removed|migrated|refactored|deployed)\b"
+        ),
+        1.0,
+        "completion-note",
+        "lists work that was done",
+        min_count=4,
+    ),
+    Rule(
+        "text-ticks", "text", _rx(r"✅|\[x\]"), 1.0, "status-report", "is full of ticked items", min_count=15
+    ),
+    Rule(
+        "text-percent",
+        "text",
+        _rx(
+            r"\b\d{1,3}(?:\.\d)?\s?%\s*(?:complete|completed|done|ready|progress)|"
+            r"\b\d+\s*/\s*\d+\s+(?:tasks|items|complete|done|fixed|resolved)"
+        ),
+        1.0,
+        "status-report",
+        "reports progress figures",
+    ),
+    Rule(
+        "text-commits",
+        "text",
+        _rx(
+            r"\bcommit\s+[0-9a-f]{7,40}\b|\b(?:pr|pull request)\s*#\d+|"
+            r"\bmodified:\s+\S|\bchanges to be committed\b|\bgit status\b"
+        ),
+        1.0,
+        "status-report",
+        "quotes commits, pull requests or git output",
+        min_count=2,
+    ),
+    Rule(
+        "text-pull-requests",
+        "text",
+        _rx(r"\b(?:pr|pull request|pull)\s*#\d+|\bprs?\s+#?\d+(?:\s*[,/&]\s*#?\d+)+"),
+        1.5,
+        "fix-note",
+        "is about particular pull requests",
+        min_count=3,
+    ),
+    Rule(
+        "text-timestamp",
+        "text",
+        _rx(r"\b(?:20\d\d-\d\d-\d\d|\w+ \d{1,2}, 20\d\d)[ T,]+(?:at )?\d{1,2}:\d\d\b"),
+        0.5,
+        "status-report",
+        "carries time stamps",
+    ),
+    Rule(
+        "text-instructions",
+        "text",
+        _rx(
+            r"\b(?:run|install|open|navigate to|copy|set|add|create|configure|"
+            r"make sure|ensure|use|click|replace|edit)\b[^.\n]{0,60}"
+            r"(?:command|file|following|\.env|variable|script|settings|pnpm|npm|"
+            r"docker|git|make)\b"
+        ),
+        -1.0,
+        "guide",
+        "gives instructions",
+        min_count=5,
+    ),
 )
 
 RULES: tuple[Rule, ...] = _NAME_RULES + _TITLE_RULES + _HEADING_RULES + _TOP_RULES + _TEXT_RULES
 
 # Sections of the docs tree, with the words that place a document in each (name x3, title x2, headings x1).
 SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("getting-started", _rx(r"\b(?:getting started|get started|quick ?start|quickstart|setup|set up|install|"
-                            r"installation|onboarding|first steps|introduction|env(?:ironment)? setup)\b")),
-    ("guides", _rx(r"\b(?:guide|how ?to|tutorial|walkthrough|troubleshooting|faq|webhooks?|integration|"
-                   r"features?|usage|mobile|android|ios)\b")),
-    ("reference", _rx(r"\b(?:reference|api|glossary|configuration|config|options|cli|spec|schema|error codes?|"
-                      r"endpoints?|cheat ?sheet|variables|visual)\b")),
-    ("architecture", _rx(r"\b(?:architecture|design|adr|decisions?|diagrams?|components|data flow|"
-                         r"interlinking|system overview|internals)\b")),
-    ("operations", _rx(r"\b(?:deploy|deployment|deploying|runbook|playbook|operations|monitoring|rollback|"
-                       r"backups?|incident|on-?call|release|infrastructure|hosting|checklist|observability)\b")),
-    ("security", _rx(r"\b(?:security|auth|authentication|authori[sz]ation|permissions|secrets|compliance|"
-                     r"privacy|mfa|encryption)\b")),
-    ("development", _rx(r"\b(?:development|developing|developer|contributing|testing|tests?|tooling|lint|"
-                        r"debugging|local|known issues|conventions|code style|build(?:ing)?)\b")),
+    (
+        "getting-started",
+        _rx(
+            r"\b(?:getting started|get started|quick ?start|quickstart|setup|set up|install|"
+            r"installation|onboarding|first steps|introduction|env(?:ironment)? setup)\b"
+        ),
+    ),
+    (
+        "guides",
+        _rx(
+            r"\b(?:guide|how ?to|tutorial|walkthrough|troubleshooting|faq|webhooks?|integration|"
+            r"features?|usage|mobile|android|ios)\b"
+        ),
+    ),
+    (
+        "reference",
+        _rx(
+            r"\b(?:reference|api|glossary|configuration|config|options|cli|spec|schema|error codes?|"
+            r"endpoints?|cheat ?sheet|variables|visual)\b"
+        ),
+    ),
+    (
+        "architecture",
+        _rx(
+            r"\b(?:architecture|design|adr|decisions?|diagrams?|components|data flow|"
+            r"interlinking|system overview|internals)\b"
+        ),
+    ),
+    (
+        "operations",
+        _rx(
+            r"\b(?:deploy|deployment|deploying|runbook|playbook|operations|monitoring|rollback|"
+            r"backups?|incident|on-?call|release|infrastructure|hosting|checklist|observability)\b"
+        ),
+    ),
+    (
+        "security",
+        _rx(
+            r"\b(?:security|auth|authentication|authori[sz]ation|permissions|secrets|compliance|"
+            r"privacy|mfa|encryption)\b"
+        ),
+    ),
+    (
+        "development",
+        _rx(
+            r"\b(?:development|developing|developer|contributing|testing|tests?|tooling|lint|"
+            r"debugging|local|known issues|conventions|code style|build(?:ing)?)\b"
+        ),
+    ),
     ("plans", _rx(r"\b(?:roadmap|plan|plans|planning|proposal|rfc|migration plan|vision|strategy)\b")),
 )
 
@@ -262,8 +630,11 @@ class Context:
     series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
     newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
     root_prior: float = 0.0  # base rate of history among root documents, as log-odds (see plan.classify_all)
+    file_names: frozenset[str] = frozenset()  # lower-cased base names of every file (empty: not checked)
     history_paths: frozenset[str] = frozenset()  # documents a first pass judged history
-    live_paths: frozenset[str] = frozenset()  # documents a first pass judged live (conventional files included)
+    live_paths: frozenset[str] = (
+        frozenset()
+    )  # documents a first pass judged live (conventional files included)
 
 
 @dataclass(frozen=True)
@@ -283,7 +654,11 @@ ROOT_THRESHOLD = 1.5
 TREE_THRESHOLD = 5.0
 # Inside a docs tree, a duplicate group must score this high before a page is folded into another.
 TREE_DUPLICATE_SCORE = 0.8
+# A document that reads as documentation joins its group only when the group scores at least this
+# (groups just over the duplicate threshold are often two guides on one subject).
+LIVE_MERGE_SCORE = 0.6
 TOP_LINES = 12
+STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum counts double
 _MD_SUFFIXES = (".md", ".markdown", ".mdx")
 _DOCS_WORDS = _rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
 _PLAN_WORDS = _rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
@@ -366,38 +741,98 @@ def _confidence(margin: float, agreeing: float, disagreeing: float) -> float:
     return round(min(0.99, max(0.05, 0.35 + 0.4 * strength + 0.25 * (agreement - 0.5) * 2)), 2)
 
 
-def classify(doc: Document, context: Context, config: Config) -> Classification:
-    """Kind, disposition and section of one document, with the evidence behind them."""
-    in_tree = not doc.at_root
-    key = conventional_key(doc.name)
-    pin = _pinned(doc.path, config)
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules table finds in a document's own text: the same whatever the rest of the repository."""
 
-    if doc.at_root and is_conventional(doc.name):
-        return Classification("conventional-root", "keep-root", None,
-                              ("conventional root file: tools and readers look for it here",), 0.99, 0.0, False)
-    if any(fnmatch.fnmatch(doc.path, pattern) for pattern in config.keep):
-        return Classification("pinned", "live" if in_tree else "keep-root", None,
-                              ("matches a `keep` pattern in the configuration",), 0.99, 0.0, in_tree)
-    if pin is not None:
-        if pin == "archive":
-            return Classification("pinned", "archive", None, (f"pinned to the archive by `pin` ({doc.path})",),
-                                  0.99, 0.0, in_tree)
-        return Classification("pinned", "live", pin, (f"pinned to section '{pin}' by `pin`",), 0.99, 0.0, in_tree)
-    if _in_history_folder(doc.path, config):
-        return Classification("archived", "archive", None, ("already in an archive folder",), 0.95, 0.0, True)
-    if in_tree and (key in FOLDER_INDEX or is_conventional(doc.name)):
-        return Classification("index" if key in FOLDER_INDEX else "conventional-root", "live", None,
-                              ("heads its folder (README/index next to what it describes)",), 0.95, 0.0, True)
+    hits: tuple[tuple[Rule, float], ...]
+    name_text: str
+    plan_ahead_dates: tuple[str, ...]  # ISO dates written in a plan's text ("" when not a plan)
+    is_plan: bool
+    tooling: tuple[tuple[str, int], ...] = ()  # script and config file names the text mentions, with counts
 
-    canonical = context.duplicate_of.get(doc.path)
+
+def gather_evidence(doc: Document) -> Evidence:
     name_text = _name_text(doc)
     top = _top(doc)
     hits: list[tuple[Rule, float]] = []
     for rule in RULES:
         count = _count(rule, doc, name_text, top)
         if count >= rule.min_count:
-            hits.append((rule, rule.weight))
-    hits = _one_per_group(hits)
+            # Headings and prose are graded: a document built of guide sections says so more loudly.
+            strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
+            hits.append((rule, rule.weight * (2 if strong else 1)))
+    is_plan = bool(_PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title))
+    dates = tuple(_text_dates(doc.text)) if is_plan else ()
+    mentioned: dict[str, int] = {}
+    for found in _TOOLING_FILE.findall(doc.text):
+        mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
+    return Evidence(tuple(_one_per_group(hits)), name_text, dates, is_plan, tuple(sorted(mentioned.items())))
+
+
+def classify(
+    doc: Document, context: Context, config: Config, evidence: Evidence | None = None
+) -> Classification:
+    """Kind, disposition and section of one document, with the evidence behind them.
+
+    `evidence` (from `gather_evidence(doc)`) may be passed in when one document is classified several
+    times against a changing context; it depends on the document alone.
+    """
+    in_tree = not doc.at_root
+    key = conventional_key(doc.name)
+    pin = _pinned(doc.path, config)
+
+    if doc.at_root and is_conventional(doc.name):
+        return Classification(
+            "conventional-root",
+            "keep-root",
+            None,
+            ("conventional root file: tools and readers look for it here",),
+            0.99,
+            0.0,
+            False,
+        )
+    if any(fnmatch.fnmatch(doc.path, pattern) for pattern in config.keep):
+        return Classification(
+            "pinned",
+            "live" if in_tree else "keep-root",
+            None,
+            ("matches a `keep` pattern in the configuration",),
+            0.99,
+            0.0,
+            in_tree,
+        )
+    if pin is not None:
+        if pin == "archive":
+            return Classification(
+                "pinned",
+                "archive",
+                None,
+                (f"pinned to the archive by `pin` ({doc.path})",),
+                0.99,
+                0.0,
+                in_tree,
+            )
+        return Classification(
+            "pinned", "live", pin, (f"pinned to section '{pin}' by `pin`",), 0.99, 0.0, in_tree
+        )
+    if _in_history_folder(doc.path, config):
+        return Classification("archived", "archive", None, ("already in an archive folder",), 0.95, 0.0, True)
+    if in_tree and (key in FOLDER_INDEX or is_conventional(doc.name)):
+        return Classification(
+            "index" if key in FOLDER_INDEX else "conventional-root",
+            "live",
+            None,
+            ("heads its folder (README/index next to what it describes)",),
+            0.95,
+            0.0,
+            True,
+        )
+
+    canonical = context.duplicate_of.get(doc.path)
+    evidence = evidence or gather_evidence(doc)
+    name_text = evidence.name_text
+    hits = list(evidence.hits)
 
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
@@ -405,11 +840,26 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
 
     # A date written as "Date:", "Generated:", "Report Date:" stamps a document as of one day; "Last
     # updated:" is what maintained documents write.
-    stamped = sorted({f.label for f in doc.dates.facts if f.source in ("text", "front_matter")
-                      and not _MAINTAINED_LABEL.search(f.label)})
+    stamped = sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and not _MAINTAINED_LABEL.search(f.label)
+        }
+    )
     if stamped:
         history += 1.5
         reasons.append(f"stamped with a date like a report ({', '.join(stamped[:2])}) [dated +1.5]")
+    maintained = sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and _MAINTAINED_LABEL.search(f.label)
+        }
+    )
+    if maintained and not stamped:
+        evergreen += 0.5
+        reasons.append(f"carries a '{maintained[0]}' line, as maintained pages do [maintained-label -0.5]")
 
     # Dates: a report that has sat for months is history; a document rewritten over weeks is maintained.
     best = doc.dates.best
@@ -418,15 +868,21 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     if history > evergreen and age is not None and age > 60:
         bonus = 1.0 if age > 180 else 0.5
         history += bonus
-        reasons.append(f"dated {best}, {age} days before the newest change in the repository [age +{bonus:.1f}]")
+        reasons.append(
+            f"dated {best}, {age} days before the newest change in the repository [age +{bonus:.1f}]"
+        )
     if span is not None and span >= 14 and doc.dates.last_commit and context.now:
         recent = _days(doc.dates.last_commit, context.now)
         if recent is not None and recent <= 30:
             evergreen += 1.0
-            reasons.append(f"maintained: edited over {span} days, last on {doc.dates.last_commit} [maintained -1.0]")
+            reasons.append(
+                f"maintained: edited over {span} days, last on {doc.dates.last_commit} [maintained -1.0]"
+            )
     if doc.path in context.newer_in_series:
         history += 1.0
-        reasons.append(f"a later member of series '{context.series.get(doc.path, '')}' follows it [series +1.0]")
+        reasons.append(
+            f"a later member of series '{context.series.get(doc.path, '')}' follows it [series +1.0]"
+        )
 
     # Link graph: what the README or the docs tree links to is part of the documentation readers use.
     linkers = context.inbound.get(doc.path, ())
@@ -442,13 +898,24 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     # Links from documents already judged history, and from nothing else, tie a document to that history.
     if linkers and not from_entry and not from_live_docs(linkers, context, doc.path):
         judged = [p for p in linkers if p in context.history_paths]
-        if judged:
+        if len(judged) >= 2:
             history += 1.0
             reasons.append(f"only history links to it ({', '.join(judged[:2])}) [cited-by-history +1.0]")
 
+    # Instructions for scripts and workflows that exist nowhere in the repository describe a setup that
+    # has since been removed.
+    if context.file_names and evidence.tooling:
+        gone = [(name, n) for name, n in evidence.tooling if name not in context.file_names]
+        if len(gone) >= 2 or any(n >= 3 for _, n in gone):
+            history += 1.0
+            names = ", ".join(name for name, _ in gone[:3])
+            reasons.append(
+                f"refers to files that are no longer in the repository ({names}) [gone-tooling +1.0]"
+            )
+
     # A plan is current while its milestones lie ahead; one whose dates have all passed is a record.
-    if _PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title):
-        ahead = [d for d in _text_dates(doc.text) if context.now and d > context.now]
+    if evidence.is_plan:
+        ahead = [d for d in evidence.plan_ahead_dates if context.now and d > context.now]
         if ahead:
             evergreen += 1.5
             reasons.append(f"a plan with milestones ahead ({ahead[0]}) [plan-ahead -1.5]")
@@ -457,33 +924,50 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
             reasons.append("a plan with no milestone after the repository's newest change [plan-past +1.0]")
 
     # What a document points at says what it is: an index of reports is part of the history it indexes.
-    cited = sorted({ln.path for ln in doc.links if ln.path and ln.exists and ln.path != doc.path
-                    and ln.path.lower().endswith(_MD_SUFFIXES)})
+    cited = sorted(
+        {
+            ln.path
+            for ln in doc.links
+            if ln.path and ln.exists and ln.path != doc.path and ln.path.lower().endswith(_MD_SUFFIXES)
+        }
+    )
     old = [p for p in cited if p in context.history_paths]
     new = [p for p in cited if p in context.live_paths]
     index_like = bool(_INDEX_WORDS.search(name_text) or _INDEX_WORDS.search(doc.title)) or (
-        len(cited) >= 5 and len(cited) * 40 >= doc.words)
+        len(cited) >= 5 and len(cited) * 40 >= doc.words
+    )
     # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
-    if doc.at_root and index_like and len(cited) >= 5 and (
-        _DOCS_WORDS.search(name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited, config) >= 3
+    if (
+        doc.at_root
+        and index_like
+        and len(cited) >= 5
+        and (_DOCS_WORDS.search(name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited, config) >= 3)
     ):
         history += 3.0
-        reasons.append(f"a root index of the documentation ({len(cited)} documents): the docs index and site "
-                       "navigation replace it [docs-index +3.0]")
+        reasons.append(
+            f"a root index of the documentation ({len(cited)} documents): the docs index and site "
+            "navigation replace it [docs-index +3.0]"
+        )
     elif len(old) + len(new) >= 3:
         share = len(old) / (len(old) + len(new))
         if share >= 0.6:
             bonus = 2.5 if index_like else 1.0
             history += bonus
-            reasons.append(f"links mostly to history ({len(old)} of {len(old) + len(new)} documents it cites) "
-                           f"[cites-history +{bonus:.1f}]")
+            reasons.append(
+                f"links mostly to history ({len(old)} of {len(old) + len(new)} documents it cites) "
+                f"[cites-history +{bonus:.1f}]"
+            )
         elif share <= 0.4 and index_like:
             evergreen += 1.0
-            reasons.append(f"indexes live documentation ({len(new)} of {len(old) + len(new)}) [cites-live -1.0]")
+            reasons.append(
+                f"indexes live documentation ({len(new)} of {len(old) + len(new)}) [cites-live -1.0]"
+            )
 
     if doc.at_root and context.root_prior > 0:
         history += context.root_prior
-        reasons.append(f"most files at this root are records of past work [root-prior +{context.root_prior:.1f}]")
+        reasons.append(
+            f"most files at this root are records of past work [root-prior +{context.root_prior:.1f}]"
+        )
 
     margin = history - evergreen
     threshold = TREE_THRESHOLD if in_tree else ROOT_THRESHOLD
@@ -492,11 +976,22 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
     if canonical is not None and in_tree:
         score = context.duplicate_score.get(doc.path, 0.0)
         if not (parse_name(doc.name).stale or score >= TREE_DUPLICATE_SCORE or margin >= ROOT_THRESHOLD):
-            reasons.append(f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
-                           "share templates")
+            reasons.append(
+                f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
+                "share templates"
+            )
             canonical = None
-    # A document that resembles a report but reads as documentation is not folded into that report.
-    if canonical is not None and not (canonical in context.history_paths and margin < threshold):
+    # A document that reads as documentation is folded into another only on clear evidence: not into a
+    # report, and not on a borderline resemblance (guides on one subject share headings and wording).
+    if canonical is not None and margin < threshold and not parse_name(doc.name).stale:
+        score = context.duplicate_score.get(doc.path, 1.0)
+        if canonical in context.history_paths or score < LIVE_MERGE_SCORE:
+            reasons.append(
+                f"resembles {canonical} (group score {score:.2f}) but reads as documentation of its "
+                "own: left for review"
+            )
+            canonical = None
+    if canonical is not None:
         kind = _kind(hits, margin) if margin > 0 else "duplicate"
         reasons.insert(0, f"a duplicate of {canonical}, which is kept as the canonical version")
         confidence = _confidence(2.0 + max(margin, 0.0), history + 2.0, evergreen)
@@ -512,8 +1007,15 @@ def classify(doc: Document, context: Context, config: Config) -> Classification:
         if words:
             reasons.append(f"section '{section}' from {', '.join(words)}")
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
-    return Classification(kind, disposition, section, tuple(reasons),
-                          _confidence(margin - threshold, agreeing, disagreeing), round(margin, 2), in_tree)
+    return Classification(
+        kind,
+        disposition,
+        section,
+        tuple(reasons),
+        _confidence(margin - threshold, agreeing, disagreeing),
+        round(margin, 2),
+        in_tree,
+    )
 
 
 def _one_per_group(hits: list[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
@@ -536,6 +1038,12 @@ def from_live_docs(linkers: tuple[str, ...], context: Context, own: str) -> list
     return sorted(p for p in linkers if p in context.live_paths and p != own)
 
 
+# Script and configuration files a guide tells readers to run or edit (not source files, whose names
+# drift with every refactor, nor product names like Node.js).
+_TOOLING_FILE = re.compile(
+    r"(?<![\w@/.-])(?:[\w.-]+/)*(\w[\w.-]*\.(?:ya?ml|sh|bash|ps1|toml|gradle|"
+    r"sql|properties|plist|conf|cfg|ini))\b"
+)
 _ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 
 

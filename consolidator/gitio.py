@@ -309,3 +309,30 @@ def read_blob(repo: Path, rev: str, path: str) -> bytes | None:
     if run_git(repo, "cat-file", "-t", spec, check=False).strip() != b"blob":
         return None
     return run_git(repo, "cat-file", "blob", spec)
+
+
+def files_containing(repo: Path, needles: Sequence[str]) -> set[str]:
+    """Tracked text files holding any of `needles` (fixed strings): one `git grep` over the work tree."""
+    import tempfile
+
+    if not needles:
+        return set()
+    with tempfile.NamedTemporaryFile("wb", suffix=".patterns", delete=False) as fh:
+        fh.write("".join(f"{n}\n" for n in needles).encode("utf-8", "surrogateescape"))
+        patterns = fh.name
+    try:
+        done = subprocess.run(
+            ["git", "grep", "-l", "-z", "-I", "-F", "--no-color", "-f", patterns],
+            cwd=repo,
+            capture_output=True,
+            env={**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"},
+            check=False,
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}") from exc
+    finally:
+        os.unlink(patterns)
+    if done.returncode not in (0, 1):  # 1: nothing found
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git grep failed: {message}")
+    return {n.decode("utf-8", "surrogateescape") for n in done.stdout.split(b"\0") if n}

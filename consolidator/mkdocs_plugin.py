@@ -48,6 +48,7 @@ log = logging.getLogger("mkdocs.plugins.consolidate")
 
 # Pages and images outside the docs folder are served from here (virtual files, nothing copied).
 REPO_FILES = "_repository"
+REDACTED = "[REDACTED]"
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _RAW_TAG = re.compile(r"<(a|img)\b[^>]*>", re.IGNORECASE)
@@ -152,15 +153,23 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.current = None
-        # What a reader would see: the text of the page, not its markup (attributes are not secrets).
-        visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
-        leaked = find_secrets(page.file.src_uri, visible, self.settings.secrets.allow)
+        # Rendering can reveal what the Markdown hid from the scanner (`**Password:** x` reads
+        # "Password: x"), so the text a reader sees is scanned again and redacted in place.
+        where = page.file.src_uri
+        leaked = self._visible_secrets(html_text, where)
+        if leaked and self.settings.secrets.redact:
+            for value in sorted(leaked, key=len, reverse=True):
+                html_text = html_text.replace(html.escape(value, quote=False), REDACTED)
+                html_text = html_text.replace(value, REDACTED)
+            log.info("%s: %d secret(s) redacted in the site", where, len(leaked))
+            leaked = self._visible_secrets(html_text, where)
         if leaked:
-            kinds = ", ".join(sorted({f.kind for f in leaked}))
-            raise PluginError(
-                f"{page.file.src_uri}: {len(leaked)} secret(s) ({kinds}) would be published unredacted"
-            )
+            raise PluginError(f"{where}: {len(leaked)} secret(s) would be published unredacted")
         return html_text
+
+    def _visible_secrets(self, html_text: str, where: str) -> set[str]:
+        visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+        return {visible[f.start : f.end] for f in find_secrets(where, visible, self.settings.secrets.allow)}
 
     # ------------------------------------------------------------ secrets
 
@@ -174,7 +183,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                 f"(lines {', '.join(str(f.line) for f in found)}); redaction is off in the settings"
             )
         log.info("%s: %d secret(s) redacted in the site", where, len(found))
-        return redact(markdown, found)
+        return redact(markdown, found, REDACTED)
 
     # ------------------------------------------------------------ broken links
 
@@ -334,7 +343,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
 
     def _superseded(self, markdown: str, repo_path: str, page: Page) -> str:
         assert self.lay is not None and self.sources is not None
-        canonical = site.canonical_of(self.plan).get(repo_path)
+        canonical = self.sources.canonical().get(repo_path)
         if canonical is None:
             return markdown
         target = self.lay.site_of.get(canonical)

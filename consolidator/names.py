@@ -15,10 +15,27 @@ import re
 from dataclasses import dataclass
 
 # Markers that say "this is one version of a document". Staleness markers push a file away from canonical.
-# Words that are also subjects (BACKUP_GUIDE, ARCHIVE_POLICY, DRAFT_PROCESS): markers only after the first word.
+# Words that are also subjects (BACKUP_GUIDE, ARCHIVE_POLICY) are markers only after the first word.
 AMBIGUOUS_MARKERS = frozenset(
-    {"backup", "archive", "archived", "copy", "draft", "legacy", "original", "orig", "temp", "tmp", "wip",
-     "current", "fixed", "unused", "new", "previous", "prev"}
+    {
+        "backup",
+        "archive",
+        "archived",
+        "copy",
+        "draft",
+        "legacy",
+        "original",
+        "orig",
+        "temp",
+        "tmp",
+        "wip",
+        "current",
+        "fixed",
+        "unused",
+        "new",
+        "previous",
+        "prev",
+    }
 )
 STALE_MARKERS = frozenset(
     {
@@ -219,7 +236,7 @@ def parse_name(name: str) -> NameParts:
             i += 1
             continue
         after_sequence = w in SEQUENCE_WORDS
-        is_marker = w in STALE_MARKERS or w in FRESH_MARKERS or _VERSION.match(w) or _YEAR.match(w)
+        is_marker = bool(w in STALE_MARKERS or w in FRESH_MARKERS or _VERSION.match(w) or _YEAR.match(w))
         if is_marker and w in AMBIGUOUS_MARKERS and i == 0:
             is_marker = False
         if is_marker or _DATE8.match(w):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .classify import Classification, Context, classify, is_conventional
+from .classify import Classification, Context, classify, gather_evidence, is_conventional
 from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
@@ -56,7 +56,9 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
     found = set()
     for doc in docs:
         lower = doc.path.lower()
-        if (doc.at_root and lower in ENTRY_NAMES[:2]) or (doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES):
+        if (doc.at_root and lower in ENTRY_NAMES[:2]) or (
+            doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES
+        ):
             found.add(doc.path)
     return frozenset(found)
 
@@ -89,8 +91,12 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
             series[m] = cluster.label
         dated = sorted((by_path[m].dates.best or "", m) for m in members)
         newer.update(m for _, m in dated[:-1])
+    # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
+    others = [f for f in inventory.files if not f.lower().endswith((".md", ".markdown", ".mdx"))]
+    file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
     return Context(
         now=newest or None,
+        file_names=file_names,
         inbound={k: tuple(sorted(v)) for k, v in sorted(inbound.items())},
         entry_points=entry_points(docs, config),
         duplicate_of=dict(sorted(duplicate_of.items())),
@@ -107,25 +113,30 @@ def root_prior(result: Mapping[str, Classification]) -> float:
     In a root of two hundred reports and twenty guides, a document with mixed signals is far more likely
     a report; in a tidy root the same signals mean little. Capped so the body can still speak.
     """
-    root = [c for p, c in result.items() if "/" not in p and c.disposition != "keep-root"]
+    root = [
+        c for p, c in result.items() if "/" not in p and c.disposition != "keep-root" and c.kind != "pinned"
+    ]
     if len(root) < 10:
         return 0.0
-    share = (sum(1 for c in root if c.disposition == "archive") + 1) / (len(root) + 2)
+    # Leaning, not decided: the share of root documents whose own evidence points to history at all.
+    share = (sum(1 for c in root if c.score > 0 or c.canonical) + 1) / (len(root) + 2)
     return round(min(max(math.log(share / (1 - share)), 0.0), PRIOR_CAP), 1)
 
 
 def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[str, Classification]:
     """Later passes know which documents earlier ones called history (indexes follow what they list)."""
     context = build_context(inventory, groups, config)
-    result = {d.path: classify(d, context, config) for d in inventory.documents}
+    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+    result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
+    prior = root_prior(result)
     for _ in range(PASSES - 1):
         context = replace(
             context,
-            root_prior=root_prior(result),
+            root_prior=prior,
             history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
             live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
         )
-        result = {d.path: classify(d, context, config) for d in inventory.documents}
+        result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
     return result
 
 
@@ -176,12 +187,70 @@ def _group_labels(groups: Groups) -> tuple[dict[str, Cluster], dict[str, str], d
 
 # Words that say what sort of record a file is rather than what it is about.
 _RECORD_WORDS = frozenset(
-    {"status", "complete", "completed", "completion", "summary", "report", "final", "done", "success",
-     "successful", "ready", "fixed", "fix", "fixes", "session", "notes", "note", "meeting", "results", "result",
-     "review", "audit", "analysis", "update", "updates", "progress", "tracker", "plan", "old", "new", "v2",
-     "v3", "draft", "copy", "backup", "readme", "md", "the", "and", "of", "for", "to", "a", "implementation",
-     "implemented", "accomplished", "executive", "full", "comprehensive", "quick", "checklist", "index",
-     "certificate", "handoff", "sprint", "week", "day", "phase", "n", "doc", "docs", "documentation"}
+    {
+        "status",
+        "complete",
+        "completed",
+        "completion",
+        "summary",
+        "report",
+        "final",
+        "done",
+        "success",
+        "successful",
+        "ready",
+        "fixed",
+        "fix",
+        "fixes",
+        "session",
+        "notes",
+        "note",
+        "meeting",
+        "results",
+        "result",
+        "review",
+        "audit",
+        "analysis",
+        "update",
+        "updates",
+        "progress",
+        "tracker",
+        "plan",
+        "old",
+        "new",
+        "v2",
+        "v3",
+        "draft",
+        "copy",
+        "backup",
+        "readme",
+        "md",
+        "the",
+        "and",
+        "of",
+        "for",
+        "to",
+        "a",
+        "implementation",
+        "implemented",
+        "accomplished",
+        "executive",
+        "full",
+        "comprehensive",
+        "quick",
+        "checklist",
+        "index",
+        "certificate",
+        "handoff",
+        "sprint",
+        "week",
+        "day",
+        "phase",
+        "n",
+        "doc",
+        "docs",
+        "documentation",
+    }
 )
 
 
@@ -257,7 +326,7 @@ def _drafts(
     inventory: Inventory, classes: Mapping[str, Classification], groups: Groups, config: Config
 ) -> list[_Draft]:
     by_path = inventory.by_path()
-    dup, series, topic = _group_labels(groups)
+    dup, series, _ = _group_labels(groups)
     docs_dir = config.docs_dir.strip("/")
     drafts: list[_Draft] = []
     for doc in inventory.documents:
@@ -277,24 +346,42 @@ def _drafts(
         if c.disposition == "live":
             if doc.at_root:
                 section = c.section or "guides"
-                drafts.append(_Draft(doc, c, "move", posixpath.join(docs_dir, section), None,
-                                     (f"living documentation: moves to {docs_dir}/{section}/",)))
+                drafts.append(
+                    _Draft(
+                        doc,
+                        c,
+                        "move",
+                        posixpath.join(docs_dir, section),
+                        None,
+                        (f"living documentation: moves to {docs_dir}/{section}/",),
+                    )
+                )
             else:
                 drafts.append(_Draft(doc, c, "keep", None, None, ("already in the documentation tree",)))
             continue
         # History: grouped by period and by the group it belongs to, not one flat folder.
         if cluster is not None:
             label = subject_of(cluster.label) or cluster.label
-            newest = max((by_path[m] for m in cluster.members if m in by_path),
-                         key=lambda d: (d.dates.best or "", d.path))
+            newest = max(
+                (by_path[m] for m in cluster.members if m in by_path),
+                key=lambda d: (d.dates.best or "", d.path),
+            )
             period = period_of(newest, config)
         else:
             label = series.get(doc.path) or subject_of(doc.name) or c.kind
             period = period_of(doc, config)
         folder = archive_folder(config, period, _slug(label) or _slug(c.kind))
         if canonical is not None:
-            drafts.append(_Draft(doc, c, "merge", folder, canonical,
-                                 (f"merge: {canonical} is the version to read; this copy is archived with a notice",)))
+            drafts.append(
+                _Draft(
+                    doc,
+                    c,
+                    "merge",
+                    folder,
+                    canonical,
+                    (f"merge: {canonical} is the version to read; this copy is archived with a notice",),
+                )
+            )
         else:
             drafts.append(_Draft(doc, c, "archive", folder, None, (f"history: archived under {folder}/",)))
     return drafts
@@ -305,8 +392,9 @@ def _apply_root_budget(drafts: list[_Draft], config: Config) -> list[_Draft]:
     keepers = [d for d in drafts if d.doc.at_root and d.action == "keep"]
     if len(keepers) <= config.root_budget:
         return drafts
-    movable = sorted((d for d in keepers if not is_conventional(d.doc.name)),
-                     key=lambda d: (d.cls.confidence, d.doc.path))
+    movable = sorted(
+        (d for d in keepers if not is_conventional(d.doc.name)), key=lambda d: (d.cls.confidence, d.doc.path)
+    )
     excess = len(keepers) - config.root_budget
     chosen = {d.doc.path for d in movable[:excess]}
     out = []
@@ -314,8 +402,12 @@ def _apply_root_budget(drafts: list[_Draft], config: Config) -> list[_Draft]:
         if d.doc.path in chosen:
             section = d.cls.section or "guides"
             folder = posixpath.join(config.docs_dir.strip("/"), section)
-            d = replace(d, action="move", folder=folder,
-                        extra=(f"root budget of {config.root_budget} files exceeded: moves to {folder}/",))
+            d = replace(
+                d,
+                action="move",
+                folder=folder,
+                extra=(f"root budget of {config.root_budget} files exceeded: moves to {folder}/",),
+            )
         out.append(d)
     return out
 
@@ -397,4 +489,6 @@ def build_plan(inventory: Inventory, config: Config, groups: Groups | None = Non
             ("duplicate_groups", len(acted)),
         ),
     )
-    return Plan(header=header, entries=tuple(entries), clusters=clusters, broken_links=broken_links(inventory))
+    return Plan(
+        header=header, entries=tuple(entries), clusters=clusters, broken_links=broken_links(inventory)
+    )

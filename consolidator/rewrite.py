@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,7 +26,7 @@ from mistune.helpers import BLOCK_TAGS, PRE_TAGS, unescape_char
 from mistune.util import escape_url, unikey
 from mistune.util import unescape as unescape_entities
 
-from .links import is_external, relative_path, resolve
+from .links import is_external, relative_path, resolve, split_target
 
 
 @dataclass(frozen=True)
@@ -567,11 +568,12 @@ class _Opener:
     nested: bool = False
 
 
-def _html_values(s: str, begin: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, quote) of every href/src value in tags of an HTML fragment."""
-    end = len(s) if end is None else end
+def _html_values(s: str) -> list[tuple[int, int, str]]:
+    """(start, end, quote) of every href/src value in the tags of an HTML fragment; comments,
+    processing instructions, declarations, CDATA and script/style/textarea text are skipped."""
+    end = len(s)
     out: list[tuple[int, int, str]] = []
-    p = s.find("<", begin, end)
+    p = s.find("<")
     while 0 <= p < end:
         m = _HTML_SKIP.match(s, p)
         if m:
@@ -778,7 +780,10 @@ def _located(text: str) -> list[tuple[LinkSpan, _Found]]:
 
 
 def find_link_spans(text: str) -> list[LinkSpan]:
-    """Every link destination in a Markdown text, in order, by offset."""
+    """Every link destination written in a Markdown text, in order of offset: inline links and
+    images, reference definitions, autolinks and href/src values of raw HTML. Code spans and
+    blocks, HTML comments and front matter hold none. (Not checked against mistune; see
+    `rewrite_document`.)"""
     return [span for span, _ in _located(text)]
 
 
@@ -791,13 +796,14 @@ _PARSER: Any = None
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
-        md = mistune.create_markdown(renderer=None, plugins=["footnotes"])
+        # The plugins parse.py uses, so that both see the same links.
+        md = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
         inline = md.inline
 
         # Only inline links and inline HTML matter here (references are checked through their
-        # definitions), so text that holds neither is not worth parsing.
+        # definitions; footnote references decide which footnotes exist), so other text is skipped.
         def links_only(s: str, env: Any) -> Any:
-            return inline(s, env) if "](" in s or "<" in s else []
+            return inline(s, env) if "](" in s or "<" in s or "[^" in s else []
 
         md.inline = links_only  # type: ignore[assignment]
         _PARSER = md
@@ -896,11 +902,6 @@ def _decode(written: str, kind: str) -> str:
     return str(unescape_entities(unescape_char(written)))
 
 
-def _split_written(target: str) -> tuple[str, str]:
-    cut = min((i for i in (target.find("?"), target.find("#")) if i >= 0), default=len(target))
-    return target[:cut], target[cut:]
-
-
 def _balanced(s: str) -> bool:
     depth = 0
     for c in s:
@@ -956,7 +957,8 @@ def _new_target(
     """The target to write instead of `target`, or None to leave it as written."""
     if kind == "autolink" or not target.strip() or is_external(target.strip()):
         return None
-    written_path, rest = _split_written(target)
+    written_path = split_target(target)[0]
+    rest = target[len(written_path) :]  # ?query#fragment, kept verbatim
     if not written_path.strip():
         return None
     meant = _decode(written_path, kind).strip()
@@ -987,15 +989,22 @@ def _effective_moves(old_path: str, new_path: str, moved: Mapping[str, str]) -> 
     return {**moved, old_path: new_path}
 
 
+@lru_cache(maxsize=8)
+def _names(paths: frozenset[str]) -> tuple[str, ...]:
+    """File names of the moved paths, as written and percent-encoded."""
+    found: set[str] = set()
+    for path in paths:
+        name = posixpath.basename(path)
+        found.update((name, str(escape_url(name))))
+    return tuple(sorted(found))
+
+
 def _may_change(text: str, old_path: str, new_path: str, moved: Mapping[str, str]) -> bool:
     """Cheap test: can any link in `text` need rewriting? (A moved file's name must appear.)"""
     if old_path != new_path:
         return True
-    for path in moved:
-        name = posixpath.basename(path)
-        if name in text or escape_url(name) in text:
-            return True
-    return False
+    flat = text.replace("\\", "") if "\\" in text else text  # `GUIDE\_V2.md` names GUIDE_V2.md
+    return any(name in flat for name in _names(frozenset(moved)))
 
 
 _CANDIDATE = re.compile(r"""\]\(\s*<?([^\s)>]*)|\]:\s*<?(\S*)|\b(?:href|src)\s*=\s*["']?([^\s"'>]*)""", re.I)
@@ -1029,7 +1038,14 @@ def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str
     while the files in `moved` (old repository path -> new) move too.
 
     Each link keeps pointing at the repository path it pointed at before (moved along if that file
-    moves), written in its own style. Only destinations change; every other byte stays.
+    moves; already broken links keep meaning the same path), written in its own style: `./`, a
+    leading `/`, percent-encoding or raw spaces in `<...>`, query and fragment. External links,
+    fragment-only links and links that climb out of the repository stay as written. Only
+    destinations change; every other byte stays.
+
+    `unmatched` lists, as readable strings, links mistune reports that the span finder could not
+    locate ("<url> (reported by the Markdown parser, ...)") and spans that would have changed but
+    that mistune does not see as links ("line N: <target> (... left as written)").
     """
     if not _may_change(text, old_path, new_path, moved) or not _has_relative_candidates(text):
         return Rewritten(text, (), ())

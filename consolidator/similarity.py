@@ -83,6 +83,9 @@ CONVENTIONAL = frozenset(
     )
     for ext in (".md", ".markdown", ".mdx")
 )
+# Terms in more documents than this (or 2% of them, if more) are left out of the neighbour search:
+# below a thousand documents nothing is pruned, above it the product stays sparse.
+SEARCH_MAX_DF = 1000
 # Sections with fewer words than this are not reported as content a canonical lacks.
 MIN_SECTION_WORDS = 5
 # Outlines shorter than this say too little to compare.
@@ -204,17 +207,36 @@ def tfidf_matrix(
     return sp.csr_matrix(matrix, dtype=np.float32), list(vectoriser.get_feature_names_out())
 
 
-def top_k_neighbours(matrix: sp.csr_matrix, k: int, floor: float, *, block: int = 2048) -> dict[Pair, float]:
-    """Each row's k most similar other rows with cosine >= floor, as {(i, j): cosine} with i < j."""
+def top_k_neighbours(
+    matrix: sp.csr_matrix, k: int, floor: float, *, block: int | None = None, prune_df: int | None = None
+) -> dict[Pair, float]:
+    """Each row's k most similar other rows with cosine >= floor, as {(i, j): cosine} with i < j.
+
+    The product is formed one block of rows at a time, so memory is O(block * n + n * k). With
+    `prune_df`, terms found in more documents than that are left out of the search (they are what makes
+    the product dense and slow, and near-duplicates share plenty of rarer terms); the cosines of the
+    pairs found are then recomputed exactly on the full vectors.
+    """
     n = matrix.shape[0]
     found: dict[Pair, float] = {}
     if n < 2 or matrix.shape[1] == 0 or k <= 0:
         return found
-    transposed = matrix.T.tocsr()
+    search = matrix
+    search_floor = floor
+    if prune_df is not None:
+        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+        common = df > prune_df
+        if common.any():
+            search = (matrix @ sp.diags((~common).astype(np.float32))).tocsr()
+            search.eliminate_zeros()
+            search_floor = floor / 2
+    if block is None:
+        block = max(64, min(2048, int(2e7 // n)))
+    transposed = search.T.tocsr()
     for start in range(0, n, block):
         stop = min(start + block, n)
-        product = (matrix[start:stop] @ transposed).tocsr()
-        product.data[product.data < floor] = 0
+        product = (search[start:stop] @ transposed).tocsr()
+        product.data[product.data < search_floor] = 0
         product.eliminate_zeros()
         for row in range(stop - start):
             i = start + row
@@ -229,6 +251,10 @@ def top_k_neighbours(matrix: sp.csr_matrix, k: int, floor: float, *, block: int 
             for j, v in zip(cols.tolist(), vals.tolist(), strict=True):
                 pair = (i, j) if i < j else (j, i)
                 found[pair] = max(found.get(pair, 0.0), float(v))
+    if search is not matrix:
+        pairs = sorted(found)
+        exact = _row_products(matrix, pairs)
+        found = {p: float(v) for p, v in zip(pairs, exact.tolist(), strict=True) if v >= floor}
     return found
 
 
@@ -925,7 +951,10 @@ def find_groups(
         return Groups((), (), ())
     index = _Index(ordered, config)
     neighbours = top_k_neighbours(
-        index.content, config.neighbours, min(config.candidate_cosine, config.topic_cosine)
+        index.content,
+        config.neighbours,
+        min(config.candidate_cosine, config.topic_cosine),
+        prune_df=max(SEARCH_MAX_DF, int(0.02 * len(ordered))),
     )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))

@@ -17,6 +17,7 @@ use it, so the nav written here names exactly the pages the plugin produces.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import logging
 import posixpath
@@ -76,15 +77,16 @@ class Layout:
     folder_index: tuple[tuple[str, str], ...]  # site folder -> its index page
     report: bool  # the consolidation report page is part of the site
 
-    @property
+    # cached: the plugin asks for every link of every page (treat the returned dicts as read-only)
+    @functools.cached_property
     def site_of(self) -> dict[str, str]:
         return dict(self.pages)
 
-    @property
+    @functools.cached_property
     def repo_of(self) -> dict[str, str]:
         return {site: repo for repo, site in self.pages}
 
-    @property
+    @functools.cached_property
     def index_of(self) -> dict[str, str]:
         return dict(self.folder_index)
 
@@ -337,6 +339,7 @@ def redirect_map(plan: Plan | None, lay: Layout) -> dict[str, str]:
 # ---------------------------------------------------------------- templates
 
 
+@functools.cache
 def _templates() -> jinja2.Environment:
     root = importlib.resources.files("consolidator.templates")
 
@@ -551,6 +554,7 @@ _THEME: dict[str, Any] = {
         "navigation.tabs",
         "navigation.sections",
         "navigation.indexes",
+        "navigation.prune",  # each page carries only the nav it shows: big navs stay fast to build
         "navigation.top",
         "search.suggest",
         "search.highlight",
@@ -779,6 +783,13 @@ class PageSources:
     plan: Plan | None
     titles: dict[str, tuple[str, str]] = field(default_factory=dict)  # site path -> (title, description)
 
+    canon: dict[str, str] = field(default_factory=dict)  # filled on first use, see canonical()
+
+    def canonical(self) -> dict[str, str]:
+        if not self.canon and self.plan is not None:
+            self.canon.update(canonical_of(self.plan))
+        return self.canon
+
     def info(self, site: str) -> tuple[str, str]:
         if site not in self.titles:
             repo_path = self.lay.repo_of.get(site)
@@ -807,7 +818,7 @@ def _rel(from_page: str, to_page: str) -> str:
 
 
 def _entries(src: PageSources, page: str, sites: Iterable[str]) -> list[Entry]:
-    canon = canonical_of(src.plan)
+    canon = src.canonical()
     site_of = src.lay.site_of
     repo_of = src.lay.repo_of
     out = []

@@ -57,16 +57,28 @@ class Score:
         return [
             ("root files after the plan <= 10", self.root_after <= 10, str(self.root_after)),
             ("agreement with labels >= 0.92", self.agreement >= 0.92, f"{self.agreement:.3f}"),
-            ("labelled archive archived or merged >= 95%", self.archive_recall >= 0.95, f"{self.archive_recall:.3f}"),
+            (
+                "labelled archive archived or merged >= 95%",
+                self.archive_recall >= 0.95,
+                f"{self.archive_recall:.3f}",
+            ),
             ("labelled live kept live >= 85%", self.live_recall >= 0.85, f"{self.live_recall:.3f}"),
-            ("live labelled canonicals kept live = 100%", self.canonical_live >= 1.0, f"{self.canonical_live:.3f}"),
-            ("removed/moved by maintainers archived >= 90%", self.fates_archived >= 0.90,
-             f"{self.fates_archived:.3f}"),
+            (
+                "live labelled canonicals kept live = 100%",
+                self.canonical_live >= 1.0,
+                f"{self.canonical_live:.3f}",
+            ),
+            (
+                "removed/moved by maintainers archived >= 90%",
+                self.fates_archived >= 0.90,
+                f"{self.fates_archived:.3f}",
+            ),
         ]
 
 
-def score(plan: Plan, labels: list[dict[str, str]], groups: list[dict[str, str]],
-          fates: list[dict[str, str]]) -> Score:
+def score(
+    plan: Plan, labels: list[dict[str, str]], groups: list[dict[str, str]], fates: list[dict[str, str]]
+) -> Score:
     by_source = {e.source: e for e in plan.entries}
     want = {row["path"]: row["action"] for row in labels}
     confusion: Counter[tuple[str, str]] = Counter()
@@ -107,7 +119,10 @@ def score(plan: Plan, labels: list[dict[str, str]], groups: list[dict[str, str]]
 
 
 def report(result: Score, show_reasons: int = 4) -> str:
-    lines = ["confusion (rows: label, columns: plan action)", f"{'':12}" + "".join(f"{a:>9}" for a in ACTIONS)]
+    lines = [
+        "confusion (rows: label, columns: plan action)",
+        f"{'':12}" + "".join(f"{a:>9}" for a in ACTIONS),
+    ]
     for label in ("keep-root", "live", "archive"):
         lines.append(f"{label:12}" + "".join(f"{result.confusion.get((label, a), 0):>9}" for a in ACTIONS))
     lines.append("")
@@ -116,7 +131,9 @@ def report(result: Score, show_reasons: int = 4) -> str:
     lines.append("")
     lines.append(f"disagreements ({len(result.disagreements)}):")
     for path, wanted, entry in result.disagreements:
-        lines.append(f"  {path}: label {wanted}, plan {entry.action} ({entry.kind}, confidence {entry.confidence})")
+        lines.append(
+            f"  {path}: label {wanted}, plan {entry.action} ({entry.kind}, confidence {entry.confidence})"
+        )
         for reason in entry.reasons[:show_reasons]:
             lines.append(f"      - {reason}")
     if result.canonical_misses:

@@ -88,7 +88,8 @@ def snapshot(repo: Path) -> dict[str, object]:
         for name in filenames:
             full = Path(dirpath) / name
             data = os.readlink(full).encode() if full.is_symlink() else full.read_bytes()
-            files[(rel_dir / name).as_posix()] = f"{hashlib.sha256(data).hexdigest()} {full.lstat().st_mode:o}"
+            digest = hashlib.sha256(data).hexdigest()
+            files[(rel_dir / name).as_posix()] = f"{digest} {full.lstat().st_mode:o}"
     return {
         "head": gitio.head(repo),
         "branch": gitio.current_branch(repo),
@@ -99,8 +100,11 @@ def snapshot(repo: Path) -> dict[str, object]:
     }
 
 
+Prepared = tuple[Path, Plan, dict[str, object]]
+
+
 @pytest.fixture
-def applied_samples(samples_repo: Path) -> tuple[Path, Plan, dict[str, object]]:
+def applied_samples(samples_repo: Path) -> Prepared:
     plan = sample_plan(samples_repo)
     write_plan(samples_repo, plan)
     return samples_repo, plan, snapshot(samples_repo)
@@ -109,7 +113,7 @@ def applied_samples(samples_repo: Path) -> tuple[Path, Plan, dict[str, object]]:
 # ---------------------------------------------------------------- the whole job on the samples
 
 
-def test_apply_moves_rewrites_and_commits_twice(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_apply_moves_rewrites_and_commits_twice(applied_samples: Prepared) -> None:
     repo, plan, before = applied_samples
     pre_head = before["head"]
     originals = {e.source: (repo / e.source).read_bytes() for e in plan.entries}
@@ -148,7 +152,7 @@ def test_apply_moves_rewrites_and_commits_twice(applied_samples: tuple[Path, Pla
             assert (repo / final).read_bytes() == originals[e.source], final
 
 
-def test_archive_notice_points_to_canonical(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_archive_notice_points_to_canonical(applied_samples: Prepared) -> None:
     repo, plan, _ = applied_samples
     result = apply_plan(repo)
     moves = plan.moves()
@@ -172,7 +176,7 @@ def test_archive_notice_points_to_canonical(applied_samples: tuple[Path, Plan, d
 
 
 def test_mentions_in_other_files_are_listed_with_lines(
-    applied_samples: tuple[Path, Plan, dict[str, object]],
+    applied_samples: Prepared,
 ) -> None:
     repo, plan, _ = applied_samples
     moves = plan.moves()
@@ -211,7 +215,7 @@ def test_rewrite_mentions_opt_in(samples_repo: Path) -> None:
     assert git(samples_repo, "status", "--porcelain") == ""
 
 
-def test_dry_run_changes_nothing(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_dry_run_changes_nothing(applied_samples: Prepared) -> None:
     repo, plan, before = applied_samples
     index_bytes = (repo / ".git" / "index").read_bytes()
     result = apply_plan(repo, dry_run=True)
@@ -230,7 +234,7 @@ def test_dry_run_changes_nothing(applied_samples: tuple[Path, Plan, dict[str, ob
             assert any(line.startswith("+") and c.new in line for line in diff.splitlines()[2:])
 
 
-def test_already_applied_changes_nothing(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_already_applied_changes_nothing(applied_samples: Prepared) -> None:
     repo, _, _ = applied_samples
     apply_plan(repo)
     after = snapshot(repo)
@@ -240,7 +244,7 @@ def test_already_applied_changes_nothing(applied_samples: tuple[Path, Plan, dict
 
 
 def test_no_commit_leaves_changes_staged_and_undo_restores(
-    applied_samples: tuple[Path, Plan, dict[str, object]],
+    applied_samples: Prepared,
 ) -> None:
     repo, plan, before = applied_samples
     result = apply_plan(repo, commit=False)
@@ -262,7 +266,7 @@ def test_no_commit_leaves_changes_staged_and_undo_restores(
 
 
 def test_undo_completed_apply_restores_exact_state(
-    applied_samples: tuple[Path, Plan, dict[str, object]],
+    applied_samples: Prepared,
 ) -> None:
     repo, _, before = applied_samples
     result = apply_plan(repo)
@@ -274,7 +278,7 @@ def test_undo_completed_apply_restores_exact_state(
         undo(repo)
 
 
-def test_undo_refuses_after_later_commits(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_undo_refuses_after_later_commits(applied_samples: Prepared) -> None:
     repo, _, _ = applied_samples
     apply_plan(repo)
     (repo / "NEW.md").write_text("# New\n", encoding="utf-8")
@@ -286,7 +290,7 @@ def test_undo_refuses_after_later_commits(applied_samples: tuple[Path, Plan, dic
     assert snapshot(repo) == after
 
 
-def test_undo_refuses_when_applied_files_changed(applied_samples: tuple[Path, Plan, dict[str, object]]) -> None:
+def test_undo_refuses_when_applied_files_changed(applied_samples: Prepared) -> None:
     repo, plan, _ = applied_samples
     apply_plan(repo)
     edited = repo / plan.moves()["GLOSSARY.md"]
@@ -399,7 +403,9 @@ def test_refuses_two_files_to_one_destination_ignoring_case(make_repo) -> None: 
     _refused(repo, PlanError, "case")
 
 
-def test_refuses_without_identity(samples_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refuses_without_identity(
+    samples_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_plan(samples_repo, sample_plan(samples_repo))
     for key in IDENTITY:
         monkeypatch.delenv(key)

@@ -55,16 +55,28 @@ def docs_of(tmp_path: Path, files: dict[str, str]) -> dict[str, Document]:
     return scan_repo(tmp_path, use_cache=False).by_path()
 
 
-def one(tmp_path: Path, path: str, text: str, context: Context | None = None, config: Config | None = None
-        ) -> Classification:
+def one(
+    tmp_path: Path, path: str, text: str, context: Context | None = None, config: Config | None = None
+) -> Classification:
     doc = docs_of(tmp_path, {path: text})[path]
     return classify(doc, context or Context(), config or Config())
 
 
 @pytest.mark.parametrize(
     "name",
-    ["README.md", "readme.md", "LICENSE.md", "Code_Of_Conduct.md", "CODE-OF-CONDUCT.md", "CHANGELOG.markdown",
-     "SECURITY.md", "AGENTS.md", "CITATION.md", "governance.md", "Support.mdx"],
+    [
+        "README.md",
+        "readme.md",
+        "LICENSE.md",
+        "Code_Of_Conduct.md",
+        "CODE-OF-CONDUCT.md",
+        "CHANGELOG.markdown",
+        "SECURITY.md",
+        "AGENTS.md",
+        "CITATION.md",
+        "governance.md",
+        "Support.mdx",
+    ],
 )
 def test_conventional_root_files_stay_at_root(tmp_path: Path, name: str) -> None:
     assert is_conventional(name)
@@ -103,7 +115,9 @@ def test_body_outweighs_a_guide_like_name(tmp_path: Path) -> None:
 
 
 def test_complete_as_an_adjective_is_not_a_completion(tmp_path: Path) -> None:
-    result = one(tmp_path, "COMPLETE_SETUP_GUIDE.md", GUIDE.replace("# Webhooks Guide", "# Complete Setup Guide"))
+    result = one(
+        tmp_path, "COMPLETE_SETUP_GUIDE.md", GUIDE.replace("# Webhooks Guide", "# Complete Setup Guide")
+    )
     assert result.disposition == "live"
     assert not any("[name-done" in r or "[title-done" in r for r in result.reasons)
 
@@ -138,7 +152,9 @@ def test_duplicate_member_is_archived_with_reason(tmp_path: Path) -> None:
 
 
 def test_guide_resembling_a_history_canonical_stays_live(tmp_path: Path) -> None:
-    context = Context(duplicate_of={"WEBHOOKS.md": "WEBHOOKS_DONE.md"}, history_paths=frozenset({"WEBHOOKS_DONE.md"}))
+    context = Context(
+        duplicate_of={"WEBHOOKS.md": "WEBHOOKS_DONE.md"}, history_paths=frozenset({"WEBHOOKS_DONE.md"})
+    )
     assert one(tmp_path, "WEBHOOKS.md", GUIDE, context).disposition == "live"
 
 

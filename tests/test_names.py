@@ -27,14 +27,31 @@ def test_stem_drops_folder_and_markdown_extension_only() -> None:
 @pytest.mark.parametrize(
     ("names", "base"),
     [
-        (["DEPLOYMENT_GUIDE.md", "DEPLOYMENT_GUIDE_OLD.md", "deployment-guide-v2.md", "DeploymentGuide2025.md"],
-         ("deployment", "guide")),
-        (["PRODUCTION_AUDIT_REPORT_2025.md", "production-audit-report.md", "PRODUCTION_AUDIT_REPORT_FINAL.md"],
-         ("production", "audit", "report")),
-        (["audit-report.md", "AuditReport.md", "AUDIT_REPORT_20250214.md", "audit_report_2025-02-14.md"],
-         ("audit", "report")),
-        (["WEEK_1_QUICK_START_CARD_V2.md", "WEEK_1_QUICK_START_CARD.md", "week1-quick-start-card-new.md"],
-         ("week", "1", "quick", "start", "card")),
+        (
+            [
+                "DEPLOYMENT_GUIDE.md",
+                "DEPLOYMENT_GUIDE_OLD.md",
+                "deployment-guide-v2.md",
+                "DeploymentGuide2025.md",
+            ],
+            ("deployment", "guide"),
+        ),
+        (
+            [
+                "PRODUCTION_AUDIT_REPORT_2025.md",
+                "production-audit-report.md",
+                "PRODUCTION_AUDIT_REPORT_FINAL.md",
+            ],
+            ("production", "audit", "report"),
+        ),
+        (
+            ["audit-report.md", "AuditReport.md", "AUDIT_REPORT_20250214.md", "audit_report_2025-02-14.md"],
+            ("audit", "report"),
+        ),
+        (
+            ["WEEK_1_QUICK_START_CARD_V2.md", "WEEK_1_QUICK_START_CARD.md", "week1-quick-start-card-new.md"],
+            ("week", "1", "quick", "start", "card"),
+        ),
     ],
 )
 def test_variants_share_a_base_name(names: list[str], base: tuple[str, ...]) -> None:

@@ -63,7 +63,9 @@ def test_samples_every_historical_report_is_archived(samples: Any, samples_truth
         assert len(dest.split("/")) == 5, dest
 
 
-def test_samples_archive_periods_follow_the_document_dates(samples: Any, samples_truth: dict[str, Any]) -> None:
+def test_samples_archive_periods_follow_the_document_dates(
+    samples: Any, samples_truth: dict[str, Any]
+) -> None:
     _, _, plan = samples
     by_source = {e.source: e for e in plan.entries}
     for path, day in samples_truth["historical_dates"].items():
@@ -148,7 +150,10 @@ def test_planning_a_consolidated_repository_proposes_nothing(samples: Any, tmp_p
 
 
 def test_destination_that_exists_gets_another_name(tmp_path: Path) -> None:
-    guide = "# Webhooks guide\n\nThis guide explains how to set up webhooks.\n\n## Prerequisites\n\nA key.\n\n## Setup\n\nRun it.\n"
+    guide = (
+        "# Webhooks guide\n\nThis guide explains how to set up webhooks.\n\n"
+        "## Prerequisites\n\nA key.\n\n## Setup\n\nRun it.\n"
+    )
     write_files(tmp_path, {"WEBHOOKS.md": guide, "docs/guides/WEBHOOKS.md": "# Other page\n\nAbout hooks.\n"})
     inventory, plan = plan_of(tmp_path, groups=Groups((), (), ()))
     entry = {e.source: e for e in plan.entries}["WEBHOOKS.md"]
@@ -158,8 +163,12 @@ def test_destination_that_exists_gets_another_name(tmp_path: Path) -> None:
 
 
 def test_same_name_archived_from_two_folders(tmp_path: Path) -> None:
-    report = "# Done\n\n**Date:** 2025-03-02\n**Status:** ✅ COMPLETE\n\n## What was done\n\n## Files changed\n"
-    write_files(tmp_path, {"STATUS_COMPLETE.md": report, "notes/STATUS_COMPLETE.md": report.replace("Done", "Fin")})
+    report = (
+        "# Done\n\n**Date:** 2025-03-02\n**Status:** ✅ COMPLETE\n\n## What was done\n\n## Files changed\n"
+    )
+    write_files(
+        tmp_path, {"STATUS_COMPLETE.md": report, "notes/STATUS_COMPLETE.md": report.replace("Done", "Fin")}
+    )
     inventory, plan = plan_of(tmp_path, groups=Groups((), (), ()))
     dests = destinations(plan)
     assert len({d.casefold() for d in dests}) == len(dests) == 2
@@ -168,7 +177,9 @@ def test_same_name_archived_from_two_folders(tmp_path: Path) -> None:
 
 def test_merge_keeps_the_group_together(tmp_path: Path) -> None:
     write_files(tmp_path, {"A.md": "# A\n\n**Date:** 2025-01-05\n", "B.md": "# B\n\n**Date:** 2025-03-09\n"})
-    cluster = Cluster(id="d1", kind="duplicate", members=("A.md", "B.md"), canonical="B.md", label="release notes")
+    cluster = Cluster(
+        id="d1", kind="duplicate", members=("A.md", "B.md"), canonical="B.md", label="release notes"
+    )
     _, plan = plan_of(tmp_path, groups=Groups((cluster,), (), ()))
     entry = {e.source: e for e in plan.entries}["A.md"]
     assert (entry.action, entry.canonical) == ("merge", "B.md")
@@ -202,7 +213,9 @@ def test_broken_link_suggestion(make_repo: RepoMaker) -> None:
 
 
 def test_archive_layout_setting(tmp_path: Path) -> None:
-    write_files(tmp_path, {"WEEK_1_STATUS.md": "# Week 1 status\n\n**Date:** 2025-02-14\n\n**Status:** ✅ COMPLETE\n"})
+    write_files(
+        tmp_path, {"WEEK_1_STATUS.md": "# Week 1 status\n\n**Date:** 2025-02-14\n\n**Status:** ✅ COMPLETE\n"}
+    )
     config = Config(archive_dir="history", archive_layout="{period}")
     _, plan = plan_of(tmp_path, config, Groups((), (), ()))
     assert plan.entries[0].destination == "history/2025-02/WEEK_1_STATUS.md"
@@ -253,7 +266,10 @@ def test_corpus_targets(corpus_clone: Path) -> None:
     stem = CORPUS / "ibimina-2025-11-14"
     inventory, plan = plan_of(corpus_clone)
     result = score(
-        plan, _tsv(Path(f"{stem}.labels.tsv")), _tsv(Path(f"{stem}.groups.tsv")), _tsv(Path(f"{stem}.fates.tsv"))
+        plan,
+        _tsv(Path(f"{stem}.labels.tsv")),
+        _tsv(Path(f"{stem}.groups.tsv")),
+        _tsv(Path(f"{stem}.fates.tsv")),
     )
     assert validate_plan(plan, corpus_clone, inventory.files) == []
     missed = [f"{name}: {value}" for name, ok, value in result.targets() if not ok]

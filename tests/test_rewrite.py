@@ -128,6 +128,15 @@ def test_shortcut_and_collapsed_references_change_only_the_definition() -> None:
     assert done.changes == (Change(3, "API.md", "../API.md"),)
 
 
+def test_footnote_bodies_are_text_not_definitions() -> None:
+    # `[^1]: x` is a footnote (GitHub, mistune's footnotes plugin), not a reference definition.
+    text = "Claim[^1].\n\n[^1]: See [the data](DATA.md) and FOOT.md.\n"
+    assert [(s.kind, s.target) for s in find_link_spans(text)] == [("inline", "DATA.md")]
+    out = rewrite_document(text, "CLAIM.md", "docs/CLAIM.md", {})
+    assert out.text == "Claim[^1].\n\n[^1]: See [the data](../DATA.md) and FOOT.md.\n"
+    assert out.unmatched == ()
+
+
 def test_spans_are_linear_enough_for_big_documents() -> None:
     # Many unmatched brackets and backticks must not make the scan quadratic; a pathological
     # document of 400 KB still finds the one real link at the end.
@@ -234,8 +243,15 @@ def _our_view(text: str) -> tuple[Counter[str], set[str]]:
     return found, definitions
 
 
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
 def _docs_for_cross_check() -> list[tuple[str, str]]:
     docs = [(name, _case(name)[0].exact) for name in CASES]
+    docs += [
+        (str(p.relative_to(SAMPLES)), textio.decode(p.read_bytes()).exact)
+        for p in sorted(SAMPLES.rglob("*.md"))
+    ]
     docs.append(
         (
             "realistic",
@@ -257,6 +273,8 @@ def test_spans_agree_with_markdown_it(name: str, text: str) -> None:
     # Allowed disagreement: markdown-it resolves reference links where they are used, we report
     # the definition (the only place the destination is written). So destinations defined by a
     # reference are compared as sets, not counted.
+    # Known, not exercised here: markdown-it continues a block quote on a line indented 4+ spaces
+    # (`    > x`), where CommonMark (and we) read an indented or lazy line instead.
     defined = set(refs.values())
     assert defined == definitions
     assert set(theirs) - set(ours) <= defined

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import random
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -121,7 +123,10 @@ Monthly tapes are sent to the vault company, who keep them for seven years.
 
 def corpus(extra: dict[str, str], **dates: str) -> list[Document]:
     files = {**FILLER, **extra}
-    return [make_doc(path, body, first_commit=dates.get(path.split(".")[0], "2025-03-01")) for path, body in files.items()]
+    return [
+        make_doc(path, body, first_commit=dates.get(path.split(".")[0], "2025-03-01"))
+        for path, body in files.items()
+    ]
 
 
 def member_sets(groups: Groups) -> set[frozenset[str]]:
@@ -155,14 +160,18 @@ def test_same_topic_different_documents_are_not_duplicates() -> None:
 def test_low_overlap_rewrites_are_one_group_with_the_newest_canonical() -> None:
     docs = corpus(
         {"STATUS_REPORT.md": REPORT_A, "FINAL_PROJECT_REPORT.md": REPORT_B, "DELIVERY_SUMMARY.md": REPORT_C},
-        STATUS_REPORT="2025-04-20", FINAL_PROJECT_REPORT="2025-04-22", DELIVERY_SUMMARY="2025-04-21",
+        STATUS_REPORT="2025-04-20",
+        FINAL_PROJECT_REPORT="2025-04-22",
+        DELIVERY_SUMMARY="2025-04-21",
     )
     dated = [
         make_doc(d.path, body, first_commit=d.dates.first_commit, stated=d.dates.first_commit)
         for d, body in zip(docs, [*FILLER.values(), REPORT_A, REPORT_B, REPORT_C], strict=True)
     ]
     groups = find_groups(dated)
-    assert member_sets(groups) == {frozenset({"STATUS_REPORT.md", "FINAL_PROJECT_REPORT.md", "DELIVERY_SUMMARY.md"})}
+    assert member_sets(groups) == {
+        frozenset({"STATUS_REPORT.md", "FINAL_PROJECT_REPORT.md", "DELIVERY_SUMMARY.md"})
+    }
     cluster = groups.duplicates[0]
     assert cluster.canonical == "FINAL_PROJECT_REPORT.md"
     assert cluster.id == "dup-final-project-report"
@@ -173,9 +182,14 @@ def test_old_marker_makes_versions_even_with_little_shared_text() -> None:
     docs = corpus({"BACKUP_GUIDE.md": GUIDE_NEW, "BACKUP_GUIDE_OLD.md": GUIDE_OLD})
     # the stale copy is newer by date, yet its name says it is the old one
     docs = [
-        make_doc(d.path, GUIDE_OLD if d.path == "BACKUP_GUIDE_OLD.md" else body, first_commit="2025-03-01",
-                 stated="2025-05-01" if d.path == "BACKUP_GUIDE_OLD.md" else "2025-02-01")
-        if d.path.startswith("BACKUP") else d
+        make_doc(
+            d.path,
+            GUIDE_OLD if d.path == "BACKUP_GUIDE_OLD.md" else body,
+            first_commit="2025-03-01",
+            stated="2025-05-01" if d.path == "BACKUP_GUIDE_OLD.md" else "2025-02-01",
+        )
+        if d.path.startswith("BACKUP")
+        else d
         for d, body in zip(docs, [*FILLER.values(), GUIDE_NEW, GUIDE_OLD], strict=True)
     ]
     groups = find_groups(docs)
@@ -224,8 +238,16 @@ def test_readme_is_never_a_duplicate_of_an_index() -> None:
 
 
 def test_output_is_deterministic_and_json_ready() -> None:
-    docs = corpus({"STATUS_REPORT.md": REPORT_A, "FINAL_PROJECT_REPORT.md": REPORT_B, "BACKUP_GUIDE.md": GUIDE_NEW,
-                   "BACKUP_GUIDE_OLD.md": GUIDE_OLD, "WEEK_1_STATUS.md": WEEK_1, "WEEK_2_STATUS.md": WEEK_2})
+    docs = corpus(
+        {
+            "STATUS_REPORT.md": REPORT_A,
+            "FINAL_PROJECT_REPORT.md": REPORT_B,
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "WEEK_1_STATUS.md": WEEK_1,
+            "WEEK_2_STATUS.md": WEEK_2,
+        }
+    )
     first = groups_to_dict(find_groups(docs))
     shuffled = list(docs)
     random.Random(3).shuffle(shuffled)
@@ -304,14 +326,22 @@ Install it ✅ from https://example.com/download and run [the script](scripts/ru
 
 def test_unique_sections_lists_what_the_canonical_lacks() -> None:
     canonical = make_doc("A.md", GUIDE_NEW)
-    member = make_doc("B.md", GUIDE_NEW + "\n## Offsite copies\nA weekly copy goes to cold storage in another country.\n")
+    member = make_doc(
+        "B.md", GUIDE_NEW + "\n## Offsite copies\nA weekly copy goes to cold storage in another country.\n"
+    )
     assert unique_sections(member, canonical) == ("Offsite copies (line 7, 10 words)",)
     assert unique_sections(canonical, canonical) == ()
 
 
 def test_render_groups_prints_canonical_members_and_evidence() -> None:
-    docs = corpus({"BACKUP_GUIDE.md": GUIDE_NEW, "BACKUP_GUIDE_OLD.md": GUIDE_OLD, "WEEK_1_STATUS.md": WEEK_1,
-                   "WEEK_2_STATUS.md": WEEK_2})
+    docs = corpus(
+        {
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "WEEK_1_STATUS.md": WEEK_1,
+            "WEEK_2_STATUS.md": WEEK_2,
+        }
+    )
     out = io.StringIO()
     render_groups(find_groups(docs), Console(file=out, width=120, color_system=None))
     text = out.getvalue()
@@ -323,7 +353,9 @@ def test_render_groups_prints_canonical_members_and_evidence() -> None:
 # ------------------------------------------------------------------------------------------ samples
 
 
-def test_samples_planted_groups_found_with_intended_canonical(samples_repo: Path, samples_truth: dict) -> None:
+def test_samples_planted_groups_found_with_intended_canonical(
+    samples_repo: Path, samples_truth: dict
+) -> None:
     from consolidator.scan import scan_repo
 
     groups = find_groups(scan_repo(samples_repo).documents)
@@ -342,3 +374,48 @@ def test_samples_planted_groups_found_with_intended_canonical(samples_repo: Path
     series_members = {frozenset(c.members) for c in groups.series}
     for series in samples_truth["series"]:
         assert frozenset(series) in series_members
+
+
+# ------------------------------------------------------------------------------------------ corpus
+
+
+def _scorer() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "scripts" / "score_groups.py"
+    spec = importlib.util.spec_from_file_location("score_groups", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scorer_bcubed_and_pairwise_by_hand() -> None:
+    scorer = _scorer()
+    universe = ["a", "b", "c", "d"]
+    truth = {"a": "g", "b": "g", "c": "g"}
+    found = {"a": "x", "b": "x", "d": "x"}
+    precision, recall, f1 = scorer.bcubed(universe, truth, found)
+    # a, b: 2 of 3 in their found cluster are right; d: 1 of 3; c alone: 1 of 1
+    assert precision == pytest.approx((2 / 3 + 2 / 3 + 1 + 1 / 3) / 4)
+    assert recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+    assert f1 == pytest.approx(2 * precision * recall / (precision + recall))
+    assert scorer.pairwise(universe, truth, found) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert scorer.bcubed(universe, {}, {}) == (1.0, 1.0, 1.0)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_duplicate_groups_score(corpus_clone: Path) -> None:
+    from consolidator.scan import scan_repo
+
+    scorer = _scorer()
+    shared = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.groups.tsv"
+    if not shared.is_file():
+        pytest.skip(f"labelled groups not found at {shared} (../shared is absent)")
+    docs = scan_repo(corpus_clone).documents
+    groups = find_groups(docs, topics=False)
+    truth, _ = scorer.read_truth(shared)
+    found = {m: c.id for c in groups.duplicates for m in c.members}
+    universe = [d.path for d in docs if d.at_root]
+    precision, recall, f1 = scorer.bcubed(universe, truth, found)
+    assert precision >= 0.85, (precision, recall, f1)
+    assert f1 >= 0.85, (precision, recall, f1)
