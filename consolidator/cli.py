@@ -170,15 +170,43 @@ def print_inventory(console: Console, inventory: Inventory) -> None:
 
 @main.command()
 @click.option("--keep", "keep_dir", type=click.Path(path_type=Path, file_okay=False), help="Where to copy.")
+@click.option("--serve", "serve_after", is_flag=True, help="Serve the built site afterwards.")
 @QUIET_OPT
-def demo(keep_dir: Path | None, quiet: bool) -> None:
-    """Run the main job on a temporary git copy of the bundled sample repository."""
-    from .demo import make_sample_repo
+def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
+    """Run the whole job on a temporary git copy of the bundled sample repository.
 
+    Scan, plan, apply (two commits), generate the site and build it strictly, then say where to
+    browse the result.
+    """
+    from .apply import apply_plan
+    from .demo import make_sample_repo
+    from .plan import build_plan
+    from .planfile import DEFAULT_PLAN, write_plan
+    from .report import print_apply_result, print_build_result, print_plan_summary
+    from .site import build_site, generate_site, load_applied_plan, serve_site
+
+    out = _out()
     target = make_sample_repo(keep_dir)
-    _err().print(f"sample repository copied to {target}")
-    inventory = _scan(target, load_config(target), quiet)
-    print_inventory(_out(), inventory)
+    out.rule("1. scan")
+    config = load_config(target)
+    inventory = _scan(target, config, quiet)
+    print_inventory(out, inventory)
+    out.rule("2. plan")
+    the_plan = build_plan(inventory, config)
+    write_plan(the_plan, target / DEFAULT_PLAN)
+    print_plan_summary(out, the_plan, inventory)
+    out.rule("3. apply")
+    print_apply_result(out, apply_plan(target))
+    out.rule("4. site")
+    generate_site(target, config=config, plan=load_applied_plan(target))
+    result = build_site(target, strict=True)
+    print_build_result(out, result)
+    out.rule("done")
+    out.print(f"Consolidated sample repository: {safe(str(target))}")
+    out.print(f"Browse the site: open {safe(str(result.site_dir / 'index.html'))}")
+    out.print(f"or serve it with live reload: consolidate serve {safe(str(target))}")
+    if serve_after:
+        serve_site(target)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .apply import ApplyResult
     from .check import CheckResult
     from .similarity import Groups
+    from .site import BuildResult, SiteResult
 
 
 def safe(text: str) -> str:
@@ -261,3 +262,33 @@ def print_check_result(console: Console, result: CheckResult) -> None:
     if result.ok:
         known = f" ({len(result.known)} known in {result.baseline})" if result.known else ""
         console.print(f"[green]ok[/]: {result.documents} documents in order{known}")
+
+
+# ---------------------------------------------------------------- the site
+
+
+def print_site_result(console: Console, result: SiteResult) -> None:
+    verb = "Wrote" if result.created else "Updated"
+    console.print(
+        f"{verb} {safe(str(result.config_file))}: {result.pages} pages, {result.redirects} redirects."
+    )
+    for change in result.changes:
+        console.print(f"  - {safe(change)}")
+    if not result.changes and not result.created:
+        console.print("  (nothing changed)")
+    if result.root_files:
+        console.print(
+            "Root files shown in the site without moving: " + ", ".join(safe(f) for f in result.root_files)
+        )
+    console.print("Next: `consolidate build` (strict) or `consolidate serve` (live reload).")
+
+
+def print_build_result(console: Console, result: BuildResult) -> None:
+    for note in result.infos:
+        console.print(f"[dim]info:[/] {safe(note)}")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {safe(warning)}")
+    console.print(
+        f"Built {result.pages} pages into {safe(str(result.site_dir))} in {result.seconds:.1f} s "
+        f"with {len(result.warnings)} warning(s)."
+    )
