@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 from consolidator.config import Config
-from consolidator.plan import build_plan
+from consolidator.plan import build_plan, find_document_groups
 from consolidator.scan import scan_repo
+from consolidator.similarity import Groups
 
 SECTIONS = ("getting-started", "guides", "reference", "architecture", "operations", "development")
 RESOURCES = (
@@ -216,18 +217,21 @@ def make_docs_tree(root: Path, pages: int = 10_000, seed: int = 7) -> int:
     return len(files)
 
 
-def time_plan(root: Path, label: str) -> None:
+def time_plan(root: Path, label: str, with_groups: bool = True) -> None:
     config = Config()
     start = time.perf_counter()
     inventory = scan_repo(root, config=config, use_cache=False)
     scanned = time.perf_counter()
-    plan = build_plan(inventory, config)
+    groups = find_document_groups(inventory.documents, config) if with_groups else Groups((), (), ())
+    grouped = time.perf_counter()
+    plan = build_plan(inventory, config, groups)
     done = time.perf_counter()
     moves = plan.moves()
     duplicates = [c for c in plan.clusters if c.kind == "duplicate"]
     n = len(inventory.documents)
     print(
-        f"{label}: {n} documents; scan {scanned - start:.2f} s, plan {done - scanned:.2f} s "
+        f"{label}: {n} documents; scan {scanned - start:.2f} s, groups {grouped - scanned:.2f} s"
+        f"{'' if with_groups else ' (skipped)'}, classify + plan {done - grouped:.2f} s "
         f"(total {done - start:.2f} s)"
     )
     print(
@@ -243,14 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path, help="a clone of the shared corpus to time as well")
     parser.add_argument("--keep", type=Path, help="write the generated tree here and keep it")
+    parser.add_argument("--no-groups", action="store_true", help="time the plan without similarity groups")
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="plan-bench-"))
     try:
         made = make_docs_tree(root, args.pages)
         print(f"generated {made} pages in {root}")
-        time_plan(root, "well-kept tree")
+        time_plan(root, "well-kept tree", not args.no_groups)
         if args.corpus:
-            time_plan(args.corpus, "corpus")
+            time_plan(args.corpus, "corpus", not args.no_groups)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -2,6 +2,7 @@
 
     python benchmarks/similarity_bench.py                 # 1,000 and 10,000 documents
     python benchmarks/similarity_bench.py 1000 10000 50000
+    python benchmarks/similarity_bench.py 10000 --engine-only
 
 For each size a synthetic corpus is generated (seeded): documents of 150-600 words in 3-8 sections
 drawn from a Zipf vocabulary, and for 10% of them a planted near-duplicate: an edited copy (10-20% of
@@ -186,12 +187,13 @@ def _run(method: str, n: int, queue: mp.Queue) -> None:  # type: ignore[type-arg
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [1000, 10000]
+    methods = ("engine",) if "--engine-only" in argv else ("engine", "minhash")
+    sizes = [int(a) for a in argv if a.isdigit()] or [1000, 10000]
     ctx = mp.get_context("spawn")
     rows = []
     print(f"{'docs':>7} {'method':<10} {'seconds':>8} {'peak MiB':>9} {'recall':>7} {'precision':>9}")
     for n in sizes:
-        for method in ("engine", "minhash"):
+        for method in methods:
             queue = ctx.Queue()
             proc = ctx.Process(target=_run, args=(method, n, queue))
             proc.start()

@@ -36,7 +36,7 @@ def run(work: Path) -> int:
     apply_plan(repo)
     print(f"plan + apply: {len(plan.moves())} moves in {time.perf_counter() - start:.1f} s")
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = generate_site(repo, config=config, plan=load_applied_plan(repo))
     site_time = time.perf_counter() - start
     print(
@@ -56,13 +56,15 @@ def run(work: Path) -> int:
         print("\n".join(lines[:41]))
         return 1
     build_time = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     print(
         f"build (strict): {built.pages} pages, {len(built.warnings)} warnings, "
         f"{len(built.infos)} notes (links broken before consolidation, redactions) in {build_time:.1f} s"
     )
     total = site_time + build_time
     verdict = "ok" if total < TARGET_SECONDS and not built.warnings else "OVER TARGET"
-    print(f"site + build: {total:.1f} s (target {TARGET_SECONDS:.0f} s): {verdict}")
+    # CPU time tells a busy machine from a slow build: wall time doubles when the cores are shared
+    print(f"site + build: {total:.1f} s wall, {cpu:.1f} s CPU (target {TARGET_SECONDS:.0f} s): {verdict}")
     return 0 if verdict == "ok" else 1
 
 

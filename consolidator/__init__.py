@@ -16,9 +16,19 @@ _API = {
     "load_config": "consolidator.config",
     "Config": "consolidator.config",
     "ConsolidatorError": "consolidator.errors",
+    "find_groups": "consolidator.similarity",
+    "build_plan": "consolidator.plan",
     "load_plan": "consolidator.planfile",
+    "write_plan": "consolidator.planfile",
     "dump_plan": "consolidator.planfile",
     "validate_plan": "consolidator.planfile",
+    "apply_plan": "consolidator.apply",
+    "undo": "consolidator.apply",
+    "generate_site": "consolidator.site",
+    "build_site": "consolidator.site",
+    "serve_site": "consolidator.site",
+    "run_check": "consolidator.check",
+    "find_secrets": "consolidator.secrets",
 }
 
 __all__ = ["__version__", *sorted(_API)]

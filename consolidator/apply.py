@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gitio
-from .errors import ApplyError, PlanError
+from .errors import ApplyError, GitError, PlanError
 from .journal import Journal, journal_dir, temp_name, write_durably
 from .links import relative_path
 from .models import Plan
@@ -86,6 +86,9 @@ class ApplyResult:
     mentions_rewritten: bool  # whether those mentions were rewritten (opt-in)
     skipped: tuple[str, ...]  # files left untouched on purpose, with the reason
     diffs: tuple[str, ...] = ()  # unified diff per rewritten file (dry run only)
+    # "path: what" for links that may need rewriting but were left as written (the rewriter could not
+    # place them with certainty); check these by hand
+    unmatched: tuple[str, ...] = ()
     commits: tuple[str, ...] = ()  # commits made, oldest first (renames, then content)
     staged: bool = False  # changes left staged, not committed (commit=False)
     dry_run: bool = False
@@ -117,13 +120,15 @@ class _Write:
 class _Work:
     pre_head: str
     moves: list[tuple[str, str]]
-    move_modes: dict[str, tuple[str, str]]  # source -> (mode, blob)
-    writes: list[_Write]
-    files: list[FileChange]
-    mentions: list[PathMention]
-    skipped: list[str]
-    diffs: list[str]
-    backups: dict[str, tuple[str, int]]  # path -> (blob, permission bits) of what was there
+    move_modes: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (mode, blob)
+    writes: list[_Write] = field(default_factory=list)
+    files: list[FileChange] = field(default_factory=list)
+    mentions: list[PathMention] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)
+    # path -> (blob, permission bits) of what was there before
+    backups: dict[str, tuple[str, int]] = field(default_factory=dict)
     blobs: dict[str, bytes] = field(default_factory=dict)  # blob id -> bytes (backups and new content)
 
 
@@ -266,7 +271,8 @@ def _compute(
         for e in plan.entries
         if e.canonical and e.canonical != e.source and (e.action == "merge" or e.action == "archive")
     }
-    work = _Work(pre_head, sorted(moves.items()), {}, [], [], [], [], [], {})
+    work = _Work(pre_head, sorted(moves.items()))
+    moved_names = {src.rsplit("/", 1)[-1] for src in moves}
     for src in moves:
         work.move_modes[src] = (tracked[src].mode, tracked[src].blob)
     # Only non-Markdown files that hold a moved file's name can mention it; git grep finds them at once.
@@ -304,15 +310,17 @@ def _compute(
                 work.skipped.append(f"{path}: cannot be re-encoded byte for byte; links not rewritten")
             continue
         notice_to: str | None = None
-        changes: tuple[LinkChange, ...] = ()
         unmatched: tuple[str, ...] = ()
         if markdown:
             done = rewrite_document(decoded.exact, path, final, moves)
-            text = done.text
-            changes = tuple(LinkChange(c.line, c.old, c.new) for c in done.changes)
-            unmatched = tuple(str(u) for u in done.unmatched)
+            text, unmatched = done.text, tuple(str(u) for u in done.unmatched)
+            work.unmatched.extend(
+                f"{path}: {u}" for u in unmatched if path in moves or any(n in u for n in moved_names)
+            )
             canonical = notices.get(path)
-            if canonical is not None and canonical in tracked:
+            if canonical is not None and canonical not in tracked:
+                work.skipped.append(f"{path}: canonical {canonical} is not tracked; no archive notice added")
+            elif canonical is not None:
                 if canonical not in titles:
                     titles[canonical] = _title((root / canonical).read_bytes(), canonical)
                 target = relative_path(final, moves.get(canonical, canonical))
@@ -326,7 +334,7 @@ def _compute(
                 continue
             done = rewrite_mentions(decoded.exact, path, moves)
             text = done.text
-            changes = tuple(LinkChange(c.line, c.old, c.new) for c in done.changes)
+        changes = tuple(LinkChange(c.line, c.old, c.new) for c in done.changes)
         if text == decoded.exact:
             continue
         new = encode(decoded, text)
@@ -423,6 +431,7 @@ def _actions(
         "mentions": [[m.file, m.line, m.old, m.new] for m in work.mentions],
         "mentions_rewritten": mentions,
         "skipped": work.skipped,
+        "unmatched": work.unmatched,
     }
 
 
@@ -438,6 +447,7 @@ def _result(actions: Mapping[str, Any], commits: Sequence[str], *, resumed: bool
         mentions=tuple(PathMention(*m) for m in actions["mentions"]),
         mentions_rewritten=bool(actions["mentions_rewritten"]),
         skipped=tuple(actions["skipped"]),
+        unmatched=tuple(actions.get("unmatched", ())),
         commits=tuple(commits),
         staged=not actions["commit"],
         resumed=resumed,
@@ -513,7 +523,7 @@ def _write(root: Path, journal: Journal, batch: Sequence[Sequence[str]]) -> None
 
 def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
     """Carry out every step the journal does not record as done; returns the objects built."""
-    actions = journal.actions()
+    actions = _actions_of(journal)
     steps = journal.steps()
     done = {str(s.get("step")) for s in steps}
     objects: dict[str, str] = next((s for s in steps if s.get("step") == "objects"), {})
@@ -550,6 +560,16 @@ def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
     if "done" not in done:
         journal.record("done")
     return objects
+
+
+def _run_or_explain(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
+    try:
+        return _run(root, journal, report)
+    except (OSError, GitError) as exc:
+        raise ApplyError(
+            f"apply stopped part-way ({exc}). Its journal keeps track of what was done: fix the cause "
+            "and run apply with --resume to finish, or run undo to return to the state before the apply"
+        ) from exc
 
 
 def _commits(objects: Mapping[str, str]) -> list[str]:
@@ -622,6 +642,7 @@ def apply_plan(
             False,
             tuple(work.skipped),
             diffs=tuple(work.diffs),
+            unmatched=tuple(work.unmatched),
             staged=not commit,
             dry_run=True,
         )
@@ -635,14 +656,28 @@ def apply_plan(
     actions = _actions(root, plan, plan_path, plan_blob, work, commit=commit, mentions=rewrite_mentions)
     index_file = _git_dir(root) / "index"
     journal = Journal.prepare(journal.folder, actions, work.blobs, index_file)
-    objects = _run(root, journal, report)
+    objects = _run_or_explain(root, journal, report)
     return _result(actions, _commits(objects), resumed=False)
+
+
+_ACTION_KEYS = ("pre_head", "commit", "plan", "plan_blob", "moves", "writes", "backups", "created_dirs")
+
+
+def _actions_of(journal: Journal) -> dict[str, Any]:
+    actions = journal.actions()
+    missing = [k for k in _ACTION_KEYS if k not in actions]
+    if actions.get("version") != 1 or missing:
+        raise ApplyError(
+            f"the apply journal in {journal.folder} is from another version or damaged "
+            f"(missing {', '.join(missing) or 'version 1'}); nothing was changed"
+        )
+    return actions
 
 
 def _resume(root: Path, journal: Journal, report: Report | None) -> ApplyResult:
     if not journal.exists():
         raise ApplyError("there is no interrupted apply to resume")
-    actions = journal.actions()
+    actions = _actions_of(journal)
     if journal.finished():
         objects = next((s for s in journal.steps() if s.get("step") == "objects"), {})
         return replace(_result(actions, _commits(objects), resumed=True), already_applied=True)
@@ -654,7 +689,7 @@ def _resume(root: Path, journal: Journal, report: Report | None) -> ApplyResult:
             "nor the one it makes; not resuming"
         )
     _say(report, "resuming the interrupted apply")
-    objects = _run(root, journal, report)
+    objects = _run_or_explain(root, journal, report)
     return _result(actions, _commits(objects), resumed=True)
 
 
@@ -664,7 +699,7 @@ def undo(repo: Path) -> UndoResult:
     journal = Journal(journal_dir(_git_dir(root)))
     if not journal.exists():
         raise ApplyError("there is no apply to undo (no journal in .git/consolidate/apply)")
-    actions = journal.actions()
+    actions = _actions_of(journal)
     pre_head = actions["pre_head"]
     objects = next((s for s in journal.steps() if s.get("step") == "objects"), {})
     made = _commits(objects) if actions["commit"] else []
@@ -688,13 +723,15 @@ def undo(repo: Path) -> UndoResult:
                 + "\n  - ".join(changed)
             )
     journal.record("undo")
-    restored = _restore_files(root, journal, actions)
-    if current != pre_head and current is not None:
-        gitio.update_head(root, pre_head, current, "consolidate undo")
-    index_copy = journal.index_copy()
-    index_file = _git_dir(root) / "index"
-    if index_copy is not None:
-        write_durably(index_file, index_copy.read_bytes())
+    try:
+        restored = _restore_files(root, journal, actions)
+        if current != pre_head and current is not None:
+            gitio.update_head(root, pre_head, current, "consolidate undo")
+        index_copy = journal.index_copy()
+        if index_copy is not None:
+            write_durably(_git_dir(root) / "index", index_copy.read_bytes())
+    except (OSError, GitError) as exc:
+        raise ApplyError(f"undo stopped part-way ({exc}); fix the cause and run undo again") from exc
     journal.remove()
     return UndoResult(pre_head, tuple(made) if current != pre_head else (), restored, completed)
 

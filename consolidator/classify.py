@@ -66,6 +66,38 @@ FOLDER_INDEX = frozenset({"readme", "index", "_index"})
 HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "_archive", ".archive", "attic", "history"})
 
 
+# Folders where records are filed on purpose: what sits there is organised history, left in place.
+RECORD_FOLDERS = frozenset(
+    {
+        "reports",
+        "incidents",
+        "postmortems",
+        "post-mortems",
+        "retrospectives",
+        "retros",
+        "meetings",
+        "minutes",
+        "releases",
+        "release-notes",
+        "changelog",
+        "changelogs",
+        "adr",
+        "adrs",
+        "decisions",
+        "rfcs",
+        "blog",
+        "posts",
+        "news",
+    }
+)
+_PERIOD_FOLDER = re.compile(r"^(?:19|20)\d\d(?:[-_](?:0[1-9]|1[0-2]|q[1-4]))?$", re.IGNORECASE)
+
+
+def _filed(path: str) -> bool:
+    folders = path.split("/")[:-1]
+    return any(f.lower() in RECORD_FOLDERS or _PERIOD_FOLDER.match(f) for f in folders)
+
+
 def conventional_key(name: str) -> str:
     return _MARKDOWN_EXT.sub("", name).lower().replace("-", "_").replace(" ", "_")
 
@@ -84,7 +116,7 @@ class Rule:
     """One piece of evidence: where to look, what to match, how much it weighs and what it suggests."""
 
     name: str
-    where: str  # "name" | "title" | "headings" | "top" | "text"
+    where: str  # "name" | "title" | "headings" | "lead" (first sections) | "top" (first lines) | "text"
     pattern: re.Pattern[str]
     weight: float  # > 0: a record of past work; < 0: documentation to keep using
     kind: str  # the kind this evidence points to
@@ -412,6 +444,22 @@ _HEADING_RULES: tuple[Rule, ...] = (
     ),
 )
 
+_LEAD_RULES: tuple[Rule, ...] = (
+    Rule(
+        "lead-record",
+        "lead",
+        _rx(
+            r"^\W*(?:what(?:'s| has| have)? (?:been )?(?:was )?(?:done|completed|accomplished|fixed|changed|"
+            r"delivered|implemented)|summary of (?:changes|work)|executive summary|accomplishments?|"
+            r"(?:issues?|problems?) (?:fixed|resolved)|changes made|completed (?:work|tasks)|status|"
+            r"current status|final status|overall status|results?)\b"
+        ),
+        1.0,
+        "status-report",
+        "opens with a section on what was done or its status",
+    ),
+)
+
 _TOP_RULES: tuple[Rule, ...] = (
     Rule(
         "top-status-done",
@@ -442,7 +490,7 @@ _TOP_RULES: tuple[Rule, ...] = (
         _rx(
             r"(?:implementation|work|task|migration|deployment|setup|phase|refactor\w*|integration|fix|"
             r"review|audit|analysis|build|session|configuration) (?:is |has been |was )?"
-            r"(?:complete|completed|done|finished|successful)\b|"
+            r"(?:complete|completed|done|finished|successful)(?=\s*(?:$|[!.,:;)✅🎉-]))|"
             r"all (?:\w+ ){0,3}(?:complete|done|implemented|"
             r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|"
             r"fixed|resolved|merged|created)|"
@@ -556,7 +604,7 @@ _TEXT_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES: tuple[Rule, ...] = _NAME_RULES + _TITLE_RULES + _HEADING_RULES + _TOP_RULES + _TEXT_RULES
+RULES: tuple[Rule, ...] = _NAME_RULES + _TITLE_RULES + _HEADING_RULES + _LEAD_RULES + _TOP_RULES + _TEXT_RULES
 
 # Sections of the docs tree, with the words that place a document in each (name x3, title x2, headings x1).
 SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -658,6 +706,7 @@ TREE_DUPLICATE_SCORE = 0.8
 # (groups just over the duplicate threshold are often two guides on one subject).
 LIVE_MERGE_SCORE = 0.6
 TOP_LINES = 12
+LEAD_HEADINGS = 2  # the first sections say what a document is for
 STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum counts double
 _MD_SUFFIXES = (".md", ".markdown", ".mdx")
 _DOCS_WORDS = _rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
@@ -675,6 +724,9 @@ def _count(rule: Rule, doc: Document, name_text: str, top: str) -> int:
         return sum(1 for h in doc.headings if h.level >= 2 and rule.pattern.search(h.text))
     if rule.where == "top":
         return 1 if rule.pattern.search(top) else 0
+    if rule.where == "lead":
+        lead = [h.text for h in doc.headings if h.level == 2][:LEAD_HEADINGS]
+        return sum(1 for text in lead if rule.pattern.search(text))
     return len(rule.pattern.findall(doc.text))
 
 
@@ -818,6 +870,16 @@ def classify(
         )
     if _in_history_folder(doc.path, config):
         return Classification("archived", "archive", None, ("already in an archive folder",), 0.95, 0.0, True)
+    if in_tree and _filed(doc.path):
+        return Classification(
+            "filed-record",
+            "live",
+            None,
+            ("already filed with its kind or period (reports/, releases/, 2025-10/ ...)",),
+            0.9,
+            0.0,
+            True,
+        )
     if in_tree and (key in FOLDER_INDEX or is_conventional(doc.name)):
         return Classification(
             "index" if key in FOLDER_INDEX else "conventional-root",
@@ -831,151 +893,33 @@ def classify(
 
     canonical = context.duplicate_of.get(doc.path)
     evidence = evidence or gather_evidence(doc)
-    name_text = evidence.name_text
     hits = list(evidence.hits)
-
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
     reasons = [f"{r.why} [{r.name} {w:+.1f}]" for r, w in hits]
+    base = history - evergreen
+    fired: list[str] = []
+    for signal in SIGNALS:
+        found = signal(doc, evidence, context, config, base)
+        if found is None:
+            continue
+        tag, weight, why = found
+        fired.append(tag)
+        if weight > 0:
+            history += weight
+        else:
+            evergreen -= weight
+        reasons.append(f"{why} [{tag} {weight:+.1f}]")
 
-    # A date written as "Date:", "Generated:", "Report Date:" stamps a document as of one day; "Last
-    # updated:" is what maintained documents write.
-    stamped = sorted(
-        {
-            f.label
-            for f in doc.dates.facts
-            if f.source in ("text", "front_matter") and not _MAINTAINED_LABEL.search(f.label)
-        }
-    )
-    if stamped:
-        history += 1.5
-        reasons.append(f"stamped with a date like a report ({', '.join(stamped[:2])}) [dated +1.5]")
-    maintained = sorted(
-        {
-            f.label
-            for f in doc.dates.facts
-            if f.source in ("text", "front_matter") and _MAINTAINED_LABEL.search(f.label)
-        }
-    )
-    if maintained and not stamped:
-        evergreen += 0.5
-        reasons.append(f"carries a '{maintained[0]}' line, as maintained pages do [maintained-label -0.5]")
-
-    # Dates: a report that has sat for months is history; a document rewritten over weeks is maintained.
-    best = doc.dates.best
-    age = _days(best, context.now)
-    span = _days(doc.dates.first_commit, doc.dates.last_commit)
-    if history > evergreen and age is not None and age > 60:
-        bonus = 1.0 if age > 180 else 0.5
-        history += bonus
-        reasons.append(
-            f"dated {best}, {age} days before the newest change in the repository [age +{bonus:.1f}]"
-        )
-    if span is not None and span >= 14 and doc.dates.last_commit and context.now:
-        recent = _days(doc.dates.last_commit, context.now)
-        if recent is not None and recent <= 30:
-            evergreen += 1.0
-            reasons.append(
-                f"maintained: edited over {span} days, last on {doc.dates.last_commit} [maintained -1.0]"
-            )
-    if doc.path in context.newer_in_series:
-        history += 1.0
-        reasons.append(
-            f"a later member of series '{context.series.get(doc.path, '')}' follows it [series +1.0]"
-        )
-
-    # Link graph: what the README or the docs tree links to is part of the documentation readers use.
-    linkers = context.inbound.get(doc.path, ())
-    from_entry = sorted(p for p in linkers if p in context.entry_points)
-    from_live = from_live_docs(linkers, context, doc.path)
-    if from_entry:
-        evergreen += 2.0
-        reasons.append(f"linked from {', '.join(from_entry[:3])} [entry-point -2.0]")
-    elif len(from_live) >= 2 and history < 4:
-        evergreen += 0.5
-        reasons.append(f"linked from {len(from_live)} documents [linked -0.5]")
-
-    # Links from documents already judged history, and from nothing else, tie a document to that history.
-    if linkers and not from_entry and not from_live_docs(linkers, context, doc.path):
-        judged = [p for p in linkers if p in context.history_paths]
-        if len(judged) >= 2:
-            history += 1.0
-            reasons.append(f"only history links to it ({', '.join(judged[:2])}) [cited-by-history +1.0]")
-
-    # Instructions for scripts and workflows that exist nowhere in the repository describe a setup that
-    # has since been removed.
-    if context.file_names and evidence.tooling:
-        gone = [(name, n) for name, n in evidence.tooling if name not in context.file_names]
-        if len(gone) >= 2 or any(n >= 3 for _, n in gone):
-            history += 1.0
-            names = ", ".join(name for name, _ in gone[:3])
-            reasons.append(
-                f"refers to files that are no longer in the repository ({names}) [gone-tooling +1.0]"
-            )
-
-    # A plan is current while its milestones lie ahead; one whose dates have all passed is a record.
-    if evidence.is_plan:
-        ahead = [d for d in evidence.plan_ahead_dates if context.now and d > context.now]
-        if ahead:
-            evergreen += 1.5
-            reasons.append(f"a plan with milestones ahead ({ahead[0]}) [plan-ahead -1.5]")
-        elif context.now:
-            history += 1.0
-            reasons.append("a plan with no milestone after the repository's newest change [plan-past +1.0]")
-
-    # What a document points at says what it is: an index of reports is part of the history it indexes.
-    cited = sorted(
-        {
-            ln.path
-            for ln in doc.links
-            if ln.path and ln.exists and ln.path != doc.path and ln.path.lower().endswith(_MD_SUFFIXES)
-        }
-    )
-    old = [p for p in cited if p in context.history_paths]
-    new = [p for p in cited if p in context.live_paths]
-    index_like = bool(_INDEX_WORDS.search(name_text) or _INDEX_WORDS.search(doc.title)) or (
-        len(cited) >= 5 and len(cited) * 40 >= doc.words
-    )
-    # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
-    if (
-        doc.at_root
-        and index_like
-        and len(cited) >= 5
-        and (_DOCS_WORDS.search(name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited, config) >= 3)
-    ):
-        history += 3.0
-        reasons.append(
-            f"a root index of the documentation ({len(cited)} documents): the docs index and site "
-            "navigation replace it [docs-index +3.0]"
-        )
-    elif len(old) + len(new) >= 3:
-        share = len(old) / (len(old) + len(new))
-        if share >= 0.6:
-            bonus = 2.5 if index_like else 1.0
-            history += bonus
-            reasons.append(
-                f"links mostly to history ({len(old)} of {len(old) + len(new)} documents it cites) "
-                f"[cites-history +{bonus:.1f}]"
-            )
-        elif share <= 0.4 and index_like:
-            evergreen += 1.0
-            reasons.append(
-                f"indexes live documentation ({len(new)} of {len(old) + len(new)}) [cites-live -1.0]"
-            )
-
-    if doc.at_root and context.root_prior > 0:
-        history += context.root_prior
-        reasons.append(
-            f"most files at this root are records of past work [root-prior +{context.root_prior:.1f}]"
-        )
-
-    margin = history - evergreen
+    margin = round(history - evergreen, 2)
     threshold = TREE_THRESHOLD if in_tree else ROOT_THRESHOLD
     # Pages of a documentation tree share templates and boilerplate: there only a clear duplicate (a
     # stale-marked copy, a near-identical text, or one that reads as history itself) is folded away.
     if canonical is not None and in_tree:
         score = context.duplicate_score.get(doc.path, 0.0)
-        if not (parse_name(doc.name).stale or score >= TREE_DUPLICATE_SCORE or margin >= ROOT_THRESHOLD):
+        same_folder = canonical.rsplit("/", 1)[0] == doc.folder if "/" in canonical else False
+        close = score >= TREE_DUPLICATE_SCORE and same_folder
+        if not (parse_name(doc.name).stale or close or margin >= ROOT_THRESHOLD):
             reasons.append(
                 f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
                 "share templates"
@@ -998,7 +942,7 @@ def classify(
         return Classification(kind, "archive", None, tuple(reasons), confidence, margin, in_tree, canonical)
 
     disposition = "archive" if margin >= threshold else "live"
-    kind = _kind(hits, margin)
+    kind = "docs-index" if "docs-index" in fired and disposition == "archive" else _kind(hits, margin)
     if doc.path in context.canonicals:
         reasons.append("canonical member of a duplicate group")
     section = None
@@ -1013,9 +957,168 @@ def classify(
         section,
         tuple(reasons),
         _confidence(margin - threshold, agreeing, disagreeing),
-        round(margin, 2),
+        margin,
         in_tree,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Signals that need the rest of the repository: dates against the repository's "now", the link graph,
+# the files that exist, and the base rate at the root. Each returns (tag, weight, reason) or None;
+# `base` is the margin of the document's own text (positive leans history).
+
+Found = tuple[str, float, str] | None
+
+
+def _stamped(doc: Document) -> list[str]:
+    return sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and not _MAINTAINED_LABEL.search(f.label)
+        }
+    )
+
+
+def signal_dated(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """ "Date:", "Generated:", "Report Date:" stamp a document as of one day."""
+    stamped = _stamped(doc)
+    if stamped:
+        return "dated", 1.5, f"stamped with a date like a report ({', '.join(stamped[:2])})"
+    return None
+
+
+def signal_maintained_label(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """ "Last updated:" is what pages that expect to change write."""
+    labels = sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and _MAINTAINED_LABEL.search(f.label)
+        }
+    )
+    if labels and not _stamped(doc):
+        return "maintained-label", -0.5, f"carries a '{labels[0]}' line, as maintained pages do"
+    return None
+
+
+def signal_age(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A report that has sat for months is history (guides do not age by date alone)."""
+    best = doc.dates.best
+    age = _days(best, ctx.now)
+    if base > 0 and age is not None and age > 60:
+        bonus = 1.0 if age > 180 else 0.5
+        return "age", bonus, f"dated {best}, {age} days before the newest change in the repository"
+    return None
+
+
+def signal_maintained(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Edited over weeks and recently: someone keeps it up to date."""
+    span = _days(doc.dates.first_commit, doc.dates.last_commit)
+    recent = _days(doc.dates.last_commit, ctx.now)
+    if span is not None and span >= 14 and recent is not None and recent <= 30:
+        return "maintained", -1.0, f"maintained: edited over {span} days, last on {doc.dates.last_commit}"
+    return None
+
+
+def signal_series(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    if doc.path in ctx.newer_in_series:
+        return "series", 1.0, f"a later member of series '{ctx.series.get(doc.path, '')}' follows it"
+    return None
+
+
+def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """What the README or live documentation links to is documentation readers use."""
+    linkers = ctx.inbound.get(doc.path, ())
+    from_entry = sorted(p for p in linkers if p in ctx.entry_points)
+    if from_entry:
+        return "entry-point", -2.0, f"linked from {', '.join(from_entry[:3])}"
+    from_live = from_live_docs(linkers, ctx, doc.path)
+    if len(from_live) >= 2 and base < 4:
+        return "linked", -0.5, f"linked from {len(from_live)} documents"
+    judged = [p for p in linkers if p in ctx.history_paths]
+    if not from_live and len(judged) >= 2:
+        return "cited-by-history", 1.0, f"only history links to it ({', '.join(judged[:2])})"
+    return None
+
+
+def signal_gone_tooling(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Instructions for scripts and workflows that exist nowhere in the repository any more."""
+    if not ctx.file_names or not ev.tooling:
+        return None
+    gone = [(name, n) for name, n in ev.tooling if name not in ctx.file_names]
+    if len(gone) >= 2 or any(n >= 3 for _, n in gone):
+        names = ", ".join(name for name, _ in gone[:3])
+        return "gone-tooling", 1.0, f"refers to files that are no longer in the repository ({names})"
+    return None
+
+
+def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A plan is current while its milestones lie ahead; one whose dates have all passed is a record."""
+    if not ev.is_plan or not ctx.now:
+        return None
+    ahead = [d for d in ev.plan_ahead_dates if d > ctx.now]
+    if ahead:
+        return "plan-ahead", -1.5, f"a plan with milestones ahead ({ahead[0]})"
+    return "plan-past", 1.0, "a plan with no milestone after the repository's newest change"
+
+
+def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """What a document points at says what it is: an index of reports is part of the history it lists."""
+    cited = sorted(
+        {
+            ln.path
+            for ln in doc.links
+            if ln.path and ln.exists and ln.path != doc.path and ln.path.lower().endswith(_MD_SUFFIXES)
+        }
+    )
+    named_index = bool(_INDEX_WORDS.search(ev.name_text) or _INDEX_WORDS.search(doc.title))
+    index_like = named_index or (len(cited) >= 5 and len(cited) * 40 >= doc.words)
+    # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
+    whole = _DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited) >= 3
+    if doc.at_root and named_index and len(cited) >= 5 and whole:
+        return (
+            "docs-index",
+            3.0,
+            f"a root index of the documentation ({len(cited)} documents): the docs index and site "
+            "navigation replace it",
+        )
+    old = [p for p in cited if p in ctx.history_paths]
+    new = [p for p in cited if p in ctx.live_paths]
+    if len(old) + len(new) < 3:
+        return None
+    share = len(old) / (len(old) + len(new))
+    if share >= 0.6:
+        bonus = 2.5 if index_like else 1.0
+        return (
+            "cites-history",
+            bonus,
+            f"links mostly to history ({len(old)} of {len(old) + len(new)} it cites)",
+        )
+    if share <= 0.4 and index_like:
+        return "cites-live", -1.0, f"indexes live documentation ({len(new)} of {len(old) + len(new)})"
+    return None
+
+
+def signal_root_prior(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """In a root of two hundred reports, a document with mixed signals is most likely one more."""
+    if doc.at_root and ctx.root_prior > 0:
+        return "root-prior", ctx.root_prior, "most files at this root are records of past work"
+    return None
+
+
+SIGNALS = (
+    signal_dated,
+    signal_maintained_label,
+    signal_age,
+    signal_maintained,
+    signal_series,
+    signal_linked,
+    signal_gone_tooling,
+    signal_plan,
+    signal_cites,
+    signal_root_prior,
+)
 
 
 def _one_per_group(hits: list[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
@@ -1051,7 +1154,7 @@ def _text_dates(text: str) -> list[str]:
     return sorted({"-".join(m) for m in _ISO_DATE.findall(text)})
 
 
-def _spread(paths: list[str], config: Config) -> int:
+def _spread(paths: list[str]) -> int:
     """How many docs sections the documents at `paths` fall into, judged by their names."""
     found = set()
     for path in paths:

@@ -229,7 +229,7 @@ def changed_paths(repo: Path) -> set[str]:
         if len(item) < 4:
             continue
         paths.add(item[3:].decode("utf-8", "surrogateescape"))
-        if item[:1] in (b"R", b"C"):
+        if b"R" in item[:2] or b"C" in item[:2]:
             # A staged rename or copy is followed by its source path.
             if i < len(fields) and fields[i]:
                 paths.add(fields[i].decode("utf-8", "surrogateescape"))

@@ -22,6 +22,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 from markdown import Extension, Markdown
@@ -55,6 +56,7 @@ _RAW_TAG = re.compile(r"<(a|img)\b[^>]*>", re.IGNORECASE)
 _RAW_ATTR = re.compile(r"""\b(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"(`+).*?\1")
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 
 
 class ConsolidatePluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -137,6 +139,13 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                 files.append(File.generated(config, generated, content=content))
         return files
 
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        # root files live outside the docs folder, which is all `mkdocs serve` watches by itself
+        if self.lay is not None:
+            for root in self.lay.root_files:
+                server.watch(str(self.repo / root))
+        return server
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.lay is not None
         repo_path = self.lay.repo_of.get(page.file.src_uri)
@@ -215,11 +224,12 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         href = href.strip()
         if not href or (href.startswith("#") and not final):
             return self._self_anchor(href, ctx)
+        if _SCRIPT_URL.match(href) and not (image and href.lower().startswith("data:image/")):
+            log.info("%s: a script link (%s...) is shown as text", ctx.repo_path, href[:12])
+            return _Target(None, text_path="")
         if is_external(href):
             if image and self.config.offline and re.match(r"^(https?:)?//", href, re.I):
                 return _Target(None, text_path=None)
-            return None
-        if href.startswith("mailto:") or href.startswith("data:"):
             return None
         target = resolve(ctx.repo_path, href)
         _, query, raw_fragment = split_target(href)
@@ -336,7 +346,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                     (alt.group(2) if alt and alt.group(2) is not None else alt.group(3) if alt else "") or ""
                 )
                 return f'<span class="consolidate-external-image">{html.escape(text)}</span>'
-            title = html.escape(target.text_path or value)
+            title = html.escape(target.text_path if target.text_path is not None else value)
             return f'<a class="consolidate-path" title="{title}">'
         new = html.escape(target.href, quote=True)
         return tag[: attr.start(2)] + f'"{new}"' + tag[attr.end(2) :]
@@ -438,6 +448,8 @@ def _as_path(el: etree.Element, path: str) -> None:
     el.attrib.clear()
     el.tag = "span"
     el.set("class", "consolidate-path")
+    if not path:
+        return
     el.set("title", path)
     if shown in (path, posixpath.basename(path.rstrip("/")), path.rstrip("/")):
         return

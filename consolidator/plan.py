@@ -70,7 +70,9 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         for link in doc.links:
             if link.path and link.exists and link.path != doc.path:
                 inbound[link.path].add(doc.path)
-    newest = max((d.dates.last_commit or d.dates.content or "" for d in docs), default="")
+    # "Now" is the newest change the history records; without history, the newest date a document states.
+    commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
+    newest = max(commits) if commits else max((d.dates.content or "" for d in docs), default="")
     duplicate_of: dict[str, str] = {}
     duplicate_score: dict[str, float] = {}
     canonicals: set[str] = set()
@@ -333,7 +335,7 @@ def _drafts(
         c = classes[doc.path]
         cluster = dup.get(doc.path)
         canonical = c.canonical
-        if c.disposition == "keep-root" or c.kind in ("archived", "conventional-root", "index"):
+        if c.disposition == "keep-root" or (c.disposition == "archive" and c.kind == "archived"):
             drafts.append(_Draft(doc, c, "keep", None, None, ()))
             continue
         if c.kind == "pinned" and c.disposition == "live":

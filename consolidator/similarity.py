@@ -45,6 +45,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -83,9 +84,10 @@ CONVENTIONAL = frozenset(
     )
     for ext in (".md", ".markdown", ".mdx")
 )
-# Terms in more documents than this (or 2% of them, if more) are left out of the neighbour search:
-# below a thousand documents nothing is pruned, above it the product stays sparse.
-SEARCH_MAX_DF = 1000
+# Above SEARCH_PRUNE_FROM documents, terms in more than SEARCH_MAX_DF documents are left out of the
+# neighbour search (not of the scores), so the block products stay sparse and the cost near linear.
+SEARCH_PRUNE_FROM = 1000
+SEARCH_MAX_DF = 250
 # Sections with fewer words than this are not reported as content a canonical lacks.
 MIN_SECTION_WORDS = 5
 # Outlines shorter than this say too little to compare.
@@ -127,9 +129,12 @@ def strip_symbols(text: str) -> str:
 
 
 def _clean_line(line: str) -> str:
-    line = _BADGE.sub(" ", line)
-    line = _MD_LINK.sub(r"\1", line)
-    line = _URL.sub(" ", line)
+    """Badges out, link text kept without its target, bare URLs and symbols out (works on any text)."""
+    if "](" in line:
+        line = _BADGE.sub(" ", line)
+        line = _MD_LINK.sub(r"\1", line)
+    if "://" in line or "www." in line:
+        line = _URL.sub(" ", line)
     return strip_symbols(line)
 
 
@@ -142,10 +147,12 @@ def document_text(doc: Document) -> str:
         raw = "\n".join(parts)
     else:
         raw = doc.text
-    lines = [_clean_line(ln) for ln in raw.splitlines() if not _TABLE_RULE.match(ln)]
-    return "\n".join(ln for ln in lines if ln.strip())
+    if "--" in raw:
+        raw = "\n".join(ln for ln in raw.splitlines() if not _TABLE_RULE.match(ln))
+    return "\n".join(ln for ln in _clean_line(raw).splitlines() if ln.strip())
 
 
+@lru_cache(maxsize=1 << 16)
 def normalised_heading(text: str) -> str:
     text = strip_symbols(text).lower()
     text = re.sub(r"^\s*(?:\d+[.)]?\s*)+", "", text)  # "1. Setup" and "Setup" are the same section
@@ -165,7 +172,7 @@ def _drop_common_lines(texts: list[str], limit: int) -> list[str]:
     seen: Counter[str] = Counter()
     keyed = []
     for t in texts:
-        keys = [_WS.sub(" ", ln).strip().lower() for ln in t.splitlines()]
+        keys = [" ".join(ln.split()).lower() for ln in t.splitlines()]
         keyed.append(keys)
         seen.update({k for k in keys if len(k) > 3})
     common = {k for k, c in seen.items() if c > limit}
@@ -197,7 +204,9 @@ def tfidf_matrix(
         sublinear_tf=True,
         max_df=max_df_used,
         min_df=1,
-        token_pattern=r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b|\b[^\W\d_]{2,}\b",
+        # words of two or more characters that start with a letter: numbers (versions, counts,
+        # percentages) change between rewrites without changing what a document is about
+        token_pattern=r"(?u)\b[^\W\d_]\w+",
         dtype=np.float32,
     )
     try:
@@ -533,27 +542,42 @@ def neighbour_ranks(n: int, neighbours: dict[Pair, float]) -> dict[Pair, float]:
     return {(a, b): 0.5 * (1.0 / rank_of[(a, b)] + 1.0 / rank_of[(b, a)]) for (a, b) in neighbours}
 
 
+def _shared_word_pairs(words_of: list[set[str]], cap: int) -> set[Pair]:
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, words in enumerate(words_of):
+        for w in words:
+            if w and not w.isdigit():
+                blocks[w].append(i)
+    shared: Counter[Pair] = Counter()
+    for members in blocks.values():
+        if 2 <= len(members) <= cap:
+            shared.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    return {
+        (a, b)
+        for (a, b), count in shared.items()
+        if 2 * count >= min(len(words_of[a]), len(words_of[b]))
+    }
+
+
 def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     """Pairs worth scoring: content neighbours, name or title relatives, documents an index lists together."""
     cfg = index.config
     n = len(index.docs)
     pairs = {p for p, cosine in neighbours.items() if cosine >= cfg.candidate_cosine}
     # Blocking on rare words: a word in more than `cap` names or titles is too common to say anything
-    # and would make the blocks quadratic.
+    # and would make the blocks quadratic. Within a block, a pair is kept when the words the two names
+    # share make up at least half of the shorter name: CLOUDFLARE_DEPLOYMENT_SUMMARY meets
+    # CLOUDFLARE_SETUP_SUMMARY, but not every other name that happens to contain CLOUDFLARE.
     cap = max(8, int(math.sqrt(n)))
-    for words_of in (
-        [set(p.base) for p in index.names],
-        [set(w) for w in index.title_words],
-        [{p.compact} for p in index.names],
-    ):
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i, words in enumerate(words_of):
-            for w in words:
-                if w and not w.isdigit():
-                    blocks[w].append(i)
-        for members in blocks.values():
-            if 2 <= len(members) <= cap:
-                pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    for words_of in ([set(p.base) for p in index.names], [set(w) for w in index.title_words]):
+        pairs |= _shared_word_pairs(words_of, cap)
+    same_base: dict[str, list[int]] = defaultdict(list)
+    for i, parts in enumerate(index.names):
+        if parts.compact:
+            same_base[parts.compact].append(i)
+    for members in same_base.values():
+        if 2 <= len(members) <= cap:
+            pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
     for i in range(n):
         listed = sorted(index.out_links[i])
         if 2 <= len(listed) <= cap:
@@ -954,7 +978,7 @@ def find_groups(
         index.content,
         config.neighbours,
         min(config.candidate_cosine, config.topic_cosine),
-        prune_df=max(SEARCH_MAX_DF, int(0.02 * len(ordered))),
+        prune_df=SEARCH_MAX_DF if len(ordered) > SEARCH_PRUNE_FROM else None,
     )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))

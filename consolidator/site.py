@@ -17,6 +17,7 @@ use it, so the nav written here names exactly the pages the plugin produces.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import logging
@@ -177,7 +178,12 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
         site = _free(root if root.lower() not in taken else f"project/{root}", taken)
         pages[root] = site
         taken.add(site.lower())
-    home = readme if readme is not None else next((r for r, s in pages.items() if s == "index.md"), None)
+    home = readme
+    if home is None:  # the docs landing page (index.md, else README.md) is the home page
+        landing = sorted((s.lower() != "index.md", r) for r, s in pages.items() if s.lower() in home_names)
+        home = landing[0][1] if landing else None
+    if archive and not any(s.startswith(archive + "/") for s in pages.values()):
+        archive = ""  # nothing archived: no archive tab
 
     # Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
     folders: set[str] = set()
@@ -230,7 +236,8 @@ _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^=+\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SKIP_LINE = re.compile(r"^\s*(#|<|\||!\[|\[!\[|>|[-*_]{3,}\s*$|\[[^\]]+\]:|:::|!!!|\?\?\?)")
-_MD_INLINE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|[*_`]+")
+_DEST = r"\((?:[^()]|\([^)]*\))*\)"  # a link destination, which may hold one level of parentheses
+_MD_INLINE = re.compile(rf"!\[[^\]]*\]{_DEST}|\[([^\]]*)\]{_DEST}|\[([^\]]*)\]\[[^\]]*\]|[*_`]+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -341,10 +348,19 @@ def redirect_map(plan: Plan | None, lay: Layout) -> dict[str, str]:
 
 @functools.cache
 def _templates() -> jinja2.Environment:
-    root = importlib.resources.files("consolidator.templates")
+    root: Any
+    try:
+        root = importlib.resources.files("consolidator.templates")
+    except ModuleNotFoundError:
+        # running from a source tree whose `consolidator` shadows the installed package
+        root = Path(__file__).resolve().parent.parent / "templates"
 
     def load(name: str) -> str:
-        return root.joinpath(*name.split("/")).read_text(encoding="utf-8")
+        try:
+            text: str = root.joinpath(*name.split("/")).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SiteError(f"the site template {name} is missing from the installation: {exc}") from exc
+        return text
 
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(load),
@@ -486,14 +502,7 @@ def _folder_nav(folder: str, lay: Layout, pages: list[str], skip: set[str]) -> l
         items.append(index)
     direct = sorted(p for p in pages if posixpath.dirname(p) == folder and p != index and p not in skip)
     items.extend(direct)
-    subs = sorted(
-        {
-            p[len(folder) + 1 :].split("/")[0]
-            for p in pages
-            if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]
-        }
-    )
-    for sub in subs:
+    for sub in _subfolders(folder, pages):
         path = f"{folder}/{sub}"
         if path in skip:
             continue
@@ -699,13 +708,14 @@ def generate_site(
     repo = Path(repo)
     if not repo.is_dir():
         raise SiteError(f"{repo} is not a directory")
+    path = repo / CONFIG_FILE
+    config = _with_owner_docs_dir(path, config)
     lay = layout(repo, config, report=plan is not None)
     nav = navigation(lay, config.sections)
     redirects = redirect_map(plan, lay)
     remote = config.repo_url or repo_url or _remote(repo)
     url = web_url(remote) if remote else ""
     options = _plugin_options(plan, url)
-    path = repo / CONFIG_FILE
     created = not path.exists()
     if created:
         text = render(
@@ -743,6 +753,21 @@ def generate_site(
         generated=lay.generated,
         redirects=len(redirects),
     )
+
+
+def _with_owner_docs_dir(path: Path, config: Config) -> Config:
+    """An existing mkdocs.yml may name another docs folder: the site follows what MkDocs will read."""
+    if not path.is_file():
+        return config
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return config  # reported with a clear message when the file is updated
+    docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
+    wanted = docs_dir.strip("/") if isinstance(docs_dir, str) else ""
+    if wanted and wanted != config.docs_dir.strip("/"):
+        return dataclasses.replace(config, docs_dir=wanted)
+    return config
 
 
 def _remote(repo: Path) -> str | None:
@@ -833,6 +858,14 @@ def _entries(src: PageSources, page: str, sites: Iterable[str]) -> list[Entry]:
     return out
 
 
+def _subfolders(folder: str, pages: Iterable[str]) -> list[str]:
+    """Names of the folders directly below `folder` ("" is the docs root) that hold pages."""
+    prefix = folder + "/" if folder else ""
+    return sorted(
+        {p[len(prefix) :].split("/")[0] for p in pages if p.startswith(prefix) and "/" in p[len(prefix) :]}
+    )
+
+
 def folder_page(src: PageSources, index: str) -> str:
     """The generated index of a site folder: its pages with descriptions, then its sub-folders."""
     folder = posixpath.dirname(index)
@@ -843,24 +876,20 @@ def folder_page(src: PageSources, index: str) -> str:
         for p in all_pages
         if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")
     ]
-    subs = sorted(
-        {
-            p[len(folder) + 1 :].split("/")[0]
-            for p in all_pages
-            if p.startswith(folder + "/") and "/" in p[len(folder) + 1 :]
-        }
-    )
     sub_entries = []
-    for sub in subs:
-        sub_index = lay.index_of.get(f"{folder}/{sub}")
+    for sub in _subfolders(folder, all_pages):
+        path = f"{folder}/{sub}" if folder else sub
+        sub_index = lay.index_of.get(path)
         if sub_index:
-            count = sum(1 for p in lay.site_of.values() if p.startswith(f"{folder}/{sub}/"))
+            count = sum(1 for p in lay.site_of.values() if p.startswith(path + "/"))
             sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
     in_archive = bool(lay.archive) and (folder == lay.archive or folder.startswith(lay.archive + "/"))
     topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
     return render(
         "site/folder.md.j2",
-        title=_humanize(posixpath.basename(folder)) if folder != lay.archive else "Archive",
+        title=(
+            "Archive" if folder == lay.archive else _humanize(posixpath.basename(folder)) or "Documentation"
+        ),
         archive=in_archive,
         is_archive_root=folder == lay.archive,
         topics=_rel(index, topics) if topics and folder == lay.archive else "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 from collections import Counter
@@ -118,6 +119,20 @@ def score(
     )
 
 
+_WEIGHT = re.compile(r"\[[\w-]+ ([+-]\d+(?:\.\d+)?)\]$")
+
+
+def strongest(reasons: tuple[str, ...], limit: int) -> list[str]:
+    """The reasons that weighed most (those tagged with a weight), then the others in their order."""
+
+    def weight(reason: str) -> float:
+        found = _WEIGHT.search(reason)
+        return abs(float(found.group(1))) if found else 0.0
+
+    ranked = sorted(range(len(reasons)), key=lambda i: (-weight(reasons[i]), i))
+    return [reasons[i] for i in ranked[:limit]]
+
+
 def report(result: Score, show_reasons: int = 4) -> str:
     lines = [
         "confusion (rows: label, columns: plan action)",
@@ -134,7 +149,7 @@ def report(result: Score, show_reasons: int = 4) -> str:
         lines.append(
             f"  {path}: label {wanted}, plan {entry.action} ({entry.kind}, confidence {entry.confidence})"
         )
-        for reason in entry.reasons[:show_reasons]:
+        for reason in strongest(entry.reasons, show_reasons):
             lines.append(f"      - {reason}")
     if result.canonical_misses:
         lines.append(f"live canonicals not kept live: {', '.join(result.canonical_misses)}")

@@ -428,6 +428,11 @@ def test_refuses_new_apply_while_one_is_interrupted(samples_repo: Path) -> None:
     with pytest.raises(ApplyError, match="interrupted"):
         apply_plan(samples_repo)
     assert snapshot(samples_repo) == _refused_keep_journal
+    # A journal this version cannot read is refused by resume and undo alike, changing nothing.
+    for attempt in (lambda: apply_plan(samples_repo, resume=True), lambda: undo(samples_repo)):
+        with pytest.raises(ApplyError, match="damaged"):
+            attempt()
+        assert snapshot(samples_repo) == _refused_keep_journal
 
 
 def test_resume_without_interrupted_apply(samples_repo: Path) -> None:
@@ -470,3 +475,57 @@ def test_file_that_cannot_round_trip_is_moved_untouched_and_reported(make_repo) 
     result = apply_plan(repo)
     assert (repo / "docs/notes.md").read_bytes() == broken
     assert any(s.startswith("NOTES.md") for s in result.skipped)
+
+
+def test_refuses_to_move_a_symbolic_link(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo = make_repo({"A.md": "# A\n"})
+    (repo / "LINK.md").symlink_to("A.md")
+    git(repo, "add", "LINK.md")
+    git(repo, "commit", "-q", "-m", "link")
+    blob = gitio.blob_id(b"A.md")
+    entry = Decision("LINK.md", "move", "docs/l.md", None, None, (), 1, blob)
+    plan = Plan(PlanHeader("t", "r", None), (entry,))
+    write_plan(repo, plan)
+    _refused(repo, PlanError, "symbolic link")
+
+
+def test_plan_from_elsewhere_is_recorded_and_undo_removes_the_record(
+    samples_repo: Path, tmp_path: Path
+) -> None:
+    plan_file = tmp_path / "reviewed-plan.yaml"
+    plan_file.write_text(dump_plan(sample_plan(samples_repo)), encoding="utf-8")
+    before = snapshot(samples_repo)
+    assert not (samples_repo / ".consolidate").exists()
+    apply_plan(samples_repo, plan_file)
+    assert gitio.read_blob(samples_repo, "HEAD", PLAN_REL) == plan_file.read_bytes()
+    assert (samples_repo / PLAN_REL).read_bytes() == plan_file.read_bytes()
+    undo(samples_repo)
+    assert snapshot(samples_repo) == before
+    assert not (samples_repo / ".consolidate").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# T\n\nbody\n", "NOTE\n\n# T\n\nbody\n"),
+        ("\n# T\n", "NOTE\n\n# T\n"),
+        ("# T\r\nbody\r\n", "NOTE\r\n\r\n# T\r\nbody\r\n"),
+        ("---\ntitle: x\n---\n# T\n", "---\ntitle: x\n---\nNOTE\n\n# T\n"),
+        ("---\ntitle: x\n---\n", "---\ntitle: x\n---\nNOTE\n"),
+        ("", "NOTE\n"),
+        ("no newline at end", "NOTE\n\nno newline at end"),
+    ],
+)
+def test_add_notice_after_front_matter(text: str, expected: str) -> None:
+    from consolidator.apply import NOTICE_MARK, add_notice
+
+    notice = f"{NOTICE_MARK} Superseded by [T](t.md)."
+    assert add_notice(text, notice) == expected.replace("NOTE", notice)
+    assert add_notice(add_notice(text, notice), notice) == add_notice(text, notice)
+
+
+def test_notice_line_escapes_title_and_brackets_odd_paths() -> None:
+    from consolidator.apply import notice_line
+
+    line = notice_line("Guide [v2]", "../Meeting Notes (old).md")
+    assert line == "> **Archived.** Superseded by [Guide \\[v2\\]](<../Meeting Notes (old).md>)."

@@ -135,6 +135,7 @@ class Before:
     links: dict[str, list[Checked]]
     originals: dict[str, bytes]
     history: dict[str, gitio.FileHistory]
+    head: str
 
 
 def take_before(repo: Path, plan: Plan) -> Before:
@@ -142,6 +143,7 @@ def take_before(repo: Path, plan: Plan) -> Before:
         check_links(repo),
         {e.source: (repo / e.source).read_bytes() for e in plan.entries},
         gitio.history(repo),
+        gitio.head(repo) or "",
     )
 
 
@@ -196,6 +198,11 @@ def verify_apply(before: Before, repo: Path, plan: Plan, result: ApplyResult) ->
         old, new = before.history[source], history_after[dest]
         assert new.first == old.first, f"{dest}: history starts {new.first}, before the move {old.first}"
         assert new.commits > old.commits, dest
+    # And `git log --follow` itself, on a sample, reaches each file's first commit under its old name.
+    for source, dest in sorted(moves.items())[:: max(1, len(moves) // 5)]:
+        followed = gitio.run_git(repo, "log", "--follow", "--format=%H", "--", dest).split()
+        original = gitio.run_git(repo, "log", "--format=%H", before.head, "--", source).split()
+        assert followed[-1] == original[-1], dest
     print(f"history followed for all {len(moves)} moved files")
     return resolved_before, resolved_after
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 CHILD = (
     "import sys; from pathlib import Path; from consolidator.apply import apply_plan; "
-    "apply_plan(Path(sys.argv[1]))"
+    "apply_plan(Path(sys.argv[1]), commit=sys.argv[2] == 'commit')"
 )
 PARALLEL = 3  # child processes at once (the machine is shared)
 
@@ -78,7 +78,7 @@ def _trees(repo: Path) -> list[str]:
     return [gitio.tree_of(repo, f"HEAD~{i}") for i in range(3)]
 
 
-def _kill_all(template: Path, base: Path, points: list[str]) -> dict[str, Path]:
+def _kill_all(template: Path, base: Path, points: list[str], mode: str = "commit") -> dict[str, Path]:
     """Copy the template once per kill point and run a child apply in each, PARALLEL at a time."""
     repos = {}
     for point in points:
@@ -91,7 +91,7 @@ def _kill_all(template: Path, base: Path, points: list[str]) -> dict[str, Path]:
             point = pending.pop(0)
             env = {**os.environ, **IDENTITY, KILL_AT_VARIABLE: point}
             child = subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(repos[point])],
+                [sys.executable, "-c", CHILD, str(repos[point]), mode],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -155,3 +155,22 @@ def test_kill_at_every_step_then_undo(
             failures.append(point)
         assert not journal_dir(repo / ".git").exists()
     assert not failures, f"undo did not restore the exact state after kills at {failures}"
+
+
+def test_kill_apply_without_commit_then_resume_or_undo(prepared: Prepared, tmp_path: Path) -> None:
+    template, before, _, records = prepared
+    reference = tmp_path / "reference"
+    shutil.copytree(template, reference, symlinks=True)
+    apply_plan(reference, commit=False)
+    staged = snapshot(reference)
+    assert staged["head"] == before["head"] and staged["ls-files"] != before["ls-files"]
+    points = ["2", f"~{records // 2}", str(records - 2)]
+    resumed = _kill_all(template, tmp_path / "resume", points, mode="no-commit")
+    for point, repo in resumed.items():
+        result = apply_plan(repo, resume=True)
+        assert result.staged and not result.commits
+        assert snapshot(repo) == staged, f"kill point {point}"
+    undone = _kill_all(template, tmp_path / "undo", points, mode="no-commit")
+    for point, repo in undone.items():
+        undo(repo)
+        assert snapshot(repo) == before, f"kill point {point}"

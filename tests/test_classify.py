@@ -225,5 +225,5 @@ def test_sections_outside_the_configured_list_are_not_used(tmp_path: Path) -> No
 def test_rules_table_is_well_formed() -> None:
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
-    assert {r.where for r in RULES} <= {"name", "title", "headings", "top", "text"}
+    assert {r.where for r in RULES} <= {"name", "title", "headings", "lead", "top", "text"}
     assert all(r.weight != 0 and r.why and r.kind for r in RULES)

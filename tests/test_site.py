@@ -25,6 +25,8 @@ FILES: dict[str, str | bytes] = {
         "# Harbour Tools\n\n"
         "![build](https://img.shields.io/badge/build-passing-green)\n\n"
         '<img src="assets/logo.png" alt="logo" width="32">\n\n'
+        '<p><a href="docs/guides/setup.md#2-install-the-cli">Raw setup</a></p>\n\n'
+        'Written as code, `<a href="x.md">` is not a link.\n\n'
         "Harbour Tools plans berths for small ports. It has an API and a worker.\n\n"
         "## 1. ✅ Start here\n\n"
         "- [Setup](docs/guides/setup.md#2-install-the-cli)\n"
@@ -308,6 +310,8 @@ def test_root_files_render_and_cross_links_work_both_ways(built: Path) -> None:
     assert 'href="guides/setup/#2-install-the-cli"' in home
     assert 'href="CONTRIBUTING/#how-to-help"' in home
     assert 'href="overview/"' in home  # docs/ leads to the docs landing page
+    # raw HTML is not seen by MkDocs: its links get final URLs from the plugin
+    assert '<a href="guides/setup/#2-install-the-cli">Raw setup</a>' in home
     contributing = _html(built, "CONTRIBUTING/index.html")
     assert 'href="../development/testing/"' in contributing
     assert 'href="../"' in contributing  # README.md is the home page
@@ -443,6 +447,9 @@ def test_generated_pages_escape_hostile_titles(tmp_path: Path) -> None:
     assert "<script>" not in listing and "<img" not in listing
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
     assert "javascript:" not in " ".join(_hrefs(index))
+    assert "click)" not in listing  # the link syntax is gone from the title, not half of it
+    # the document's own script link does not survive into the site either
+    assert "javascript:" not in " ".join(_hrefs(_html(site, "guides/evil/index.html")))
 
 
 def test_hostile_folder_names_are_escaped_in_the_nav(tmp_path: Path) -> None:
@@ -473,6 +480,19 @@ def test_secrets_are_redacted_in_the_site(tmp_path: Path) -> None:
     assert (repo / "docs/development/testing.md").read_text(encoding="utf-8").count(SECRET) == 1
 
 
+def test_secret_revealed_by_rendering_is_redacted(tmp_path: Path) -> None:
+    # the bold markers hide the keyword from a scan of the Markdown; the rendered text shows it
+    password = "HarbourClient2024" + "SecureKey!"
+    files = dict(FILES)
+    files["docs/development/testing.md"] = f"# Testing\n\n**Password:** {password}\n"
+    repo = make_site_repo(tmp_path / "leaky3", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    page = _html(result.site_dir, "development/testing/index.html")
+    assert password not in page and "[REDACTED]" in page
+    assert password not in (result.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+
+
 def test_secret_fails_the_build_when_redaction_is_off(tmp_path: Path) -> None:
     files = dict(FILES)
     files["docs/development/testing.md"] = f"# Testing\n\nUse aws_access_key_id = {SECRET} for the bucket.\n"
@@ -497,3 +517,31 @@ def test_site_without_plan_has_no_report_and_no_redirects(tmp_path: Path) -> Non
     assert result.redirects == 0
     assert "consolidation-report.md" not in result.generated
     assert build_site(repo, site_dir=tmp_path / "s").warnings == ()
+
+
+def test_repository_without_readme_gets_a_generated_home(tmp_path: Path) -> None:
+    files = {
+        "docs/guides/one.md": "# One\n\nThe first guide.\n",
+        "NOTES.md": "# Notes\n\nSee [one](docs/guides/one.md).\n",
+    }
+    repo = make_site_repo(tmp_path / "bare", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    assert "index.md" in result.generated
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    home = _article(_html(site, "index.html"))
+    assert "<h1" in home and 'href="NOTES/"' in home and 'href="guides/"' in home
+    assert 'href="../guides/one/"' in _html(site, "NOTES/index.html")
+
+
+def test_docs_readme_is_the_home_page_when_the_root_has_none(tmp_path: Path) -> None:
+    files = {
+        "docs/README.md": "# Docs home\n\nStart with [one](guides/one.md).\n",
+        "docs/guides/one.md": "# One\n\nThe first guide, see [home](../README.md).\n",
+    }
+    repo = make_site_repo(tmp_path / "docsreadme", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    assert "index.md" not in result.generated
+    assert not any(g.startswith("archive/") for g in result.generated)  # nothing archived, no tab
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    assert "Docs home" in _article(_html(site, "index.html"))
+    assert 'href="../../"' in _html(site, "guides/one/index.html")
