@@ -25,6 +25,8 @@ import sys
 import time
 from itertools import combinations
 
+from consolidator.models import Dates, Document, Heading, Section
+
 WORDS_PER_SECTION = (40, 90)
 
 
@@ -100,14 +102,13 @@ def make_corpus(n: int, seed: int = 11) -> tuple[list[tuple[str, str]], set[tupl
     return out, planted
 
 
-def _documents(corpus: list[tuple[str, str]]) -> list[object]:
-    from consolidator.models import Dates, Document, Heading, Section
-
+def _documents(corpus: list[tuple[str, str]]) -> list[Document]:
     docs = []
     for name, body in corpus:
         headings = []
         sections = []
-        current, level, start, lines = "", 0, 1, []
+        current, level, start = "", 0, 1
+        lines: list[str] = []
         for number, line in enumerate(body.splitlines(), start=1):
             if line.startswith("#"):
                 if current or lines:
@@ -142,7 +143,7 @@ def _engine(corpus: list[tuple[str, str]]) -> set[tuple[str, str]]:
     from consolidator.similarity import find_groups
 
     docs = _documents(corpus)
-    groups = find_groups(docs, topics=False)  # type: ignore[arg-type]
+    groups = find_groups(docs, topics=False)
     return {(a, b) for c in groups.duplicates for a, b in combinations(sorted(c.members), 2)}
 
 

@@ -135,7 +135,8 @@ def load_plan(path: Path) -> Plan:
 
 def parse_plan(text: str, where: str = "plan") -> Plan:
     try:
-        data = yaml.safe_load(text)
+        # The C loader reads a plan of thousands of entries several times faster when it is there.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise PlanError(f"{where} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -34,6 +34,7 @@ import jinja2
 import yaml
 
 from . import gitio
+from .bundled import bundled
 from .config import Config
 from .errors import GitError, PlanError, SiteError
 from .models import Plan
@@ -353,7 +354,7 @@ def _templates() -> jinja2.Environment:
         root = importlib.resources.files("consolidator.templates")
     except ModuleNotFoundError:
         # running from a source tree whose `consolidator` shadows the installed package
-        root = Path(__file__).resolve().parent.parent / "templates"
+        root = bundled("templates")
 
     def load(name: str) -> str:
         try:
@@ -719,7 +720,7 @@ def generate_site(
     created = not path.exists()
     if created:
         text = render(
-            "site/mkdocs.yml.j2",
+            "mkdocs/mkdocs.yml.j2",
             site_name=_site_name(repo, lay),
             docs_dir=lay.docs_dir,
             nav=nav,
@@ -886,7 +887,7 @@ def folder_page(src: PageSources, index: str) -> str:
     in_archive = bool(lay.archive) and (folder == lay.archive or folder.startswith(lay.archive + "/"))
     topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
     return render(
-        "site/folder.md.j2",
+        "mkdocs/folder.md.j2",
         title=(
             "Archive" if folder == lay.archive else _humanize(posixpath.basename(folder)) or "Documentation"
         ),
@@ -922,7 +923,7 @@ def topics_page(src: PageSources, page: str) -> str:
             if members:
                 clusters.append((cluster.label or cluster.id, _entries(src, page, members)))
     return render(
-        "site/topics.md.j2",
+        "mkdocs/topics.md.j2",
         groups=[(name, _entries(src, page, sites)) for name, sites in sorted(groups.items())],
         clusters=clusters,
     )
@@ -932,7 +933,7 @@ def report_page(src: PageSources, page: str) -> str:
     """What moved where and why, duplicate groups with their canonical documents, old broken links."""
     plan = src.plan
     if plan is None:
-        return render("site/report.md.j2", plan=None)
+        return render("mkdocs/report.md.j2", plan=None)
     site_of = src.lay.site_of
     moves = plan.moves()
 
@@ -979,7 +980,7 @@ def report_page(src: PageSources, page: str) -> str:
         for b in plan.broken_links
     ]
     return render(
-        "site/report.md.j2",
+        "mkdocs/report.md.j2",
         plan=plan,
         root_before=summary.get("root_before"),
         root_after=summary.get("root_after", sum(1 for r in src.lay.root_files)),
@@ -1001,7 +1002,7 @@ def generated_page(src: PageSources, site: str) -> str:
 
 
 def superseded_notice(title: str, link: str) -> str:
-    return render("site/superseded.md.j2", title=title, link=link)
+    return render("mkdocs/superseded.md.j2", title=title, link=link)
 
 
 # ---------------------------------------------------------------- build and serve

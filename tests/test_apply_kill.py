@@ -174,3 +174,41 @@ def test_kill_apply_without_commit_then_resume_or_undo(prepared: Prepared, tmp_p
     for point, repo in undone.items():
         undo(repo)
         assert snapshot(repo) == before, f"kill point {point}"
+
+
+def test_killed_from_outside_mid_step(prepared: Prepared, tmp_path: Path) -> None:
+    """SIGKILL sent by another process once the journal reaches N records: the child is wherever it
+    happens to be by then, often in the middle of a step (half a batch moved or written)."""
+    import time
+
+    template, before, after, records = prepared
+    killed = 0
+    for n, then in [(2, "resume"), (5, "undo"), (14, "resume"), (17, "undo"), (records - 3, "resume")]:
+        repo = tmp_path / f"outside{n}"
+        shutil.copytree(template, repo, symlinks=True)
+        steps = journal_dir(repo / ".git") / "journal.jsonl"
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(repo), "commit"],
+            env={**os.environ, **IDENTITY},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while child.poll() is None and time.monotonic() < deadline:
+            if steps.is_file() and steps.read_bytes().count(b"\n") >= n:
+                child.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.001)
+        child.wait(timeout=60)
+        if child.returncode != -signal.SIGKILL:
+            continue  # finished before the signal landed: nothing interrupted to test here
+        killed += 1
+        if then == "resume":
+            apply_plan(repo, resume=True)
+            state = snapshot(repo)
+            state["trees"] = _trees(repo)
+            assert _without_head(state) == _without_head(after), f"killed after {n} records"
+        else:
+            undo(repo)
+            assert snapshot(repo) == before, f"killed after {n} records"
+    assert killed >= 3

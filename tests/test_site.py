@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
+from consolidator import gitio
 from consolidator.config import Config, SecretsConfig
 from consolidator.errors import SiteError
 from consolidator.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
@@ -545,3 +547,25 @@ def test_docs_readme_is_the_home_page_when_the_root_has_none(tmp_path: Path) -> 
     site = build_site(repo, site_dir=tmp_path / "s").site_dir
     assert "Docs home" in _article(_html(site, "index.html"))
     assert 'href="../../"' in _html(site, "guides/one/index.html")
+
+
+def test_site_for_the_file_system_without_directory_urls(repo: Path, tmp_path: Path) -> None:
+    # an owner who opens the site from disk sets use_directory_urls: false; links follow it
+    generate_site(repo, config=Config(), plan=PLAN)
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "use_directory_urls: false\n", encoding="utf-8")
+    site = build_site(repo, site_dir=tmp_path / "s").site_dir
+    home = _html(site, "index.html")
+    assert 'href="guides/setup.html#2-install-the-cli"' in home
+    assert '<a href="guides/setup.html#2-install-the-cli">Raw setup</a>' in home
+    assert 'href="reference/api.html"' in _html(site, "api.html")  # the redirect
+
+
+def test_repository_url_comes_from_the_git_remote(
+    make_repo: Callable[[dict[str, str | bytes]], Path],
+) -> None:
+    repo = make_repo({k: v for k, v in FILES.items()})
+    gitio.run_git(repo, "remote", "add", "origin", "git@github.com:harbour/tools.git")
+    generate_site(repo, config=Config(), plan=None)
+    text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "repo_url: https://github.com/harbour/tools" in text

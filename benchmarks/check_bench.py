@@ -1,0 +1,55 @@
+"""`consolidate check` cold and warm on the consolidated shared corpus.
+
+Run by hand: `python benchmarks/check_bench.py`. Clones the corpus, plans and applies it, then times
+check with no caches (cold), again on the unchanged repository (warm), and after editing one file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from consolidator import gitio
+from consolidator.apply import apply_plan
+from consolidator.check import run_check
+from consolidator.config import load_config
+from consolidator.plan import build_plan
+from consolidator.planfile import DEFAULT_PLAN, write_plan
+from consolidator.scan import scan_repo
+
+BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
+
+
+def main() -> None:
+    if not BUNDLE.is_file():
+        sys.exit(f"no shared corpus at {BUNDLE}")
+    repo = Path(tempfile.mkdtemp()) / "corpus"
+    gitio.run_git(repo.parent, "clone", "-q", "-b", "main", str(BUNDLE), str(repo))
+    config = load_config(repo)
+    write_plan(build_plan(scan_repo(repo, config=config), config), repo / DEFAULT_PLAN)
+    apply_plan(repo)
+    run_check(repo, config, update_baseline=True)
+    cache = repo / ".git" / "consolidate"
+
+    def timed(label: str) -> float:
+        start = time.perf_counter()
+        result = run_check(repo, config)
+        took = time.perf_counter() - start
+        print(f"{label:<36} {took:6.2f} s  ok={result.ok} findings={len(result.findings)} new={len(result.new)}")
+        return took
+
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = timed("cold (no parse or check cache)")
+    warm = timed("warm (unchanged repository)")
+    timed("warm again")
+    page = next(p for p in sorted((repo / "docs").rglob("*.md")) if "archive" not in p.parts)
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    timed(f"after editing {page.relative_to(repo)}")
+    print(f"\nwarm is {cold / warm:.1f} times faster than cold (target: at least 5)")
+
+
+if __name__ == "__main__":
+    main()
