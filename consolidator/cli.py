@@ -202,9 +202,9 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     result = build_site(target, strict=True)
     print_build_result(out, result)
     out.rule("done")
-    out.print(f"Consolidated sample repository: {safe(str(target))}")
-    out.print(f"Browse the site: open {safe(str(result.site_dir / 'index.html'))}")
-    out.print(f"or serve it with live reload: consolidate serve {safe(str(target))}")
+    out.print(f"Consolidated sample repository: {safe(str(target))} (see `git log` there)")
+    out.print(f"Site built into {safe(str(result.site_dir))}")
+    out.print(f"Browse it with: consolidate serve {safe(str(target))}   (or rerun the demo with --serve)")
     if serve_after:
         serve_site(target)
 
