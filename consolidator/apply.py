@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gitio
+from .baseline import BASELINE_REL, dump_keys, keys_after_apply, parse_keys
 from .errors import ApplyError, GitError, PlanError
 from .journal import Journal, journal_dir, temp_name, write_durably
 from .links import relative_path
@@ -36,7 +37,9 @@ from .sanitize import UnsafePathError, safe_relpath
 from .scan import is_markdown, readable_title
 from .textio import decode, encode, looks_binary, round_trips
 
-PLAN_REL = ".consolidate/plan.yaml"
+PLAN_REL = ".consolidate/plan.yaml"  # the proposal `plan` writes and a person may edit
+RECORD_REL = ".consolidate/applied-plan.yaml"  # what was applied, committed with the content
+IGNORE_REL = ".consolidate/.gitignore"
 NOTICE_MARK = "> **Archived.**"
 BATCH = 4  # files per journal record: small enough that a kill loses little, large enough to be cheap
 MAX_MENTION_BYTES = 1_000_000  # larger non-Markdown files are data, not configuration or code
@@ -347,22 +350,34 @@ def _compute(
         if with_diffs:
             old_lines = decoded.text.splitlines(keepends=True)
             new_lines = decode(new).text.splitlines(keepends=True)
-            work.diffs.append(
-                "".join(difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{final}"))
-            )
-    # The applied plan goes on record in the content commit.
-    plan_file = root / PLAN_REL
-    if os.path.lexists(plan_file):
-        backup(PLAN_REL, plan_file.read_bytes())
-    blob = gitio.blob_id(plan_bytes)
-    work.blobs[blob] = plan_bytes
-    mode = tracked[PLAN_REL].mode if PLAN_REL in tracked else "100644"
-    work.writes.append(_Write(PLAN_REL, PLAN_REL, mode, plan_bytes, blob))
+            work.diffs.append("".join(difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{final}")))
+    # The applied plan goes on record in the content commit, and so does the check baseline: the
+    # links that were already broken are history the consolidation keeps, not new damage.
+    baseline_file = root / BASELINE_REL
+    known = parse_keys(baseline_file.read_bytes()) if baseline_file.is_file() else None
+    records = {
+        RECORD_REL: plan_bytes,
+        BASELINE_REL: dump_keys(keys_after_apply(known or [], plan)).encode("utf-8"),
+    }
+    if not os.path.lexists(root / IGNORE_REL):
+        # The proposal is a working file: the applied plan is on record, so git need not show it.
+        records[IGNORE_REL] = (
+            b"# Written by `consolidate plan`: a proposal, applied as applied-plan.yaml\nplan.yaml\n"
+        )
+    for rel, data in records.items():
+        if os.path.lexists(root / rel):
+            if (root / rel).read_bytes() == data:
+                continue
+            backup(rel, (root / rel).read_bytes())
+        blob = gitio.blob_id(data)
+        work.blobs[blob] = data
+        mode = tracked[rel].mode if rel in tracked else "100644"
+        work.writes.append(_Write(rel, rel, mode, data, blob))
     return work
 
 
 def _dirty(root: Path, work: _Work) -> list[str]:
-    touched = {src for src, _ in work.moves} | {w.source for w in work.writes if w.source != PLAN_REL}
+    touched = {src for src, _ in work.moves} | {w.source for w in work.writes}
     return sorted(touched & gitio.changed_paths(root))
 
 
@@ -372,7 +387,7 @@ def _already_applied(root: Path, plan: Plan, plan_bytes: bytes, pre_head: str) -
         return all(
             not os.path.lexists(root / src) and os.path.lexists(root / dst) for src, dst in moves.items()
         )
-    return gitio.read_blob(root, pre_head, PLAN_REL) == plan_bytes
+    return gitio.read_blob(root, pre_head, RECORD_REL) == plan_bytes
 
 
 # ---------------------------------------------------------------- actions file (what the journal replays)
@@ -399,11 +414,12 @@ def _messages(plan: Plan, plan_blob: str, work: _Work) -> tuple[str, str]:
     )
     notices = sum(1 for f in work.files if f.notice)
     links = sum(len(f.changes) for f in work.files)
-    edited = sum(1 for w in work.writes if w.path != PLAN_REL)
+    edited = sum(1 for w in work.writes if w.path not in (RECORD_REL, BASELINE_REL, IGNORE_REL))
     content = (
         f"docs: rewrite links after moving documents (consolidate apply)\n\n"
         f"Rewrote {links} link targets or path mentions in {edited} files, added {notices} archive "
-        f"notices, and recorded the applied plan as {PLAN_REL}.\n{origin}\n"
+        f"notices, recorded the applied plan as {RECORD_REL} and the links already broken before "
+        f"as known in {BASELINE_REL}.\n{origin}\n"
     )
     return renames, content
 

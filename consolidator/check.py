@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from . import __version__, gitio
+from .baseline import BASELINE_REL, dump_keys, link_key, parse_keys
 from .classify import is_conventional
 from .config import Config
 from .errors import ConsolidatorError
@@ -30,7 +31,6 @@ from .plan import build_plan, find_document_groups
 from .scan import check_repo as _check_path
 from .scan import scan_repo
 
-BASELINE = Path(".consolidate") / "baseline.json"
 CODES = {
     "root-budget": "more Markdown files at the root than the budget",
     "root-file": "a root file that is not a conventional root file",
@@ -124,7 +124,7 @@ def link_findings(inventory: Inventory, config: Config, include_archive: bool) -
                         doc.path,
                         link.line,
                         f"link to {link.target} leads nowhere ({_why(link.outside_repo)})",
-                        f"broken-link:{doc.path}:{link.target}",
+                        link_key("broken-link", doc.path, link.path, None, link.target),
                     )
                 )
             elif link.anchor_ok is False:
@@ -134,7 +134,7 @@ def link_findings(inventory: Inventory, config: Config, include_archive: bool) -
                         doc.path,
                         link.line,
                         f"link to {link.target}: no heading or anchor '{link.fragment}' in {link.path}",
-                        f"broken-anchor:{doc.path}:{link.target}",
+                        link_key("broken-anchor", doc.path, link.path, link.fragment, link.target),
                     )
                 )
     return found
@@ -279,7 +279,7 @@ def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Findin
 
 
 def baseline_path(root: Path) -> Path:
-    return root / BASELINE
+    return root / BASELINE_REL
 
 
 def load_baseline(root: Path) -> frozenset[str] | None:
@@ -287,22 +287,20 @@ def load_baseline(root: Path) -> frozenset[str] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConsolidatorError(f"cannot read the baseline {BASELINE}: {exc}") from exc
-    keys = data.get("findings") if isinstance(data, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise ConsolidatorError(f"{BASELINE} is not a baseline: expected {{'findings': [keys]}}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConsolidatorError(f"cannot read the baseline {BASELINE_REL}: {exc}") from exc
+    keys = parse_keys(data)
+    if keys is None:
+        raise ConsolidatorError(f"{BASELINE_REL} is not a baseline: expected {{'findings': [keys]}}")
     return frozenset(keys)
 
 
 def write_baseline(root: Path, findings: Iterable[Finding]) -> Path:
     """Record today's findings (secrets excepted) as known: a small, sorted, reviewable file."""
-    keys = sorted({f.key for f in findings if f.code != "secret"})
     path = baseline_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"tool": f"consolidator {__version__}", "findings": keys}
-    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    path.write_text(dump_keys(f.key for f in findings if f.code != "secret"), encoding="utf-8", newline="\n")
     return path
 
 
@@ -401,7 +399,7 @@ def run_check(
     return CheckResult(
         findings=tuple(findings),
         documents=len(inventory.documents),
-        baseline=BASELINE.as_posix() if known is not None else None,
+        baseline=BASELINE_REL if known is not None else None,
     )
 
 

@@ -1022,6 +1022,7 @@ def signal_maintained(doc: Document, ev: Evidence, ctx: Context, config: Config,
 
 
 def signal_series(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """WEEK_1_STATUS with a WEEK_2_STATUS after it: the earlier members are records of their week."""
     if doc.path in ctx.newer_in_series:
         return "series", 1.0, f"a later member of series '{ctx.series.get(doc.path, '')}' follows it"
     return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .classify import Classification, Context, classify, gather_evidence, is_conventional
+from .classify import Classification, Context, classify, gather_evidence, is_conventional, section_for
 from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
@@ -402,7 +402,7 @@ def _apply_root_budget(drafts: list[_Draft], config: Config) -> list[_Draft]:
     out = []
     for d in drafts:
         if d.doc.path in chosen:
-            section = d.cls.section or "guides"
+            section = d.cls.section or section_for(d.doc, config)[0]
             folder = posixpath.join(config.docs_dir.strip("/"), section)
             d = replace(
                 d,

@@ -248,6 +248,10 @@ def print_apply_result(console: Console, result: ApplyResult) -> None:
             console.print(f"  {safe(m.file)}:{m.line}: {safe(m.old)} → {safe(m.new)}")
     for item in result.skipped:
         console.print(f"[yellow]skipped:[/] {safe(item)}")
+    for item in result.unmatched:
+        console.print(f"[yellow]left as written, check by hand:[/] {safe(item)}")
+    if result.resumed:
+        console.print("Resumed the interrupted apply and finished it.")
     if result.commits:
         console.print("Commits: " + ", ".join(c[:12] for c in result.commits))
     elif result.staged:

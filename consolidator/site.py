@@ -42,7 +42,7 @@ from .parse import split_front_matter
 from .sanitize import escape_html, escape_markdown_inline
 
 CONFIG_FILE = "mkdocs.yml"
-PLAN_FILE = ".consolidate/plan.yaml"
+PLAN_FILE = ".consolidate/applied-plan.yaml"  # the plan `apply` committed
 REPORT_PAGE = "consolidation-report.md"
 PLUGIN = "consolidate"
 

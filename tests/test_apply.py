@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from consolidator import gitio
-from consolidator.apply import PLAN_REL, apply_plan, undo
+from consolidator.apply import PLAN_REL, RECORD_REL, apply_plan, undo
 from consolidator.errors import ApplyError, ConsolidatorError, PlanError
 from consolidator.journal import Journal, journal_dir
 from consolidator.models import Decision, Plan, PlanHeader
@@ -132,7 +133,9 @@ def test_apply_moves_rewrites_and_commits_twice(applied_samples: Prepared) -> No
     status = git(repo, "diff-tree", "-r", "-M", "--name-status", pre_head, renames).splitlines()
     assert sorted(status) == sorted(f"R100\t{src}\t{dst}" for src, dst in moves.items())
     # The content commit records the applied plan, byte for byte.
-    assert gitio.read_blob(repo, "HEAD", PLAN_REL) == plan_bytes
+    assert gitio.read_blob(repo, "HEAD", RECORD_REL) == plan_bytes
+    # ... and the check baseline (this hand-made plan records no broken links, so it is empty).
+    assert json.loads(gitio.read_blob(repo, "HEAD", ".consolidate/baseline.json") or b"")["findings"] == []
     assert "plan" in git(repo, "log", "-1", "--format=%B").lower()
     assert git(repo, "status", "--porcelain") == ""
     for src, dst in moves.items():
@@ -182,7 +185,7 @@ def test_mentions_in_other_files_are_listed_with_lines(
     moves = plan.moves()
     expected = set()
     for path in git(repo, "ls-files").splitlines():
-        if path.endswith(".md") or path == PLAN_REL or not (repo / path).is_file():
+        if path.endswith(".md") or path.startswith(".consolidate/") or not (repo / path).is_file():
             continue
         data = (repo / path).read_bytes()
         if b"\0" in data:
@@ -497,8 +500,8 @@ def test_plan_from_elsewhere_is_recorded_and_undo_removes_the_record(
     before = snapshot(samples_repo)
     assert not (samples_repo / ".consolidate").exists()
     apply_plan(samples_repo, plan_file)
-    assert gitio.read_blob(samples_repo, "HEAD", PLAN_REL) == plan_file.read_bytes()
-    assert (samples_repo / PLAN_REL).read_bytes() == plan_file.read_bytes()
+    assert gitio.read_blob(samples_repo, "HEAD", RECORD_REL) == plan_file.read_bytes()
+    assert (samples_repo / RECORD_REL).read_bytes() == plan_file.read_bytes()
     undo(samples_repo)
     assert snapshot(samples_repo) == before
     assert not (samples_repo / ".consolidate").exists()

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from test_apply import IDENTITY, sample_plan, write_plan
 
 from consolidator import gitio
-from consolidator.apply import NOTICE_MARK, PLAN_REL, ApplyResult, apply_plan
+from consolidator.apply import NOTICE_MARK, PLAN_REL, RECORD_REL, ApplyResult, apply_plan
 from consolidator.config import Config
 from consolidator.models import Decision, Plan, PlanHeader
 from consolidator.scan import scan_repo
@@ -269,7 +269,7 @@ def _synthetic_plan(repo: Path) -> Plan:
 def test_corpus_synthetic_plan_keeps_every_link(corpus_repo: Path) -> None:
     result = _run_and_verify(corpus_repo, _synthetic_plan(corpus_repo))
     assert len(result.moves) > 200
-    assert gitio.read_blob(corpus_repo, "HEAD", PLAN_REL) == (corpus_repo / PLAN_REL).read_bytes()
+    assert gitio.read_blob(corpus_repo, "HEAD", RECORD_REL) == (corpus_repo / PLAN_REL).read_bytes()
 
 
 @dataclass(frozen=True)

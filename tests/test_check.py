@@ -222,3 +222,31 @@ def test_pre_commit_hook_definition_exists() -> None:
     hooks = yaml.safe_load((Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "consolidate-check")
     assert hook["entry"] == "consolidate check" and hook["pass_filenames"] is False
+
+
+def test_after_plan_and_apply_the_samples_pass_and_a_new_report_fails(samples_repo: Path) -> None:
+    from consolidator.apply import apply_plan
+    from consolidator.plan import build_plan
+    from consolidator.planfile import DEFAULT_PLAN, write_plan
+    from consolidator.scan import scan_repo
+
+    config = Config()
+    write_plan(build_plan(scan_repo(samples_repo), config), samples_repo / DEFAULT_PLAN)
+    apply_plan(samples_repo)
+    result = run_check(samples_repo, config)
+    # The links that were broken before the consolidation are known, not new.
+    assert result.ok, [f.message for f in result.new]
+    assert [(f.code, f.path) for f in result.known] == [("broken-link", "README.md")]
+    # With the archive included, its old broken link and anchor are known too.
+    everything = run_check(samples_repo, config, include_archive=True)
+    assert everything.ok
+    assert {f.code for f in everything.known} == {"broken-link", "broken-anchor"}
+    (samples_repo / "SPRINT_9_COMPLETE.md").write_text(
+        "# Sprint 9 Complete ✅\n\n**Status:** COMPLETE\n**Date:** 2025-07-01\n\n## Summary\n\n"
+        "Sprint 9 is done: every task was completed, reviewed and deployed to production.\n\n"
+        "## Completed\n\n- ✅ Berth conflict alerts shipped\n- ✅ Crane roster export finished\n",
+        encoding="utf-8",
+    )
+    after = run_check(samples_repo, config)
+    assert [(f.code, f.path) for f in after.new] == [("root-file", "SPRINT_9_COMPLETE.md")]
+    assert "archive" in after.new[0].message

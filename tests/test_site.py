@@ -155,7 +155,7 @@ def make_site_repo(root: Path, files: dict[str, str | bytes] | None = None, plan
         else:
             path.write_text(content, encoding="utf-8")
     if plan is not None:
-        write_plan(plan, root / ".consolidate" / "plan.yaml")
+        write_plan(plan, root / ".consolidate" / "applied-plan.yaml")
     return root
 
 
