@@ -27,7 +27,7 @@ from .classify import is_conventional
 from .config import Config
 from .errors import ConsolidatorError
 from .models import Inventory
-from .plan import build_plan, find_document_groups
+from .plan import find_document_groups, plan_repository
 from .scan import check_repo as _check_path
 from .scan import scan_repo
 
@@ -240,7 +240,7 @@ def secret_findings(inventory: Inventory) -> list[Finding]:
 def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
     """Duplicates and misplaced history, from the same engine as `plan`; also where files belong."""
     groups = find_document_groups(inventory.documents, config)
-    plan = build_plan(inventory, config, groups)
+    plan = plan_repository(inventory, config, groups)
     by_path = inventory.by_path()
     suggestions: dict[str, str] = {}
     found = []
@@ -318,9 +318,10 @@ def _fingerprint(inventory: Inventory, root: Path, config: Config, include_archi
         digest.update(f"{doc.path}\0{doc.blob}\n".encode())
     for path in sorted(inventory.files):
         digest.update(path.encode() + b"\n")
-    for name in ("mkdocs.yml", "mkdocs.yaml"):
+    # Besides the documents, findings depend on the site navigation and on what was applied.
+    for name in ("mkdocs.yml", "mkdocs.yaml", ".consolidate/applied-plan.yaml"):
         if (root / name).is_file():
-            digest.update((root / name).read_bytes())
+            digest.update(name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()
 
 

@@ -30,7 +30,8 @@ REPO_ARG = click.argument(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # soft_wrap: one finding or move per line, however long, so tools and people can grep it.
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _err() -> Console:
@@ -180,7 +181,7 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     """
     from .apply import apply_plan
     from .demo import make_sample_repo
-    from .plan import build_plan
+    from .plan import plan_repository
     from .planfile import DEFAULT_PLAN, write_plan
     from .report import print_apply_result, print_build_result, print_plan_summary
     from .site import build_site, generate_site, load_applied_plan, serve_site
@@ -192,7 +193,7 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     inventory = _scan(target, config, quiet)
     print_inventory(out, inventory)
     out.rule("2. plan")
-    the_plan = build_plan(inventory, config)
+    the_plan = plan_repository(inventory, config)
     write_plan(the_plan, target / DEFAULT_PLAN)
     print_plan_summary(out, the_plan, inventory)
     out.rule("3. apply")
@@ -269,7 +270,7 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    from .plan import build_plan
+    from .plan import plan_repository
     from .planfile import DEFAULT_PLAN, plan_to_dict, write_plan
     from .report import print_plan_summary, write_plan_report
 
@@ -277,7 +278,7 @@ def plan(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
     inventory = _scan(repo, config, quiet)
-    the_plan = build_plan(inventory, config)
+    the_plan = plan_repository(inventory, config)
     root = Path(inventory.root)
     target = output if output is not None else root / DEFAULT_PLAN
     write_plan(the_plan, target)

@@ -336,3 +336,18 @@ def files_containing(repo: Path, needles: Sequence[str]) -> set[str]:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise GitError(f"git grep failed: {message}")
     return {n.decode("utf-8", "surrogateescape") for n in done.stdout.split(b"\0") if n}
+
+
+def last_commit_touching(repo: Path, path: str) -> str | None:
+    """The newest commit that changed `path`, or None."""
+    if head(repo) is None:
+        return None
+    out = run_git(repo, "log", "-1", "--format=%H", "--", path, check=False).decode().strip()
+    return out or None
+
+
+def changed_since(repo: Path, commit: str) -> set[str]:
+    """Paths changed after `commit`: in later commits, staged, or in the work tree."""
+    out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False)
+    changed = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    return changed | changed_paths(repo)

@@ -25,6 +25,7 @@ from .classify import Classification, Context, classify, gather_evidence, is_con
 from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
+from .planfile import load_record, settled_paths
 from .similarity import Groups, find_groups
 
 # Entry points readers start from: what they link to is documentation in use.
@@ -430,12 +431,34 @@ def _topic_folders(drafts: list[_Draft], groups: Groups, config: Config) -> list
     return out
 
 
-def build_plan(inventory: Inventory, config: Config, groups: Groups | None = None) -> Plan:
-    """The plan for `inventory`: one decision per Markdown file, sorted by source."""
+SETTLED_REASON = "placed by the applied consolidation and unchanged since: the reviewed decision stands"
+
+
+def plan_repository(inventory: Inventory, config: Config, groups: Groups | None = None) -> Plan:
+    """`build_plan` for a repository on disk, honouring what its applied plan already settled."""
+    root = Path(inventory.root)
+    return build_plan(inventory, config, groups, settled_paths(root, load_record(root)))
+
+
+def build_plan(
+    inventory: Inventory, config: Config, groups: Groups | None = None, settled: frozenset[str] = frozenset()
+) -> Plan:
+    """The plan for `inventory`: one decision per Markdown file, sorted by source.
+
+    `settled` are documents an earlier, applied plan placed and that have not changed since: that
+    reviewed decision stands (unless a `pin` setting says otherwise), so planning a consolidated
+    repository proposes no moves.
+    """
     if groups is None:
         groups = find_document_groups(inventory.documents, config)
     classes = classify_all(inventory, groups, config)
     drafts = _drafts(inventory, classes, groups, config)
+    drafts = [
+        replace(d, action="keep", folder=None, canonical=None, extra=(SETTLED_REASON,))
+        if d.doc.path in settled and d.action != "keep" and d.cls.kind != "pinned"
+        else d
+        for d in drafts
+    ]
     drafts = _apply_root_budget(drafts, config)
     drafts = _topic_folders(drafts, groups, config)
 

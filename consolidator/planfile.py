@@ -343,3 +343,32 @@ def validate_plan(plan: Plan, root: Path, files: Iterable[str]) -> list[str]:
                 break
             parent = posixpath.dirname(parent)
     return problems
+
+
+# ---------------------------------------------------------------- what was applied
+
+RECORD = Path(".consolidate") / "applied-plan.yaml"
+
+
+def load_record(root: Path) -> Plan | None:
+    """The plan `apply` committed, None when the repository was never consolidated."""
+    path = root / RECORD
+    return load_plan(path) if path.is_file() else None
+
+
+def settled_paths(root: Path, record: Plan | None) -> frozenset[str]:
+    """Where the applied plan put documents, for those unchanged since it was applied.
+
+    A reviewed and applied decision stands until its file changes: planning a consolidated
+    repository again must not second-guess it, or every run would move a few more files.
+    """
+    if record is None:
+        return frozenset()
+    placed = {e.destination if e.action != "keep" and e.destination else e.source for e in record.entries}
+    from . import gitio
+
+    commit = gitio.last_commit_touching(root, RECORD.as_posix()) if gitio.is_work_tree(root) else None
+    if commit is None:
+        # Outside git (or not yet committed) there is no telling what changed: trust nothing.
+        return frozenset()
+    return frozenset(placed - gitio.changed_since(root, commit))

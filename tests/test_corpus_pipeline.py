@@ -1,0 +1,58 @@
+"""The whole job on the shared corpus: plan, apply, plan again, check (skipped without ../shared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consolidator.apply import apply_plan
+from consolidator.check import run_check
+from consolidator.config import Config, SecretsConfig
+from consolidator.plan import plan_repository
+from consolidator.planfile import DEFAULT_PLAN, write_plan
+from consolidator.scan import scan_repo
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
+SPRINT_REPORT = """# Sprint 9 Complete ✅
+
+**Status:** COMPLETE
+**Date:** 2025-11-20
+
+## Summary
+
+Sprint 9 is finished. All planned stories were completed, reviewed and deployed to production.
+
+## Completed
+
+- ✅ Member statements exported as PDF
+- ✅ Loan reminders sent by SMS
+- ✅ Staff dashboard performance fixed
+"""
+
+
+def test_consolidated_corpus_passes_check_and_a_new_report_fails(corpus_repo: Path) -> None:
+    config = Config()
+    write_plan(plan_repository(scan_repo(corpus_repo), config), corpus_repo / DEFAULT_PLAN)
+    apply_plan(corpus_repo)
+
+    again = plan_repository(scan_repo(corpus_repo), config)
+    assert [e.source for e in again.entries if e.action != "keep"] == []
+    assert sum(1 for d in scan_repo(corpus_repo).documents if d.at_root) <= 10
+
+    result = run_check(corpus_repo, config)
+    # The corpus pastes real credentials into its docs. A consolidation never hides those: the
+    # baseline cannot silence a secret, so the only new findings are secrets...
+    assert {f.code for f in result.new} == {"secret"}
+    leaking = {Path(f.path).name for f in result.new}
+    assert {"TESTING_GUIDE.md", "QUICK_TEST_COMMANDS.md", "START_TESTING_NOW.md"} <= leaking
+    # ... and once a person explicitly allows them, the consolidated corpus is in order.
+    fingerprints = tuple(sorted({f.key.rsplit(":", 1)[1] for f in result.new}))
+    allowed = Config(secrets=SecretsConfig(allow=fingerprints))
+    assert run_check(corpus_repo, allowed).ok
+
+    (corpus_repo / "SPRINT_9_COMPLETE.md").write_text(SPRINT_REPORT, encoding="utf-8")
+    after = run_check(corpus_repo, allowed)
+    assert [(f.code, f.path) for f in after.new] == [("root-file", "SPRINT_9_COMPLETE.md")]
+    assert "archive" in after.new[0].message
