@@ -154,6 +154,10 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             candidate = f"{self.lay.docs_dir}/{page.file.src_uri}"
             repo_path = candidate if (self.repo / candidate).is_file() else None
         self.current = _Context(repo_path, page, files, config)
+        title = page.meta.get("title")
+        if isinstance(title, str):
+            # Themes print page titles unescaped (nav, <title>, tabs): a front matter title is text.
+            page.meta["title"] = html.escape(title, quote=False)
         markdown = self._redact(markdown, repo_path or page.file.src_uri)
         if repo_path is not None:
             markdown = self._raw_html(markdown)

@@ -431,6 +431,15 @@ def _topic_folders(drafts: list[_Draft], groups: Groups, config: Config) -> list
     return out
 
 
+def secret_warnings(doc: Document) -> tuple[str, ...]:
+    """A reviewer must see first that a document holds credentials (masked, never the value)."""
+    if not doc.secrets:
+        return ()
+    found = "; ".join(f"{s.kind} at line {s.line} ({s.masked})" for s in doc.secrets[:5])
+    more = f" and {len(doc.secrets) - 5} more" if len(doc.secrets) > 5 else ""
+    return (f"WARNING: holds {len(doc.secrets)} credential(s): {found}{more}; remove and rotate them",)
+
+
 SETTLED_REASON = "placed by the applied consolidation and unchanged since: the reviewed decision stands"
 
 
@@ -471,7 +480,7 @@ def build_plan(
         if d.folder is not None:
             dest = _unique(posixpath.join(d.folder, d.doc.name), taken, d.doc.path)
             taken.add(dest.casefold())
-        reasons = tuple(d.extra) + d.cls.reasons
+        reasons = secret_warnings(d.doc) + tuple(d.extra) + d.cls.reasons
         entries.append(
             Decision(
                 source=d.doc.path,
@@ -512,6 +521,7 @@ def build_plan(
             ("archive", counts["archive"]),
             ("merge", counts["merge"]),
             ("duplicate_groups", len(acted)),
+            ("documents_with_secrets", sum(1 for d in inventory.documents if d.secrets)),
         ),
     )
     return Plan(

@@ -103,6 +103,15 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         f"[bold]{len(entries)} documents[/]; Markdown files at the root: "
         f"[bold]{root_before} → {root_after}[/]"
     )
+    leaking = [d for d in inventory.documents if d.secrets]
+    if leaking:
+        console.print(
+            f"[bold red]WARNING: {len(leaking)} document(s) hold credentials.[/] "
+            "Remove and rotate them; the site redacts them, but git history keeps them."
+        )
+        for d in leaking:
+            for s in d.secrets:
+                console.print(f"  {safe(d.path)}:{s.line}: {safe(s.kind)} ({safe(s.masked)})")
     actions = Table(title="Actions")
     actions.add_column("action")
     actions.add_column("files", justify="right")
@@ -170,6 +179,17 @@ def plan_report_markdown(plan: Plan, inventory: Inventory) -> str:
     ]
     for action in ("keep", "move", "archive", "merge"):
         out.append(f"| {action} | {sum(1 for e in plan.entries if e.action == action)} |")
+    leaking = [d for d in inventory.documents if d.secrets]
+    if leaking:
+        out += [
+            "",
+            f"## Warning: {len(leaking)} document(s) hold credentials",
+            "",
+            "Remove and rotate them. The site redacts them, but git history keeps them.",
+            "",
+        ]
+        for d in leaking:
+            out.extend(f"- {md(d.path)}, line {s.line}: {md(s.kind)} ({md(s.masked)})" for s in d.secrets)
     out += [
         "",
         "## Decisions",
