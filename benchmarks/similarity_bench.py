@@ -11,8 +11,10 @@ light edits). Each method runs in its own process, so its peak memory (ru_maxrss
 
 Reported per size and method: wall time, peak memory, and recall / precision over planted pairs (a pair
 counts as found when both documents land in one reported group; MinHashLSH reports the pairs its
-query returns). MinHashLSH uses 128 permutations over word 3-shingles at Jaccard threshold 0.5, the
-usual setting for near-duplicate text.
+query returns). MinHashLSH uses 128 permutations over word 3-shingles, at Jaccard threshold 0.5 (the
+usual setting for near-duplicate text) and 0.3 (to reach the recall the engine has). The clock runs
+over the detection only: building the engine's documents (the scanner's work) and imports are outside
+it, shingling and hashing are inside it for MinHash.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import random
 import resource
 import sys
 import time
+from collections.abc import Callable
 from itertools import combinations
 
 from consolidator.models import Dates, Document, Heading, Section
@@ -139,38 +142,50 @@ def _documents(corpus: list[tuple[str, str]]) -> list[Document]:
     return docs
 
 
-def _engine(corpus: list[tuple[str, str]]) -> set[tuple[str, str]]:
+def _engine(corpus: list[tuple[str, str]]) -> Callable[[], set[tuple[str, str]]]:
+    """Parsing is the scanner's job: documents are built before the clock starts."""
     from consolidator.similarity import find_groups
 
     docs = _documents(corpus)
-    groups = find_groups(docs, topics=False)
-    return {(a, b) for c in groups.duplicates for a, b in combinations(sorted(c.members), 2)}
+
+    def run() -> set[tuple[str, str]]:
+        groups = find_groups(docs, topics=False)
+        return {(a, b) for c in groups.duplicates for a, b in combinations(sorted(c.members), 2)}
+
+    return run
 
 
-def _minhash(corpus: list[tuple[str, str]]) -> set[tuple[str, str]]:
+def _minhash(corpus: list[tuple[str, str]], threshold: float) -> Callable[[], set[tuple[str, str]]]:
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=0.5, num_perm=128)
-    hashes = {}
-    for name, body in corpus:
-        words = body.lower().split()
-        shingles = {" ".join(words[i : i + 3]).encode() for i in range(max(1, len(words) - 2))}
-        mh = MinHash(num_perm=128)
-        mh.update_batch(list(shingles))
-        hashes[name] = mh
-        lsh.insert(name, mh)
-    found = set()
-    for name, mh in hashes.items():
-        for other in lsh.query(mh):
-            if other != name:
-                found.add((min(name, other), max(name, other)))
-    return found
+    def run() -> set[tuple[str, str]]:
+        lsh = MinHashLSH(threshold=threshold, num_perm=128)
+        hashes = {}
+        for name, body in corpus:
+            words = body.lower().split()
+            shingles = {" ".join(words[i : i + 3]).encode() for i in range(max(1, len(words) - 2))}
+            mh = MinHash(num_perm=128)
+            mh.update_batch(list(shingles))
+            hashes[name] = mh
+            lsh.insert(name, mh)
+        found = set()
+        for name, mh in hashes.items():
+            for other in lsh.query(mh):
+                if other != name:
+                    found.add((min(name, other), max(name, other)))
+        return found
+
+    return run
 
 
 def _run(method: str, n: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     corpus, planted = make_corpus(n)
+    if method == "engine":
+        run = _engine(corpus)
+    else:
+        run = _minhash(corpus, float(method.split("@")[1]))
     start = time.perf_counter()
-    found = _engine(corpus) if method == "engine" else _minhash(corpus)
+    found = run()
     elapsed = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     hit = len(found & planted)
@@ -188,11 +203,11 @@ def _run(method: str, n: int, queue: mp.Queue) -> None:  # type: ignore[type-arg
 
 
 def main(argv: list[str]) -> int:
-    methods = ("engine",) if "--engine-only" in argv else ("engine", "minhash")
+    methods = ("engine",) if "--engine-only" in argv else ("engine", "minhash@0.5", "minhash@0.3")
     sizes = [int(a) for a in argv if a.isdigit()] or [1000, 10000]
     ctx = mp.get_context("spawn")
     rows = []
-    print(f"{'docs':>7} {'method':<10} {'seconds':>8} {'peak MiB':>9} {'recall':>7} {'precision':>9}")
+    print(f"{'docs':>7} {'method':<12} {'seconds':>8} {'peak MiB':>9} {'recall':>7} {'precision':>9}")
     for n in sizes:
         for method in methods:
             queue = ctx.Queue()
@@ -202,7 +217,7 @@ def main(argv: list[str]) -> int:
             proc.join()
             rows.append(row)
             print(
-                f"{row['docs']:>7} {row['method']:<10} {row['seconds']:>8} {row['peak_mib']:>9} "
+                f"{row['docs']:>7} {row['method']:<12} {row['seconds']:>8} {row['peak_mib']:>9} "
                 f"{row['recall']:>7} {row['precision']:>9}",
                 flush=True,
             )

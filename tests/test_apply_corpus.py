@@ -226,9 +226,10 @@ def _planner_or_skip() -> object:
 
 
 def _replan_moves(repo: Path) -> dict[str, str]:
-    build_plan = _planner_or_skip()
+    from consolidator.plan import plan_repository
+
     config = Config()
-    return build_plan(scan_repo(repo, config=config), config).moves()  # type: ignore[operator, no-any-return]
+    return plan_repository(scan_repo(repo, config=config), config).moves()
 
 
 # ---------------------------------------------------------------- samples (always)
@@ -314,11 +315,6 @@ def test_corpus_planner_plan_then_apply(corpus_planned_and_applied: Applied) -> 
 @needs_corpus
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the planner, run again on the applied corpus, still proposes moves for a few files "
-    "outside the root (classification is not yet stable under its own moves)",
-)
 def test_corpus_replan_after_apply_proposes_no_moves(corpus_planned_and_applied: Applied) -> None:
     moves = _replan_moves(corpus_planned_and_applied.repo)
     print("moves proposed again:", *sorted(moves.items()), sep="\n  ")
