@@ -54,7 +54,7 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "ibimina"
-        gitio.run_git(Path(tmp), "clone", "-q", "-b", "main", str(BUNDLE), str(repo))
+        gitio.clone(BUNDLE, repo)
         start = time.perf_counter()
         plan, how = planned(repo, "--synthetic" in sys.argv)
         plan_time = time.perf_counter() - start

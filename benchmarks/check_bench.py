@@ -27,7 +27,7 @@ def main() -> None:
     if not BUNDLE.is_file():
         sys.exit(f"no shared corpus at {BUNDLE}")
     repo = Path(tempfile.mkdtemp()) / "corpus"
-    gitio.run_git(repo.parent, "clone", "-q", "-b", "main", str(BUNDLE), str(repo))
+    gitio.clone(BUNDLE, repo)
     config = load_config(repo)
     write_plan(build_plan(scan_repo(repo, config=config), config), repo / DEFAULT_PLAN)
     apply_plan(repo)
@@ -38,7 +38,9 @@ def main() -> None:
         start = time.perf_counter()
         result = run_check(repo, config)
         took = time.perf_counter() - start
-        print(f"{label:<36} {took:6.2f} s  ok={result.ok} findings={len(result.findings)} new={len(result.new)}")
+        print(
+            f"{label:<36} {took:6.2f} s  ok={result.ok} findings={len(result.findings)} new={len(result.new)}"
+        )
         return took
 
     shutil.rmtree(cache, ignore_errors=True)

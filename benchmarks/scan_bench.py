@@ -25,7 +25,7 @@ def corpus() -> Path:
     if not BUNDLE.is_file():
         sys.exit(f"no repository given and no shared corpus at {BUNDLE}")
     dest = Path(tempfile.mkdtemp()) / "corpus"
-    gitio.run_git(dest.parent, "clone", "-q", "-b", "main", str(BUNDLE), str(dest))
+    gitio.clone(BUNDLE, dest)
     return dest
 
 
@@ -44,7 +44,12 @@ def main() -> None:
     size = sum(p.stat().st_size for p in paths)
     print(f"{repo}: {len(paths)} Markdown files, {size / 1e6:.1f} MB\n")
     texts: list[str] = []
-    timed("read + decode only", len(paths), size, lambda: texts.extend(decode(p.read_bytes()).text for p in paths))
+    timed(
+        "read + decode only",
+        len(paths),
+        size,
+        lambda: texts.extend(decode(p.read_bytes()).text for p in paths),
+    )
     md = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
     timed("bare mistune AST, one process", len(paths), size, lambda: [md(t) for t in texts])
     cache = gitio.git_dir(repo)

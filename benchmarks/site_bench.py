@@ -27,7 +27,7 @@ TARGET_SECONDS = 60.0
 
 def run(work: Path) -> int:
     repo = work / "ibimina"
-    gitio.run_git(work, "clone", "-q", "-b", "main", str(BUNDLE), str(repo))
+    gitio.clone(BUNDLE, repo)
     config = load_config(repo)
 
     start = time.perf_counter()

@@ -167,6 +167,7 @@ def init_with_commit(repo: Path, message: str, date: str = "2025-06-01T12:00:00+
     """Make `repo` a git repository whose first commit holds every file in it; returns the commit."""
     env = {**FIXED_IDENTITY, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     run_git(repo, "init", "-q", "-b", "main")
+    ensure_identity(repo)
     run_git(repo, "add", "-A")
     run_git(repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message, env=env)
     return head(repo) or ""
@@ -351,3 +352,18 @@ def changed_since(repo: Path, commit: str) -> set[str]:
     out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False)
     changed = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
     return changed | changed_paths(repo)
+
+
+def ensure_identity(repo: Path) -> None:
+    """Give a generated repository (demo, tests) an identity of its own when git has none, so
+    later commits work on a machine where no user is configured."""
+    if identity_problem(repo) is not None:
+        run_git(repo, "config", "user.name", FIXED_IDENTITY["GIT_AUTHOR_NAME"])
+        run_git(repo, "config", "user.email", FIXED_IDENTITY["GIT_AUTHOR_EMAIL"])
+
+
+def clone(source: Path, dest: Path, branch: str = "main") -> Path:
+    """Clone `source` (a repository or a bundle) into `dest`, ready to commit in."""
+    run_git(dest.parent, "clone", "-q", "-b", branch, str(source), str(dest))
+    ensure_identity(dest)
+    return dest

@@ -69,7 +69,7 @@ def corpus_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CORPUS_BUNDLE.is_file():
         pytest.skip(f"shared corpus not found at {CORPUS_BUNDLE} (../shared is absent)")
     dest = tmp_path_factory.mktemp("corpus") / "ibimina"
-    gitio.run_git(dest.parent, "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(dest))
+    gitio.clone(CORPUS_BUNDLE, dest)
     return dest
 
 
