@@ -3,6 +3,7 @@
     python benchmarks/similarity_bench.py                 # 1,000 and 10,000 documents
     python benchmarks/similarity_bench.py 1000 10000 50000
     python benchmarks/similarity_bench.py 10000 --engine-only
+    python benchmarks/similarity_bench.py 50000 --methods=engine,minhash@0.3
 
 For each size a synthetic corpus is generated (seeded): documents of 150-600 words in 3-8 sections
 drawn from a Zipf vocabulary, and for 10% of them a planted near-duplicate: an edited copy (10-20% of
@@ -203,7 +204,12 @@ def _run(method: str, n: int, queue: mp.Queue) -> None:  # type: ignore[type-arg
 
 
 def main(argv: list[str]) -> int:
-    methods = ("engine",) if "--engine-only" in argv else ("engine", "minhash@0.5", "minhash@0.3")
+    methods: tuple[str, ...] = ("engine", "minhash@0.5", "minhash@0.3")
+    for arg in argv:
+        if arg == "--engine-only":
+            methods = ("engine",)
+        elif arg.startswith("--methods="):
+            methods = tuple(arg.split("=", 1)[1].split(","))
     sizes = [int(a) for a in argv if a.isdigit()] or [1000, 10000]
     ctx = mp.get_context("spawn")
     rows = []

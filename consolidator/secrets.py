@@ -223,7 +223,10 @@ _URL_PASSWORD = re.compile(
 # NAME=value / NAME: value, where NAME names a credential; covers names detect-secrets'
 # keyword list does not know (`..._ROLE_KEY`, `..._TOKEN`, `..._CREDENTIALS`).
 _ENV_LINE = re.compile(
-    r"^[ \t>*-]*(?:export[ \t]+|set[ \t]+)?[`\"']?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)[`\"']?[ \t]*(?:=|:)[ \t]*"
+    # Documents dress assignments up: list items (`- `, `1. `), bold or code names
+    # (`**API_TOKEN** = ...`, `**Password:** ...`), values in backticks.
+    r"^[ \t>]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:export[ \t]+|set[ \t]+)?"
+    r"(?P<open>\*\*|__|[`\"'])?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P=open)?[ \t]*(?:=|:)(?:\*\*|__)?[ \t]*"
     r"(?P<q>[\"'`]?)(?P<value>[^\s\"'`#,;]+)(?P=q)(?=[ \t]*(?:\r?$|#|//|,|;|\)|\}))",
     re.MULTILINE,
 )

@@ -494,3 +494,27 @@ def test_findings_are_in_text_order(document: tuple[str, list[Planted]]) -> None
     starts = [f.start for f in find_secrets("DEPLOY.md", text)]
     assert starts == sorted(starts)
     assert all(re.fullmatch(r"[0-9a-f]{16}", f.fingerprint) for f in find_secrets("DEPLOY.md", text))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "1. **CLOUDFLARE_API_TOKEN** = `{value}`",
+        "- **Password**: `{value}`",
+        "**Password:** {value}",
+        "* `DEPLOY_TOKEN`: {value}",
+    ],
+)
+def test_assignments_dressed_in_markdown_are_found(template: str) -> None:
+    value = "Fq7" + "Tz0qMJ8AbMz8fwo05QTivXLQ1u98hKtjq"
+    text = "# Setup\n\n" + template.format(value=value) + "\n"
+    found = find_secrets("DEPLOY.md", text)
+    assert [(f.line, text[f.start : f.end]) for f in found] == [(3, value)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["- **Status**: `COMPLETE`", "**Password:** see the team vault", "1. **API_TOKEN** = `<your token>`"],
+)
+def test_markdown_lines_that_are_not_secrets(line: str) -> None:
+    assert find_secrets("DOC.md", f"# Doc\n\n{line}\n") == ()
