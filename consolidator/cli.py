@@ -220,22 +220,23 @@ def run() -> None:  # pragma: no cover - console entry point alias
 @main.command()
 @REPO_ARG
 @JSON_OPT
+@click.option("--brief", is_flag=True, help="Groups and members only, without the evidence.")
+@click.option("--no-topics", is_flag=True, help="Skip topic clusters (duplicates and series only).")
 @QUIET_OPT
 @CONFIG_OPT
-def clusters(repo: Path, as_json: bool, quiet: bool, config_file: Path | None) -> None:
+def clusters(
+    repo: Path, as_json: bool, brief: bool, no_topics: bool, quiet: bool, config_file: Path | None
+) -> None:
     """Show duplicate groups, series and topic clusters of REPO, with their evidence."""
-    from .plan import find_document_groups
-    from .similarity import groups_to_dict
+    from .similarity import find_groups, groups_to_dict, render_groups
 
     config = _config(repo, config_file)
     inventory = _scan(repo, config, quiet)
-    groups = find_document_groups(inventory.documents, config)
+    groups = find_groups(inventory.documents, config.similarity, topics=not no_topics)
     if as_json:
         click.echo(json.dumps(groups_to_dict(groups), indent=2, ensure_ascii=False))
         return
-    from .report import print_groups
-
-    print_groups(_out(), groups)
+    render_groups(groups, _out(), evidence=not brief, topics=not no_topics)
 
 
 @main.command()

@@ -16,7 +16,6 @@ from .models import Document, Inventory, Plan
 if TYPE_CHECKING:
     from .apply import ApplyResult
     from .check import CheckResult
-    from .similarity import Groups
     from .site import BuildResult, SiteResult
 
 
@@ -62,27 +61,6 @@ def inventory_to_dict(inventory: Inventory) -> dict[str, Any]:
         "warnings": list(inventory.warnings),
         "documents": [document_to_dict(d) for d in docs],
     }
-
-
-# ---------------------------------------------------------------- clusters
-
-
-def print_groups(console: Console, groups: Groups) -> None:
-    for title, clusters in (
-        ("Duplicate groups", groups.duplicates),
-        ("Series", groups.series),
-        ("Topic clusters", groups.topics),
-    ):
-        table = Table(title=f"{title} ({len(clusters)})", show_lines=True)
-        table.add_column("group")
-        table.add_column("members")
-        table.add_column("evidence")
-        for c in clusters:
-            members = "\n".join(
-                safe(m) + (" [bold](canonical)[/]" if m == c.canonical else "") for m in c.members
-            )
-            table.add_row(safe(c.label or c.id), members, safe("\n".join(c.evidence[:4])))
-        console.print(table)
 
 
 # ---------------------------------------------------------------- plans

@@ -697,10 +697,15 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
 # Canonical member, unique content, evidence
 
 
+# Folders whose documents are already history: a copy filed there is never the one to read.
+_HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "attic", "deprecated", "obsolete", "old"})
+
+
 def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
-    1. no stale marker (_OLD, _BACKUP, _DEPRECATED): a file named old is never the one to keep;
+    1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder: a file
+       named old, or already archived, is never the one to keep;
     2. newest: the date the document states about itself, else its last commit (day precision);
     3. a name that claims to be newest (_FINAL, _V2, _NEW);
     4. most complete (word count);
@@ -711,8 +716,9 @@ def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, 
     doc = index.docs[i]
     rank = version_rank(index.names[i])
     newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
+    archived = any(part.lower() in _HISTORY_FOLDERS for part in doc.path.split("/")[:-1])
     return (
-        0 if rank < 0 else 1,
+        0 if rank < 0 or archived else 1,
         newest,
         rank,
         doc.words,
