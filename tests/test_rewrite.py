@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,6 @@ from consolidator.rewrite import (
 
 GOLDEN = Path(__file__).parent / "golden" / "rewrite"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS_BUNDLE = SHARED / "corpora" / "ibimina-2025-11-14.bundle"
 
 
 def _case(name: str) -> tuple[textio.Decoded, dict[str, Any], bytes]:
@@ -285,11 +282,8 @@ def test_spans_agree_with_markdown_it(name: str, text: str) -> None:
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_corpus_spans_agree_with_both_parsers(tmp_path: Path) -> None:
-    if not CORPUS_BUNDLE.exists():
-        pytest.skip(f"real corpus not found at {CORPUS_BUNDLE}")
-    repo = tmp_path / "corpus"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(repo)], check=True)
+def test_corpus_spans_agree_with_both_parsers(corpus_clone: Path) -> None:
+    repo = corpus_clone
     files = sorted(p for p in repo.rglob("*.md") if ".git" not in p.parts)
     assert len(files) > 100
     moved = {str(p.relative_to(repo)): f"docs/archive/{p.name}" for p in files if p.parent == repo}

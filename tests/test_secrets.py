@@ -13,7 +13,6 @@ import json
 import random
 import re
 import string
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -464,17 +463,13 @@ def test_authorization_headers() -> None:
     ]
 
 
-CORPUS_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_corpus_findings_are_redactable(tmp_path: Path) -> None:
+def test_corpus_findings_are_redactable(corpus_clone: Path) -> None:
     """On a real repository: findings are masked, and a redacted document scans clean."""
-    if not CORPUS_BUNDLE.is_file():
-        pytest.skip(f"corpus bundle not found at {CORPUS_BUNDLE}")
-    clone = tmp_path / "corpus"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(CORPUS_BUNDLE), str(clone)], check=True)
+    clone = corpus_clone
     documents = sorted(clone.rglob("*.md"))
     assert documents
     for path in documents:
