@@ -110,16 +110,21 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         (c for c in plan.clusters if c.kind == "duplicate"), key=lambda c: (-len(c.members), c.id)
     )
     if duplicates:
+        decided = {e.source: e.action for e in entries}
         table = Table(title=f"Largest duplicate groups (of {len(duplicates)})")
-        table.add_column("canonical (kept)")
-        table.add_column("archived as duplicates")
+        table.add_column("canonical (the version to read)")
+        table.add_column("archived with a notice pointing to it")
         for c in duplicates[:8]:
             others = [m for m in c.members if m != c.canonical]
-            table.add_row(safe(c.canonical or "?"), safe(", ".join(others)))
+            canonical = c.canonical or "?"
+            where = decided.get(canonical, "keep")
+            note = "" if where in ("keep", "move") else f" ({where}d: history itself)"
+            table.add_row(safe(canonical + note), safe(", ".join(others)))
         console.print(table)
 
+    # What a reviewer should look at: decisions that change something, and root files left in place.
     doubtful = sorted(
-        (e for e in entries if e.action != "keep" or e.confidence < 0.6),
+        (e for e in entries if e.action != "keep" or ("/" not in e.source and e.kind != "conventional-root")),
         key=lambda e: (e.confidence, e.source),
     )
     if doubtful:
@@ -129,9 +134,8 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         table.add_column("confidence", justify="right")
         table.add_column("because")
         for e in doubtful[:10]:
-            table.add_row(
-                safe(e.source), e.action, f"{e.confidence:.2f}", safe(e.reasons[0] if e.reasons else "")
-            )
+            because = "; ".join(e.reasons[:2])
+            table.add_row(safe(e.source), e.action, f"{e.confidence:.2f}", safe(because))
         console.print(table)
     if plan.broken_links:
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
