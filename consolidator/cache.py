@@ -8,6 +8,7 @@ cache that is rebuilt on the next save.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -19,7 +20,16 @@ from .models import Heading, Section
 from .parse import DateMention, Parsed, RawLink
 from .secrets import SecretFinding
 
-_FORMAT = f"consolidator-parse-cache/4/{__version__}"
+
+def _code_version() -> str:
+    """A digest of the code whose output is cached: an upgraded parser or detector starts afresh."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in ("parse.py", "secrets.py", "textio.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
 _ALLOWED = {
     ("consolidator.parse", "Parsed"): Parsed,
     ("consolidator.parse", "RawLink"): RawLink,

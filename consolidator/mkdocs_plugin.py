@@ -43,7 +43,8 @@ from .errors import ConsolidatorError
 from .links import is_external, resolve, split_target
 from .models import Plan
 from .parse import github_slug
-from .secrets import find_secrets, redact
+from .scan import scan_repo, secret_values
+from .secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
 
 log = logging.getLogger("mkdocs.plugins.consolidate")
 
@@ -87,6 +88,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self.repo = Path()
         self.settings = Config()
         self.plan: Plan | None = None
+        self.known_secrets: dict[str, str] = {}
         self.lay: site.Layout | None = None
         self.current: _Context | None = None
         self.known_missing: set[tuple[str, str]] = set()
@@ -112,6 +114,11 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                 "run `consolidate site` again"
             )
         self._index_broken_links()
+        try:
+            # A secret found in one document is redacted wherever it appears in the site.
+            self.known_secrets = secret_values(scan_repo(self.repo, config=self.settings))
+        except ConsolidatorError as exc:
+            raise PluginError(str(exc)) from exc
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
         return config
 
@@ -182,12 +189,19 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
 
     def _visible_secrets(self, html_text: str, where: str) -> set[str]:
         visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
-        return {visible[f.start : f.end] for f in find_secrets(where, visible, self.settings.secrets.allow)}
+        return {visible[f.start : f.end] for f in self._secrets_in(where, visible)}
 
     # ------------------------------------------------------------ secrets
 
+    def _secrets_in(self, where: str, text: str) -> tuple[SecretFinding, ...]:
+        allow = self.settings.secrets.allow
+        return combine(
+            find_secrets(where, text, allow),
+            without_allowed(find_known(where, text, self.known_secrets), allow),
+        )
+
     def _redact(self, markdown: str, where: str) -> str:
-        found = find_secrets(where, markdown, self.settings.secrets.allow)
+        found = self._secrets_in(where, markdown)
         if not found:
             return markdown
         if not self.settings.secrets.redact:

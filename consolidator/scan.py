@@ -22,7 +22,7 @@ from .errors import RepoError
 from .links import folders_of, resolve
 from .models import DateFact, Dates, Document, Inventory, Link, Secret
 from .parse import Parsed, date_in_name, parse_outline, parse_text
-from .secrets import scan_text, without_allowed
+from .secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
 from .textio import decode, looks_binary
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
@@ -199,14 +199,12 @@ def scan_repo(
     cache.save()
 
     hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
+    found_in = document_secrets(reads, blobs, cache, config)
     docs = []
     for r in reads:
         assert r.data is not None
-        parsed, invalid, found = cache.get(blobs[r.path])
-        secrets = tuple(
-            Secret(f.line, f.end_line, f.kind, f.masked, f.fingerprint)
-            for f in without_allowed([replace(f, path=r.path) for f in found], config.secrets.allow)
-        )
+        parsed, invalid, _ = cache.get(blobs[r.path])
+        secrets = tuple(Secret(f.line, f.end_line, f.kind, f.masked, f.fingerprint) for f in found_in[r.path])
         doc_warnings = []
         if len(r.data) > MAX_PARSE_BYTES:
             note = f"larger than {MAX_PARSE_BYTES // (1024 * 1024)} MB: only headings and size were read"
@@ -228,6 +226,26 @@ def scan_repo(
         files=all_files,
         warnings=tuple(warnings),
     )
+
+
+def document_secrets(
+    reads: list[_Read], blobs: dict[str, str], cache: ParseCache, config: Config
+) -> dict[str, tuple[SecretFinding, ...]]:
+    """Each document's secrets: what the detectors found in it (cached by blob), plus every other
+    occurrence of a value found anywhere, since a token pasted into a table is still that token."""
+    found = {r.path: tuple(replace(f, path=r.path) for f in cache.get(blobs[r.path])[2]) for r in reads}
+    texts: dict[str, str] = {}
+
+    def text_of(r: _Read) -> str:
+        if r.path not in texts:
+            texts[r.path] = decode(r.data or b"").text
+        return texts[r.path]
+
+    values = known_values({r.path: text_of(r) for r in reads if found[r.path]}, found)
+    if values:
+        for r in reads:
+            found[r.path] = combine(found[r.path], find_known(r.path, text_of(r), values))
+    return {path: without_allowed(items, config.secrets.allow) for path, items in found.items()}
 
 
 def _document(
@@ -321,3 +339,15 @@ def resolve_links(docs: list[Document], files: frozenset[str]) -> list[Document]
             )
         out.append(replace(doc, links=tuple(resolved)))
     return out
+
+
+def secret_values(inventory: Inventory) -> dict[str, str]:
+    """value -> kind of every secret in the repository's documents, for redacting them anywhere."""
+    root = Path(inventory.root)
+    texts: dict[str, str] = {}
+    found: dict[str, tuple[SecretFinding, ...]] = {}
+    for doc in inventory.documents:
+        if doc.secrets:
+            texts[doc.path] = decode((root / doc.path).read_bytes()).text
+            found[doc.path] = scan_text(doc.path, texts[doc.path])
+    return known_values(texts, found)

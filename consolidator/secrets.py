@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -608,3 +608,56 @@ def redact(text: str, findings: Sequence[SecretFinding], replacement: str = "[RE
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+# --- the same secret elsewhere --------------------------------------------------------------
+
+# Shorter values are too likely to occur by chance in unrelated text.
+MIN_KNOWN_LENGTH = 12
+
+
+def known_values(texts: Mapping[str, str], findings: Mapping[str, Sequence[SecretFinding]]) -> dict[str, str]:
+    """value -> kind for every secret found: a value found once is a secret wherever it appears."""
+    values: dict[str, str] = {}
+    for path, found in findings.items():
+        text = texts.get(path)
+        if text is None:
+            continue
+        for f in found:
+            value = text[f.start : f.end]
+            if len(value) >= MIN_KNOWN_LENGTH and "\n" not in value:
+                values.setdefault(value, f.kind)
+    return values
+
+
+def find_known(path: str, text: str, values: Mapping[str, str]) -> tuple[SecretFinding, ...]:
+    """Occurrences in `text` of secret values found elsewhere (a token pasted into a table, a
+    status board, a prose line the detectors cannot read as an assignment)."""
+    if not values:
+        return ()
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+    starts = _line_starts(text)
+    found = []
+    for match in pattern.finditer(text):
+        kind = values[match.group()]
+        line = bisect.bisect_right(starts, match.start())
+        found.append(
+            SecretFinding(
+                path=path,
+                line=line,
+                kind=kind,
+                masked=mask(match.group()),
+                fingerprint=fingerprint(kind, match.group()),
+                start=match.start(),
+                end=match.end(),
+                end_line=line,
+            )
+        )
+    return tuple(found)
+
+
+def combine(first: Sequence[SecretFinding], more: Sequence[SecretFinding]) -> tuple[SecretFinding, ...]:
+    """`first` plus the findings of `more` that do not overlap any of them, in text order."""
+    taken = [(f.start, f.end) for f in first]
+    extra = [f for f in more if not any(f.start < end and start < f.end for start, end in taken)]
+    return tuple(sorted([*first, *extra], key=lambda f: (f.start, f.end)))

@@ -56,3 +56,28 @@ def test_consolidated_corpus_passes_check_and_a_new_report_fails(corpus_repo: Pa
     after = run_check(corpus_repo, allowed)
     assert [(f.code, f.path) for f in after.new] == [("root-file", "SPRINT_9_COMPLETE.md")]
     assert "archive" in after.new[0].message
+
+
+def test_consolidated_corpus_site_builds_cleanly_and_publishes_no_secret(
+    corpus_repo: Path, tmp_path: Path
+) -> None:
+    from consolidator.secrets import scan_text
+    from consolidator.site import build_site, generate_site, load_applied_plan
+
+    config = Config()
+    inventory = scan_repo(corpus_repo)
+    leaked: set[str] = set()
+    for doc in inventory.documents:
+        if doc.secrets:
+            text = (corpus_repo / doc.path).read_text(encoding="utf-8", errors="replace")
+            leaked.update(text[f.start : f.end] for f in scan_text(doc.path, text))
+    assert len(leaked) >= 4  # the corpus pastes real tokens and passwords into its docs
+    write_plan(plan_repository(inventory, config), corpus_repo / DEFAULT_PLAN)
+    apply_plan(corpus_repo)
+    generate_site(corpus_repo, config=config, plan=load_applied_plan(corpus_repo))
+    result = build_site(corpus_repo, site_dir=tmp_path / "site")
+    assert result.warnings == ()
+    assert result.pages > 500
+    output = b"".join(p.read_bytes() for p in result.site_dir.rglob("*") if p.is_file())
+    for value in leaked:
+        assert value.encode() not in output

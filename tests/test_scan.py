@@ -250,3 +250,20 @@ def test_corpus_inventory_facts(corpus_clone: Path) -> None:
     assert len(relative) > 700
     # Links into code resolve against the placeholder files of the tree.
     assert sum(1 for link in relative if link.exists and not link.path.endswith(".md")) > 50
+
+
+def test_a_secret_found_once_is_found_wherever_it_is_pasted(make_repo: RepoMaker) -> None:
+    token = "Fq7" + "Tz0qMJ8AbMz8fwo05QTivXLQ1u98hKtjq"
+    root = make_repo(
+        {
+            "SETUP.md": f"# Setup\n\n1. **DEPLOY_TOKEN** = `{token}`\n",
+            "BOARD.md": f"# Board\n\n| name | value |\n| --- | --- |\n| deploy | {token} |\n",
+            "OTHER.md": "# Other\n\nNothing to see.\n",
+        }
+    )
+    docs = scan_repo(root).by_path()
+    assert [(s.line, s.kind) for s in docs["SETUP.md"].secrets] == [(3, "Secret keyword")]
+    assert [(s.line, s.fingerprint) for s in docs["BOARD.md"].secrets] == [
+        (5, docs["SETUP.md"].secrets[0].fingerprint)
+    ]
+    assert docs["OTHER.md"].secrets == ()
