@@ -64,8 +64,10 @@ def main() -> int:
 
         start = time.perf_counter()
         dry = apply_plan(repo, dry_run=True)
-        print(f"dry run: {len(dry.moves)} moves, {len(dry.rewritten)} files rewritten, "
-              f"{time.perf_counter() - start:.2f} s")
+        print(
+            f"dry run: {len(dry.moves)} moves, {len(dry.rewritten)} files rewritten, "
+            f"{time.perf_counter() - start:.2f} s"
+        )
 
         start = time.perf_counter()
         result = apply_plan(repo)

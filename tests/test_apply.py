@@ -127,7 +127,7 @@ def test_apply_moves_rewrites_and_commits_twice(applied_samples: Prepared) -> No
     assert len(result.commits) == 2
     renames, content = result.commits
     assert gitio.head(repo) == content
-    assert git(repo, "rev-parse", f"{content}^") .strip() == renames
+    assert git(repo, "rev-parse", f"{content}^").strip() == renames
     assert git(repo, "rev-parse", f"{renames}^").strip() == pre_head
     # The first commit is nothing but exact renames, one per move.
     status = git(repo, "diff-tree", "-r", "-M", "--name-status", pre_head, renames).splitlines()

@@ -108,9 +108,7 @@ def test_journal_has_enough_kill_points(prepared: Prepared) -> None:
     assert records >= 20
 
 
-def test_kill_at_every_step_then_resume(
-    prepared: Prepared, tmp_path: Path
-) -> None:
+def test_kill_at_every_step_then_resume(prepared: Prepared, tmp_path: Path) -> None:
     template, before, after, records = prepared
     # After the last record ("done") nothing is left to resume; just before it, only the record.
     # Kills before a record (work done, not recorded) at every other step keep the run short.
@@ -138,9 +136,7 @@ def test_kill_at_every_step_then_resume(
     assert not failures, f"resume did not reach the applied state after kills at {failures}"
 
 
-def test_kill_at_every_step_then_undo(
-    prepared: Prepared, tmp_path: Path
-) -> None:
+def test_kill_at_every_step_then_undo(prepared: Prepared, tmp_path: Path) -> None:
     template, before, _, records = prepared
     # After every other record, before the others, and after "done": the undo of a finished apply.
     points = [str(n) for n in range(2, records, 2)] + [f"~{n}" for n in range(1, records + 1, 2)]

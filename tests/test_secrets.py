@@ -463,8 +463,6 @@ def test_authorization_headers() -> None:
     ]
 
 
-
-
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_corpus_findings_are_redactable(corpus_clone: Path) -> None:
