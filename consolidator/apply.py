@@ -31,14 +31,14 @@ from .journal import Journal, journal_dir, temp_name, write_durably
 from .links import relative_path
 from .models import Plan
 from .parse import split_front_matter
-from .planfile import load_plan, validate_plan
+from .planfile import DEFAULT_PLAN, RECORD, load_plan, validate_plan
 from .rewrite import find_path_mentions, rewrite_document, rewrite_mentions
 from .sanitize import UnsafePathError, safe_relpath
 from .scan import is_markdown, readable_title
 from .textio import decode, encode, looks_binary, round_trips
 
-PLAN_REL = ".consolidate/plan.yaml"  # the proposal `plan` writes and a person may edit
-RECORD_REL = ".consolidate/applied-plan.yaml"  # what was applied, committed with the content
+PLAN_REL = DEFAULT_PLAN.as_posix()  # the proposal `plan` writes and a person may edit
+RECORD_REL = RECORD.as_posix()  # what was applied, committed with the content
 IGNORE_REL = ".consolidate/.gitignore"
 NOTICE_MARK = "> **Archived.**"
 BATCH = 4  # files per journal record: small enough that a kill loses little, large enough to be cheap

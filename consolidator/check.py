@@ -28,6 +28,7 @@ from .config import Config
 from .errors import ConsolidatorError
 from .models import Inventory
 from .plan import find_document_groups, plan_repository
+from .planfile import RECORD
 from .scan import check_repo as _check_path
 from .scan import scan_repo
 
@@ -319,7 +320,7 @@ def _fingerprint(inventory: Inventory, root: Path, config: Config, include_archi
     for path in sorted(inventory.files):
         digest.update(path.encode() + b"\n")
     # Besides the documents, findings depend on the site navigation and on what was applied.
-    for name in ("mkdocs.yml", "mkdocs.yaml", ".consolidate/applied-plan.yaml"):
+    for name in ("mkdocs.yml", "mkdocs.yaml", RECORD.as_posix()):
         if (root / name).is_file():
             digest.update(name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()

@@ -24,6 +24,7 @@ from datetime import date
 from .config import Config
 from .models import Document
 from .names import parse_name
+from .scan import is_markdown
 
 # ---------------------------------------------------------------------------------------------------------
 # Conventional files
@@ -708,7 +709,6 @@ LIVE_MERGE_SCORE = 0.6
 TOP_LINES = 12
 LEAD_HEADINGS = 2  # the first sections say what a document is for
 STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum counts double
-_MD_SUFFIXES = (".md", ".markdown", ".mdx")
 _DOCS_WORDS = _rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
 _PLAN_WORDS = _rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
 _INDEX_WORDS = _rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:the )?doc\w*)\b")
@@ -1070,7 +1070,7 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
         {
             ln.path
             for ln in doc.links
-            if ln.path and ln.exists and ln.path != doc.path and ln.path.lower().endswith(_MD_SUFFIXES)
+            if ln.path and ln.exists and ln.path != doc.path and is_markdown(ln.path)
         }
     )
     named_index = bool(_INDEX_WORDS.search(ev.name_text) or _INDEX_WORDS.search(doc.title))

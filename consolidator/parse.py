@@ -18,6 +18,7 @@ import mistune
 import yaml
 
 from .models import Heading, Section
+from .textio import line_starts
 
 _MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
 
@@ -382,13 +383,6 @@ def _match_heading_lines(texts: list[str], lines: list[str], candidates: list[in
     return out
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for found in re.finditer("\n", text):
-        starts.append(found.end())
-    return starts
-
-
 def _line_of(starts: list[int], offset: int) -> int:
     lo, hi = 0, len(starts) - 1
     while lo < hi:
@@ -418,7 +412,7 @@ def _normal_label(label: str) -> str:
 
 def _iter_link_lines(body: str, mask: list[bool], targets: list[str]) -> Iterator[int]:
     """Lines of each target in order, searching forward outside fenced code."""
-    starts = _line_starts(body)
+    starts = line_starts(body)
     cursor = 0
     for target in targets:
         line = 0

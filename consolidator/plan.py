@@ -26,6 +26,7 @@ from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
 from .planfile import load_record, settled_paths
+from .scan import is_markdown
 from .similarity import Groups, find_groups
 
 # Entry points readers start from: what they link to is documentation in use.
@@ -95,7 +96,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         dated = sorted((by_path[m].dates.best or "", m) for m in members)
         newer.update(m for _, m in dated[:-1])
     # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
-    others = [f for f in inventory.files if not f.lower().endswith((".md", ".markdown", ".mdx"))]
+    others = [f for f in inventory.files if not is_markdown(f)]
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
     return Context(
         now=newest or None,

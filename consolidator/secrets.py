@@ -50,6 +50,8 @@ from detect_secrets.plugins import (
     twilio,
 )
 
+from .textio import line_starts
+
 JWT = "JSON Web Token"
 AWS_KEY = "AWS Access Key"
 PRIVATE_KEY = "Private Key"  # pragma: allowlist secret
@@ -472,10 +474,6 @@ def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
 _JWT_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer("\n", text))]
-
-
 def _candidate_lines(text: str, starts: list[int]) -> set[int]:
     found: set[int] = set()
     lower = text.lower()
@@ -554,7 +552,7 @@ def _same_path(a: str, b: str) -> bool:
 
 def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFinding, ...]:
     """Every finding in `text`, before allow-listing."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     hits = [
         *_private_key_blocks(text),
         *_url_passwords(text),
@@ -636,7 +634,7 @@ def find_known(path: str, text: str, values: Mapping[str, str]) -> tuple[SecretF
     if not values:
         return ()
     pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
-    starts = _line_starts(text)
+    starts = line_starts(text)
     found = []
     for match in pattern.finditer(text):
         kind = values[match.group()]

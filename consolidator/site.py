@@ -39,10 +39,11 @@ from .config import Config
 from .errors import GitError, PlanError, SiteError
 from .models import Plan
 from .parse import split_front_matter
+from .planfile import RECORD, load_plan
 from .sanitize import escape_html, escape_markdown_inline
 
 CONFIG_FILE = "mkdocs.yml"
-PLAN_FILE = ".consolidate/applied-plan.yaml"  # the plan `apply` committed
+PLAN_FILE = RECORD.as_posix()  # the plan `apply` committed
 REPORT_PAGE = "consolidation-report.md"
 PLUGIN = "consolidate"
 
@@ -317,8 +318,6 @@ def load_applied_plan(repo: Path, plan_file: str = PLAN_FILE) -> Plan | None:
     path = repo / plan_file
     if not path.is_file():
         return None
-    from .planfile import load_plan
-
     try:
         return load_plan(path)
     except PlanError as exc:

@@ -8,6 +8,7 @@ survive untouched.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _BOMS = (
@@ -65,6 +66,11 @@ def encode(decoded: Decoded, text: str | None = None) -> bytes:
     if decoded.encoding == "utf-8":
         return decoded.bom + body.encode("utf-8", "surrogateescape")
     return decoded.bom + body.encode(decoded.encoding)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line of `text` begins: line N (1-based) starts at `line_starts(text)[N - 1]`."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
 def round_trips(decoded: Decoded) -> bool:
