@@ -676,6 +676,7 @@ class Context:
     duplicate_of: Mapping[str, str] = field(default_factory=dict)  # non-canonical member -> canonical
     canonicals: frozenset[str] = frozenset()
     duplicate_score: Mapping[str, float] = field(default_factory=dict)  # member -> its group's score
+    versions: frozenset[str] = frozenset()  # members whose name is their canonical's, bar version markers
     series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
     newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
     root_prior: float = 0.0  # base rate of history among root documents, as log-odds (see plan.classify_all)
@@ -927,7 +928,14 @@ def classify(
             canonical = None
     # A document that reads as documentation is folded into another only on clear evidence: not into a
     # report, and not on a borderline resemblance (guides on one subject share headings and wording).
-    if canonical is not None and margin < threshold and not parse_name(doc.name).stale:
+    # An earlier version by name (X and X_V2, QUICKSTART and QUICK_START) goes where its successor goes,
+    # whatever it reads like: two files of one name are one document.
+    if (
+        canonical is not None
+        and margin < threshold
+        and not parse_name(doc.name).stale
+        and doc.path not in context.versions
+    ):
         score = context.duplicate_score.get(doc.path, 1.0)
         if canonical in context.history_paths or score < LIVE_MERGE_SCORE:
             reasons.append(

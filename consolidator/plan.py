@@ -27,12 +27,15 @@ from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, Pl
 from .names import parse_name
 from .planfile import load_record, settled_paths
 from .scan import is_markdown
-from .similarity import Groups, find_groups
+from .similarity import Groups, find_groups, same_name
 
 # Entry points readers start from: what they link to is documentation in use.
 ENTRY_NAMES = ("readme.md", "index.md", "readme.markdown", "index.markdown", "home.md", "summary.md")
 # A topic gets its own sub-folder of a section when at least this many moved documents share it.
 TOPIC_FOLDER_MIN = 8
+# An archive folder holding fewer records than this is not worth opening: its records join a broader
+# subject of the same period, or lie loose in the period's folder.
+ARCHIVE_FOLDER_MIN = 3
 # Classification passes: each later pass sees what the previous one decided about linked documents.
 # A fixed count (not "until stable") keeps the result deterministic even where decisions would cycle.
 PASSES = 3
@@ -78,6 +81,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
     duplicate_of: dict[str, str] = {}
     duplicate_score: dict[str, float] = {}
     canonicals: set[str] = set()
+    versions: set[str] = set()
     for cluster in sorted(groups.duplicates, key=lambda c: c.id):
         if not cluster.canonical:
             continue
@@ -86,6 +90,8 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
             if member != cluster.canonical and member not in duplicate_of:
                 duplicate_of[member] = cluster.canonical
                 duplicate_score[member] = cluster.score
+                if _versions(member, cluster.canonical):
+                    versions.add(member)
     series: dict[str, str] = {}
     newer: set[str] = set()
     by_path = inventory.by_path()
@@ -105,10 +111,17 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         entry_points=entry_points(docs, config),
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
+        versions=frozenset(versions),
         canonicals=frozenset(canonicals),
         series=dict(sorted(series.items())),
         newer_in_series=frozenset(newer),
     )
+
+
+def _versions(a: str, b: str) -> bool:
+    folder_a, _, name_a = a.rpartition("/")
+    folder_b, _, name_b = b.rpartition("/")
+    return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b)
 
 
 def root_prior(result: Mapping[str, Classification]) -> float:
@@ -156,6 +169,8 @@ class _Draft:
     folder: str | None  # where it goes (None: stays)
     canonical: str | None
     extra: tuple[str, ...]
+    period: str = ""  # history only: the archive period and group it is filed under
+    group: str = ""
 
 
 def period_of(doc: Document, config: Config) -> str:
@@ -168,9 +183,10 @@ def period_of(doc: Document, config: Config) -> str:
 
 
 def archive_folder(config: Config, period: str, group: str) -> str:
+    """The archive folder for `period` and `group`; without a group, the layout's group level is left out."""
     layout = config.archive_layout.replace("{quarter}", "{period}")
-    sub = layout.format(period=period, group=group or "misc").strip("/")
-    return posixpath.join(config.archive_dir.strip("/"), sub)
+    parts = [part.format(period=period, group=group) for part in layout.split("/")]
+    return posixpath.join(config.archive_dir.strip("/"), *[p.strip("/") for p in parts if p.strip("/")])
 
 
 def _group_labels(groups: Groups) -> tuple[dict[str, Cluster], dict[str, str], dict[str, str]]:
@@ -374,21 +390,56 @@ def _drafts(
         else:
             label = series.get(doc.path) or subject_of(doc.name) or c.kind
             period = period_of(doc, config)
-        folder = archive_folder(config, period, _slug(label) or _slug(c.kind))
+        group = _slug(label) or _slug(c.kind)
+        folder = archive_folder(config, period, group)
         if canonical is not None:
-            drafts.append(
-                _Draft(
-                    doc,
-                    c,
-                    "merge",
-                    folder,
-                    canonical,
-                    (f"merge: {canonical} is the version to read; this copy is archived with a notice",),
-                )
-            )
+            why = f"merge: {canonical} is the version to read; this copy is archived with a notice"
+            drafts.append(_Draft(doc, c, "merge", folder, canonical, (why,), period, group))
         else:
-            drafts.append(_Draft(doc, c, "archive", folder, None, (f"history: archived under {folder}/",)))
+            drafts.append(_Draft(doc, c, "archive", folder, None, ("history: archived",), period, group))
     return drafts
+
+
+def _archive_groups(drafts: list[_Draft], config: Config) -> list[_Draft]:
+    """Archive folders a reader can browse: no folder of one or two records.
+
+    Within a period, groups that share a first word (tapmomo, tapmomo-production) gather under that
+    word when it names a group of its own or when the small ones are large enough together; a group
+    still too small lies loose in the period's folder.
+    """
+    sizes: dict[tuple[str, str], int] = defaultdict(int)
+    for d in drafts:
+        if d.group:
+            sizes[(d.period, d.group)] += 1
+    joining: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for period, group in sizes:
+        word = group.split("-")[0]
+        if group == word or (period, word) in sizes or sizes[(period, group)] < ARCHIVE_FOLDER_MIN:
+            joining[(period, word)].append(group)
+    formed = {
+        key
+        for key, members in joining.items()
+        if sum(sizes[(key[0], g)] for g in members) >= ARCHIVE_FOLDER_MIN
+    }
+    final: dict[tuple[str, str], str] = {}
+    for (period, group), n in sizes.items():
+        word = group.split("-")[0]
+        # once the broader folder exists, the larger groups of that word belong in it too
+        final[(period, group)] = (
+            word if (period, word) in formed else (group if n >= ARCHIVE_FOLDER_MIN else "")
+        )
+
+    out = []
+    for d in drafts:
+        if d.group:
+            group = final[(d.period, d.group)]
+            folder = archive_folder(config, d.period, group)
+            extra = tuple(
+                f"history: archived under {folder}/" if e == "history: archived" else e for e in d.extra
+            )
+            d = replace(d, folder=folder, group=group, extra=extra)
+        out.append(d)
+    return out
 
 
 def _apply_root_budget(drafts: list[_Draft], config: Config) -> list[_Draft]:
@@ -471,6 +522,7 @@ def build_plan(
     ]
     drafts = _apply_root_budget(drafts, config)
     drafts = _topic_folders(drafts, groups, config)
+    drafts = _archive_groups(drafts, config)
 
     moving = {d.doc.path for d in drafts if d.folder is not None}
     taken = {f.casefold() for f in inventory.files if f not in moving}

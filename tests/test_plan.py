@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import csv
+import posixpath
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from consolidator.classify import is_conventional
 from consolidator.config import Config
 from consolidator.demo import make_sample_repo
 from consolidator.models import Cluster, Inventory, Plan
-from consolidator.plan import build_plan, period_of, subject_of
+from consolidator.plan import ARCHIVE_FOLDER_MIN, build_plan, period_of, subject_of
 from consolidator.planfile import dump_plan, validate_plan
 from consolidator.scan import scan_repo
 from consolidator.similarity import Groups
@@ -59,8 +61,28 @@ def test_samples_every_historical_report_is_archived(samples: Any, samples_truth
     for path in samples_truth["historical"]:
         dest = by_source[path].destination or ""
         assert dest.startswith("docs/archive/"), dest
-        # grouped by time and by subject: docs/archive/<period>/<group>/<name>
-        assert len(dest.split("/")) == 5, dest
+        # grouped by time, then by subject: docs/archive/<period>/[<group>/]<name>
+        assert len(dest.split("/")) in (4, 5), dest
+    folders = Counter(
+        posixpath.dirname(e.destination or "") for e in plan.entries if e.action in ("archive", "merge")
+    )
+    grouped = [f for f in folders if f.count("/") == 3]
+    assert grouped, "no subject folder at all"
+    assert all(folders[f] >= ARCHIVE_FOLDER_MIN for f in grouped), folders
+
+
+def test_small_archive_groups_gather_under_their_first_word(tmp_path: Path) -> None:
+    report = "# {0} complete\n\n**Date:** 2025-03-0{1}\n\n**Status:** ✅ COMPLETE\n\nAll done.\n"
+    names = ["CLOUDFLARE_BUILD", "CLOUDFLARE_SETUP", "CLOUDFLARE", "BILLING_EXPORT", "INVOICES_CLEANUP"]
+    write_files(tmp_path, {f"{n}_COMPLETE.md": report.format(n, i + 1) for i, n in enumerate(names)})
+    _, plan = plan_of(tmp_path, groups=Groups((), (), ()))
+    dests = {e.source: e.destination for e in plan.entries}
+    assert {dests[f"{n}_COMPLETE.md"] for n in names[:3]} == {
+        f"docs/archive/2025-03/cloudflare/{n}_COMPLETE.md" for n in names[:3]
+    }
+    # alone in their subject: loose in the month's folder rather than a folder of one
+    assert dests["BILLING_EXPORT_COMPLETE.md"] == "docs/archive/2025-03/BILLING_EXPORT_COMPLETE.md"
+    assert dests["INVOICES_CLEANUP_COMPLETE.md"] == "docs/archive/2025-03/INVOICES_CLEANUP_COMPLETE.md"
 
 
 def test_samples_archive_periods_follow_the_document_dates(
@@ -183,7 +205,8 @@ def test_merge_keeps_the_group_together(tmp_path: Path) -> None:
     _, plan = plan_of(tmp_path, groups=Groups((cluster,), (), ()))
     entry = {e.source: e for e in plan.entries}["A.md"]
     assert (entry.action, entry.canonical) == ("merge", "B.md")
-    assert entry.destination == "docs/archive/2025-03/release/A.md"
+    # filed in the period of the group's newest member (B, March), not its own (January)
+    assert entry.destination == "docs/archive/2025-03/A.md"
 
 
 def test_root_budget_moves_the_weakest_extra_keepers(tmp_path: Path) -> None:
@@ -341,3 +364,43 @@ def test_score_plan_counts_merge_as_archive() -> None:
     assert result.fates_archived == 0.5 and result.fate_misses == ["B.md"]
     assert result.root_after == 1
     assert [p for p, _, _ in result.disagreements] == ["C.md"]
+
+
+GUIDE_SHAPED = (
+    "# {0} quick start\n\n## Prerequisites\n\nInstall the tools.\n\n## Setup\n\nRun `make setup` and open the "
+    "settings file.\n\n## Usage\n\nRun the following command to deploy.\n\n## Troubleshooting\n\nSee the logs.\n"
+)
+DONE_REPORT = "# {0} deployment complete\n\n**Date:** 2025-03-04\n\n**Status:** ✅ COMPLETE\n\nAll done.\n"
+
+
+@pytest.mark.parametrize(
+    ("older", "follows"),
+    [("PAYMENTS_QUICKSTART.md", True), ("PAYMENTS_DEPLOY_NOTES.md", False)],
+)
+def test_an_earlier_version_by_name_follows_its_successor(tmp_path: Path, older: str, follows: bool) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Project\n",
+            older: GUIDE_SHAPED.format("Payments"),
+            "PAYMENTS_QUICK_START.md": DONE_REPORT.format("Payments"),
+        },
+    )
+    cluster = Cluster(
+        id="d1",
+        kind="duplicate",
+        members=tuple(sorted((older, "PAYMENTS_QUICK_START.md"))),
+        canonical="PAYMENTS_QUICK_START.md",
+        label="payments quick start",
+        score=0.8,
+    )
+    _, plan = plan_of(tmp_path, groups=Groups((cluster,), (), ()))
+    entries = {e.source: e for e in plan.entries}
+    assert entries["PAYMENTS_QUICK_START.md"].action == "archive"
+    if follows:
+        # PAYMENTS_QUICKSTART and PAYMENTS_QUICK_START are one name: the older file goes where the newer goes
+        assert (entries[older].action, entries[older].canonical) == ("merge", "PAYMENTS_QUICK_START.md")
+    else:
+        # another name that only resembles a report and reads as a guide is left live for review
+        assert entries[older].action == "move"
+        assert any("left for review" in r for r in entries[older].reasons)
