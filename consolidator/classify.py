@@ -16,6 +16,7 @@ much stronger evidence to be called history than a stray file at the root does.
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -685,6 +686,7 @@ class Context:
     live_paths: frozenset[str] = (
         frozenset()
     )  # documents a first pass judged live (conventional files included)
+    documents: frozenset[str] = frozenset()  # every document's path (to resolve names written in prose)
 
 
 @dataclass(frozen=True)
@@ -803,6 +805,7 @@ class Evidence:
     plan_ahead_dates: tuple[str, ...]  # ISO dates written in a plan's text ("" when not a plan)
     is_plan: bool
     tooling: tuple[tuple[str, int], ...] = ()  # script and config file names the text mentions, with counts
+    doc_names: tuple[str, ...] = ()  # Markdown files the prose names without linking them
 
 
 def gather_evidence(doc: Document) -> Evidence:
@@ -820,7 +823,22 @@ def gather_evidence(doc: Document) -> Evidence:
     mentioned: dict[str, int] = {}
     for found in _TOOLING_FILE.findall(doc.text):
         mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
-    return Evidence(tuple(_one_per_group(hits)), name_text, dates, is_plan, tuple(sorted(mentioned.items())))
+    doc_names = tuple(sorted(set(_DOC_NAME.findall(doc.text))))
+    return Evidence(
+        tuple(_one_per_group(hits)), name_text, dates, is_plan, tuple(sorted(mentioned.items())), doc_names
+    )
+
+
+def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
+    """The documents that names written in prose (`STATUS.md`, `docs/plan.md`) refer to, where they exist:
+    beside the mentioning document first, then from the repository root."""
+    found = []
+    for name in names:
+        for candidate in (posixpath.normpath(posixpath.join(folder, name)) if folder else name, name):
+            if candidate in documents:
+                found.append(candidate)
+                break
+    return found
 
 
 def classify(
@@ -1074,7 +1092,7 @@ def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base:
 
 def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """What a document points at says what it is: an index of reports is part of the history it lists."""
-    cited = sorted(
+    linked = sorted(
         {
             ln.path
             for ln in doc.links
@@ -1082,16 +1100,19 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
         }
     )
     named_index = bool(_INDEX_WORDS.search(ev.name_text) or _INDEX_WORDS.search(doc.title))
-    index_like = named_index or (len(cited) >= 5 and len(cited) * 40 >= doc.words)
+    index_like = named_index or (len(linked) >= 5 and len(linked) * 40 >= doc.words)
     # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
-    whole = _DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(cited) >= 3
-    if doc.at_root and named_index and len(cited) >= 5 and whole:
+    whole = _DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(linked) >= 3
+    if doc.at_root and named_index and len(linked) >= 5 and whole:
         return (
             "docs-index",
             3.0,
-            f"a root index of the documentation ({len(cited)} documents): the docs index and site "
+            f"a root index of the documentation ({len(linked)} documents): the docs index and site "
             "navigation replace it",
         )
+    # What the prose names without linking ("see STATUS.md") is cited all the same.
+    named = [p for p in mentioned_docs(ev.doc_names, doc.folder, ctx.documents) if p != doc.path]
+    cited = sorted(set(linked) | set(named))
     old = [p for p in cited if p in ctx.history_paths]
     new = [p for p in cited if p in ctx.live_paths]
     if len(old) + len(new) < 3:
@@ -1156,6 +1177,8 @@ _TOOLING_FILE = re.compile(
     r"(?<![\w@/.-])(?:[\w.-]+/)*(\w[\w.-]*\.(?:ya?ml|sh|bash|ps1|toml|gradle|"
     r"sql|properties|plist|conf|cfg|ini))\b"
 )
+# A Markdown file named in prose: STATUS.md, docs/guide.md (not inside a URL: no scheme or domain before).
+_DOC_NAME = re.compile(r"(?<![\w/.:-])((?:[\w-]+/)*[\w][\w.-]*\.md)\b")
 _ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 
 

@@ -90,7 +90,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
             if member != cluster.canonical and member not in duplicate_of:
                 duplicate_of[member] = cluster.canonical
                 duplicate_score[member] = cluster.score
-                if _versions(member, cluster.canonical):
+                if _versions(member, cluster.canonical, config.docs_dir.strip("/")):
                     versions.add(member)
     series: dict[str, str] = {}
     newer: set[str] = set()
@@ -112,16 +112,21 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
         versions=frozenset(versions),
+        documents=frozenset(d.path for d in docs),
         canonicals=frozenset(canonicals),
         series=dict(sorted(series.items())),
         newer_in_series=frozenset(newer),
     )
 
 
-def _versions(a: str, b: str) -> bool:
+def _versions(a: str, b: str, docs_dir: str) -> bool:
+    """Two files of one name: versions of one document. Beside each other, or a stray copy at the root of
+    a page in the docs tree (RELEASE_CHECKLIST.md and docs/go-live/release-checklist.md)."""
     folder_a, _, name_a = a.rpartition("/")
     folder_b, _, name_b = b.rpartition("/")
-    return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b)
+    in_docs = [f == docs_dir or f.startswith(docs_dir + "/") for f in (folder_a, folder_b)]
+    stray = bool(docs_dir) and sorted([folder_a == "", folder_b == ""]) == [False, True] and any(in_docs)
+    return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b or stray)
 
 
 def root_prior(result: Mapping[str, Classification]) -> float:

@@ -404,3 +404,41 @@ def test_an_earlier_version_by_name_follows_its_successor(tmp_path: Path, older:
         # another name that only resembles a report and reads as a guide is left live for review
         assert entries[older].action == "move"
         assert any("left for review" in r for r in entries[older].reasons)
+
+
+def test_a_stray_root_copy_of_a_docs_page_merges_into_it(tmp_path: Path) -> None:
+    checklist = "# Release checklist\n\n## Steps\n\n- Tag the release.\n- Run the smoke tests.\n- Announce it.\n"
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Project\n",
+            "RELEASE_CHECKLIST.md": checklist,
+            "docs/ops/release-checklist.md": checklist + "- Update the changelog.\n",
+        },
+    )
+    cluster = Cluster(
+        id="d1",
+        kind="duplicate",
+        members=("RELEASE_CHECKLIST.md", "docs/ops/release-checklist.md"),
+        canonical="docs/ops/release-checklist.md",
+        label="release checklist",
+        score=0.55,
+    )
+    _, plan = plan_of(tmp_path, groups=Groups((cluster,), (), ()))
+    entries = {e.source: e for e in plan.entries}
+    root = entries["RELEASE_CHECKLIST.md"]
+    assert (root.action, root.canonical) == ("merge", "docs/ops/release-checklist.md")
+    assert entries["docs/ops/release-checklist.md"].action == "keep"
+
+
+def test_reports_named_in_prose_count_as_citations(tmp_path: Path) -> None:
+    report = "# {0} complete\n\n**Date:** 2025-03-04\n\n**Status:** ✅ COMPLETE\n\nAll {0} work is done.\n"
+    reports = {f"{n}_COMPLETE.md": report.format(n) for n in ("AUTH", "BILLING", "SEARCH", "EXPORT")}
+    notes = (
+        "# Where things are\n\nThe auth work is described in AUTH_COMPLETE.md, billing in BILLING_COMPLETE.md,"
+        " search in SEARCH_COMPLETE.md and the export in EXPORT_COMPLETE.md.\n"
+    )
+    write_files(tmp_path, {"README.md": "# Project\n", "WHERE_THINGS_ARE.md": notes, **reports})
+    _, plan = plan_of(tmp_path, groups=Groups((), (), ()))
+    entry = {e.source: e for e in plan.entries}["WHERE_THINGS_ARE.md"]
+    assert any("links mostly to history (4 of 4" in r for r in entry.reasons), entry.reasons
