@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .models import Document, Inventory, Plan
+from .models import Decision, Document, Inventory, Plan
 
 if TYPE_CHECKING:
     from .apply import ApplyResult
@@ -134,11 +135,40 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         table.add_column("confidence", justify="right")
         table.add_column("because")
         for e in doubtful[:10]:
-            because = "; ".join(e.reasons[:2])
+            because = "; ".join(deciding_reasons(e))
             table.add_row(safe(e.source), e.action, f"{e.confidence:.2f}", safe(because))
         console.print(table)
     if plan.broken_links:
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
+
+
+_WEIGHT = re.compile(r"\[[\w-]+ ([+-]\d+(?:\.\d+)?)\]$")
+
+
+def reason_weight(reason: str) -> float | None:
+    """The weight a reason carries ("... [dated +1.5]" -> 1.5), None for a plain statement."""
+    found = _WEIGHT.search(reason)
+    return float(found.group(1)) if found else None
+
+
+def deciding_reasons(entry: Decision) -> list[str]:
+    """Why an entry is what it is, in one line: its action, the heaviest evidence for it and the
+    heaviest against it (what makes it doubtful). Credential warnings are listed on their own."""
+    plain = [r for r in entry.reasons if not r.startswith("WARNING") and reason_weight(r) is None]
+    history = entry.action in ("archive", "merge")
+    ranked: dict[bool, list[tuple[bool, float, int, str]]] = {True: [], False: []}
+    for i, reason in enumerate(entry.reasons):
+        weight = reason_weight(reason)
+        if weight is not None:
+            # the repository's base rate says nothing about this document itself: it comes last
+            general = "[root-prior " in reason
+            ranked[(weight > 0) == history].append((general, -abs(weight), i, reason))
+    out = plain[:1]
+    if ranked[True]:
+        out.append(min(ranked[True])[-1])
+    if ranked[False]:
+        out.append("against: " + min(ranked[False])[-1])
+    return out
 
 
 def plan_report_markdown(plan: Plan, inventory: Inventory) -> str:

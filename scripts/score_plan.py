@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from consolidator.config import load_config
 from consolidator.models import Decision, Plan
+from consolidator.report import reason_weight
 
 ACTIONS = ("keep", "move", "archive", "merge")
 
@@ -119,15 +119,11 @@ def score(
     )
 
 
-_WEIGHT = re.compile(r"\[[\w-]+ ([+-]\d+(?:\.\d+)?)\]$")
-
-
 def strongest(reasons: tuple[str, ...], limit: int) -> list[str]:
     """The reasons that weighed most (those tagged with a weight), then the others in their order."""
 
     def weight(reason: str) -> float:
-        found = _WEIGHT.search(reason)
-        return abs(float(found.group(1))) if found else 0.0
+        return abs(reason_weight(reason) or 0.0)
 
     ranked = sorted(range(len(reasons)), key=lambda i: (-weight(reasons[i]), i))
     return [reasons[i] for i in ranked[:limit]]

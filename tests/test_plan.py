@@ -367,8 +367,9 @@ def test_score_plan_counts_merge_as_archive() -> None:
 
 
 GUIDE_SHAPED = (
-    "# {0} quick start\n\n## Prerequisites\n\nInstall the tools.\n\n## Setup\n\nRun `make setup` and open the "
-    "settings file.\n\n## Usage\n\nRun the following command to deploy.\n\n## Troubleshooting\n\nSee the logs.\n"
+    "# {0} quick start\n\n## Prerequisites\n\nInstall the tools.\n\n## Setup\n\n"
+    "Run `make setup` and open the settings file.\n\n## Usage\n\n"
+    "Run the following command to deploy.\n\n## Troubleshooting\n\nSee the logs.\n"
 )
 DONE_REPORT = "# {0} deployment complete\n\n**Date:** 2025-03-04\n\n**Status:** ✅ COMPLETE\n\nAll done.\n"
 
@@ -407,7 +408,7 @@ def test_an_earlier_version_by_name_follows_its_successor(tmp_path: Path, older:
 
 
 def test_a_stray_root_copy_of_a_docs_page_merges_into_it(tmp_path: Path) -> None:
-    checklist = "# Release checklist\n\n## Steps\n\n- Tag the release.\n- Run the smoke tests.\n- Announce it.\n"
+    checklist = "# Release checklist\n\n## Steps\n\n- Tag the release.\n- Run the smoke tests.\n- Announce.\n"
     write_files(
         tmp_path,
         {
@@ -435,8 +436,8 @@ def test_reports_named_in_prose_count_as_citations(tmp_path: Path) -> None:
     report = "# {0} complete\n\n**Date:** 2025-03-04\n\n**Status:** ✅ COMPLETE\n\nAll {0} work is done.\n"
     reports = {f"{n}_COMPLETE.md": report.format(n) for n in ("AUTH", "BILLING", "SEARCH", "EXPORT")}
     notes = (
-        "# Where things are\n\nThe auth work is described in AUTH_COMPLETE.md, billing in BILLING_COMPLETE.md,"
-        " search in SEARCH_COMPLETE.md and the export in EXPORT_COMPLETE.md.\n"
+        "# Where things are\n\nThe auth work is described in AUTH_COMPLETE.md, billing in "
+        "BILLING_COMPLETE.md, search in SEARCH_COMPLETE.md and the export in EXPORT_COMPLETE.md.\n"
     )
     write_files(tmp_path, {"README.md": "# Project\n", "WHERE_THINGS_ARE.md": notes, **reports})
     _, plan = plan_of(tmp_path, groups=Groups((), (), ()))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from consolidator.models import Decision
+from consolidator.report import deciding_reasons
+
+
+def _entry(action: str, reasons: tuple[str, ...]) -> Decision:
+    return Decision("X.md", action, None, None, None, reasons, 0.4, "0" * 40)
+
+
+REASONS = (
+    "WARNING: holds 1 credential(s): API key at line 3; remove and rotate them",
+    "history: archived under docs/archive/2025-03/",
+    "file name says it is a guide [name-guide -1.5]",
+    "most files at this root are records of past work [root-prior +1.6]",
+    "stamped with a date like a report (Date) [dated +1.5]",
+    "headings of a guide (prerequisites, setup) [headings-guide -1.0]",
+)
+
+
+def test_deciding_reasons_name_the_action_the_evidence_for_and_against() -> None:
+    # the warning is left out, the document's own evidence outranks the repository's base rate
+    assert deciding_reasons(_entry("archive", REASONS)) == [
+        "history: archived under docs/archive/2025-03/",
+        "stamped with a date like a report (Date) [dated +1.5]",
+        "against: file name says it is a guide [name-guide -1.5]",
+    ]
+
+
+def test_deciding_reasons_for_a_live_document_read_the_other_way() -> None:
+    reasons = ("living documentation: moves to docs/guides/", *REASONS[2:])
+    assert deciding_reasons(_entry("move", reasons)) == [
+        "living documentation: moves to docs/guides/",
+        "file name says it is a guide [name-guide -1.5]",
+        "against: stamped with a date like a report (Date) [dated +1.5]",
+    ]
