@@ -62,6 +62,9 @@ class SimilarityConfig:
     topic_resolution: float = 1.0
     # topic clusters smaller than this are not reported
     min_topic_size: int = 3
+    # guides at the root that overlap this much (mean combined score, names or titles related) are
+    # several versions of one procedure: one is kept, the others are superseded (0 turns this off)
+    overlap_threshold: float = 0.40
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .classify import Classification, Context, classify, gather_evidence, is_conventional, section_for
+from .classify import (
+    Classification,
+    Context,
+    classify,
+    gather_evidence,
+    is_conventional,
+    named_documents,
+    section_for,
+)
 from .config import Config
 from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
+from .overlap import Overlap, reduce_overlaps
 from .planfile import load_record, settled_paths
 from .scan import is_markdown
 from .similarity import Groups, find_groups, same_name
@@ -160,6 +169,86 @@ def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[s
         )
         result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
     return result
+
+
+def supersede_overlaps(
+    result: dict[str, Classification], inventory: Inventory, groups: Groups, config: Config
+) -> tuple[dict[str, Classification], list[Overlap]]:
+    """Several live guides to one procedure at the root: the one readers reach stays, the others are
+    archived pointing to it (see `overlap`)."""
+    candidates = [
+        p for p, c in result.items() if "/" not in p and c.disposition == "live" and c.kind != "pinned"
+    ]
+    context = build_context(inventory, groups, config)
+    by_path = inventory.by_path()
+    live = {p for p, c in result.items() if c.disposition != "archive"}
+    # Who points readers to a guide: links, and names written in prose ("use QUICK_TEST_COMMANDS.md").
+    pointed: dict[str, set[str]] = defaultdict(set)
+    for path, linkers in context.inbound.items():
+        pointed[path].update(linkers)
+    documents = frozenset(by_path)
+    for doc in inventory.documents:
+        if doc.path in live:
+            for named in named_documents(doc, documents):
+                if named != doc.path:
+                    pointed[named].add(doc.path)
+    rank: dict[str, tuple[int | str, ...]] = {}
+    for path in candidates:
+        readers = pointed.get(path, set())
+        doc = by_path[path]
+        rank[path] = (
+            int(any(p in context.entry_points for p in readers)),
+            sum(1 for p in readers if p in live),
+            doc.dates.best or "",
+            doc.words,
+        )
+    # Two documents that link to each other were written as companions (a guide and its checklist),
+    # not as versions of one another.
+    links = {(linker, target) for target, linkers in context.inbound.items() for linker in linkers}
+    related = [(a, b, score) for a, b, score in groups.related if not {(a, b), (b, a)} <= links]
+    sim = config.similarity
+    overlaps = reduce_overlaps(candidates, related, rank, sim.overlap_threshold, sim.cohesion_floor)
+    replaced: dict[str, str] = {}
+    out = dict(result)
+    for overlap in overlaps:
+        others = len(overlap.members) - 1
+        for member in overlap.members:
+            if member == overlap.kept:
+                continue
+            replaced[member] = overlap.kept
+            why = (
+                f"superseded: one of {others + 1} overlapping guides to one subject (mean score "
+                f"{overlap.score:.2f}); {overlap.kept} is the one readers reach and stays"
+            )
+            out[member] = replace(
+                result[member],
+                kind="superseded",
+                disposition="archive",
+                section=None,
+                canonical=overlap.kept,
+                reasons=(why, *result[member].reasons),
+                confidence=round(min(0.9, 0.45 + overlap.score - sim.overlap_threshold), 2),
+            )
+    # Copies merged into a guide that is now superseded point to the guide that stays.
+    for path, c in out.items():
+        if c.canonical in replaced and path not in replaced:
+            kept = replaced[c.canonical]
+            note = f"its canonical {c.canonical} is superseded by {kept}, which readers are pointed to"
+            out[path] = replace(c, canonical=kept, reasons=(*c.reasons, note))
+    return out, overlaps
+
+
+def _overlap_cluster(overlap: Overlap) -> Cluster:
+    stem = overlap.kept.rsplit(".", 1)[0]
+    return Cluster(
+        id=f"overlap-{_slug(stem)}",
+        kind="duplicate",
+        members=overlap.members,
+        canonical=overlap.kept,
+        label=" ".join(parse_name(overlap.kept).tokens),
+        evidence=(f"overlapping guides to one subject (mean score {overlap.score:.2f})",),
+        score=overlap.score,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -517,7 +606,7 @@ def build_plan(
     """
     if groups is None:
         groups = find_document_groups(inventory.documents, config)
-    classes = classify_all(inventory, groups, config)
+    classes, overlaps = supersede_overlaps(classify_all(inventory, groups, config), inventory, groups, config)
     drafts = _drafts(inventory, classes, groups, config)
     drafts = [
         replace(d, action="keep", folder=None, canonical=None, extra=(SETTLED_REASON,))
@@ -556,6 +645,7 @@ def build_plan(
     # Only the duplicate groups the plan acts on: a group whose members all stay was not judged duplicates.
     merged = {e.source for e in entries if e.action == "merge"}
     acted = tuple(c for c in groups.duplicates if merged.intersection(c.members))
+    acted += tuple(_overlap_cluster(o) for o in overlaps if merged.intersection(o.members))
     clusters = tuple(sorted(acted + groups.topics, key=lambda c: (c.kind, c.id)))
     root_before = sum(1 for d in inventory.documents if d.at_root)
     root_after = sum(1 for e in entries if "/" not in e.source and e.action == "keep")

@@ -109,6 +109,9 @@ class Groups:
     duplicates: tuple[Cluster, ...]
     topics: tuple[Cluster, ...]
     series: tuple[Cluster, ...]
+    # scored pairs below duplicate level whose names or titles are related: (path, path, score), sorted.
+    # Classification uses them to find several guides to one procedure.
+    related: tuple[tuple[str, str, float], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1001,7 +1004,22 @@ def find_groups(
     duplicates = _duplicate_clusters(index, sets, scored)
     topic_list = topic_clusters(index, neighbours) if topics else []
     series = series_clusters(ordered, index.names)
-    return Groups(tuple(duplicates), tuple(topic_list), tuple(series))
+    return Groups(tuple(duplicates), tuple(topic_list), tuple(series), related_pairs(index, scored))
+
+
+# Names or titles must share this much for two documents to be about one subject, not just alike in
+# wording (a development guide and a tooling guide share commands but not a subject).
+RELATED_NAME = 0.2
+
+
+def related_pairs(index: _Index, scored: dict[Pair, PairScore]) -> tuple[tuple[str, str, float], ...]:
+    floor = index.config.cohesion_floor
+    found = [
+        (index.docs[i].path, index.docs[j].path, round(s.score, 3))
+        for (i, j), s in scored.items()
+        if s.score >= floor and (s.name >= RELATED_NAME or s.title >= RELATED_NAME)
+    ]
+    return tuple(sorted(found))
 
 
 def groups_to_dict(groups: Groups) -> dict[str, list[dict[str, object]]]:

@@ -1,0 +1,61 @@
+"""Several guides to one procedure at the root, reduced to the one readers are pointed to.
+
+Sprawl repeats itself: a deployment guide, a "deploy now" quick start, a quick reference of the same
+steps and a README for the same pipeline, each written in a different session. None is a copy of
+another (they are not duplicates), but together they are one procedure told four times. Among the
+root documents classification keeps as live documentation, those that overlap (mean combined
+similarity at least `overlap_threshold`, with related names or titles) form a group; the member
+readers already reach (linked from the README or docs index, then from the most live documents,
+then the newest) stays, and the others are archived pointing to it. Documents inside an organised
+docs tree are never reduced: the engine goes after the sprawl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .similarity import average_linkage
+
+
+@dataclass(frozen=True)
+class Overlap:
+    members: tuple[str, ...]  # sorted paths
+    kept: str
+    score: float  # mean pair score inside the group
+
+
+def overlap_groups(
+    paths: Sequence[str], related: Iterable[tuple[str, str, float]], threshold: float, floor: float
+) -> list[tuple[list[str], float]]:
+    """Average-linkage groups of `paths` whose pairs score `threshold` on average and none below `floor`."""
+    ordered = sorted(set(paths))
+    position = {p: i for i, p in enumerate(ordered)}
+    scores = np.zeros((len(ordered), len(ordered)))
+    for a, b, score in related:
+        if a in position and b in position:
+            scores[position[a], position[b]] = scores[position[b], position[a]] = score
+    groups = []
+    for members in average_linkage(len(ordered), scores, threshold, floor):
+        pairs = [scores[x, y] for i, x in enumerate(members) for y in members[i + 1 :]]
+        groups.append(([ordered[i] for i in members], float(np.mean(pairs))))
+    return groups
+
+
+def reduce_overlaps(
+    paths: Sequence[str],
+    related: Iterable[tuple[str, str, float]],
+    rank: Mapping[str, tuple[int | str, ...]],
+    threshold: float,
+    floor: float,
+) -> list[Overlap]:
+    """The overlap groups among `paths`, each with the member to keep: the highest `rank`."""
+    if threshold <= 0:
+        return []
+    found = []
+    for members, score in overlap_groups(paths, related, threshold, floor):
+        kept = max(members, key=lambda p: (rank[p], p))
+        found.append(Overlap(tuple(members), kept, round(score, 3)))
+    return sorted(found, key=lambda o: o.members)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from consolidator.config import Config
+from consolidator.models import Document
+from consolidator.overlap import overlap_groups, reduce_overlaps
+from consolidator.plan import build_plan
+from consolidator.scan import scan_repo
+from consolidator.similarity import Groups, PairScore, _Index, related_pairs
+from tests.conftest import write_files
+
+RELATED = [
+    ("DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md", 0.56),
+    ("DEPLOY_NOW.md", "QUICK_DEPLOY.md", 0.39),
+    ("PAGES_DEPLOYMENT.md", "QUICK_DEPLOY.md", 0.49),
+    ("TESTING_GUIDE.md", "QUICK_DEPLOY.md", 0.26),
+]
+
+
+def test_overlap_groups_use_average_linkage() -> None:
+    paths = ["DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md", "QUICK_DEPLOY.md", "TESTING_GUIDE.md"]
+    groups = overlap_groups(paths, RELATED, threshold=0.4, floor=0.25)
+    assert [members for members, _ in groups] == [["DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md", "QUICK_DEPLOY.md"]]
+    assert round(groups[0][1], 3) == round((0.56 + 0.39 + 0.49) / 3, 3)
+    # a pair outside the candidate paths is ignored
+    assert overlap_groups(paths[:1] + paths[3:], RELATED, 0.4, 0.25) == []
+
+
+def test_reduce_overlaps_keeps_the_highest_ranked_member() -> None:
+    paths = ["DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md", "QUICK_DEPLOY.md"]
+    rank = {"DEPLOY_NOW.md": (0, 1, "2025-03-01", 300), "PAGES_DEPLOYMENT.md": (1, 0, "2025-01-01", 100)}
+    rank["QUICK_DEPLOY.md"] = (0, 5, "2025-04-01", 900)
+    (found,) = reduce_overlaps(paths, RELATED, rank, 0.4, 0.25)
+    assert found.kept == "PAGES_DEPLOYMENT.md"  # linked from an entry point outranks everything else
+    assert reduce_overlaps(paths, RELATED, rank, 0.0, 0.25) == []  # 0 turns the reduction off
+
+
+GUIDE = (
+    "# {title}\n\nLast updated: 2025-06-01\n\n## Prerequisites\n\nInstall the CLI.\n\n## Steps\n\n"
+    "Run the following command to deploy the site, then open the settings file.\n\n## Troubleshooting\n\n"
+    "Check the logs.\n"
+)
+
+
+def _plan(root: Path, related: list[tuple[str, str, float]]) -> dict[str, tuple[str, str | None]]:
+    inventory = scan_repo(root, config=Config())
+    plan = build_plan(inventory, Config(), Groups((), (), (), tuple(sorted(related))))
+    return {e.source: (e.action, e.canonical) for e in plan.entries}
+
+
+def test_overlapping_root_guides_reduce_to_the_one_readers_reach(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Site\n\nTo ship it, follow [the deployment guide](PAGES_DEPLOYMENT.md).\n",
+            "DEPLOY_NOW.md": GUIDE.format(title="Deploy now"),
+            "PAGES_DEPLOYMENT.md": GUIDE.format(title="Pages deployment"),
+            "QUICK_DEPLOY.md": GUIDE.format(title="Quick deploy"),
+            "docs/ops/deploy.md": GUIDE.format(title="Deploy"),
+            "docs/ops/deploy-quick.md": GUIDE.format(title="Deploy quickly"),
+        },
+    )
+    related = [*RELATED[:3], ("docs/ops/deploy-quick.md", "docs/ops/deploy.md", 0.7)]
+    got = _plan(tmp_path, related)
+    assert got["PAGES_DEPLOYMENT.md"] == ("move", None)
+    assert got["DEPLOY_NOW.md"] == ("merge", "PAGES_DEPLOYMENT.md")
+    assert got["QUICK_DEPLOY.md"] == ("merge", "PAGES_DEPLOYMENT.md")
+    # pages of an organised docs tree are never reduced
+    assert got["docs/ops/deploy.md"] == got["docs/ops/deploy-quick.md"] == ("keep", None)
+
+
+def test_companions_that_link_each_other_are_not_versions(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Site\n",
+            "DEPLOY_GUIDE.md": GUIDE.format(title="Deploy guide")
+            + "\nTick the [checklist](DEPLOY_CHECKLIST.md).\n",
+            "DEPLOY_CHECKLIST.md": GUIDE.format(title="Deploy checklist")
+            + "\nHow: [guide](DEPLOY_GUIDE.md).\n",
+        },
+    )
+    got = _plan(tmp_path, [("DEPLOY_CHECKLIST.md", "DEPLOY_GUIDE.md", 0.6)])
+    assert got["DEPLOY_GUIDE.md"] == got["DEPLOY_CHECKLIST.md"] == ("move", None)
+
+
+def _docs(tmp_path: Path, files: dict[str, str]) -> list[Document]:
+    write_files(tmp_path, files)
+    return sorted(scan_repo(tmp_path, config=Config()).documents, key=lambda d: d.path)
+
+
+def test_related_pairs_need_related_names_or_titles(tmp_path: Path) -> None:
+    docs = _docs(tmp_path, {f"{n}.md": f"# {n}\n\nText {i}.\n" for i, n in enumerate(("A", "B", "C", "D"))})
+    index = _Index(docs, Config().similarity)
+
+    def pair(score: float, name: float, title: float) -> PairScore:
+        return PairScore(score, 0.6, name, title, 0.0, 0.0, 0.0, False, False, False)
+
+    scored = {
+        (0, 1): pair(0.45, name=0.6, title=0.0),  # related by name
+        (0, 2): pair(0.45, name=0.0, title=0.3),  # related by title
+        (1, 2): pair(0.45, name=0.05, title=0.0),  # alike in wording only: a tooling page and a guide
+        (2, 3): pair(0.2, name=0.9, title=0.9),  # related names, too little in common
+    }
+    assert related_pairs(index, scored) == (("A.md", "B.md", 0.45), ("A.md", "C.md", 0.45))
