@@ -122,6 +122,21 @@ def test_samples_duplicate_groups(samples: Any, samples_truth: dict[str, Any]) -
             assert (entry.destination or "").startswith("docs/archive/")
 
 
+def test_samples_overlapping_guides_reduce_to_one(samples: Any, samples_truth: dict[str, Any]) -> None:
+    _, _, plan = samples
+    by_source = {e.source: e for e in plan.entries}
+    for group in samples_truth["overlapping_guides"]:
+        assert by_source[group["kept"]].action == "move"
+        for member in group["superseded"]:
+            entry = by_source[member]
+            assert (entry.action, entry.canonical) == ("merge", group["kept"]), member
+            assert entry.reasons[1].startswith("superseded: one of 2 overlapping guides"), entry.reasons
+    reduced = [c for c in plan.clusters if c.id.startswith("overlap-")]
+    assert [(c.canonical, c.members) for c in reduced] == [
+        (g["kept"], tuple(sorted([g["kept"], *g["superseded"]]))) for g in samples_truth["overlapping_guides"]
+    ]
+
+
 def test_samples_tree_and_nested_readmes_stay(samples: Any, samples_truth: dict[str, Any]) -> None:
     _, _, plan = samples
     by_source = {e.source: e for e in plan.entries}
