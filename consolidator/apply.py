@@ -258,6 +258,28 @@ def _move_problems(
     return problems
 
 
+def _untracked_links(root: Path, moves: Mapping[str, str], untracked: set[str]) -> list[str]:
+    """Untracked Markdown files that link to moved documents. Apply commits tracked files only, so
+    their links would break unseen: better to say so before anything moves."""
+    problems = []
+    for path in sorted(untracked):
+        if not is_markdown(path) or path in moves:
+            continue  # an untracked file the plan moves is reported as such
+        try:
+            data = (root / path).read_bytes()
+        except OSError:
+            continue
+        if looks_binary(data):
+            continue
+        changes = rewrite_document(decode(data).exact, path, path, moves).changes
+        if changes:
+            problems.append(
+                f"{path}: not tracked by git, yet it links to {len(changes)} document(s) the plan moves; "
+                "commit it (its links are then rewritten with the others) or move it out of the repository"
+            )
+    return problems
+
+
 def _compute(
     root: Path,
     plan: Plan,
@@ -629,8 +651,10 @@ def apply_plan(
         )
 
     tracked = {e.path: e for e in gitio.index_entries(root)}
-    problems = validate_plan(plan, root, frozenset(gitio.list_files(root)))
+    listed = gitio.list_files(root)
+    problems = validate_plan(plan, root, frozenset(listed))
     problems += [p for p in _move_problems(root, plan.moves(), tracked) if p not in problems]
+    problems += _untracked_links(root, plan.moves(), set(listed) - set(tracked))
     if problems:
         raise PlanError(f"the plan {plan_path} does not fit the repository; nothing was changed", problems)
     stale = _stale(root, plan)

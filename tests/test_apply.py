@@ -397,6 +397,29 @@ def test_refuses_unsafe_destinations(make_repo, destination: str, why: str) -> N
     assert snapshot(repo) == before
 
 
+def test_refuses_when_an_untracked_document_links_to_a_moved_one(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo = make_repo({"A.md": "# A\n", "README.md": "# R\n\n[A](A.md)\n"})
+    (repo / "NOTES.md").write_text("# Notes\n\nSee [A](A.md) and [R](README.md).\n", encoding="utf-8")
+    (repo / "SCRATCH.md").write_text("# Scratch\n\nNothing that moves: [R](README.md).\n", encoding="utf-8")
+    blob = gitio.blob_id(b"# A\n")
+    plan = Plan(PlanHeader("t", "r", None), (Decision("A.md", "move", "docs/A.md", None, None, (), 1, blob),))
+    write_plan(repo, plan)
+    before = snapshot(repo)
+    with pytest.raises(PlanError) as caught:
+        apply_plan(repo)
+    problems = "\n".join(caught.value.problems)
+    assert "NOTES.md: not tracked by git, yet it links to 1 document(s) the plan moves" in problems
+    assert "SCRATCH.md" not in problems
+    assert snapshot(repo) == before
+    # once committed, its link is rewritten with the others
+    git(repo, "add", "NOTES.md")
+    git(repo, "commit", "-q", "-m", "notes")
+    apply_plan(repo)
+    assert (repo / "NOTES.md").read_text(
+        encoding="utf-8"
+    ) == "# Notes\n\nSee [A](docs/A.md) and [R](README.md).\n"
+
+
 def test_refuses_two_files_to_one_destination_ignoring_case(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo = make_repo({"A.md": "# A\n", "B.md": "# B\n"})
     entries = (
