@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.classify import RULES, Classification, Context, classify, is_conventional, section_for
+from consolidator.classify import Classification, Context, classify, is_conventional, section_for
 from consolidator.config import Config
 from consolidator.models import Document
+from consolidator.rules import RULES
 from consolidator.scan import scan_repo
 from tests.conftest import write_files
 
