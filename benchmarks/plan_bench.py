@@ -1,12 +1,15 @@
 """Time `plan` on a generated well-kept documentation tree, and on the shared corpus when it is there.
 
-    python benchmarks/plan_bench.py [--pages 10000] [--corpus PATH_TO_CLONE] [--keep DIR]
+    python benchmarks/plan_bench.py [--pages 10000] [--corpus PATH_TO_CLONE] [--cli-runs 3] [--keep DIR]
 
 The generated tree is what a tidy documentation repository looks like: a README and the usual root
 files, docs/ with sections, an index per section, guides, and a large reference of templated pages
 (one per API endpoint, CLI command or configuration option) that share most of their wording but each
 document something different. On such a repository the plan should propose almost nothing (at most 1%
 of files move) and call none of the templated pages duplicates.
+
+With --corpus, the corpus is also timed the way `consolidate plan` runs it, cold: the command itself
+(a fresh interpreter, imports included) with its parse cache removed first, several times (median).
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from consolidator.config import Config
+from consolidator.gitio import git_dir
 from consolidator.plan import build_plan, find_document_groups
+from consolidator.planfile import dump_plan
 from consolidator.scan import scan_repo
 from consolidator.similarity import Groups
 
@@ -211,9 +218,9 @@ def make_docs_tree(root: Path, pages: int = 10_000, seed: int = 7) -> int:
         count += 1
         i += 1
     for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     return len(files)
 
 
@@ -225,14 +232,16 @@ def time_plan(root: Path, label: str, with_groups: bool = True) -> None:
     groups = find_document_groups(inventory.documents, config) if with_groups else Groups((), (), ())
     grouped = time.perf_counter()
     plan = build_plan(inventory, config, groups)
+    planned = time.perf_counter()
+    dump_plan(plan)
     done = time.perf_counter()
     moves = plan.moves()
     duplicates = [c for c in plan.clusters if c.kind == "duplicate"]
     n = len(inventory.documents)
     print(
         f"{label}: {n} documents; scan {scanned - start:.2f} s, groups {grouped - scanned:.2f} s"
-        f"{'' if with_groups else ' (skipped)'}, classify + plan {done - grouped:.2f} s "
-        f"(total {done - start:.2f} s)"
+        f"{'' if with_groups else ' (skipped)'}, classify + plan {planned - grouped:.2f} s, "
+        f"plan file {done - planned:.2f} s (total {done - start:.2f} s)"
     )
     print(
         f"  moves proposed: {len(moves)} ({100 * len(moves) / max(n, 1):.2f}%), duplicate groups: "
@@ -242,12 +251,31 @@ def time_plan(root: Path, label: str, with_groups: bool = True) -> None:
         print(f"    {source} -> {dest}")
 
 
+def time_cli(repo: Path, runs: int) -> None:
+    """`consolidate plan` end to end with a cold parse cache, as a user runs it: imports, the parallel
+    parse, groups, classification and the plan file."""
+    cache = git_dir(repo)
+    walls = []
+    with tempfile.TemporaryDirectory(prefix="plan-bench-") as out:
+        command = [sys.executable, "-c", "from consolidator.cli import main; main()", "plan", str(repo)]
+        command += ["--output", str(Path(out) / "plan.yaml"), "--quiet"]
+        for _ in range(runs):
+            if cache is not None:
+                shutil.rmtree(cache / "consolidate", ignore_errors=True)
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+    shown = ", ".join(f"{w:.2f}" for w in walls)
+    print(f"consolidate plan, cold parse cache: median {statistics.median(walls):.2f} s ({shown})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path, help="a clone of the shared corpus to time as well")
     parser.add_argument("--keep", type=Path, help="write the generated tree here and keep it")
     parser.add_argument("--no-groups", action="store_true", help="time the plan without similarity groups")
+    parser.add_argument("--cli-runs", type=int, default=3, help="cold runs of the command on the corpus")
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="plan-bench-"))
     try:
@@ -256,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         time_plan(root, "well-kept tree", not args.no_groups)
         if args.corpus:
             time_plan(args.corpus, "corpus", not args.no_groups)
+            if args.cli_runs > 0:
+                time_cli(args.corpus, args.cli_runs)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

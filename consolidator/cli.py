@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -96,13 +97,22 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | 
         yield update
 
 
+def _import_planning() -> None:
+    # scikit-learn, SciPy and networkx take well over a second to import; the scan's worker
+    # processes keep the parse going meanwhile.
+    importlib.import_module(".plan", __package__)
+    importlib.import_module("networkx")
+
+
 def _config(repo: Path, config_file: Path | None) -> Config:
     return load_config(check_repo(repo), config_file)
 
 
-def _scan(repo: Path, config: Config, quiet: bool) -> Inventory:
+def _scan(
+    repo: Path, config: Config, quiet: bool, while_parsing: Callable[[], object] | None = None
+) -> Inventory:
     with _progress(quiet, "Reading documents") as progress:
-        inventory = scan_repo(repo, config=config, progress=progress)
+        inventory = scan_repo(repo, config=config, progress=progress, while_parsing=while_parsing)
     if not quiet:
         for warning in inventory.warnings:
             _err().print(f"[yellow]warning:[/] {safe(warning)}")
@@ -271,14 +281,15 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    from .plan import plan_repository
     from .planfile import DEFAULT_PLAN, plan_to_dict, write_plan
     from .report import print_plan_summary, write_plan_report
 
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
-    inventory = _scan(repo, config, quiet)
+    inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
+    from .plan import plan_repository  # imported by now, while the scan parsed
+
     the_plan = plan_repository(inventory, config)
     root = Path(inventory.root)
     target = output if output is not None else root / DEFAULT_PLAN

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import mistune
@@ -30,6 +31,7 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HTML_ID = re.compile(r"""<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*["']?([^"'\s>]+)""")
 _ATTR_ID = re.compile(r"\{:?\s*#([\w\-]+)[^}]*\}")
+_NOT_GITHUB_ASCII = re.compile(r"[^a-z0-9 _-]")
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,12 @@ class Parsed:
 
 def github_slug(text: str) -> str:
     """The heading id GitHub renders: lower case, punctuation and symbols dropped, spaces to '-'."""
+    lowered = text.lower()
+    if lowered.isascii():
+        # Among ASCII characters the letters and digits are exactly the categories L and N kept below.
+        return _NOT_GITHUB_ASCII.sub("", lowered).replace(" ", "-")
     out = []
-    for ch in text.lower():
+    for ch in lowered:
         if ch == " ":
             out.append("-")
         elif ch in "-_" or unicodedata.category(ch)[0] in "LNM":
@@ -83,10 +89,16 @@ def github_slug(text: str) -> str:
 
 def mkdocs_slug(text: str) -> str:
     """The id the generated site gives a heading (pymdownx.slugs.slugify(case="lower"))."""
+    slug: str = _mkdocs_slugify()(text, "-")
+    return slug
+
+
+@lru_cache(maxsize=1)
+def _mkdocs_slugify() -> Callable[[str, str], str]:
     from pymdownx.slugs import slugify
 
-    slug: str = slugify(case="lower")(text, "-")
-    return slug
+    slugger: Callable[[str, str], str] = slugify(case="lower")
+    return slugger
 
 
 def unique_ids(slugs: list[str], sep: str) -> list[str]:
@@ -214,7 +226,8 @@ def date_in_name(name: str) -> tuple[str, str] | None:
 def _text_dates(body: str, first_line: int) -> list[DateMention]:
     found = []
     for offset, line in enumerate(body.splitlines()):
-        if len(line) > 200:
+        # a labelled date needs its colon; most lines have none and need no regex
+        if len(line) > 200 or (":" not in line and "：" not in line):
             continue
         labelled = _DATE_LABEL.match(line)
         if labelled:
@@ -360,7 +373,7 @@ def _heading_lines(lines: list[str], mask: list[bool]) -> list[int]:
 
 
 def _alnum(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.casefold()))
 
 
 def _match_heading_lines(texts: list[str], lines: list[str], candidates: list[int]) -> list[int]:
@@ -371,11 +384,13 @@ def _match_heading_lines(texts: list[str], lines: list[str], candidates: list[in
     """
     out = []
     cursor = 0
+    # A heading with no line of its own scans every later candidate: reduce each line once.
+    letters = [_alnum(lines[c - 1]) for c in candidates]
     for text in texts:
         want = _alnum(text)
         line = 0
         for j in range(cursor, len(candidates)):
-            if want in _alnum(lines[candidates[j] - 1]):
+            if want in letters[j]:
                 line = candidates[j]
                 cursor = j + 1
                 break

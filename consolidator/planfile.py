@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+from yaml.emitter import ScalarAnalysis
 
 from .errors import PlanError
 from .models import BrokenLink, Cluster, Decision, Plan, PlanHeader
@@ -41,10 +42,46 @@ _ENTRY_KEYS = (
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style lists indented under their key, long lines kept whole."""
+    """Block style lists indented under their key, long lines kept whole.
+
+    libyaml's emitter (yaml.CSafeDumper) would be faster, but it always writes a list flush with its
+    key, so the plan stays with PyYAML's own emitter, made cheaper below without changing a byte.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._analysed: dict[str, ScalarAnalysis] = {}
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+    def analyze_scalar(self, scalar: str) -> ScalarAnalysis:
+        # The same actions, paths and reasons recur thousands of times in a plan, and PyYAML
+        # inspects every character of each one again; the analysis depends on the text alone.
+        found = self._analysed.get(scalar)
+        if found is None:
+            found = self._analysed[scalar] = super().analyze_scalar(scalar)
+        return found
+
+    def write_plain(self, text: str, split: bool = True) -> None:
+        # PyYAML writes a plain scalar word by word to find where a long line may wrap. A scalar
+        # that fits on the line whole (at width 4096, nearly every one) cannot wrap: written at once.
+        if (
+            not text
+            or self.encoding
+            or self.column + 1 + len(text) > self.best_width
+            or any(ch in text for ch in "\n\x85\u2028\u2029")
+        ):
+            super().write_plain(text, split)
+            return
+        if self.root_context:
+            self.open_ended = True
+        if not self.whitespace:
+            text = " " + text
+        self.column += len(text)
+        self.stream.write(text)
+        self.whitespace = False
+        self.indention = False
 
 
 def _entry(e: Decision) -> dict[str, Any]:

@@ -57,6 +57,7 @@ SKIP_DIRS = frozenset(
 # output (logs, dumps), so it is inventoried from its lines alone rather than stalling the run.
 MAX_PARSE_BYTES = 5 * 1024 * 1024
 PARALLEL_THRESHOLD = 400  # below this many files to parse, worker start-up costs more than it saves
+PARALLEL_CHUNK = 16  # files sent to a worker at once: few round trips, and the last ones are small
 
 Progress = Callable[[int, int], None]
 
@@ -161,8 +162,14 @@ def scan_repo(
     progress: Progress | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    while_parsing: Callable[[], object] | None = None,
 ) -> Inventory:
-    """Inventory every Markdown document of `repo`."""
+    """Inventory every Markdown document of `repo`.
+
+    `while_parsing` is called once, in this thread, while worker processes parse (or before the
+    parse when there are no workers): time the caller would otherwise spend after the scan, such
+    as importing what it needs next, overlaps with the parse.
+    """
     config = config or Config()
     root = check_repo(repo)
     files, in_git, warnings = list_repo_files(root)
@@ -181,14 +188,24 @@ def scan_repo(
     if progress:
         progress(total - len(todo), total)
     if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
+        # Largest first and a few at a time, so the workers run out of work together rather than
+        # one parsing a last batch of big files while the others wait. Parse time follows size.
+        todo = sorted(todo, key=lambda item: -len(item[1]))
         with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=32)
+            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
+            # Every chunk is queued and every worker started by now, so nothing done here from now on
+            # is inherited by a forked worker (a half-done import, a held lock). This process would
+            # only wait: it does the caller's work meanwhile.
+            if while_parsing:
+                while_parsing()
             for (blob, _), result in zip(todo, results, strict=True):
                 cache.put(blob, result)
                 done += 1
                 if progress and done % 50 == 0:
                     progress(total - len(todo) + done, total)
     else:
+        if while_parsing:
+            while_parsing()
         for blob, data in todo:
             cache.put(blob, _parse_blob(data))
             done += 1
