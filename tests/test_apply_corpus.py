@@ -202,7 +202,8 @@ def verify_apply(before: Before, repo: Path, plan: Plan, result: ApplyResult) ->
     for source, dest in sorted(moves.items())[:: max(1, len(moves) // 5)]:
         followed = gitio.run_git(repo, "log", "--follow", "--format=%H", "--", dest).split()
         original = gitio.run_git(repo, "log", "--format=%H", before.head, "--", source).split()
-        assert followed[-1] == original[-1], dest
+        # --follow may reach further back still, past renames the file went through before
+        assert original[-1] in followed, dest
     print(f"history followed for all {len(moves)} moved files")
     return resolved_before, resolved_after
 
@@ -237,7 +238,7 @@ def _replan_moves(repo: Path) -> dict[str, str]:
 
 def test_samples_reviewed_plan_keeps_every_link(samples_repo: Path) -> None:
     result = _run_and_verify(samples_repo, sample_plan(samples_repo))
-    assert sum(1 for f in result.rewritten if f.notice) == 9
+    assert sum(1 for f in result.rewritten if f.notice) == 10
 
 
 def test_samples_planner_plan_keeps_every_link(samples_repo: Path) -> None:
