@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -148,6 +149,28 @@ def _parse_blob(data: bytes) -> Entry:
     return parse_text(decoded.text), decoded.invalid_bytes, found
 
 
+class _Background:
+    """Runs `work` in a thread; `finish` waits for it and raises what it raised, here rather than as a
+    thread's traceback on stderr."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._work = work
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # handed to the caller's thread by finish()
+            self._failure = exc
+
+    def finish(self) -> None:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+
 def readable_title(name: str) -> str:
     stem = name.rsplit(".", 1)[0]
     words = re.sub(r"[_\-.]+", " ", stem).strip()
@@ -166,9 +189,10 @@ def scan_repo(
 ) -> Inventory:
     """Inventory every Markdown document of `repo`.
 
-    `while_parsing` is called once, in this thread, while worker processes parse (or before the
-    parse when there are no workers): time the caller would otherwise spend after the scan, such
-    as importing what it needs next, overlaps with the parse.
+    `while_parsing` is called once, in a thread of its own while worker processes parse (or in
+    this thread before the parse when there are no workers), and has finished when the scan
+    returns: time the caller would otherwise spend after the scan, such as importing what it needs
+    next, overlaps with the parse.
     """
     config = config or Config()
     root = check_repo(repo)
@@ -193,16 +217,17 @@ def scan_repo(
         todo = sorted(todo, key=lambda item: -len(item[1]))
         with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
             results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
-            # Every chunk is queued and every worker started by now, so nothing done here from now on
-            # is inherited by a forked worker (a half-done import, a held lock). This process would
-            # only wait: it does the caller's work meanwhile.
-            if while_parsing:
-                while_parsing()
+            # Every chunk is queued and every worker started by now, so nothing done from now on is
+            # inherited by a forked worker (a half-done import, a held lock). This process would only
+            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
+            helper = _Background(while_parsing) if while_parsing else None
             for (blob, _), result in zip(todo, results, strict=True):
                 cache.put(blob, result)
                 done += 1
                 if progress and done % 50 == 0:
                     progress(total - len(todo) + done, total)
+            if helper:
+                helper.finish()
     else:
         if while_parsing:
             while_parsing()

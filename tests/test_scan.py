@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,31 @@ def test_a_secret_found_once_is_found_wherever_it_is_pasted(make_repo: RepoMaker
         (5, docs["SETUP.md"].secrets[0].fingerprint)
     ]
     assert docs["OTHER.md"].secrets == ()
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_while_parsing_runs_once_and_has_finished_when_the_scan_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    write_files(tmp_path, {f"doc_{i}.md": f"# Doc {i}\n\nText {i}.\n" for i in range(6)})
+    monkeypatch.setattr(scan, "PARALLEL_THRESHOLD", 4 if parallel else 100)
+    calls: list[str] = []
+
+    def prepare() -> None:
+        time.sleep(0.2)  # still running while the results come in, unless the scan waits for it
+        calls.append("done")
+
+    inventory = scan_repo(tmp_path, use_cache=False, workers=2, while_parsing=prepare)
+    assert calls == ["done"]
+    assert len(inventory.documents) == 6
+
+
+def test_a_failure_while_parsing_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, {f"doc_{i}.md": f"# Doc {i}\n" for i in range(6)})
+    monkeypatch.setattr(scan, "PARALLEL_THRESHOLD", 4)
+
+    def prepare() -> None:
+        raise ImportError("no module named 'sklearn'")
+
+    with pytest.raises(ImportError, match="sklearn"):
+        scan_repo(tmp_path, use_cache=False, workers=2, while_parsing=prepare)
