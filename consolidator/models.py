@@ -160,6 +160,11 @@ class Inventory:
         return {d.path: d for d in self.documents}
 
 
+# Id prefix of the duplicate clusters that record several guides to one procedure reduced to one
+# (see overlap.py): listed with the duplicates, told apart by their id.
+OVERLAP_PREFIX = "overlap-"
+
+
 @dataclass(frozen=True)
 class Cluster:
     """A duplicate group (versions of one document) or a topic cluster."""

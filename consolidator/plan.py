@@ -31,7 +31,7 @@ from .classify import (
     section_for,
 )
 from .config import Config
-from .models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
+from .models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .names import parse_name
 from .overlap import Overlap, reduce_overlaps
 from .planfile import load_record, settled_paths
@@ -241,7 +241,7 @@ def supersede_overlaps(
 def _overlap_cluster(overlap: Overlap) -> Cluster:
     stem = overlap.kept.rsplit(".", 1)[0]
     return Cluster(
-        id=f"overlap-{_slug(stem)}",
+        id=f"{OVERLAP_PREFIX}{_slug(stem)}",
         kind="duplicate",
         members=overlap.members,
         canonical=overlap.kept,

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .models import Decision, Document, Inventory, Plan
+from .models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan
 
 if TYPE_CHECKING:
     from .apply import ApplyResult
@@ -120,6 +120,8 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
             canonical = c.canonical or "?"
             where = decided.get(canonical, "keep")
             note = "" if where in ("keep", "move") else f" ({where}d: history itself)"
+            if c.id.startswith(OVERLAP_PREFIX):
+                note += " (several guides to one procedure)"
             table.add_row(safe(canonical + note), safe(", ".join(others)))
         console.print(table)
 
