@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from consolidator.cli import main
+from consolidator.planfile import load_plan, plan_to_dict
 from tests.conftest import RepoMaker
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -67,3 +69,35 @@ def test_every_command_is_documented() -> None:
     )
     for name in main.commands:
         assert re.search(rf"consolidate {name}\b", documented), f"`consolidate {name}` is not documented"
+
+
+def test_plan_writes_where_apply_looks_and_summarises(samples_repo: Path) -> None:
+    result = CliRunner().invoke(main, ["plan", str(samples_repo), "--quiet"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Markdown files at the root: 55 → 5" in out
+    assert "Check these first (lowest confidence)" in out and "against:" in out
+    assert "DEPLOYMENT_GUIDE.md (several guides to one procedure)" in out
+    assert (samples_repo / ".consolidate" / "plan.yaml").is_file()
+    # the default location is where apply looks, and an untracked plan file does not block it
+    applied = CliRunner().invoke(main, ["apply", str(samples_repo), "--quiet"])
+    assert applied.exit_code == 0, applied.output
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=samples_repo, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+    # planning the consolidated repository again proposes no moves
+    again = CliRunner().invoke(main, ["plan", str(samples_repo), "--json", "--quiet"])
+    assert again.exit_code == 0, again.output
+    assert {e["action"] for e in json.loads(again.stdout)["entries"]} == {"keep"}
+
+
+def test_plan_json_is_the_plan_file(samples_repo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "plan.yaml"
+    report = tmp_path / "review.md"
+    args = ["plan", str(samples_repo), "--json", "--output", str(target), "--report", str(report), "--quiet"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == plan_to_dict(load_plan(target))
+    assert not (samples_repo / ".consolidate" / "plan.yaml").exists()
+    assert "DEPLOYMENT\\_QUICKSTART.md" in report.read_text(encoding="utf-8")  # escaped Markdown
