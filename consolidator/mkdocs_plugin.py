@@ -37,7 +37,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import site
+from . import site, sitenav
 from .config import Config, load_config
 from .errors import ConsolidatorError
 from .links import is_external, resolve, split_target
@@ -89,11 +89,11 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self.settings = Config()
         self.plan: Plan | None = None
         self.known_secrets: dict[str, str] = {}
-        self.lay: site.Layout | None = None
+        self.lay: sitenav.Layout | None = None
         self.current: _Context | None = None
         self.known_missing: set[tuple[str, str]] = set()
         self.known_anchor: set[tuple[str, str, str]] = set()
-        self.sources: site.PageSources | None = None
+        self.sources: sitenav.PageSources | None = None
 
     # ------------------------------------------------------------ events
 
@@ -123,9 +123,9 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        lay = site.layout(self.repo, self.settings, report=self.plan is not None)
+        lay = sitenav.layout(self.repo, self.settings, report=self.plan is not None)
         self.lay = lay
-        self.sources = site.PageSources(self.repo, lay, self.plan)
+        self.sources = sitenav.PageSources(self.repo, lay, self.plan)
         prefix = lay.docs_dir + "/"
         # root files, and a docs landing page that gave "/" to the README, become virtual files
         moved = [
@@ -142,7 +142,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             files.append(File.generated(config, site_path, abs_src_path=str(self.repo / repo_path)))
         for generated in lay.generated:
             if files.get_file_from_path(generated) is None:
-                content = site.generated_page(self.sources, generated)
+                content = sitenav.generated_page(self.sources, generated)
                 files.append(File.generated(config, generated, content=content))
         return files
 
@@ -379,7 +379,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             return markdown  # apply's own notice already names it
         title = self.sources.info(target)[0]
         link = posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
-        notice = site.superseded_notice(title, link)
+        notice = sitenav.superseded_notice(title, link)
         lines = markdown.splitlines(keepends=True)
         for i, line in enumerate(lines):
             if not line.strip():

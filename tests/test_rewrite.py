@@ -14,10 +14,9 @@ from markdown_it import MarkdownIt
 
 from consolidator import textio
 from consolidator.links import resolve
+from consolidator.mdspans import LinkSpan, find_link_spans
 from consolidator.rewrite import (
     Change,
-    LinkSpan,
-    find_link_spans,
     find_path_mentions,
     rewrite_document,
     rewrite_mentions,

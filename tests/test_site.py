@@ -14,7 +14,8 @@ from consolidator.config import Config, SecretsConfig
 from consolidator.errors import SiteError
 from consolidator.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
 from consolidator.planfile import write_plan
-from consolidator.site import build_site, describe, generate_site, layout, web_url
+from consolidator.site import build_site, generate_site, web_url
+from consolidator.sitenav import describe, layout
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"

@@ -1,0 +1,565 @@
+"""Where every document appears in the site: the layout, the nav, and the pages generated from it.
+
+`layout()` maps the repository onto the site; the nav (sections, archive by time and topic) and the
+generated index, topics and report pages are all derived from that one mapping. It lives apart from
+`site.py` because the MkDocs plugin needs it at build time, while `site.py` writes mkdocs.yml and
+drives MkDocs: both read the same layout, so the nav written to mkdocs.yml names exactly the pages
+the plugin produces.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .models import Plan
+from .parse import split_front_matter
+from .sanitize import escape_html
+from .siterender import render
+
+REPORT_PAGE = "consolidation-report.md"
+
+# Root files that conventionally stay at the root, in the order the site lists them.
+_ROOT_ORDER = (
+    "readme",
+    "contributing",
+    "changelog",
+    "changes",
+    "history",
+    "security",
+    "code_of_conduct",
+    "support",
+    "governance",
+    "authors",
+    "maintainers",
+)
+_MD_SUFFIXES = (".md", ".markdown")
+
+
+# ---------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each repository document appears in the site (paths are docs-dir relative "src" uris)."""
+
+    docs_dir: str  # repository-relative, e.g. "docs"
+    archive: str  # site folder of the archive, e.g. "archive" ("" when outside the docs folder)
+    pages: tuple[tuple[str, str], ...]  # repository path -> site path, for every document in the site
+    root_files: tuple[str, ...]  # repository root documents shown in the site, home first
+    home: str | None  # repository path of the home page
+    generated: tuple[str, ...]  # site paths of the pages the plugin creates from templates
+    folder_index: tuple[tuple[str, str], ...]  # site folder -> its index page
+    report: bool  # the consolidation report page is part of the site
+
+    # cached: the plugin asks for every link of every page (treat the returned dicts as read-only)
+    @functools.cached_property
+    def site_of(self) -> dict[str, str]:
+        return dict(self.pages)
+
+    @functools.cached_property
+    def repo_of(self) -> dict[str, str]:
+        return {site: repo for repo, site in self.pages}
+
+    @functools.cached_property
+    def index_of(self) -> dict[str, str]:
+        return dict(self.folder_index)
+
+    def site_path(self, repo_path: str) -> str | None:
+        """The site page of a repository document or folder, None when it is not in the site."""
+        found = self.site_of.get(repo_path)
+        if found is not None:
+            return found
+        if repo_path == "" and self.home is not None:
+            return self.site_of[self.home]
+        if repo_path == self.docs_dir:
+            return self.index_of.get("") or (self.site_of[self.home] if self.home else None)
+        prefix = self.docs_dir + "/"
+        if repo_path.startswith(prefix):
+            return self.index_of.get(repo_path[len(prefix) :].strip("/"))
+        return None
+
+
+def is_markdown(name: str) -> bool:
+    return name.lower().endswith(_MD_SUFFIXES)
+
+
+def root_documents(repo: Path) -> list[str]:
+    """The Markdown files at the repository root, conventional ones first (README leads)."""
+    names = [p.name for p in repo.iterdir() if p.is_file() and is_markdown(p.name)]
+
+    def order(name: str) -> tuple[int, str]:
+        stem = name.rsplit(".", 1)[0].lower().replace("-", "_")
+        rank = _ROOT_ORDER.index(stem) if stem in _ROOT_ORDER else len(_ROOT_ORDER)
+        return rank, name.lower()
+
+    return sorted(names, key=order)
+
+
+def docs_documents(repo: Path, docs_dir: str) -> list[str]:
+    """Repository paths of the Markdown files below the docs folder (hidden ones skipped, as MkDocs does)."""
+    base = repo / docs_dir
+    if not base.is_dir():
+        return []
+    found = []
+    for path in base.rglob("*"):
+        rel = path.relative_to(base).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        if path.is_file() and is_markdown(path.name):
+            found.append(f"{docs_dir}/{rel}")
+    return sorted(found)
+
+
+def _free(name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}-{n}{dot}{ext}"
+    return candidate
+
+
+def layout(repo: Path, config: Config, *, report: bool) -> Layout:
+    """Decide the site path of every document, from the files on disk."""
+    docs_dir = config.docs_dir.strip("/")
+    archive_rel = posixpath.relpath(config.archive_dir.strip("/"), docs_dir)
+    archive = "" if archive_rel.startswith("..") else archive_rel
+    roots = root_documents(repo)
+    docs = docs_documents(repo, docs_dir)
+    readme = next((r for r in roots if r.lower().rsplit(".", 1)[0] == "readme"), None)
+
+    pages: dict[str, str] = {d: d[len(docs_dir) + 1 :] for d in docs}
+    taken = {p.lower() for p in pages.values()}
+    home_names = {"index.md", "readme.md"}
+    overview: str | None = None
+    if readme is not None:
+        # The README is the home page; a docs landing page that would also claim "/" becomes the
+        # docs overview instead (links to it are rewritten to follow it).
+        for repo_path, site in sorted(pages.items(), key=lambda kv: kv[1].lower() != "index.md"):
+            if site.lower() in home_names:
+                taken.discard(site.lower())
+                if overview is None:
+                    overview = pages[repo_path] = _free("overview.md", taken)
+                else:  # docs/README.md beside docs/index.md: MkDocs would drop it; keep it reachable
+                    pages[repo_path] = _free("readme.md", taken)
+                taken.add(pages[repo_path].lower())
+        pages[readme] = "index.md"
+        taken.add("index.md")
+    for root in roots:
+        if root == readme:
+            continue
+        site = _free(root if root.lower() not in taken else f"project/{root}", taken)
+        pages[root] = site
+        taken.add(site.lower())
+    home = readme
+    if home is None:  # the docs landing page (index.md, else README.md) is the home page
+        landing = sorted((s.lower() != "index.md", r) for r, s in pages.items() if s.lower() in home_names)
+        home = landing[0][1] if landing else None
+    if archive and not any(s.startswith(archive + "/") for s in pages.values()):
+        archive = ""  # nothing archived: no archive tab
+
+    # Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
+    folders: set[str] = set()
+    for site in pages.values():
+        parts = site.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:i]))
+    if archive:
+        folders.add(archive)
+    index: dict[str, str] = {}
+    generated: list[str] = []
+    for folder in sorted(folders):
+        own = [
+            s
+            for s in pages.values()
+            if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
+        ]
+        if own:
+            index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
+        elif folder == "project":
+            continue
+        else:
+            index[folder] = f"{folder}/index.md"
+            generated.append(index[folder])
+    if archive:
+        topics = _free(f"{archive}/topics.md", taken)
+        generated.append(topics)
+    if report:
+        generated.append(_free(REPORT_PAGE, taken))
+    if home is None:
+        index[""] = "index.md"
+        generated.append("index.md")
+    elif overview is not None:
+        index[""] = overview
+    return Layout(
+        docs_dir=docs_dir,
+        archive=archive,
+        pages=tuple(sorted(pages.items())),
+        root_files=tuple(r for r in roots),
+        home=home,
+        generated=tuple(sorted(generated)),
+        folder_index=tuple(sorted(index.items())),
+        report=report,
+    )
+
+
+# ---------------------------------------------------------------- titles and descriptions
+
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^=+\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SKIP_LINE = re.compile(r"^\s*(#|<|\||!\[|\[!\[|>|[-*_]{3,}\s*$|\[[^\]]+\]:|:::|!!!|\?\?\?)")
+_DEST = r"\((?:[^()]|\([^)]*\))*\)"  # a link destination, which may hold one level of parentheses
+_MD_INLINE = re.compile(rf"!\[[^\]]*\]{_DEST}|\[([^\]]*)\]{_DEST}|\[([^\]]*)\]\[[^\]]*\]|[*_`]+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _humanize(name: str) -> str:
+    stem = name.rsplit(".", 1)[0] if is_markdown(name) else name
+    if not re.search(r"[^\W\d_]", stem):
+        return stem  # periods such as 2025-01 read best as they are
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words.islower() else words
+
+
+def describe(text: str, fallback_name: str) -> tuple[str, str]:
+    """A document's title and a one-line description (front matter first, else its text)."""
+    meta, body, _ = split_front_matter(text)
+    title = str(meta.get("title") or "").strip()
+    description = str(meta.get("description") or meta.get("summary") or "").strip()
+    lines = body.splitlines()
+    in_code = False
+    paragraph: list[str] = []
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_code = not in_code
+            if paragraph:
+                break
+            continue
+        if in_code:
+            continue
+        if not title:
+            h1 = _H1.match(line)
+            if h1:
+                title = h1.group(1)
+                continue
+            if line.strip() and i + 1 < len(lines) and _SETEXT.match(lines[i + 1]):
+                title = line.strip()
+                continue
+        if description:
+            if title:
+                break
+            continue
+        if not line.strip():
+            if paragraph:
+                description = " ".join(paragraph)
+                paragraph = []
+            continue
+        if _SETEXT.match(line) or _SKIP_LINE.match(line) or (_LIST_ITEM.match(line) and not paragraph):
+            if paragraph:
+                description = " ".join(paragraph)
+                paragraph = []
+            continue
+        paragraph.append(line.strip())
+    if paragraph and not description:
+        description = " ".join(paragraph)
+    description = _MD_INLINE.sub(lambda m: m.group(1) or m.group(2) or "", description)
+    description = re.sub(r"\s+", " ", description).strip()
+    sentence = re.match(r"(.+?[.!?])(\s|$)", description)
+    if sentence and len(sentence.group(1)) >= 20:
+        description = sentence.group(1)
+    if len(description) > 160:
+        description = description[:157].rsplit(" ", 1)[0] + "…"
+    title = _MD_INLINE.sub(lambda m: m.group(1) or m.group(2) or "", title).strip()
+    return title or _humanize(fallback_name), description
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def _nav_title(folder: str) -> str:
+    return escape_html(_humanize(folder.rsplit("/", 1)[-1]))
+
+
+def _folder_nav(folder: str, lay: Layout, pages: list[str], skip: set[str]) -> list[Any]:
+    """Nav items of one site folder: its index, its pages, then its sub-folders (nested, collapsed)."""
+    items: list[Any] = []
+    index = lay.index_of.get(folder)
+    if index:
+        items.append(index)
+    direct = sorted(p for p in pages if posixpath.dirname(p) == folder and p != index and p not in skip)
+    items.extend(direct)
+    for sub in _subfolders(folder, pages):
+        path = f"{folder}/{sub}"
+        if path in skip:
+            continue
+        items.append({_nav_title(path): _folder_nav(path, lay, pages, skip)})
+    return items
+
+
+def navigation(lay: Layout, sections: Iterable[str]) -> list[Any]:
+    """The nav: home and root files, sections in configured order, other folders, archive, report."""
+    site_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
+    home_site = lay.site_of.get(lay.home, "index.md") if lay.home else "index.md"
+    report = next(
+        (g for g in lay.generated if posixpath.basename(g).startswith("consolidation-report")), None
+    )
+    topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
+    home_items: list[Any] = [home_site]
+    home_items += [lay.site_of[r] for r in lay.root_files if r != lay.home]
+    top_level = [p for p in site_pages if "/" not in p and p not in home_items and p != report]
+    home_items += top_level
+    project = [p for p in site_pages if p.startswith("project/") and p not in home_items]
+    home_items += project
+    nav: list[Any] = [{"Home": home_items}]
+    folders = sorted({p.split("/")[0] for p in site_pages if "/" in p} - {"project", lay.archive})
+    ordered = [s for s in sections if s in folders] + [f for f in folders if f not in sections]
+    for folder in ordered:
+        nav.append({_nav_title(folder): _folder_nav(folder, lay, site_pages, set())})
+    if lay.archive:
+        items: list[Any] = [lay.index_of[lay.archive]]
+        if topics:
+            items.append(topics)
+        inner = _folder_nav(lay.archive, lay, site_pages, {topics} if topics else set())
+        loose = [i for i in inner[1:] if isinstance(i, str)]
+        nested = [i for i in inner[1:] if not isinstance(i, str)]
+        items += loose
+        if nested:
+            items.append({"By time": nested})
+        nav.append({"Archive": items})
+    if report:
+        nav.append({"Consolidation report": report})
+    return nav
+
+
+# ---------------------------------------------------------------- generated pages
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an index page."""
+
+    link: str  # relative site path from the index page
+    title: str
+    description: str = ""
+    note: str = ""  # e.g. "superseded by ..."
+    note_link: str = ""
+
+
+@dataclass(frozen=True)
+class PageSources:
+    """What the generated pages are made of (read once per build)."""
+
+    repo: Path
+    lay: Layout
+    plan: Plan | None
+    titles: dict[str, tuple[str, str]] = field(default_factory=dict)  # site path -> (title, description)
+
+    canon: dict[str, str] = field(default_factory=dict)  # filled on first use, see canonical()
+
+    def canonical(self) -> dict[str, str]:
+        if not self.canon and self.plan is not None:
+            self.canon.update(canonical_of(self.plan))
+        return self.canon
+
+    def info(self, site: str) -> tuple[str, str]:
+        if site not in self.titles:
+            repo_path = self.lay.repo_of.get(site)
+            if repo_path is None:
+                self.titles[site] = (_humanize(posixpath.basename(posixpath.dirname(site)) or site), "")
+            else:
+                self.titles[site] = describe(read_text(self.repo / repo_path), posixpath.basename(repo_path))
+        return self.titles[site]
+
+
+def canonical_of(plan: Plan | None) -> dict[str, str]:
+    """Current path of an archived duplicate -> current path of the document that supersedes it."""
+    if plan is None:
+        return {}
+    moves = plan.moves()
+    out = {}
+    for e in plan.entries:
+        if e.canonical and e.action in ("archive", "merge"):
+            here = moves.get(e.source, e.source)
+            out[here] = moves.get(e.canonical, e.canonical)
+    return out
+
+
+def _rel(from_page: str, to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def _entries(src: PageSources, page: str, sites: Iterable[str]) -> list[Entry]:
+    canon = src.canonical()
+    site_of = src.lay.site_of
+    repo_of = src.lay.repo_of
+    out = []
+    for site in sites:
+        title, description = src.info(site)
+        note = note_link = ""
+        target = canon.get(repo_of.get(site, ""))
+        if target and target in site_of:
+            note = src.info(site_of[target])[0]
+            note_link = _rel(page, site_of[target])
+        out.append(Entry(_rel(page, site), title, description, note, note_link))
+    return out
+
+
+def _subfolders(folder: str, pages: Iterable[str]) -> list[str]:
+    """Names of the folders directly below `folder` ("" is the docs root) that hold pages."""
+    prefix = folder + "/" if folder else ""
+    return sorted(
+        {p[len(prefix) :].split("/")[0] for p in pages if p.startswith(prefix) and "/" in p[len(prefix) :]}
+    )
+
+
+def folder_page(src: PageSources, index: str) -> str:
+    """The generated index of a site folder: its pages with descriptions, then its sub-folders."""
+    folder = posixpath.dirname(index)
+    lay = src.lay
+    all_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
+    pages = [
+        p
+        for p in all_pages
+        if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")
+    ]
+    sub_entries = []
+    for sub in _subfolders(folder, all_pages):
+        path = f"{folder}/{sub}" if folder else sub
+        sub_index = lay.index_of.get(path)
+        if sub_index:
+            count = sum(1 for p in lay.site_of.values() if p.startswith(path + "/"))
+            sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
+    in_archive = bool(lay.archive) and (folder == lay.archive or folder.startswith(lay.archive + "/"))
+    topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
+    return render(
+        "mkdocs/folder.md.j2",
+        title=(
+            "Archive" if folder == lay.archive else _humanize(posixpath.basename(folder)) or "Documentation"
+        ),
+        archive=in_archive,
+        is_archive_root=folder == lay.archive,
+        topics=_rel(index, topics) if topics and folder == lay.archive else "",
+        entries=_entries(src, index, pages),
+        folders=sub_entries,
+    )
+
+
+def topics_page(src: PageSources, page: str) -> str:
+    """The archive by series or topic: archived documents grouped by their group folder and cluster."""
+    lay = src.lay
+    prefix = lay.archive + "/"
+    archived = sorted(
+        s for s in lay.site_of.values() if s.startswith(prefix) and s not in lay.index_of.values()
+    )
+    groups: dict[str, list[str]] = {}
+    for site in archived:
+        parts = site[len(prefix) :].split("/")
+        # the group is the folder that is not a period (periods look like 2025, 2025-01, 2025-Q1)
+        folders = [p for p in parts[:-1] if not re.match(r"^\d{4}([-_](\d{2}|q[1-4]|h[12]))?$", p, re.I)]
+        groups.setdefault(_humanize(folders[-1]) if folders else "Other", []).append(site)
+    clusters = []
+    if src.plan is not None:
+        site_of = lay.site_of
+        moves = src.plan.moves()
+        for cluster in src.plan.clusters:
+            if cluster.kind not in ("series", "topic"):
+                continue
+            members = [site_of[m] for m in (moves.get(x, x) for x in cluster.members) if m in site_of]
+            if members:
+                clusters.append((cluster.label or cluster.id, _entries(src, page, members)))
+    return render(
+        "mkdocs/topics.md.j2",
+        groups=[(name, _entries(src, page, sites)) for name, sites in sorted(groups.items())],
+        clusters=clusters,
+    )
+
+
+def report_page(src: PageSources, page: str) -> str:
+    """What moved where and why, duplicate groups with their canonical documents, old broken links."""
+    plan = src.plan
+    if plan is None:
+        return render("mkdocs/report.md.j2", plan=None)
+    site_of = src.lay.site_of
+    moves = plan.moves()
+
+    def link(repo_path: str) -> str:
+        site = site_of.get(moves.get(repo_path, repo_path))
+        return _rel(page, site) if site else ""
+
+    summary = dict(plan.header.summary)
+    actions: dict[str, int] = {}
+    for e in plan.entries:
+        actions[e.action] = actions.get(e.action, 0) + 1
+    rows = [
+        {
+            "source": e.source,
+            "action": e.action,
+            "destination": e.destination or "",
+            "link": link(e.source),
+            "reasons": "; ".join(e.reasons),
+        }
+        for e in plan.entries
+        if e.action != "keep" or (e.destination and e.destination != e.source)
+    ]
+    duplicates = []
+    for c in plan.clusters:
+        if c.kind != "duplicate":
+            continue
+        duplicates.append(
+            {
+                "label": c.label or c.id,
+                "canonical": c.canonical or "",
+                "canonical_link": link(c.canonical) if c.canonical else "",
+                "members": [(m, moves.get(m, m), link(m)) for m in c.members if m != c.canonical],
+                "evidence": list(c.evidence),
+            }
+        )
+    broken = [
+        {
+            "source": moves.get(b.source, b.source),
+            "line": b.line,
+            "target": b.target,
+            "reason": b.reason,
+            "suggestion": b.suggestion or "",
+        }
+        for b in plan.broken_links
+    ]
+    return render(
+        "mkdocs/report.md.j2",
+        plan=plan,
+        root_before=summary.get("root_before"),
+        root_after=summary.get("root_after", sum(1 for r in src.lay.root_files)),
+        actions=sorted(actions.items()),
+        rows=rows,
+        duplicates=duplicates,
+        broken=broken,
+    )
+
+
+def generated_page(src: PageSources, site: str) -> str:
+    """The Markdown of one generated page."""
+    lay = src.lay
+    if posixpath.basename(site).startswith("consolidation-report"):
+        return report_page(src, site)
+    if lay.archive and site.startswith(lay.archive + "/topics"):
+        return topics_page(src, site)
+    return folder_page(src, site)
+
+
+def superseded_notice(title: str, link: str) -> str:
+    return render("mkdocs/superseded.md.j2", title=title, link=link)
