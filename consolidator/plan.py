@@ -490,7 +490,8 @@ def _drafts(
             why = f"merge: {canonical} is the version to read; this copy is archived with a notice"
             drafts.append(_Draft(doc, c, "merge", folder, canonical, (why,), period, group))
         else:
-            drafts.append(_Draft(doc, c, "archive", folder, None, ("history: archived",), period, group))
+            # its reason names the folder, which _archive_groups settles
+            drafts.append(_Draft(doc, c, "archive", folder, None, (), period, group))
     return drafts
 
 
@@ -501,10 +502,13 @@ def _archive_groups(drafts: list[_Draft], config: Config) -> list[_Draft]:
     word when it names a group of its own or when the small ones are large enough together; a group
     still too small lies loose in the period's folder.
     """
+    # Only drafts still bound for the archive: a settled decision may have turned one into a keep.
+    def filed(d: _Draft) -> bool:
+        return bool(d.group) and d.action in ("archive", "merge")
+
     sizes: dict[tuple[str, str], int] = defaultdict(int)
-    for d in drafts:
-        if d.group:
-            sizes[(d.period, d.group)] += 1
+    for d in filter(filed, drafts):
+        sizes[(d.period, d.group)] += 1
     joining: dict[tuple[str, str], list[str]] = defaultdict(list)
     for period, group in sizes:
         word = group.split("-")[0]
@@ -525,12 +529,10 @@ def _archive_groups(drafts: list[_Draft], config: Config) -> list[_Draft]:
 
     out = []
     for d in drafts:
-        if d.group:
+        if filed(d):
             group = final[(d.period, d.group)]
             folder = archive_folder(config, d.period, group)
-            extra = tuple(
-                f"history: archived under {folder}/" if e == "history: archived" else e for e in d.extra
-            )
+            extra = (f"history: archived under {folder}/",) if d.action == "archive" else d.extra
             d = replace(d, folder=folder, group=group, extra=extra)
         out.append(d)
     return out

@@ -456,3 +456,14 @@ def test_reports_named_in_prose_count_as_citations(tmp_path: Path) -> None:
     _, plan = plan_of(tmp_path, groups=Groups((), (), ()))
     entry = {e.source: e for e in plan.entries}["WHERE_THINGS_ARE.md"]
     assert any("links mostly to history (4 of 4" in r for r in entry.reasons), entry.reasons
+
+
+def test_a_settled_record_stays_where_it_is(tmp_path: Path) -> None:
+    report = "# Week 1 status\n\n**Date:** 2025-02-14\n\n**Status:** ✅ COMPLETE\n"
+    write_files(tmp_path, {"README.md": "# P\n", "WEEK_1_STATUS.md": report})
+    inventory = scan_repo(tmp_path, config=Config())
+    plan = build_plan(inventory, Config(), Groups((), (), ()), settled=frozenset({"WEEK_1_STATUS.md"}))
+    entry = {e.source: e for e in plan.entries}["WEEK_1_STATUS.md"]
+    # the reviewed decision (left at the root) stands: no archive folder is filled in for it
+    assert (entry.action, entry.destination) == ("keep", None)
+    assert validate_plan(plan, tmp_path, inventory.files) == []
