@@ -502,6 +502,7 @@ def _archive_groups(drafts: list[_Draft], config: Config) -> list[_Draft]:
     word when it names a group of its own or when the small ones are large enough together; a group
     still too small lies loose in the period's folder.
     """
+
     # Only drafts still bound for the archive: a settled decision may have turned one into a keep.
     def filed(d: _Draft) -> bool:
         return bool(d.group) and d.action in ("archive", "merge")
