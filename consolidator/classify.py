@@ -276,11 +276,6 @@ def gather_evidence(doc: Document) -> Evidence:
     )
 
 
-def named_documents(doc: Document, documents: frozenset[str]) -> list[str]:
-    """The documents `doc` names in its prose (a link or not), where they exist."""
-    return mentioned_docs(tuple(sorted(set(_DOC_NAME.findall(doc.text)))), doc.folder, documents)
-
-
 def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
     """The documents that names written in prose (`STATUS.md`, `docs/plan.md`) refer to, where they exist:
     beside the mentioning document first, then from the repository root."""

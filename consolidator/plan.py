@@ -24,10 +24,11 @@ from . import __version__
 from .classify import (
     Classification,
     Context,
+    Evidence,
     classify,
     gather_evidence,
     is_conventional,
-    named_documents,
+    mentioned_docs,
     section_for,
 )
 from .config import Config
@@ -154,10 +155,12 @@ def root_prior(result: Mapping[str, Classification]) -> float:
     return round(min(max(math.log(share / (1 - share)), 0.0), PRIOR_CAP), 1)
 
 
-def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[str, Classification]:
-    """Later passes know which documents earlier ones called history (indexes follow what they list)."""
-    context = build_context(inventory, groups, config)
-    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+def classify_all(
+    inventory: Inventory, context: Context, evidence: Mapping[str, Evidence], config: Config
+) -> dict[str, Classification]:
+    """Later passes know which documents earlier ones called history (indexes follow what they list).
+
+    `context` is `build_context`'s, `evidence` each document's `gather_evidence`."""
     result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
     prior = root_prior(result)
     for _ in range(PASSES - 1):
@@ -172,24 +175,27 @@ def classify_all(inventory: Inventory, groups: Groups, config: Config) -> dict[s
 
 
 def supersede_overlaps(
-    result: dict[str, Classification], inventory: Inventory, groups: Groups, config: Config
+    result: dict[str, Classification],
+    inventory: Inventory,
+    groups: Groups,
+    context: Context,
+    evidence: Mapping[str, Evidence],
+    config: Config,
 ) -> tuple[dict[str, Classification], list[Overlap]]:
     """Several live guides to one procedure at the root: the one readers reach stays, the others are
     archived pointing to it (see `overlap`)."""
     candidates = [
         p for p, c in result.items() if "/" not in p and c.disposition == "live" and c.kind != "pinned"
     ]
-    context = build_context(inventory, groups, config)
     by_path = inventory.by_path()
     live = {p for p, c in result.items() if c.disposition != "archive"}
     # Who points readers to a guide: links, and names written in prose ("use QUICK_TEST_COMMANDS.md").
     pointed: dict[str, set[str]] = defaultdict(set)
     for path, linkers in context.inbound.items():
         pointed[path].update(linkers)
-    documents = frozenset(by_path)
     for doc in inventory.documents:
         if doc.path in live:
-            for named in named_documents(doc, documents):
+            for named in mentioned_docs(evidence[doc.path].doc_names, doc.folder, context.documents):
                 if named != doc.path:
                     pointed[named].add(doc.path)
     rank: dict[str, tuple[int | str, ...]] = {}
@@ -211,13 +217,12 @@ def supersede_overlaps(
     replaced: dict[str, str] = {}
     out = dict(result)
     for overlap in overlaps:
-        others = len(overlap.members) - 1
         for member in overlap.members:
             if member == overlap.kept:
                 continue
             replaced[member] = overlap.kept
             why = (
-                f"superseded: one of {others + 1} overlapping guides to one subject (mean score "
+                f"superseded: one of {len(overlap.members)} overlapping guides to one subject (mean score "
                 f"{overlap.score:.2f}); {overlap.kept} is the one readers reach and stays"
             )
             out[member] = replace(
@@ -609,7 +614,11 @@ def build_plan(
     """
     if groups is None:
         groups = find_document_groups(inventory.documents, config)
-    classes, overlaps = supersede_overlaps(classify_all(inventory, groups, config), inventory, groups, config)
+    # One context and one reading of each document serve every classification pass and the overlaps.
+    context = build_context(inventory, groups, config)
+    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+    classes = classify_all(inventory, context, evidence, config)
+    classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
     drafts = _drafts(inventory, classes, groups, config)
     drafts = [
         replace(d, action="keep", folder=None, canonical=None, extra=(SETTLED_REASON,))
