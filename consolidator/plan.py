@@ -134,8 +134,9 @@ def _versions(a: str, b: str, docs_dir: str) -> bool:
     a page in the docs tree (RELEASE_CHECKLIST.md and docs/go-live/release-checklist.md)."""
     folder_a, _, name_a = a.rpartition("/")
     folder_b, _, name_b = b.rpartition("/")
-    in_docs = [f == docs_dir or f.startswith(docs_dir + "/") for f in (folder_a, folder_b)]
-    stray = bool(docs_dir) and sorted([folder_a == "", folder_b == ""]) == [False, True] and any(in_docs)
+    # a stray copy: one of the two at the root, the other in the docs tree
+    other = folder_a or folder_b
+    stray = bool(docs_dir) and not (folder_a and folder_b) and (other + "/").startswith(docs_dir + "/")
     return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b or stray)
 
 
