@@ -63,26 +63,6 @@ class _Dumper(yaml.SafeDumper):
             found = self._analysed[scalar] = super().analyze_scalar(scalar)
         return found
 
-    def write_plain(self, text: str, split: bool = True) -> None:
-        # PyYAML writes a plain scalar word by word to find where a long line may wrap. A scalar
-        # that fits on the line whole (at width 4096, nearly every one) cannot wrap: written at once.
-        if (
-            not text
-            or self.encoding
-            or self.column + 1 + len(text) > self.best_width
-            or any(ch in text for ch in "\n\x85\u2028\u2029")
-        ):
-            super().write_plain(text, split)
-            return
-        if self.root_context:
-            self.open_ended = True
-        if not self.whitespace:
-            text = " " + text
-        self.column += len(text)
-        self.stream.write(text)
-        self.whitespace = False
-        self.indention = False
-
 
 def _entry(e: Decision) -> dict[str, Any]:
     return {
