@@ -1,7 +1,7 @@
 """Time `apply` (and `undo`) on a fresh clone of the shared corpus.
 
 Run by hand: python benchmarks/apply_bench.py [--synthetic]
-The plan comes from `consolidator.plan.build_plan` on the clone (or, with --synthetic or when the
+The plan comes from `consolidator.decide.plan.build_plan` on the clone (or, with --synthetic or when the
 planner is unavailable, a plan that moves every root Markdown file but README into docs/).
 Target: the whole apply under 30 s.
 """
@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from consolidator import gitio
-from consolidator.apply import PLAN_REL, apply_plan, undo
-from consolidator.config import Config
-from consolidator.models import Decision, Plan, PlanHeader
-from consolidator.planfile import dump_plan
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import PLAN_REL, apply_plan, undo
+from consolidator.core import gitio
+from consolidator.core.config import Config
+from consolidator.core.models import Decision, Plan, PlanHeader
+from consolidator.decide.planfile import dump_plan
 
 BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
 
@@ -39,7 +39,7 @@ def synthetic_plan(repo: Path) -> Plan:
 def planned(repo: Path, synthetic: bool) -> tuple[Plan, str]:
     if not synthetic:
         try:
-            from consolidator.plan import build_plan
+            from consolidator.decide.plan import build_plan
 
             inventory = scan_repo(repo, config=Config())
             return build_plan(inventory, Config()), "build_plan"

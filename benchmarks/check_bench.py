@@ -12,13 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from consolidator import gitio
-from consolidator.apply import apply_plan
-from consolidator.check import run_check
-from consolidator.config import load_config
-from consolidator.plan import build_plan
-from consolidator.planfile import DEFAULT_PLAN, write_plan
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import apply_plan
+from consolidator.core import gitio
+from consolidator.core.config import load_config
+from consolidator.decide.plan import build_plan
+from consolidator.decide.planfile import DEFAULT_PLAN, write_plan
+from consolidator.guard.check import run_check
 
 BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
 

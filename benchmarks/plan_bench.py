@@ -24,12 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from consolidator.config import Config
-from consolidator.gitio import git_dir
-from consolidator.plan import build_plan, find_document_groups
-from consolidator.planfile import dump_plan
-from consolidator.scan import scan_repo
-from consolidator.similarity import Groups
+from consolidator.analysis.scan import scan_repo
+from consolidator.analysis.similarity import Groups
+from consolidator.core.config import Config
+from consolidator.core.gitio import git_dir
+from consolidator.decide.plan import build_plan, find_document_groups
+from consolidator.decide.planfile import dump_plan
 
 SECTIONS = ("getting-started", "guides", "reference", "architecture", "operations", "development")
 RESOURCES = (

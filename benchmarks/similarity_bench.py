@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from itertools import combinations
 
-from consolidator.models import Dates, Document, Heading, Section
+from consolidator.core.models import Dates, Document, Heading, Section
 
 WORDS_PER_SECTION = (40, 90)
 
@@ -145,7 +145,7 @@ def _documents(corpus: list[tuple[str, str]]) -> list[Document]:
 
 def _engine(corpus: list[tuple[str, str]]) -> Callable[[], set[tuple[str, str]]]:
     """Parsing is the scanner's job: documents are built before the clock starts."""
-    from consolidator.similarity import find_groups
+    from consolidator.analysis.similarity import find_groups
 
     docs = _documents(corpus)
 

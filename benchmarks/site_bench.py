@@ -12,14 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from consolidator import gitio
-from consolidator.apply import apply_plan
-from consolidator.config import load_config
-from consolidator.errors import SiteError
-from consolidator.plan import build_plan
-from consolidator.planfile import write_plan
-from consolidator.scan import scan_repo
-from consolidator.site import build_site, generate_site, load_applied_plan
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import apply_plan
+from consolidator.core import gitio
+from consolidator.core.config import load_config
+from consolidator.core.errors import SiteError
+from consolidator.decide.plan import build_plan
+from consolidator.decide.planfile import write_plan
+from consolidator.site.build import build_site, generate_site, load_applied_plan
 
 BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"
 TARGET_SECONDS = 60.0

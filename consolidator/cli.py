@@ -17,11 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .config import Config, load_config
-from .errors import ConsolidatorError
-from .models import Inventory
+from .analysis.scan import check_repo, scan_repo
+from .core.config import Config, load_config
+from .core.errors import ConsolidatorError
+from .core.models import Inventory
 from .report import inventory_to_dict, safe
-from .scan import check_repo, scan_repo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,7 +100,7 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | 
 def _import_planning() -> None:
     # scikit-learn, SciPy and networkx take well over a second to import; the scan's worker
     # processes keep the parse going meanwhile.
-    importlib.import_module(".plan", __package__)
+    importlib.import_module(".decide.plan", __package__)
     importlib.import_module("networkx")
 
 
@@ -189,12 +189,12 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     Scan, plan, apply (two commits), generate the site and build it strictly, then say where to
     browse the result.
     """
-    from .apply import apply_plan
+    from .apply.apply import apply_plan
+    from .decide.plan import plan_repository
+    from .decide.planfile import DEFAULT_PLAN, write_plan
     from .demo import make_sample_repo
-    from .plan import plan_repository
-    from .planfile import DEFAULT_PLAN, write_plan
     from .report import print_apply_result, print_build_result, print_plan_summary
-    from .site import build_site, generate_site, load_applied_plan, serve_site
+    from .site.build import build_site, generate_site, load_applied_plan, serve_site
 
     out = _out()
     target = make_sample_repo(keep_dir)
@@ -238,7 +238,7 @@ def clusters(
     repo: Path, as_json: bool, brief: bool, no_topics: bool, quiet: bool, config_file: Path | None
 ) -> None:
     """Show duplicate groups, series and topic clusters of REPO, with their evidence."""
-    from .similarity import find_groups, groups_to_dict, render_groups
+    from .analysis.similarity import find_groups, groups_to_dict, render_groups
 
     config = _config(repo, config_file)
     inventory = _scan(repo, config, quiet)
@@ -281,14 +281,14 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    from .planfile import DEFAULT_PLAN, plan_to_dict, write_plan
+    from .decide.planfile import DEFAULT_PLAN, plan_to_dict, write_plan
     from .report import print_plan_summary, write_plan_report
 
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
     inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
-    from .plan import plan_repository  # imported by now, while the scan parsed
+    from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
     the_plan = plan_repository(inventory, config)
     root = Path(inventory.root)
@@ -336,7 +336,7 @@ def apply(
     quiet: bool,
 ) -> None:
     """Carry out the plan: git moves, link rewriting, two commits; journaled so it can resume or undo."""
-    from .apply import apply_plan
+    from .apply.apply import apply_plan
     from .report import print_apply_result
 
     err = _err()
@@ -361,7 +361,7 @@ def apply(
 @REPO_ARG
 def undo(repo: Path) -> None:
     """Return REPO to the exact commit and tree it had before the last apply (finished or not)."""
-    from .apply import undo as undo_apply
+    from .apply.apply import undo as undo_apply
 
     result = undo_apply(check_repo(repo))
     state = "completed" if result.completed else "interrupted"
@@ -379,7 +379,7 @@ def undo(repo: Path) -> None:
 @CONFIG_OPT
 def site(repo: Path, config_file: Path | None) -> None:
     """Write or update mkdocs.yml (and the pages the site needs) for the consolidated tree."""
-    from .site import generate_site, load_applied_plan
+    from .site.build import generate_site, load_applied_plan
 
     root = check_repo(repo)
     config = _config(root, config_file)
@@ -394,7 +394,7 @@ def site(repo: Path, config_file: Path | None) -> None:
 @click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), help="Where to write the site.")
 def build(repo: Path, site_dir: Path | None) -> None:
     """Build the site strictly: new broken links, anchors or pages left out of the nav fail the build."""
-    from .site import build_site
+    from .site.build import build_site
 
     result = build_site(check_repo(repo), strict=True, site_dir=site_dir)
     from .report import print_build_result
@@ -407,7 +407,7 @@ def build(repo: Path, site_dir: Path | None) -> None:
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(repo: Path, dev_addr: str) -> None:
     """Serve the site with live reload for browsing."""
-    from .site import serve_site
+    from .site.build import serve_site
 
     serve_site(check_repo(repo), dev_addr=dev_addr)
 
@@ -440,8 +440,8 @@ def check(
     config_file: Path | None,
 ) -> None:
     """Exit 0 when REPO is in order; exit 1 with one finding per line otherwise (for CI and pre-commit)."""
-    from .check import github_annotations, result_to_dict, run_check
-    from .errors import CheckFailed
+    from .core.errors import CheckFailed
+    from .guard.check import github_annotations, result_to_dict, run_check
     from .report import print_check_result
 
     config = _config(repo, config_file)

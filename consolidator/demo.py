@@ -6,9 +6,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import gitio
-from .bundled import bundled
-from .errors import RepoError
+from .core import gitio
+from .core.bundled import bundled
+from .core.errors import RepoError
 
 
 def sample_source() -> Path:

@@ -12,17 +12,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan
+from .core.models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan
 
 if TYPE_CHECKING:
-    from .apply import ApplyResult
-    from .check import CheckResult
-    from .site import BuildResult, SiteResult
+    from .apply.apply import ApplyResult
+    from .guard.check import CheckResult
+    from .site.build import BuildResult, SiteResult
 
 
 def safe(text: str) -> str:
     """Document-controlled text for the terminal: no control sequences, no rich markup."""
-    from .sanitize import strip_control
+    from .security.sanitize import strip_control
 
     return escape(strip_control(text))
 
@@ -175,7 +175,7 @@ def deciding_reasons(entry: Decision) -> list[str]:
 
 def plan_report_markdown(plan: Plan, inventory: Inventory) -> str:
     """The full review as Markdown; every document-controlled string is escaped."""
-    from .sanitize import escape_markdown_inline as md
+    from .security.sanitize import escape_markdown_inline as md
 
     titles = {d.path: d.title for d in inventory.documents}
     summary = _summary(plan)

@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="list found groups and misses")
     args = parser.parse_args(argv)
 
-    from consolidator.scan import scan_repo
-    from consolidator.similarity import find_groups
+    from consolidator.analysis.scan import scan_repo
+    from consolidator.analysis.similarity import find_groups
 
     inventory = scan_repo(args.repo)
     groups = find_groups(inventory.documents)

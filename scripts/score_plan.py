@@ -18,8 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from consolidator.config import load_config
-from consolidator.models import Decision, Plan
+from consolidator.core.config import load_config
+from consolidator.core.models import Decision, Plan
 from consolidator.report import reason_weight
 
 ACTIONS = ("keep", "move", "archive", "merge")
@@ -167,12 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     groups = read_tsv(args.groups) if args.groups else []
     fates = read_tsv(args.fates) if args.fates else []
     if args.plan:
-        from consolidator.planfile import load_plan
+        from consolidator.decide.planfile import load_plan
 
         plan = load_plan(args.plan)
     else:
-        from consolidator.plan import build_plan
-        from consolidator.scan import scan_repo
+        from consolidator.analysis.scan import scan_repo
+        from consolidator.decide.plan import build_plan
 
         config = load_config(args.repo)
         start = time.perf_counter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidator import gitio
+from consolidator.core import gitio
 from consolidator.demo import make_sample_repo
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

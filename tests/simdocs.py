@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from consolidator.models import DateFact, Dates, Document, Heading, Link, Section
+from consolidator.core.models import DateFact, Dates, Document, Heading, Link, Section
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 

@@ -21,11 +21,11 @@ from conftest import needs_corpus
 from markdown_it import MarkdownIt
 from test_apply import IDENTITY, sample_plan, write_plan
 
-from consolidator import gitio
-from consolidator.apply import NOTICE_MARK, PLAN_REL, RECORD_REL, ApplyResult, apply_plan
-from consolidator.config import Config
-from consolidator.models import Decision, Plan, PlanHeader
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import NOTICE_MARK, PLAN_REL, RECORD_REL, ApplyResult, apply_plan
+from consolidator.core import gitio
+from consolidator.core.config import Config
+from consolidator.core.models import Decision, Plan, PlanHeader
 
 
 @pytest.fixture(autouse=True)
@@ -220,14 +220,14 @@ def _run_and_verify(repo: Path, plan: Plan) -> ApplyResult:
 
 def _planner_or_skip() -> object:
     try:
-        from consolidator.plan import build_plan
+        from consolidator.decide.plan import build_plan
     except ImportError as exc:  # pragma: no cover - the planner lands separately
-        pytest.skip(f"consolidator.plan.build_plan is not available ({exc})")
+        pytest.skip(f"consolidator.decide.plan.build_plan is not available ({exc})")
     return build_plan
 
 
 def _replan_moves(repo: Path) -> dict[str, str]:
-    from consolidator.plan import plan_repository
+    from consolidator.decide.plan import plan_repository
 
     config = Config()
     return plan_repository(scan_repo(repo, config=config), config).moves()

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 from test_apply import IDENTITY, git, sample_plan, snapshot, write_plan
 
-from consolidator import gitio
-from consolidator.apply import apply_plan, undo
-from consolidator.journal import KILL_AT_VARIABLE, Journal, journal_dir
+from consolidator.apply.apply import apply_plan, undo
+from consolidator.apply.journal import KILL_AT_VARIABLE, Journal, journal_dir
+from consolidator.core import gitio
 
 pytestmark = pytest.mark.slow
 
 CHILD = (
-    "import sys; from pathlib import Path; from consolidator.apply import apply_plan; "
+    "import sys; from pathlib import Path; from consolidator.apply.apply import apply_plan; "
     "apply_plan(Path(sys.argv[1]), commit=sys.argv[2] == 'commit')"
 )
 PARALLEL = 3  # child processes at once (the machine is shared)

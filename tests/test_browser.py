@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from consolidator.apply import apply_plan
-from consolidator.config import load_config
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import apply_plan
+from consolidator.core.config import load_config
+from consolidator.decide.plan import build_plan
+from consolidator.decide.planfile import write_plan
 from consolidator.demo import make_sample_repo
-from consolidator.plan import build_plan
-from consolidator.planfile import write_plan
-from consolidator.scan import scan_repo
-from consolidator.site import build_site, generate_site, load_applied_plan
+from consolidator.site.build import build_site, generate_site, load_applied_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

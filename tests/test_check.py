@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from consolidator import check as check_module
-from consolidator.check import run_check
 from consolidator.cli import main
-from consolidator.config import Config
+from consolidator.core.config import Config
+from consolidator.guard import check as check_module
+from consolidator.guard.check import run_check
 from tests.conftest import RepoMaker
 
 SETUP = """# Setup
@@ -225,10 +225,10 @@ def test_pre_commit_hook_definition_exists() -> None:
 
 
 def test_after_plan_and_apply_the_samples_pass_and_a_new_report_fails(samples_repo: Path) -> None:
-    from consolidator.apply import apply_plan
-    from consolidator.plan import build_plan
-    from consolidator.planfile import DEFAULT_PLAN, write_plan
-    from consolidator.scan import scan_repo
+    from consolidator.analysis.scan import scan_repo
+    from consolidator.apply.apply import apply_plan
+    from consolidator.decide.plan import build_plan
+    from consolidator.decide.planfile import DEFAULT_PLAN, write_plan
 
     config = Config()
     write_plan(build_plan(scan_repo(samples_repo), config), samples_repo / DEFAULT_PLAN)

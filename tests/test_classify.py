@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.classify import Classification, Context, classify, is_conventional, section_for
-from consolidator.config import Config
-from consolidator.models import Document
-from consolidator.rules import RULES
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.core.config import Config
+from consolidator.core.models import Document
+from consolidator.decide.classify import Classification, Context, classify, is_conventional, section_for
+from consolidator.decide.rules import RULES
 from tests.conftest import write_files
 
 REPORT = """# Payment Webhooks - Implementation Complete ✅

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from consolidator.cli import main
-from consolidator.planfile import load_plan, plan_to_dict
+from consolidator.decide.planfile import load_plan, plan_to_dict
 from tests.conftest import RepoMaker
 
 README = Path(__file__).resolve().parents[1] / "README.md"

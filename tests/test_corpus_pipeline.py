@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.apply import apply_plan
-from consolidator.check import run_check
-from consolidator.config import Config, SecretsConfig
-from consolidator.plan import plan_repository
-from consolidator.planfile import DEFAULT_PLAN, write_plan
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import apply_plan
+from consolidator.core.config import Config, SecretsConfig
+from consolidator.decide.plan import plan_repository
+from consolidator.decide.planfile import DEFAULT_PLAN, write_plan
+from consolidator.guard.check import run_check
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -61,8 +61,8 @@ def test_consolidated_corpus_passes_check_and_a_new_report_fails(corpus_repo: Pa
 def test_consolidated_corpus_site_builds_cleanly_and_publishes_no_secret(
     corpus_repo: Path, tmp_path: Path
 ) -> None:
-    from consolidator.secrets import scan_text
-    from consolidator.site import build_site, generate_site, load_applied_plan
+    from consolidator.security.secrets import scan_text
+    from consolidator.site.build import build_site, generate_site, load_applied_plan
 
     config = Config()
     inventory = scan_repo(corpus_repo)

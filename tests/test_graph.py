@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from simdocs import make_doc
 
-from consolidator.graph import build_graph, graph_facts
-from consolidator.models import Document, Link
+from consolidator.analysis.graph import build_graph, graph_facts
+from consolidator.core.models import Document, Link
 
 
 def small_site() -> list[Document]:

@@ -19,8 +19,8 @@ from urllib.parse import unquote
 import pytest
 from markdown_it import MarkdownIt
 
-from consolidator.parse import split_front_matter
-from consolidator.scan import scan_repo
+from consolidator.analysis.scan import scan_repo
+from consolidator.markdown.parse import split_front_matter
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 

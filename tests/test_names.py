@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from consolidator.names import parse_name, split_words, stem, version_rank
+from consolidator.analysis.names import parse_name, split_words, stem, version_rank
 
 
 @pytest.mark.parametrize(

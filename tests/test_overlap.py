@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consolidator.config import Config
-from consolidator.models import Document
-from consolidator.overlap import overlap_groups, reduce_overlaps
-from consolidator.plan import build_plan
-from consolidator.scan import scan_repo
-from consolidator.similarity import Groups, PairScore, _Index, related_pairs
+from consolidator.analysis.scan import scan_repo
+from consolidator.analysis.similarity import Groups, PairScore, _Index, related_pairs
+from consolidator.core.config import Config
+from consolidator.core.models import Document
+from consolidator.decide.overlap import overlap_groups, reduce_overlaps
+from consolidator.decide.plan import build_plan
 from tests.conftest import write_files
 
 RELATED = [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from consolidator.parse import (
+from consolidator.markdown.parse import (
     date_in_name,
     find_date,
     github_slug,

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from consolidator.classify import is_conventional
-from consolidator.config import Config
+from consolidator.analysis.scan import scan_repo
+from consolidator.analysis.similarity import Groups
+from consolidator.core.config import Config
+from consolidator.core.models import Cluster, Inventory, Plan
+from consolidator.decide.classify import is_conventional
+from consolidator.decide.plan import ARCHIVE_FOLDER_MIN, build_plan, period_of, subject_of
+from consolidator.decide.planfile import dump_plan, validate_plan
 from consolidator.demo import make_sample_repo
-from consolidator.models import Cluster, Inventory, Plan
-from consolidator.plan import ARCHIVE_FOLDER_MIN, build_plan, period_of, subject_of
-from consolidator.planfile import dump_plan, validate_plan
-from consolidator.scan import scan_repo
-from consolidator.similarity import Groups
 from tests.conftest import SHARED, RepoMaker, write_files
 
 CORPUS = SHARED / "corpora"
@@ -348,7 +348,7 @@ def test_score_plan_counts_merge_as_archive() -> None:
         from score_plan import score
     finally:
         sys.path.pop(0)
-    from consolidator.models import Decision, PlanHeader
+    from consolidator.core.models import Decision, PlanHeader
 
     def entry(source: str, action: str, dest: str | None) -> Decision:
         return Decision(source, action, dest, None, None, (), 0.5, "0" * 40)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.errors import PlanError
-from consolidator.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
-from consolidator.planfile import dump_plan, load_plan, parse_plan, validate_plan, write_plan
+from consolidator.core.errors import PlanError
+from consolidator.core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from consolidator.decide.planfile import dump_plan, load_plan, parse_plan, validate_plan, write_plan
 
 
 def _entry(source: str, action: str = "archive", destination: str | None = None, **kw: object) -> Decision:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from consolidator.models import Decision
+from consolidator.core.models import Decision
 from consolidator.report import deciding_reasons
 
 

@@ -12,15 +12,15 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from consolidator import textio
-from consolidator.links import resolve
-from consolidator.mdspans import LinkSpan, find_link_spans
-from consolidator.rewrite import (
+from consolidator.apply.rewrite import (
     Change,
     find_path_mentions,
     rewrite_document,
     rewrite_mentions,
 )
+from consolidator.core import textio
+from consolidator.markdown.links import resolve
+from consolidator.markdown.spans import LinkSpan, find_link_spans
 
 GOLDEN = Path(__file__).parent / "golden" / "rewrite"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())

@@ -13,8 +13,8 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from rich.text import Text
 
-from consolidator.errors import ConsolidatorError
-from consolidator.sanitize import (
+from consolidator.core.errors import ConsolidatorError
+from consolidator.security.sanitize import (
     UnsafePathError,
     escape_html,
     escape_markdown_inline,

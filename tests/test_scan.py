@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from consolidator import gitio, scan
-from consolidator.errors import RepoError
-from consolidator.scan import scan_repo
+from consolidator.analysis import scan
+from consolidator.analysis.scan import scan_repo
+from consolidator.core import gitio
+from consolidator.core.errors import RepoError
 from tests.conftest import RepoMaker, needs_corpus, write_files
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.secrets import (
+from consolidator.security.secrets import (
     AUTH_HEADER,
     AWS_KEY,
     JWT,

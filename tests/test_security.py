@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from consolidator.apply import apply_plan
+from consolidator.analysis.scan import scan_repo
+from consolidator.apply.apply import apply_plan
 from consolidator.cli import main
-from consolidator.config import Config, SecretsConfig
-from consolidator.errors import SiteError
-from consolidator.plan import plan_repository
-from consolidator.planfile import DEFAULT_PLAN, write_plan
-from consolidator.scan import scan_repo
-from consolidator.site import build_site, generate_site, load_applied_plan
+from consolidator.core.config import Config, SecretsConfig
+from consolidator.core.errors import SiteError
+from consolidator.decide.plan import plan_repository
+from consolidator.decide.planfile import DEFAULT_PLAN, write_plan
+from consolidator.site.build import build_site, generate_site, load_applied_plan
 from tests.conftest import RepoMaker
 
 

@@ -14,9 +14,7 @@ import scipy.sparse as sp
 from rich.console import Console
 from simdocs import FILLER, make_doc
 
-from consolidator.config import SimilarityConfig
-from consolidator.models import Document
-from consolidator.similarity import (
+from consolidator.analysis.similarity import (
     Groups,
     average_linkage,
     document_text,
@@ -27,6 +25,8 @@ from consolidator.similarity import (
     top_k_neighbours,
     unique_sections,
 )
+from consolidator.core.config import SimilarityConfig
+from consolidator.core.models import Document
 
 # ------------------------------------------------------------------------------------------ hard cases
 
@@ -358,7 +358,7 @@ def test_render_groups_prints_canonical_members_and_evidence() -> None:
 def test_samples_planted_groups_found_with_intended_canonical(
     samples_repo: Path, samples_truth: dict[str, Any]
 ) -> None:
-    from consolidator.scan import scan_repo
+    from consolidator.analysis.scan import scan_repo
 
     groups = find_groups(scan_repo(samples_repo).documents)
     found = {frozenset(c.members): c.canonical for c in groups.duplicates}
@@ -407,7 +407,7 @@ def test_scorer_bcubed_and_pairwise_by_hand() -> None:
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_corpus_duplicate_groups_score(corpus_clone: Path) -> None:
-    from consolidator.scan import scan_repo
+    from consolidator.analysis.scan import scan_repo
 
     scorer = _scorer()
     shared = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.groups.tsv"

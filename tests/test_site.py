@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consolidator import gitio
-from consolidator.config import Config, SecretsConfig
-from consolidator.errors import SiteError
-from consolidator.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
-from consolidator.planfile import write_plan
-from consolidator.site import build_site, generate_site, web_url
-from consolidator.sitenav import describe, layout
+from consolidator.core import gitio
+from consolidator.core.config import Config, SecretsConfig
+from consolidator.core.errors import SiteError
+from consolidator.core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from consolidator.decide.planfile import write_plan
+from consolidator.site.build import build_site, generate_site, web_url
+from consolidator.site.nav import describe, layout
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from rich.markup import escape as _rich_escape
 
-from .errors import ConsolidatorError
+from ..core.errors import ConsolidatorError
 
 
 class UnsafePathError(ConsolidatorError):

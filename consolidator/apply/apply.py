@@ -24,18 +24,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import gitio
-from .baseline import BASELINE_REL, dump_keys, keys_after_apply, parse_keys
-from .errors import ApplyError, GitError, PlanError
+from ..analysis.scan import is_markdown, readable_title
+from ..core import gitio
+from ..core.errors import ApplyError, GitError, PlanError
+from ..core.models import Plan
+from ..core.textio import decode, encode, looks_binary, round_trips
+from ..decide.planfile import DEFAULT_PLAN, RECORD, load_plan, validate_plan
+from ..guard.baseline import BASELINE_REL, dump_keys, keys_after_apply, parse_keys
+from ..markdown.links import relative_path
+from ..markdown.parse import split_front_matter
+from ..security.sanitize import UnsafePathError, safe_relpath
 from .journal import Journal, journal_dir, temp_name, write_durably
-from .links import relative_path
-from .models import Plan
-from .parse import split_front_matter
-from .planfile import DEFAULT_PLAN, RECORD, load_plan, validate_plan
 from .rewrite import find_path_mentions, rewrite_document, rewrite_mentions
-from .sanitize import UnsafePathError, safe_relpath
-from .scan import is_markdown, readable_title
-from .textio import decode, encode, looks_binary, round_trips
 
 PLAN_REL = DEFAULT_PLAN.as_posix()  # the proposal `plan` writes and a person may edit
 RECORD_REL = RECORD.as_posix()  # what was applied, committed with the content

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from . import __version__
-from .links import resolve
-from .models import Plan
+from .. import __version__
+from ..core.models import Plan
+from ..markdown.links import resolve
 
 BASELINE_REL = ".consolidate/baseline.json"
 

@@ -21,16 +21,17 @@ from typing import Any
 
 import yaml
 
-from . import __version__, gitio
+from .. import __version__
+from ..analysis.scan import check_repo as _check_path
+from ..analysis.scan import scan_repo
+from ..core import gitio
+from ..core.config import Config
+from ..core.errors import ConsolidatorError
+from ..core.models import Inventory
+from ..decide.classify import is_conventional
+from ..decide.plan import find_document_groups, plan_repository
+from ..decide.planfile import RECORD
 from .baseline import BASELINE_REL, dump_keys, link_key, parse_keys
-from .classify import is_conventional
-from .config import Config
-from .errors import ConsolidatorError
-from .models import Inventory
-from .plan import find_document_groups, plan_repository
-from .planfile import RECORD
-from .scan import check_repo as _check_path
-from .scan import scan_repo
 
 CODES = {
     "root-budget": "more Markdown files at the root than the budget",

@@ -37,14 +37,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import site, sitenav
-from .config import Config, load_config
-from .errors import ConsolidatorError
-from .links import is_external, resolve, split_target
-from .models import Plan
-from .parse import github_slug
-from .scan import scan_repo, secret_values
-from .secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
+from ..analysis.scan import scan_repo, secret_values
+from ..core.config import Config, load_config
+from ..core.errors import ConsolidatorError
+from ..core.models import Plan
+from ..markdown.links import is_external, resolve, split_target
+from ..markdown.parse import github_slug
+from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
+from . import build as site
+from . import nav as sitenav
 
 log = logging.getLogger("mkdocs.plugins.consolidate")
 

@@ -15,17 +15,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__, gitio
-from .models import Heading, Section
-from .parse import DateMention, Parsed, RawLink
-from .secrets import SecretFinding
+from .. import __version__
+from ..core import gitio
+from ..core.models import Heading, Section
+from ..markdown.parse import DateMention, Parsed, RawLink
+from ..security.secrets import SecretFinding
 
 
 def _code_version() -> str:
     """A digest of the code whose output is cached: an upgraded parser or detector starts afresh."""
     digest = hashlib.sha256(__version__.encode())
-    for module in ("parse.py", "secrets.py", "textio.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for module in ("markdown/parse.py", "security/secrets.py", "core/textio.py"):
+        digest.update((package / module).read_bytes())
     return digest.hexdigest()[:16]
 
 

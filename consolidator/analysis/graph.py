@@ -16,7 +16,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from .models import Document
+from ..core.models import Document
 
 # A page whose links to other documents make up this share of its lines or more reads as an index.
 INDEX_LINK_SHARE = 0.25

@@ -24,9 +24,9 @@ from mistune.helpers import unescape_char
 from mistune.util import escape_url, unikey
 from mistune.util import unescape as unescape_entities
 
-from .links import is_external, relative_path, resolve, split_target
-from .mdblocks import front_matter_end
-from .mdspans import Found, Lines, LinkSpan, html_values, locate, normalise
+from ..markdown.blocks import front_matter_end
+from ..markdown.links import is_external, relative_path, resolve, split_target
+from ..markdown.spans import Found, Lines, LinkSpan, html_values, locate, normalise
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .similarity import average_linkage
+from ..analysis.similarity import average_linkage
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .errors import ApplyError
+from ..core.errors import ApplyError
 
 JOURNAL_FOLDER = "consolidate/apply"
 ACTIONS = "actions.json"

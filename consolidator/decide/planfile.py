@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from yaml.emitter import ScalarAnalysis
 
-from .errors import PlanError
-from .models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from ..core.errors import PlanError
+from ..core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
 
 FORMAT_VERSION = 1
 ACTIONS = ("keep", "move", "archive", "merge")
@@ -382,7 +382,7 @@ def settled_paths(root: Path, record: Plan | None) -> frozenset[str]:
     if record is None:
         return frozenset()
     placed = {e.destination if e.action != "keep" and e.destination else e.source for e in record.entries}
-    from . import gitio
+    from ..core import gitio
 
     commit = gitio.last_commit_touching(root, RECORD.as_posix()) if gitio.is_work_tree(root) else None
     if commit is None:

@@ -16,15 +16,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import gitio
+from ..core import gitio
+from ..core.config import Config
+from ..core.errors import RepoError
+from ..core.models import DateFact, Dates, Document, Inventory, Link, Secret
+from ..core.textio import decode, looks_binary
+from ..markdown.links import folders_of, resolve
+from ..markdown.parse import Parsed, date_in_name, parse_outline, parse_text
+from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
 from .cache import Entry, ParseCache
-from .config import Config
-from .errors import RepoError
-from .links import folders_of, resolve
-from .models import DateFact, Dates, Document, Inventory, Link, Secret
-from .parse import Parsed, date_in_name, parse_outline, parse_text
-from .secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
-from .textio import decode, looks_binary
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 # Folders that hold tools, dependencies or build output rather than documentation.

@@ -20,7 +20,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..analysis.names import parse_name
+from ..analysis.scan import is_markdown
+from ..analysis.similarity import Groups, find_groups, same_name
+from ..core.config import Config
+from ..core.models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .classify import (
     Classification,
     Context,
@@ -31,13 +36,8 @@ from .classify import (
     mentioned_docs,
     section_for,
 )
-from .config import Config
-from .models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
-from .names import parse_name
 from .overlap import Overlap, reduce_overlaps
 from .planfile import load_record, settled_paths
-from .scan import is_markdown
-from .similarity import Groups, find_groups, same_name
 
 # Entry points readers start from: what they link to is documentation in use.
 ENTRY_NAMES = ("readme.md", "index.md", "readme.markdown", "index.markdown", "home.md", "summary.md")

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import jinja2
 import yaml
 
-from .bundled import bundled
-from .errors import SiteError
-from .sanitize import escape_html, escape_markdown_inline
+from ..core.bundled import bundled
+from ..core.errors import SiteError
+from ..security.sanitize import escape_html, escape_markdown_inline
 
 # ---------------------------------------------------------------- templates
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from mistune.util import unikey
 
-from .mdblocks import ATTR, TAG, Blocks, Chunk
+from .blocks import ATTR, TAG, Blocks, Chunk
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .models import Plan
-from .parse import split_front_matter
-from .sanitize import escape_html
-from .siterender import render
+from ..core.config import Config
+from ..core.models import Plan
+from ..markdown.parse import split_front_matter
+from ..security.sanitize import escape_html
+from .render import render
 
 REPORT_PAGE = "consolidation-report.md"
 

@@ -64,8 +64,8 @@ from rich.console import Console
 from rich.markup import escape
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .config import SimilarityConfig
-from .models import Cluster, Document
+from ..core.config import SimilarityConfig
+from ..core.models import Cluster, Document
 from .names import NameParts, parse_name, version_rank
 
 Pair = tuple[int, int]

@@ -50,7 +50,7 @@ from detect_secrets.plugins import (
     twilio,
 )
 
-from .textio import line_starts
+from ..core.textio import line_starts
 
 JWT = "JSON Web Token"
 AWS_KEY = "AWS Access Key"

@@ -22,11 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .config import Config
-from .models import Document
-from .names import parse_name
+from ..analysis.names import parse_name
+from ..analysis.scan import is_markdown
+from ..core.config import Config
+from ..core.models import Document
 from .rules import RULES, SECTION_WORDS, Rule, rx
-from .scan import is_markdown
 
 # ---------------------------------------------------------------------------------------------------------
 # Conventional files

@@ -28,13 +28,13 @@ from typing import Any
 
 import yaml
 
-from . import gitio
-from .config import Config
-from .errors import GitError, PlanError, SiteError
-from .models import Plan
-from .planfile import RECORD, load_plan
-from .sitenav import Layout, describe, is_markdown, layout, navigation, read_text
-from .siterender import TaggedLoader, render, yaml_block
+from ..core import gitio
+from ..core.config import Config
+from ..core.errors import GitError, PlanError, SiteError
+from ..core.models import Plan
+from ..decide.planfile import RECORD, load_plan
+from .nav import Layout, describe, is_markdown, layout, navigation, read_text
+from .render import TaggedLoader, render, yaml_block
 
 CONFIG_FILE = "mkdocs.yml"
 PLAN_FILE = RECORD.as_posix()  # the plan `apply` committed

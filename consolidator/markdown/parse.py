@@ -18,8 +18,8 @@ from typing import Any
 import mistune
 import yaml
 
-from .models import Heading, Section
-from .textio import line_starts
+from ..core.models import Heading, Section
+from ..core.textio import line_starts
 
 _MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
 
