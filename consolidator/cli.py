@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,9 +13,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .analysis.scan import check_repo, scan_repo
@@ -22,6 +26,7 @@ from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
 from .core.models import Inventory
 from .report import inventory_to_dict, safe
+from .security.sanitize import strip_control_keep_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,13 +35,73 @@ REPO_ARG = click.argument(
 )
 
 
+# Piped or redirected output has no width: rich would assume 80 columns and cut every longer
+# line. Tables and trees are laid out to their content instead (they never expand to the width).
+_UNBOUNDED = 1_000_000
+
+
 def _out() -> Console:
     # soft_wrap: one finding or move per line, however long, so tools and people can grep it.
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = _UNBOUNDED
+    return console
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = _UNBOUNDED
+    return console
+
+
+def _rule(console: Console, title: str) -> None:
+    """A section rule: the terminal's width, or a short one when the width is unbounded."""
+    console.print(Rule(title), width=min(console.width, 100))
+
+
+def wrap_words(line: str, width: int, first: int = 0) -> list[str]:
+    """`line` wrapped at spaces to `width` cells (`first` cells are taken on the first line).
+
+    A word is never cut: a path or identifier longer than the width stays whole on a line of
+    its own, where the terminal shows it folded but a copy gets it back in one piece. Wrapped
+    lines keep the line's indent (plus two cells under a `- ` list item)."""
+    stripped = line.lstrip(" ")
+    indent = line[: len(line) - len(stripped)]
+    hang = indent + ("  " if stripped.startswith("- ") else "")
+    out: list[str] = []
+    current = indent
+    budget = width - first
+    gap = ""
+    for token in re.findall(r"\S+|\s+", stripped):
+        if token.isspace():
+            gap = token
+            continue
+        if current.strip() and cell_len(current + gap + token) > budget:
+            out.append(current)
+            current, budget = hang + token, width
+        else:
+            current += gap + token
+        gap = ""
+    out.append(current)
+    return out
+
+
+def tell(label: str, message: str, console: Console | None = None) -> None:
+    """One message on stderr: `label` (rich markup, e.g. "[red]error:[/]"), then `message`.
+
+    The message's lines stay lines (only terminal escapes and control characters are removed).
+    On a terminal they wrap between words at its width; elsewhere they are plain and unwrapped."""
+    console = console or _err()
+    head = Text.from_markup(label + " ") if label else Text()
+    lines = strip_control_keep_lines(message).split("\n")
+    if console.is_terminal:
+        width = max(console.width, 20)
+        wrapped: list[str] = []
+        for i, line in enumerate(lines):
+            wrapped += wrap_words(line, width, head.cell_len if i == 0 else 0)
+        lines = wrapped
+    console.print(head + Text("\n".join(lines)), soft_wrap=True)
 
 
 class _Group(click.Group):
@@ -46,10 +111,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ConsolidatorError as exc:
-            _err().print(f"[bold red]error:[/] {safe(str(exc))}")
+            tell("[bold red]error:[/]", str(exc))
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _err().print("interrupted")
+            tell("", "interrupted")
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -57,9 +122,10 @@ class _Group(click.Group):
             # A bug, not bad input: still no traceback unless asked for.
             if os.environ.get("CONSOLIDATE_DEBUG"):
                 raise
-            _err().print(
-                f"[bold red]internal error:[/] {safe(type(exc).__name__)}: {safe(str(exc))}\n"
-                "Set CONSOLIDATE_DEBUG=1 to see the traceback, and please report it."
+            tell(
+                "[bold red]internal error:[/]",
+                f"{type(exc).__name__}: {exc}\n"
+                "Set CONSOLIDATE_DEBUG=1 to see the traceback, and please report it.",
             )
             sys.exit(70)
 
@@ -115,7 +181,7 @@ def _scan(
         inventory = scan_repo(repo, config=config, progress=progress, while_parsing=while_parsing)
     if not quiet:
         for warning in inventory.warnings:
-            _err().print(f"[yellow]warning:[/] {safe(warning)}")
+            tell("[yellow]warning:[/]", warning)
     return inventory
 
 
@@ -198,21 +264,21 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
 
     out = _out()
     target = make_sample_repo(keep_dir)
-    out.rule("1. scan")
+    _rule(out, "1. scan")
     config = load_config(target)
     inventory = _scan(target, config, quiet)
     print_inventory(out, inventory)
-    out.rule("2. plan")
+    _rule(out, "2. plan")
     the_plan = plan_repository(inventory, config)
     write_plan(the_plan, target / DEFAULT_PLAN)
     print_plan_summary(out, the_plan, inventory)
-    out.rule("3. apply")
+    _rule(out, "3. apply")
     print_apply_result(out, apply_plan(target))
-    out.rule("4. site")
+    _rule(out, "4. site")
     generate_site(target, config=config, plan=load_applied_plan(target))
     result = build_site(target, strict=True)
     print_build_result(out, result)
-    out.rule("done")
+    _rule(out, "done")
     out.print(f"Consolidated sample repository: {safe(str(target))} (see `git log` there)")
     out.print(f"Site built into {safe(str(result.site_dir))}")
     out.print(f"Browse it with: consolidate serve {safe(str(target))}   (or rerun the demo with --serve)")
@@ -343,7 +409,7 @@ def apply(
 
     def say(message: str) -> None:
         if not quiet:
-            err.print(safe(message))
+            tell("", message, err)
 
     result = apply_plan(
         check_repo(repo),

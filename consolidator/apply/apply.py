@@ -227,35 +227,41 @@ def _stale(root: Path, plan: Plan) -> list[str]:
 
 def _move_problems(
     root: Path, moves: Mapping[str, str], tracked: Mapping[str, gitio.IndexEntry]
-) -> list[str]:
-    """What would make a move unsafe, checked here too so that apply never rests on the plan's word."""
-    problems = []
+) -> list[tuple[str, str]]:
+    """What would make a move unsafe, checked here too so that apply never rests on the plan's word:
+    (source, problem) pairs."""
+    problems: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     lower_existing = {p.lower(): p for p in tracked}
     for src, dst in sorted(moves.items()):
         entry = tracked.get(src)
         if entry is None:
-            problems.append(f"{src}: not tracked by git (commit it, or leave it out of the plan)")
+            problems.append((src, f"{src}: not tracked by git (commit it, or leave it out of the plan)"))
         elif entry.mode not in REGULAR_MODES:
-            problems.append(f"{src}: a symbolic link or submodule; move it by hand")
+            problems.append((src, f"{src}: a symbolic link or submodule; move it by hand"))
         try:
             safe_relpath(root, dst)
         except UnsafePathError as exc:
-            problems.append(f"{src} -> {dst}: {exc}")
+            problems.append((src, f"{src} -> {dst}: {exc}"))
             continue
         if posixpath.normpath(dst) != dst:
-            problems.append(f"{src} -> {dst}: write the destination as a plain path (no ./, .. or //)")
+            problems.append((src, f"{src} -> {dst}: write the destination as a plain path (no ./, .. or //)"))
         elif os.path.lexists(root / dst) and not (
             os.path.lexists(root / src) and os.path.samefile(root / src, root / dst)
         ):
-            problems.append(f"{src} -> {dst}: destination already exists")
+            problems.append((src, f"{src} -> {dst}: destination already exists"))
         other = lower_existing.get(dst.lower())
-        if other is not None and other != src and other not in moves:
-            problems.append(f"{src} -> {dst}: differs only in letter case from existing {other}")
+        if other is not None and other not in (src, dst) and other not in moves:
+            problems.append((src, f"{src} -> {dst}: differs only in letter case from existing {other}"))
         if dst.lower() in seen:
-            problems.append(f"{src} -> {dst}: same destination as {seen[dst.lower()]} (ignoring case)")
+            problems.append((src, f"{src} -> {dst}: same destination as {seen[dst.lower()]} (ignoring case)"))
         seen[dst.lower()] = src
     return problems
+
+
+def _colons(text: str) -> list[int]:
+    """Where `text` could end a leading path ("path: problem"; a path may itself hold ": ")."""
+    return [i for i in range(len(text)) if text.startswith(": ", i)]
 
 
 def _untracked_links(root: Path, moves: Mapping[str, str], untracked: set[str]) -> list[str]:
@@ -653,7 +659,13 @@ def apply_plan(
     tracked = {e.path: e for e in gitio.index_entries(root)}
     listed = gitio.list_files(root)
     problems = validate_plan(plan, root, frozenset(listed))
-    problems += [p for p in _move_problems(root, plan.moves(), tracked) if p not in problems]
+    # The plan's own validation and apply's safety checks see some problems alike: one message per
+    # problem, so a source the validation already named is not named again in other words.
+    sources = {e.source for e in plan.entries}
+    named = {p[:i] for p in problems for i in _colons(p) if p[:i] in sources}
+    problems += [
+        p for src, p in _move_problems(root, plan.moves(), tracked) if src not in named and p not in problems
+    ]
     problems += _untracked_links(root, plan.moves(), set(listed) - set(tracked))
     if problems:
         raise PlanError(f"the plan {plan_path} does not fit the repository; nothing was changed", problems)

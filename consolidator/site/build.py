@@ -122,7 +122,7 @@ class SiteResult:
     config_file: Path
     created: bool  # mkdocs.yml did not exist before
     changes: tuple[str, ...]  # what changed in mkdocs.yml, one line each; empty when nothing did
-    pages: int  # repository documents in the site
+    pages: int  # pages in the site: repository documents and generated pages (what the build writes)
     root_files: tuple[str, ...]  # root files shown in the site (never moved)
     generated: tuple[str, ...]  # pages the plugin generates at build time
     redirects: int  # redirects the tool maintains
@@ -198,7 +198,7 @@ def _update_existing(
 
     if data.get("nav") != nav:
         replaced["nav"] = nav
-        changes.append("nav: " + ("replaced" if "nav" in data else "added") + f" ({_count(nav)} pages)")
+        changes.append("nav: " + ("replaced" if "nav" in data else "added"))
 
     had_plugins = "plugins" in data
     items: list[tuple[str, Any]] = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
@@ -274,16 +274,6 @@ def _update_existing(
     return "".join(out), changes
 
 
-def _count(nav: Any) -> int:
-    if isinstance(nav, str):
-        return 1
-    if isinstance(nav, list):
-        return sum(_count(i) for i in nav)
-    if isinstance(nav, dict):
-        return sum(_count(v) for v in nav.values())
-    return 0
-
-
 def generate_site(
     repo: Path, *, config: Config, plan: Plan | None, repo_url: str | None = None
 ) -> SiteResult:
@@ -304,6 +294,9 @@ def generate_site(
     url = web_url(remote) if remote else ""
     options = _plugin_options(plan, url)
     created = not path.exists()
+    # One count of pages everywhere: the documents and the generated pages, as the nav lists
+    # them and the build writes them (redirect stubs are counted apart).
+    pages = len(set(lay.site_of.values()) | set(lay.generated))
     if created:
         text = render(
             "mkdocs/mkdocs.yml.j2",
@@ -317,7 +310,7 @@ def generate_site(
             theme=_THEME,
             validation=_VALIDATION,
         )
-        changes = [f"mkdocs.yml: created ({_count(nav)} pages, {len(redirects)} redirects)"]
+        changes = ["mkdocs.yml: created"]
     else:
         try:
             old = path.read_text(encoding="utf-8")
@@ -335,7 +328,7 @@ def generate_site(
         config_file=path,
         created=created,
         changes=tuple(changes),
-        pages=len(lay.pages),
+        pages=pages,
         root_files=lay.root_files,
         generated=lay.generated,
         redirects=len(redirects),
@@ -378,10 +371,11 @@ def _site_name(repo: Path, lay: Layout) -> str:
 @dataclass(frozen=True)
 class BuildResult:
     site_dir: Path
-    pages: int  # HTML pages written
+    pages: int  # HTML pages written, redirect stubs and 404.html aside
     warnings: tuple[str, ...]  # warnings MkDocs and its plugins logged
     infos: tuple[str, ...]  # notes from the consolidate plugin (e.g. links broken before consolidation)
     seconds: float
+    redirects: int = 0  # redirect stubs written for pages that moved
 
 
 class _Collect(logging.Handler):
@@ -449,14 +443,32 @@ def build_site(repo: Path, *, strict: bool = True, site_dir: Path | None = None)
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
             raise SiteError(f"the site build failed: {exc}") from exc
     out = Path(cfg["site_dir"])
-    pages = sum(1 for _ in _html_files(out))
+    stubs = _redirect_stubs(cfg, out)
+    pages = sum(1 for p in _html_files(out) if p not in stubs)
     return BuildResult(
         site_dir=out,
         pages=pages,
+        redirects=len(stubs),
         warnings=tuple(seen.warnings),
         infos=tuple(seen.infos),
         seconds=time.monotonic() - start,
     )
+
+
+def _redirect_stubs(cfg: Any, out: Path) -> set[Path]:
+    """The HTML files the redirects plugin wrote (one per old page address that is not a page)."""
+    plugin = cfg["plugins"].get("redirects")
+    maps = plugin.config.get("redirect_maps") if plugin is not None else None
+    if not maps:
+        return set()
+    from mkdocs.structure.files import File
+
+    stubs = set()
+    for old in maps:
+        dest = out / File(str(old), "", "", cfg["use_directory_urls"]).dest_path
+        if dest.is_file():
+            stubs.add(dest)
+    return stubs
 
 
 def _html_files(site: Path) -> Iterator[Path]:
