@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import re
 import sys
@@ -260,7 +261,7 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     from .decide.planfile import DEFAULT_PLAN, write_plan
     from .demo import make_sample_repo
     from .report import print_apply_result, print_build_result, print_plan_summary
-    from .site.build import build_site, generate_site, load_applied_plan, serve_site
+    from .site.build import build_site, generate_site, load_applied_plan, serve_url
 
     out = _out()
     target = make_sample_repo(keep_dir)
@@ -283,7 +284,7 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     out.print(f"Site built into {safe(str(result.site_dir))}")
     out.print(f"Browse it with: consolidate serve {safe(str(target))}   (or rerun the demo with --serve)")
     if serve_after:
-        serve_site(target)
+        _serve(target, "127.0.0.1:8000", serve_url(target))
 
 
 def run() -> None:  # pragma: no cover - console entry point alias
@@ -473,9 +474,39 @@ def build(repo: Path, site_dir: Path | None) -> None:
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(repo: Path, dev_addr: str) -> None:
     """Serve the site with live reload for browsing."""
+    from .site.build import serve_url
+
+    root = check_repo(repo)
+    _serve(root, dev_addr, serve_url(root, dev_addr))
+
+
+def _serve(root: Path, dev_addr: str, url: str) -> None:
+    """Say where the site will be at once, then build and serve it, showing progress on stderr.
+
+    The first build of a large repository takes a while; the address comes first so a person
+    knows where to look, and MkDocs' own messages (building, built, reloading) follow."""
     from .site.build import serve_site
 
-    serve_site(check_repo(repo), dev_addr=dev_addr)
+    out, err = _out(), _err()
+    out.print(f"Serving {safe(str(root))} at {safe(url)} once the first build is done (Ctrl+C to stop)")
+    out.file.flush()
+    status = err.status("building the site…") if err.is_terminal else None
+    if status is not None:
+        status.start()
+
+    def progress(level: int, message: str) -> None:
+        label = "[yellow]warning:[/]" if level >= logging.WARNING else "[dim]mkdocs:[/]"
+        tell(label, message, err)
+        if status is not None and message.startswith(("Documentation built", "Serving on")):
+            status.stop()
+        elif status is not None and message.startswith("Building documentation"):
+            status.start()
+
+    try:
+        serve_site(root, dev_addr=dev_addr, progress=progress)
+    finally:
+        if status is not None:
+            status.stop()
 
 
 # ---------------------------------------------------------------- the guard

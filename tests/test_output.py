@@ -221,3 +221,47 @@ def test_dry_run_in_a_60_column_terminal_keeps_moves_and_diff_lines(make_repo: R
     assert "Would move 1 file, would rewrite links in 1 file." in lines
     assert f"  {long_name} → docs/{long_name}" in lines
     assert f"+See [the guide](docs/{long_name})." in lines
+
+
+# ---------------------------------------------------------------- serve
+
+
+def test_serve_prints_its_address_before_the_first_build(make_repo: RepoMaker) -> None:
+    import socket
+
+    from consolidator.core.config import Config
+    from consolidator.site.build import generate_site
+
+    root = make_repo(
+        {"README.md": "# Home\n\nSee [the guide](docs/guide.md).\n", "docs/guide.md": "# Guide\n"}
+    )
+    generate_site(root, config=Config(), plan=None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = "import sys; from consolidator.cli import main; sys.argv[0] = 'consolidate'; main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    seen = b""
+    try:
+        assert proc.stdout is not None
+        # select on the raw pipe, not a blocking read: a silent server fails the test, not hangs it
+        while b"Serving on" not in seen:
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            chunk = os.read(proc.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    lines = seen.decode("utf-8", "replace").splitlines()
+    assert lines, "serve printed nothing in 60 s"
+    url = f"http://127.0.0.1:{port}/"
+    assert url in lines[0], lines  # the address first, before anything else happens
+    building = next(i for i, line in enumerate(lines) if "Building documentation" in line)
+    built = next(i for i, line in enumerate(lines) if "Documentation built" in line)
+    assert 0 < building < built, lines  # then the build's progress, in order

@@ -21,7 +21,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -475,8 +475,45 @@ def _html_files(site: Path) -> Iterator[Path]:
     yield from (p for p in site.rglob("*.html") if p.name != "404.html")
 
 
-def serve_site(repo: Path, *, dev_addr: str = "127.0.0.1:8000") -> None:
-    """Serve the site with live reload until interrupted."""
+def serve_url(repo: Path, dev_addr: str = "127.0.0.1:8000") -> str:
+    """The address `serve_site` serves on: `dev_addr` and the path of the owner's `site_url`."""
+    host, _, port = dev_addr.rpartition(":")
+    mount = "/"
+    try:
+        data = yaml.load((Path(repo) / CONFIG_FILE).read_text(encoding="utf-8"), Loader=TaggedLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    site_url = data.get("site_url") if isinstance(data, dict) else None
+    if isinstance(site_url, str) and site_url.strip():
+        from urllib.parse import urlsplit
+
+        mount = urlsplit(site_url.strip()).path or "/"
+    if not mount.endswith("/"):
+        mount += "/"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host or '127.0.0.1'}:{port}{mount}"
+
+
+class _Forward(logging.Handler):
+    """Hands what MkDocs logs while serving (building, built, reloading) to a callback."""
+
+    def __init__(self, progress: Callable[[int, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.progress(record.levelno, record.getMessage())
+        except Exception:  # progress display must never stop the server
+            self.handleError(record)
+
+
+def serve_site(
+    repo: Path, *, dev_addr: str = "127.0.0.1:8000", progress: Callable[[int, str], None] | None = None
+) -> None:
+    """Serve the site with live reload until interrupted; `progress` receives what MkDocs logs
+    (level, message): the first build, each rebuild, warnings."""
     from mkdocs.commands import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
@@ -484,9 +521,19 @@ def serve_site(repo: Path, *, dev_addr: str = "127.0.0.1:8000") -> None:
     path = repo / CONFIG_FILE
     if not path.is_file():
         raise SiteError(f"{path} does not exist: run `consolidate site` first")
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    handler = _Forward(progress) if progress is not None else None
+    if handler is not None:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
     try:
         mkdocs_serve.serve(config_file=str(path), dev_addr=dev_addr)
     except MkDocsException as exc:
         raise SiteError(f"cannot serve the site: {exc}") from exc
     except OSError as exc:
         raise SiteError(f"cannot serve the site on {dev_addr}: {exc}") from exc
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
