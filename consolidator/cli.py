@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -432,10 +433,26 @@ def undo(repo: Path) -> None:
 
     result = undo_apply(check_repo(repo))
     state = "completed" if result.completed else "interrupted"
-    _out().print(
+    from .report import plural
+
+    out = _out()
+    out.print(
         f"Undid the {state} apply: HEAD is back at {result.head[:12]}, "
-        f"{len(result.removed_commits)} commit(s) removed, {result.restored_files} file(s) restored."
+        f"{plural(len(result.removed_commits), 'commit')} removed, "
+        f"{plural(result.restored_files, 'file')} restored."
     )
+    # `site` and `build` wrote these for the consolidated tree; they name the applied plan undo
+    # just removed, so a build would fail on them. Say exactly what to do rather than delete.
+    for paths, action in ((result.stale_untracked, "rm -r --"), (result.stale_tracked, "git checkout --")):
+        if not paths:
+            continue
+        names = " and ".join(safe(p) for p in paths)
+        verb, them = ("still describes", "it") if len(paths) == 1 else ("still describe", "them")
+        command = f"{action} {' '.join(safe(shlex.quote(p)) for p in paths)}"
+        out.print(
+            f"{names} {verb} the consolidated site: {'remove' if action.startswith('rm') else 'restore'} "
+            f"{them} ({command}), or run `consolidate site` to fit {them} to the restored files."
+        )
 
 
 # ---------------------------------------------------------------- the site

@@ -265,3 +265,35 @@ def test_serve_prints_its_address_before_the_first_build(make_repo: RepoMaker) -
     building = next(i for i, line in enumerate(lines) if "Building documentation" in line)
     built = next(i for i, line in enumerate(lines) if "Documentation built" in line)
     assert 0 < building < built, lines  # then the build's progress, in order
+
+
+# ---------------------------------------------------------------- undo after site and build
+
+
+@pytest.mark.parametrize("follow", ["remove", "site"])
+def test_undo_says_what_the_site_left_and_site_and_build_then_work(make_repo: RepoMaker, follow: str) -> None:
+    import shutil
+
+    root = make_repo(
+        {
+            "README.md": "# Project\n\nSee [the guide](GUIDE.md) and [notes](NOTES.md).\n",
+            "GUIDE.md": "# Guide\n\nBack to [the readme](README.md).\n",
+            "NOTES.md": "# Notes\n\nSee [the guide](GUIDE.md).\n",
+        }
+    )
+    plan = write_plan(
+        root, {"README.md": None, "GUIDE.md": "docs/guides/GUIDE.md", "NOTES.md": "docs/NOTES.md"}
+    )
+    runner = CliRunner()
+    for args in (["apply", str(root), "--plan", str(plan), "-q"], ["site", str(root)], ["build", str(root)]):
+        done = runner.invoke(main, args)
+        assert done.exit_code == 0, (args, done.output)
+    undone = runner.invoke(main, ["undo", str(root)])
+    assert undone.exit_code == 0, undone.output
+    assert "(rm -r -- mkdocs.yml site/)" in undone.stdout, undone.stdout
+    if follow == "remove":
+        (root / "mkdocs.yml").unlink()
+        shutil.rmtree(root / "site")
+    for args in (["site", str(root)], ["build", str(root)]):
+        done = runner.invoke(main, args)
+        assert done.exit_code == 0, (args, done.output)

@@ -105,6 +105,11 @@ class UndoResult:
     removed_commits: tuple[str, ...]  # commits of the apply taken off the branch
     restored_files: int  # files put back as they were
     completed: bool  # whether the apply undone had finished (else it was interrupted)
+    # Written by `consolidate site` / `build` for the consolidated tree after the apply, left in
+    # place by undo (they are not the apply's), and stale now: paths to remove, tracked files to
+    # restore with git.
+    stale_untracked: tuple[str, ...] = ()
+    stale_tracked: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- the work, worked out in memory
@@ -785,7 +790,35 @@ def undo(repo: Path) -> UndoResult:
     except (OSError, GitError) as exc:
         raise ApplyError(f"undo stopped part-way ({exc}); fix the cause and run undo again") from exc
     journal.remove()
-    return UndoResult(pre_head, tuple(made) if current != pre_head else (), restored, completed)
+    untracked, tracked = _site_leftovers(root, pre_head)
+    return UndoResult(
+        pre_head, tuple(made) if current != pre_head else (), restored, completed, untracked, tracked
+    )
+
+
+_SITE_CONFIG = "mkdocs.yml"  # what `consolidate site` writes
+
+
+def _site_leftovers(root: Path, pre_head: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The site files that still describe the consolidated tree: an mkdocs.yml naming the applied
+    plan (which undo removed, so a build would fail) and, when it is new, the built site folder."""
+    config = root / _SITE_CONFIG
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return (), ()
+    if RECORD.as_posix() not in text:
+        return (), ()  # not written for the apply: the owner's own, or already updated
+    if gitio.read_blob(root, pre_head, _SITE_CONFIG) is not None:
+        return (), (_SITE_CONFIG,)
+    untracked = [_SITE_CONFIG]
+    found = re.search(r"^site_dir:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", text, re.MULTILINE)
+    site_dir = (found.group(1) if found else "site").strip().strip("/")
+    folder = root / site_dir
+    inside = folder.is_dir() and not folder.is_symlink() and folder.resolve().is_relative_to(root.resolve())
+    if site_dir and inside and gitio.read_blob(root, pre_head, f"{site_dir}/index.html") is None:
+        untracked.append(site_dir + "/")
+    return tuple(untracked), ()
 
 
 def _changed_since(root: Path, actions: Mapping[str, Any]) -> list[str]:

@@ -319,6 +319,14 @@ def generate_site(
         text, changes = _update_existing(old, nav, options, redirects)
         if text == old:
             changes = []
+    docs = repo / lay.docs_dir
+    if not docs.exists() and docs.resolve().is_relative_to(repo.resolve()):
+        # MkDocs refuses a docs folder that does not exist, and a repository may have none (never
+        # consolidated, or back as it was after `undo`): the site is then its root files alone.
+        try:
+            docs.mkdir(parents=True)
+        except OSError as exc:
+            raise SiteError(f"cannot create the docs folder {docs}: {exc}") from exc
     if created or changes:
         try:
             path.write_text(text, encoding="utf-8")
@@ -394,15 +402,18 @@ class _Collect(logging.Handler):
 
 def _load_mkdocs_config(repo: Path, **overrides: Any) -> Any:
     from mkdocs import config as mkdocs_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     path = repo / CONFIG_FILE
     if not path.is_file():
         raise SiteError(f"{path} does not exist: run `consolidate site` first")
-    try:
-        return mkdocs_config.load_config(config_file=str(path), **overrides)
-    except ConfigurationError as exc:
-        raise SiteError(f"mkdocs.yml is not valid: {exc}") from exc
+    with _Capture() as seen:
+        try:
+            return mkdocs_config.load_config(config_file=str(path), **overrides)
+        except (ConfigurationError, Abort) as exc:
+            # MkDocs logs each problem and raises a summary ("Aborted with 1 configuration error!")
+            details = "".join(f"\n  {w}" for w in seen.warnings) or f" {exc}"
+            raise SiteError(f"mkdocs.yml is not valid:{details}") from exc
 
 
 @dataclass
