@@ -30,7 +30,7 @@ import yaml
 
 from ..core import gitio
 from ..core.config import Config
-from ..core.errors import GitError, PlanError, SiteError
+from ..core.errors import BuildFailed, GitError, PlanError, SiteError
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
 from .nav import Layout, describe, is_markdown, layout, navigation, read_text
@@ -450,9 +450,13 @@ def build_site(repo: Path, *, strict: bool = True, site_dir: Path | None = None)
             mkdocs_build.build(cfg)
         except MkDocsException as exc:
             lines = "".join(f"\n  {w}" for w in seen.warnings)
-            raise SiteError(f"the site build failed: {exc}{lines}") from exc
+            raise BuildFailed(f"the site build failed: {exc}{lines}") from exc
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
             raise SiteError(f"the site build failed: {exc}") from exc
+        except Exception as exc:
+            # Anything else comes from rendering a document (Python-Markdown recurses once per
+            # nesting level, so a list nested thousands deep raises RecursionError): name the page.
+            raise _page_failure(cfg, seen.warnings, exc) from exc
     out = Path(cfg["site_dir"])
     stubs = _redirect_stubs(cfg, out)
     pages = sum(1 for p in _html_files(out) if p not in stubs)
@@ -463,6 +467,26 @@ def build_site(repo: Path, *, strict: bool = True, site_dir: Path | None = None)
         warnings=tuple(seen.warnings),
         infos=tuple(seen.infos),
         seconds=time.monotonic() - start,
+    )
+
+
+_PAGE_ERROR = re.compile(r"^Error reading page '(.+?)':")
+
+
+def _page_failure(cfg: Any, logged: list[str], exc: BaseException) -> BuildFailed:
+    """A build stopped by an unexpected error, as a message naming the page MkDocs was rendering."""
+    what = f"{type(exc).__name__}: {exc}"
+    page = next((m.group(1) for m in map(_PAGE_ERROR.match, logged) if m), None)
+    if page is None:
+        return BuildFailed(f"the site build failed: {what}")
+    plugin = cfg["plugins"].get(PLUGIN)
+    lay = getattr(plugin, "lay", None)
+    source = lay.repo_of.get(page) if isinstance(lay, Layout) else None
+    where = f"{source} (page {page})" if source and source != page else page
+    hint = "; it nests too deeply to render: flatten it" if isinstance(exc, RecursionError) else "; fix it"
+    return BuildFailed(
+        f"the site build stopped at {where}: {what}{hint}, or leave it out of the site "
+        "(`exclude_docs` in mkdocs.yml)"
     )
 
 
@@ -538,12 +562,16 @@ def serve_site(
     if handler is not None:
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
+    capture = _Capture()
     try:
-        mkdocs_serve.serve(config_file=str(path), dev_addr=dev_addr)
+        with capture:
+            mkdocs_serve.serve(config_file=str(path), dev_addr=dev_addr)
     except MkDocsException as exc:
         raise SiteError(f"cannot serve the site: {exc}") from exc
     except OSError as exc:
         raise SiteError(f"cannot serve the site on {dev_addr}: {exc}") from exc
+    except Exception as exc:  # the first build stopped on a page (rebuilds report and go on)
+        raise _page_failure({"plugins": {}}, capture.handler.warnings, exc) from exc
     finally:
         if handler is not None:
             logger.removeHandler(handler)
