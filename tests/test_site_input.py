@@ -75,3 +75,30 @@ def test_a_page_too_deeply_nested_to_render_is_named_and_the_build_exits_1(make_
     assert done.exit_code == 1, done.output
     assert "docs/deep.md" in done.stderr and "RecursionError" in done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.output
+
+
+def test_site_and_build_agree_on_pages_and_count_redirects_apart(make_repo: RepoMaker) -> None:
+    from consolidator.core import gitio
+
+    root = make_repo(
+        {
+            "README.md": "# Home\n\nSee [the API](docs/api.md).\n",
+            "docs/api.md": "# API\n\nEndpoints.\n",
+            "docs/guide.md": "# Guide\n\nSee [the API](api.md).\n",
+        }
+    )
+    entries = ""
+    for source, dest in (
+        ("README.md", None),
+        ("docs/api.md", "docs/reference/api.md"),
+        ("docs/guide.md", None),
+    ):
+        entries += f"  - source: {source}\n    blob: {gitio.blob_id((root / source).read_bytes())}\n"
+        entries += "    action: keep\n" if dest is None else f"    action: move\n    destination: {dest}\n"
+    (root / "plan.yaml").write_text("version: 1\nentries:\n" + entries, encoding="utf-8")
+    _run("apply", str(root), "--plan", str(root / "plan.yaml"), "-q")
+    site = _run("site", str(root))
+    built = _run("build", str(root))
+    pages = int(site.split(": ", 1)[1].split(" page", 1)[0])
+    assert "1 redirect." in site
+    assert f"Built {pages} pages and 1 redirect into" in built, (site, built)
