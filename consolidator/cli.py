@@ -570,4 +570,6 @@ def check(
     else:
         print_check_result(_out(), result)
     if not result.ok:
-        raise CheckFailed(f"{len(result.new)} new finding(s)")
+        from .report import plural
+
+        raise CheckFailed(f"{plural(len(result.new), 'new finding')}")

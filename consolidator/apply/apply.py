@@ -581,7 +581,8 @@ def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
         journal.record("objects", **objects)
     moves = _batches(actions["moves"])
     if moves:
-        _say(report, f"moving {len(actions['moves'])} files")
+        count = len(actions["moves"])
+        _say(report, f"moving {count} file{'s' if count != 1 else ''}")
     for i, batch in enumerate(moves):
         if f"move:{i}" not in done:
             _move(root, batch)
@@ -589,7 +590,11 @@ def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
     if "tidy" not in done:
         _tidy(root, actions)
         journal.record("tidy")
-    _say(report, f"writing {len(actions['writes'])} files")
+    # the same count as the result's "rewrote links in N files"; the rest are the apply's records
+    rewritten = len(actions.get("files", ()))
+    records = len(actions["writes"]) - rewritten
+    extra = f" and {records} record{'s' if records != 1 else ''} of the apply" if records > 0 else ""
+    _say(report, f"rewriting links in {rewritten} file{'s' if rewritten != 1 else ''}{extra}")
     for i, batch in enumerate(_batches(actions["writes"])):
         if f"write:{i}" not in done:
             _write(root, journal, batch)
