@@ -32,13 +32,11 @@ def _code_version() -> str:
 
 
 _FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
-_ALLOWED = {
-    ("consolidator.parse", "Parsed"): Parsed,
-    ("consolidator.parse", "RawLink"): RawLink,
-    ("consolidator.parse", "DateMention"): DateMention,
-    ("consolidator.models", "Heading"): Heading,
-    ("consolidator.models", "Section"): Section,
-    ("consolidator.secrets", "SecretFinding"): SecretFinding,
+# Keyed by where each class lives now (the modules moved into subpackages; names written by hand
+# went stale then and the cache silently missed on every run).
+_ALLOWED: dict[tuple[str, str], type] = {
+    (cls.__module__, cls.__name__): cls
+    for cls in (Parsed, RawLink, DateMention, Heading, Section, SecretFinding)
 }
 
 # What a document's bytes say, independent of its path: parse result, undecodable byte count, secrets.
