@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
+import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,9 +15,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .analysis.scan import check_repo, scan_repo
@@ -22,6 +28,7 @@ from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
 from .core.models import Inventory
 from .report import inventory_to_dict, safe
+from .security.sanitize import strip_control_keep_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,13 +37,73 @@ REPO_ARG = click.argument(
 )
 
 
+# Piped or redirected output has no width: rich would assume 80 columns and cut every longer
+# line. Tables and trees are laid out to their content instead (they never expand to the width).
+_UNBOUNDED = 1_000_000
+
+
 def _out() -> Console:
     # soft_wrap: one finding or move per line, however long, so tools and people can grep it.
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = _UNBOUNDED
+    return console
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = _UNBOUNDED
+    return console
+
+
+def _rule(console: Console, title: str) -> None:
+    """A section rule: the terminal's width, or a short one when the width is unbounded."""
+    console.print(Rule(title), width=min(console.width, 100))
+
+
+def wrap_words(line: str, width: int, first: int = 0) -> list[str]:
+    """`line` wrapped at spaces to `width` cells (`first` cells are taken on the first line).
+
+    A word is never cut: a path or identifier longer than the width stays whole on a line of
+    its own, where the terminal shows it folded but a copy gets it back in one piece. Wrapped
+    lines keep the line's indent (plus two cells under a `- ` list item)."""
+    stripped = line.lstrip(" ")
+    indent = line[: len(line) - len(stripped)]
+    hang = indent + ("  " if stripped.startswith("- ") else "")
+    out: list[str] = []
+    current = indent
+    budget = width - first
+    gap = ""
+    for token in re.findall(r"\S+|\s+", stripped):
+        if token.isspace():
+            gap = token
+            continue
+        if current.strip() and cell_len(current + gap + token) > budget:
+            out.append(current)
+            current, budget = hang + token, width
+        else:
+            current += gap + token
+        gap = ""
+    out.append(current)
+    return out
+
+
+def tell(label: str, message: str, console: Console | None = None) -> None:
+    """One message on stderr: `label` (rich markup, e.g. "[red]error:[/]"), then `message`.
+
+    The message's lines stay lines (only terminal escapes and control characters are removed).
+    On a terminal they wrap between words at its width; elsewhere they are plain and unwrapped."""
+    console = console or _err()
+    head = Text.from_markup(label + " ") if label else Text()
+    lines = strip_control_keep_lines(message).split("\n")
+    if console.is_terminal:
+        width = max(console.width, 20)
+        wrapped: list[str] = []
+        for i, line in enumerate(lines):
+            wrapped += wrap_words(line, width, head.cell_len if i == 0 else 0)
+        lines = wrapped
+    console.print(head + Text("\n".join(lines)), soft_wrap=True)
 
 
 class _Group(click.Group):
@@ -46,10 +113,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ConsolidatorError as exc:
-            _err().print(f"[bold red]error:[/] {safe(str(exc))}")
+            tell("[bold red]error:[/]", str(exc))
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _err().print("interrupted")
+            tell("", "interrupted")
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -57,9 +124,10 @@ class _Group(click.Group):
             # A bug, not bad input: still no traceback unless asked for.
             if os.environ.get("CONSOLIDATE_DEBUG"):
                 raise
-            _err().print(
-                f"[bold red]internal error:[/] {safe(type(exc).__name__)}: {safe(str(exc))}\n"
-                "Set CONSOLIDATE_DEBUG=1 to see the traceback, and please report it."
+            tell(
+                "[bold red]internal error:[/]",
+                f"{type(exc).__name__}: {exc}\n"
+                "Set CONSOLIDATE_DEBUG=1 to see the traceback, and please report it.",
             )
             sys.exit(70)
 
@@ -115,7 +183,7 @@ def _scan(
         inventory = scan_repo(repo, config=config, progress=progress, while_parsing=while_parsing)
     if not quiet:
         for warning in inventory.warnings:
-            _err().print(f"[yellow]warning:[/] {safe(warning)}")
+            tell("[yellow]warning:[/]", warning)
     return inventory
 
 
@@ -194,30 +262,30 @@ def demo(keep_dir: Path | None, serve_after: bool, quiet: bool) -> None:
     from .decide.planfile import DEFAULT_PLAN, write_plan
     from .demo import make_sample_repo
     from .report import print_apply_result, print_build_result, print_plan_summary
-    from .site.build import build_site, generate_site, load_applied_plan, serve_site
+    from .site.build import build_site, generate_site, load_applied_plan, serve_url
 
     out = _out()
     target = make_sample_repo(keep_dir)
-    out.rule("1. scan")
+    _rule(out, "1. scan")
     config = load_config(target)
     inventory = _scan(target, config, quiet)
     print_inventory(out, inventory)
-    out.rule("2. plan")
+    _rule(out, "2. plan")
     the_plan = plan_repository(inventory, config)
     write_plan(the_plan, target / DEFAULT_PLAN)
     print_plan_summary(out, the_plan, inventory)
-    out.rule("3. apply")
+    _rule(out, "3. apply")
     print_apply_result(out, apply_plan(target))
-    out.rule("4. site")
+    _rule(out, "4. site")
     generate_site(target, config=config, plan=load_applied_plan(target))
     result = build_site(target, strict=True)
     print_build_result(out, result)
-    out.rule("done")
+    _rule(out, "done")
     out.print(f"Consolidated sample repository: {safe(str(target))} (see `git log` there)")
     out.print(f"Site built into {safe(str(result.site_dir))}")
     out.print(f"Browse it with: consolidate serve {safe(str(target))}   (or rerun the demo with --serve)")
     if serve_after:
-        serve_site(target)
+        _serve(target, "127.0.0.1:8000", serve_url(target))
 
 
 def run() -> None:  # pragma: no cover - console entry point alias
@@ -343,7 +411,7 @@ def apply(
 
     def say(message: str) -> None:
         if not quiet:
-            err.print(safe(message))
+            tell("", message, err)
 
     result = apply_plan(
         check_repo(repo),
@@ -365,10 +433,26 @@ def undo(repo: Path) -> None:
 
     result = undo_apply(check_repo(repo))
     state = "completed" if result.completed else "interrupted"
-    _out().print(
+    from .report import plural
+
+    out = _out()
+    out.print(
         f"Undid the {state} apply: HEAD is back at {result.head[:12]}, "
-        f"{len(result.removed_commits)} commit(s) removed, {result.restored_files} file(s) restored."
+        f"{plural(len(result.removed_commits), 'commit')} removed, "
+        f"{plural(result.restored_files, 'file')} restored."
     )
+    # `site` and `build` wrote these for the consolidated tree; they name the applied plan undo
+    # just removed, so a build would fail on them. Say exactly what to do rather than delete.
+    for paths, action in ((result.stale_untracked, "rm -r --"), (result.stale_tracked, "git checkout --")):
+        if not paths:
+            continue
+        names = " and ".join(safe(p) for p in paths)
+        verb, them = ("still describes", "it") if len(paths) == 1 else ("still describe", "them")
+        command = f"{action} {' '.join(safe(shlex.quote(p)) for p in paths)}"
+        out.print(
+            f"{names} {verb} the consolidated site: {'remove' if action.startswith('rm') else 'restore'} "
+            f"{them} ({command}), or run `consolidate site` to fit {them} to the restored files."
+        )
 
 
 # ---------------------------------------------------------------- the site
@@ -407,9 +491,39 @@ def build(repo: Path, site_dir: Path | None) -> None:
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(repo: Path, dev_addr: str) -> None:
     """Serve the site with live reload for browsing."""
+    from .site.build import serve_url
+
+    root = check_repo(repo)
+    _serve(root, dev_addr, serve_url(root, dev_addr))
+
+
+def _serve(root: Path, dev_addr: str, url: str) -> None:
+    """Say where the site will be at once, then build and serve it, showing progress on stderr.
+
+    The first build of a large repository takes a while; the address comes first so a person
+    knows where to look, and MkDocs' own messages (building, built, reloading) follow."""
     from .site.build import serve_site
 
-    serve_site(check_repo(repo), dev_addr=dev_addr)
+    out, err = _out(), _err()
+    out.print(f"Serving {safe(str(root))} at {safe(url)} once the first build is done (Ctrl+C to stop)")
+    out.file.flush()
+    status = err.status("building the site…") if err.is_terminal else None
+    if status is not None:
+        status.start()
+
+    def progress(level: int, message: str) -> None:
+        label = "[yellow]warning:[/]" if level >= logging.WARNING else "[dim]mkdocs:[/]"
+        tell(label, message, err)
+        if status is not None and message.startswith(("Documentation built", "Serving on")):
+            status.stop()
+        elif status is not None and message.startswith("Building documentation"):
+            status.start()
+
+    try:
+        serve_site(root, dev_addr=dev_addr, progress=progress)
+    finally:
+        if status is not None:
+            status.stop()
 
 
 # ---------------------------------------------------------------- the guard
@@ -456,4 +570,6 @@ def check(
     else:
         print_check_result(_out(), result)
     if not result.ok:
-        raise CheckFailed(f"{len(result.new)} new finding(s)")
+        from .report import plural
+
+        raise CheckFailed(f"{plural(len(result.new), 'new finding')}")

@@ -27,6 +27,18 @@ def safe(text: str) -> str:
     return escape(strip_control(text))
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 file", "2 files": a count and its noun agree."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def safe_lines(text: str) -> str:
+    """Like `safe`, but the lines stay lines: for multi-line messages and diffs."""
+    from .security.sanitize import strip_control_keep_lines
+
+    return escape(strip_control_keep_lines(text))
+
+
 def document_to_dict(doc: Document) -> dict[str, Any]:
     data = asdict(doc)
     data.pop("text")
@@ -267,14 +279,16 @@ def print_apply_result(console: Console, result: ApplyResult) -> None:
     if result.already_applied:
         console.print("The plan is already applied; nothing changed.")
         return
-    verb = "Would move" if result.dry_run else "Moved"
-    console.print(
-        f"[bold]{verb} {len(result.moves)} file(s)[/], rewrote links in {len(result.rewritten)} file(s)."
-    )
+    moved, rewritten = plural(len(result.moves), "file"), plural(len(result.rewritten), "file")
+    if result.dry_run:
+        console.print(f"[bold]Would move {moved}[/], would rewrite links in {rewritten}.")
+    else:
+        console.print(f"[bold]Moved {moved}[/], rewrote links in {rewritten}.")
     for source, dest in result.moves:
         console.print(f"  {safe(source)} → {safe(dest)}")
     for diff in result.diffs:
-        console.print(safe(diff), end="" if diff.endswith("\n") else "\n")
+        # a diff is many lines: each keeps its place, only terminal escapes are removed
+        console.print(safe_lines(diff), end="" if diff.endswith("\n") else "\n")
     if result.mentions:
         state = "rewritten" if result.mentions_rewritten else "not changed (use --rewrite-mentions)"
         console.print(f"\nMoved paths named in files that are not Markdown ({state}):")
@@ -308,7 +322,8 @@ def print_check_result(console: Console, result: CheckResult) -> None:
 def print_site_result(console: Console, result: SiteResult) -> None:
     verb = "Wrote" if result.created else "Updated"
     console.print(
-        f"{verb} {safe(str(result.config_file))}: {result.pages} pages, {result.redirects} redirects."
+        f"{verb} {safe(str(result.config_file))}: {plural(result.pages, 'page')}, "
+        f"{plural(result.redirects, 'redirect')}."
     )
     for change in result.changes:
         console.print(f"  - {safe(change)}")
@@ -326,7 +341,8 @@ def print_build_result(console: Console, result: BuildResult) -> None:
         console.print(f"[dim]info:[/] {safe(note)}")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {safe(warning)}")
+    redirects = f" and {plural(result.redirects, 'redirect')}" if result.redirects else ""
     console.print(
-        f"Built {result.pages} pages into {safe(str(result.site_dir))} in {result.seconds:.1f} s "
-        f"with {len(result.warnings)} warning(s)."
+        f"Built {plural(result.pages, 'page')}{redirects} into {safe(str(result.site_dir))} "
+        f"in {result.seconds:.1f} s with {plural(len(result.warnings), 'warning')}."
     )

@@ -6,9 +6,12 @@ the system chromium is used). Skipped with the reason when either is missing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,12 +77,31 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# Chromium puts its SingletonSocket in $TMPDIR/org.chromium.Chromium.XXXXXX/ (46 more characters)
+# and aborts when the path passes the 108 bytes a Unix socket address holds. A long TMPDIR (macOS
+# gives about 50 characters, a CI runner may give more) is swapped for a short folder under /tmp.
+_SOCKET_ROOM = 107 - len("/org.chromium.Chromium.XXXXXX/SingletonSocket")
+
+
+@contextlib.contextmanager
+def _socket_dir() -> Iterator[dict[str, str]]:
+    env = dict(os.environ)
+    if len(tempfile.gettempdir()) <= _SOCKET_ROOM:
+        yield env
+        return
+    short = tempfile.mkdtemp(prefix="chromium-", dir="/tmp")
+    try:
+        yield {**env, "TMPDIR": short}
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
+
+
 @pytest.fixture
 def page(site_url: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=ARGS)
+    with _socket_dir() as env, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=ARGS, env=env)
         try:
             tab = browser.new_page(viewport={"width": 1280, "height": 900})
             requests: list[str] = []

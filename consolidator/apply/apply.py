@@ -105,6 +105,11 @@ class UndoResult:
     removed_commits: tuple[str, ...]  # commits of the apply taken off the branch
     restored_files: int  # files put back as they were
     completed: bool  # whether the apply undone had finished (else it was interrupted)
+    # Written by `consolidate site` / `build` for the consolidated tree after the apply, left in
+    # place by undo (they are not the apply's), and stale now: paths to remove, tracked files to
+    # restore with git.
+    stale_untracked: tuple[str, ...] = ()
+    stale_tracked: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- the work, worked out in memory
@@ -227,35 +232,41 @@ def _stale(root: Path, plan: Plan) -> list[str]:
 
 def _move_problems(
     root: Path, moves: Mapping[str, str], tracked: Mapping[str, gitio.IndexEntry]
-) -> list[str]:
-    """What would make a move unsafe, checked here too so that apply never rests on the plan's word."""
-    problems = []
+) -> list[tuple[str, str]]:
+    """What would make a move unsafe, checked here too so that apply never rests on the plan's word:
+    (source, problem) pairs."""
+    problems: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     lower_existing = {p.lower(): p for p in tracked}
     for src, dst in sorted(moves.items()):
         entry = tracked.get(src)
         if entry is None:
-            problems.append(f"{src}: not tracked by git (commit it, or leave it out of the plan)")
+            problems.append((src, f"{src}: not tracked by git (commit it, or leave it out of the plan)"))
         elif entry.mode not in REGULAR_MODES:
-            problems.append(f"{src}: a symbolic link or submodule; move it by hand")
+            problems.append((src, f"{src}: a symbolic link or submodule; move it by hand"))
         try:
             safe_relpath(root, dst)
         except UnsafePathError as exc:
-            problems.append(f"{src} -> {dst}: {exc}")
+            problems.append((src, f"{src} -> {dst}: {exc}"))
             continue
         if posixpath.normpath(dst) != dst:
-            problems.append(f"{src} -> {dst}: write the destination as a plain path (no ./, .. or //)")
+            problems.append((src, f"{src} -> {dst}: write the destination as a plain path (no ./, .. or //)"))
         elif os.path.lexists(root / dst) and not (
             os.path.lexists(root / src) and os.path.samefile(root / src, root / dst)
         ):
-            problems.append(f"{src} -> {dst}: destination already exists")
+            problems.append((src, f"{src} -> {dst}: destination already exists"))
         other = lower_existing.get(dst.lower())
-        if other is not None and other != src and other not in moves:
-            problems.append(f"{src} -> {dst}: differs only in letter case from existing {other}")
+        if other is not None and other not in (src, dst) and other not in moves:
+            problems.append((src, f"{src} -> {dst}: differs only in letter case from existing {other}"))
         if dst.lower() in seen:
-            problems.append(f"{src} -> {dst}: same destination as {seen[dst.lower()]} (ignoring case)")
+            problems.append((src, f"{src} -> {dst}: same destination as {seen[dst.lower()]} (ignoring case)"))
         seen[dst.lower()] = src
     return problems
+
+
+def _colons(text: str) -> list[int]:
+    """Where `text` could end a leading path ("path: problem"; a path may itself hold ": ")."""
+    return [i for i in range(len(text)) if text.startswith(": ", i)]
 
 
 def _untracked_links(root: Path, moves: Mapping[str, str], untracked: set[str]) -> list[str]:
@@ -570,7 +581,8 @@ def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
         journal.record("objects", **objects)
     moves = _batches(actions["moves"])
     if moves:
-        _say(report, f"moving {len(actions['moves'])} files")
+        count = len(actions["moves"])
+        _say(report, f"moving {count} file{'s' if count != 1 else ''}")
     for i, batch in enumerate(moves):
         if f"move:{i}" not in done:
             _move(root, batch)
@@ -578,7 +590,11 @@ def _run(root: Path, journal: Journal, report: Report | None) -> dict[str, str]:
     if "tidy" not in done:
         _tidy(root, actions)
         journal.record("tidy")
-    _say(report, f"writing {len(actions['writes'])} files")
+    # the same count as the result's "rewrote links in N files"; the rest are the apply's records
+    rewritten = len(actions.get("files", ()))
+    records = len(actions["writes"]) - rewritten
+    extra = f" and {records} record{'s' if records != 1 else ''} of the apply" if records > 0 else ""
+    _say(report, f"rewriting links in {rewritten} file{'s' if rewritten != 1 else ''}{extra}")
     for i, batch in enumerate(_batches(actions["writes"])):
         if f"write:{i}" not in done:
             _write(root, journal, batch)
@@ -653,7 +669,13 @@ def apply_plan(
     tracked = {e.path: e for e in gitio.index_entries(root)}
     listed = gitio.list_files(root)
     problems = validate_plan(plan, root, frozenset(listed))
-    problems += [p for p in _move_problems(root, plan.moves(), tracked) if p not in problems]
+    # The plan's own validation and apply's safety checks see some problems alike: one message per
+    # problem, so a source the validation already named is not named again in other words.
+    sources = {e.source for e in plan.entries}
+    named = {p[:i] for p in problems for i in _colons(p) if p[:i] in sources}
+    problems += [
+        p for src, p in _move_problems(root, plan.moves(), tracked) if src not in named and p not in problems
+    ]
     problems += _untracked_links(root, plan.moves(), set(listed) - set(tracked))
     if problems:
         raise PlanError(f"the plan {plan_path} does not fit the repository; nothing was changed", problems)
@@ -773,7 +795,35 @@ def undo(repo: Path) -> UndoResult:
     except (OSError, GitError) as exc:
         raise ApplyError(f"undo stopped part-way ({exc}); fix the cause and run undo again") from exc
     journal.remove()
-    return UndoResult(pre_head, tuple(made) if current != pre_head else (), restored, completed)
+    untracked, tracked = _site_leftovers(root, pre_head)
+    return UndoResult(
+        pre_head, tuple(made) if current != pre_head else (), restored, completed, untracked, tracked
+    )
+
+
+_SITE_CONFIG = "mkdocs.yml"  # what `consolidate site` writes
+
+
+def _site_leftovers(root: Path, pre_head: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The site files that still describe the consolidated tree: an mkdocs.yml naming the applied
+    plan (which undo removed, so a build would fail) and, when it is new, the built site folder."""
+    config = root / _SITE_CONFIG
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return (), ()
+    if RECORD.as_posix() not in text:
+        return (), ()  # not written for the apply: the owner's own, or already updated
+    if gitio.read_blob(root, pre_head, _SITE_CONFIG) is not None:
+        return (), (_SITE_CONFIG,)
+    untracked = [_SITE_CONFIG]
+    found = re.search(r"^site_dir:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", text, re.MULTILINE)
+    site_dir = (found.group(1) if found else "site").strip().strip("/")
+    folder = root / site_dir
+    inside = folder.is_dir() and not folder.is_symlink() and folder.resolve().is_relative_to(root.resolve())
+    if site_dir and inside and gitio.read_blob(root, pre_head, f"{site_dir}/index.html") is None:
+        untracked.append(site_dir + "/")
+    return tuple(untracked), ()
 
 
 def _changed_since(root: Path, actions: Mapping[str, Any]) -> list[str]:

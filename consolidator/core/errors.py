@@ -38,6 +38,12 @@ class SiteError(ConsolidatorError):
     """Generating or building the docs site failed."""
 
 
+class BuildFailed(SiteError):
+    """The site did not build: a warning in strict mode, or a page that cannot be rendered."""
+
+    exit_code = 1
+
+
 class CheckFailed(ConsolidatorError):
     """`consolidate check` found new problems."""
 

@@ -276,10 +276,10 @@ def _destination_problem(dest: str, root: Path) -> str | None:
     if "\\" in dest:
         return "uses backslashes; write paths with /"
     normal = posixpath.normpath(dest)
-    if normal != dest.rstrip("/") and normal != dest:
-        return f"is not a normalised path (did you mean {normal}?)"
     if normal == ".." or normal.startswith("../"):
         return "is outside the repository"
+    if normal != dest.rstrip("/") and normal != dest:
+        return f"is not a normalised path (did you mean {normal}?)"
     parts = normal.split("/")
     if any(p.lower() == ".git" for p in parts):
         return "is inside .git"

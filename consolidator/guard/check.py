@@ -187,12 +187,27 @@ def _nav_pages(nav: Any) -> set[str]:
     return pages
 
 
-def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
+def _uses_plugin(mkdocs: dict[str, Any]) -> bool:
+    plugins = mkdocs.get("plugins") or []
+    if isinstance(plugins, dict):
+        return "consolidate" in plugins
+    return any(p == "consolidate" or (isinstance(p, dict) and "consolidate" in p) for p in plugins)
+
+
+def nav_findings(inventory: Inventory, root: Path, settings: Config | None = None) -> list[Finding]:
     """Pages under docs_dir that an explicit `nav` leaves out (no `nav` means every page is in it)."""
     config = read_mkdocs_config(root)
     if not config or "nav" not in config:
         return []
     docs_dir = str(config.get("docs_dir", "docs")).strip("/")
+    # With the consolidate plugin a document's page is where the plugin puts it (a docs index.md or
+    # README.md beside a root README becomes overview.md, ...): the same mapping, not a guess.
+    site_of: dict[str, str] = {}
+    if _uses_plugin(config):
+        from ..site.nav import layout
+
+        site_settings = replace(settings or Config(), docs_dir=docs_dir)
+        site_of = layout(root, site_settings, report=False).site_of
     in_nav = _nav_pages(config["nav"])
     # `not_in_nav` is gitignore-style text: one pattern a line.
     raw = config.get("not_in_nav") or ""
@@ -202,7 +217,7 @@ def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
     for doc in inventory.documents:
         if not _under(doc.path, docs_dir):
             continue
-        page = doc.path[len(docs_dir) + 1 :]
+        page = site_of.get(doc.path) or doc.path[len(docs_dir) + 1 :]
         if page in in_nav or any(_matches(page, p) for p in exempt):
             continue
         found.append(
@@ -373,7 +388,7 @@ def collect_findings(
     findings = [
         *root_findings(inventory, config, suggestions),
         *link_findings(inventory, config, include_archive),
-        *nav_findings(inventory, root),
+        *nav_findings(inventory, root, config),
         *analysis,
         *secret_findings(inventory),
     ]

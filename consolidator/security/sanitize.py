@@ -50,6 +50,13 @@ def strip_control(s: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", _LINE_BREAKS.sub(" ", s)))
 
 
+def strip_control_keep_lines(s: str) -> str:
+    """Like `strip_control`, for text whose lines matter (a multi-line message, a diff): every
+    line break becomes a plain newline, so a `\\r` cannot overwrite what a line showed, and each
+    line loses its escape sequences and control characters (tab kept)."""
+    return "\n".join(strip_control(line) for line in _LINE_BREAKS.split(s))
+
+
 def escape_rich(s: str) -> str:
     """Text safe inside rich markup: controls stripped and `[tag]` look-alikes escaped."""
     return str(_rich_escape(strip_control(s)))

@@ -21,7 +21,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ import yaml
 
 from ..core import gitio
 from ..core.config import Config
-from ..core.errors import GitError, PlanError, SiteError
+from ..core.errors import BuildFailed, GitError, PlanError, SiteError
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
 from .nav import Layout, describe, is_markdown, layout, navigation, read_text
@@ -122,7 +122,7 @@ class SiteResult:
     config_file: Path
     created: bool  # mkdocs.yml did not exist before
     changes: tuple[str, ...]  # what changed in mkdocs.yml, one line each; empty when nothing did
-    pages: int  # repository documents in the site
+    pages: int  # pages in the site: repository documents and generated pages (what the build writes)
     root_files: tuple[str, ...]  # root files shown in the site (never moved)
     generated: tuple[str, ...]  # pages the plugin generates at build time
     redirects: int  # redirects the tool maintains
@@ -198,7 +198,7 @@ def _update_existing(
 
     if data.get("nav") != nav:
         replaced["nav"] = nav
-        changes.append("nav: " + ("replaced" if "nav" in data else "added") + f" ({_count(nav)} pages)")
+        changes.append("nav: " + ("replaced" if "nav" in data else "added"))
 
     had_plugins = "plugins" in data
     items: list[tuple[str, Any]] = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
@@ -274,16 +274,6 @@ def _update_existing(
     return "".join(out), changes
 
 
-def _count(nav: Any) -> int:
-    if isinstance(nav, str):
-        return 1
-    if isinstance(nav, list):
-        return sum(_count(i) for i in nav)
-    if isinstance(nav, dict):
-        return sum(_count(v) for v in nav.values())
-    return 0
-
-
 def generate_site(
     repo: Path, *, config: Config, plan: Plan | None, repo_url: str | None = None
 ) -> SiteResult:
@@ -304,6 +294,9 @@ def generate_site(
     url = web_url(remote) if remote else ""
     options = _plugin_options(plan, url)
     created = not path.exists()
+    # One count of pages everywhere: the documents and the generated pages, as the nav lists
+    # them and the build writes them (redirect stubs are counted apart).
+    pages = len(set(lay.site_of.values()) | set(lay.generated))
     if created:
         text = render(
             "mkdocs/mkdocs.yml.j2",
@@ -317,7 +310,7 @@ def generate_site(
             theme=_THEME,
             validation=_VALIDATION,
         )
-        changes = [f"mkdocs.yml: created ({_count(nav)} pages, {len(redirects)} redirects)"]
+        changes = ["mkdocs.yml: created"]
     else:
         try:
             old = path.read_text(encoding="utf-8")
@@ -326,6 +319,14 @@ def generate_site(
         text, changes = _update_existing(old, nav, options, redirects)
         if text == old:
             changes = []
+    docs = repo / lay.docs_dir
+    if not docs.exists() and docs.resolve().is_relative_to(repo.resolve()):
+        # MkDocs refuses a docs folder that does not exist, and a repository may have none (never
+        # consolidated, or back as it was after `undo`): the site is then its root files alone.
+        try:
+            docs.mkdir(parents=True)
+        except OSError as exc:
+            raise SiteError(f"cannot create the docs folder {docs}: {exc}") from exc
     if created or changes:
         try:
             path.write_text(text, encoding="utf-8")
@@ -335,7 +336,7 @@ def generate_site(
         config_file=path,
         created=created,
         changes=tuple(changes),
-        pages=len(lay.pages),
+        pages=pages,
         root_files=lay.root_files,
         generated=lay.generated,
         redirects=len(redirects),
@@ -378,10 +379,11 @@ def _site_name(repo: Path, lay: Layout) -> str:
 @dataclass(frozen=True)
 class BuildResult:
     site_dir: Path
-    pages: int  # HTML pages written
+    pages: int  # HTML pages written, redirect stubs and 404.html aside
     warnings: tuple[str, ...]  # warnings MkDocs and its plugins logged
     infos: tuple[str, ...]  # notes from the consolidate plugin (e.g. links broken before consolidation)
     seconds: float
+    redirects: int = 0  # redirect stubs written for pages that moved
 
 
 class _Collect(logging.Handler):
@@ -400,15 +402,18 @@ class _Collect(logging.Handler):
 
 def _load_mkdocs_config(repo: Path, **overrides: Any) -> Any:
     from mkdocs import config as mkdocs_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     path = repo / CONFIG_FILE
     if not path.is_file():
         raise SiteError(f"{path} does not exist: run `consolidate site` first")
-    try:
-        return mkdocs_config.load_config(config_file=str(path), **overrides)
-    except ConfigurationError as exc:
-        raise SiteError(f"mkdocs.yml is not valid: {exc}") from exc
+    with _Capture() as seen:
+        try:
+            return mkdocs_config.load_config(config_file=str(path), **overrides)
+        except (ConfigurationError, Abort) as exc:
+            # MkDocs logs each problem and raises a summary ("Aborted with 1 configuration error!")
+            details = "".join(f"\n  {w}" for w in seen.warnings) or f" {exc}"
+            raise SiteError(f"mkdocs.yml is not valid:{details}") from exc
 
 
 @dataclass
@@ -445,26 +450,105 @@ def build_site(repo: Path, *, strict: bool = True, site_dir: Path | None = None)
             mkdocs_build.build(cfg)
         except MkDocsException as exc:
             lines = "".join(f"\n  {w}" for w in seen.warnings)
-            raise SiteError(f"the site build failed: {exc}{lines}") from exc
+            raise BuildFailed(f"the site build failed: {exc}{lines}") from exc
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
             raise SiteError(f"the site build failed: {exc}") from exc
+        except Exception as exc:
+            # Anything else comes from rendering a document (Python-Markdown recurses once per
+            # nesting level, so a list nested thousands deep raises RecursionError): name the page.
+            raise _page_failure(cfg, seen.warnings, exc) from exc
     out = Path(cfg["site_dir"])
-    pages = sum(1 for _ in _html_files(out))
+    stubs = _redirect_stubs(cfg, out)
+    pages = sum(1 for p in _html_files(out) if p not in stubs)
     return BuildResult(
         site_dir=out,
         pages=pages,
+        redirects=len(stubs),
         warnings=tuple(seen.warnings),
         infos=tuple(seen.infos),
         seconds=time.monotonic() - start,
     )
 
 
+_PAGE_ERROR = re.compile(r"^Error reading page '(.+?)':")
+
+
+def _page_failure(cfg: Any, logged: list[str], exc: BaseException) -> BuildFailed:
+    """A build stopped by an unexpected error, as a message naming the page MkDocs was rendering."""
+    what = f"{type(exc).__name__}: {exc}"
+    page = next((m.group(1) for m in map(_PAGE_ERROR.match, logged) if m), None)
+    if page is None:
+        return BuildFailed(f"the site build failed: {what}")
+    plugin = cfg["plugins"].get(PLUGIN)
+    lay = getattr(plugin, "lay", None)
+    source = lay.repo_of.get(page) if isinstance(lay, Layout) else None
+    where = f"{source} (page {page})" if source and source != page else page
+    hint = "; it nests too deeply to render: flatten it" if isinstance(exc, RecursionError) else "; fix it"
+    return BuildFailed(
+        f"the site build stopped at {where}: {what}{hint}, or leave it out of the site "
+        "(`exclude_docs` in mkdocs.yml)"
+    )
+
+
+def _redirect_stubs(cfg: Any, out: Path) -> set[Path]:
+    """The HTML files the redirects plugin wrote (one per old page address that is not a page)."""
+    plugin = cfg["plugins"].get("redirects")
+    maps = plugin.config.get("redirect_maps") if plugin is not None else None
+    if not maps:
+        return set()
+    from mkdocs.structure.files import File
+
+    stubs = set()
+    for old in maps:
+        dest = out / File(str(old), "", "", cfg["use_directory_urls"]).dest_path
+        if dest.is_file():
+            stubs.add(dest)
+    return stubs
+
+
 def _html_files(site: Path) -> Iterator[Path]:
     yield from (p for p in site.rglob("*.html") if p.name != "404.html")
 
 
-def serve_site(repo: Path, *, dev_addr: str = "127.0.0.1:8000") -> None:
-    """Serve the site with live reload until interrupted."""
+def serve_url(repo: Path, dev_addr: str = "127.0.0.1:8000") -> str:
+    """The address `serve_site` serves on: `dev_addr` and the path of the owner's `site_url`."""
+    host, _, port = dev_addr.rpartition(":")
+    mount = "/"
+    try:
+        data = yaml.load((Path(repo) / CONFIG_FILE).read_text(encoding="utf-8"), Loader=TaggedLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    site_url = data.get("site_url") if isinstance(data, dict) else None
+    if isinstance(site_url, str) and site_url.strip():
+        from urllib.parse import urlsplit
+
+        mount = urlsplit(site_url.strip()).path or "/"
+    if not mount.endswith("/"):
+        mount += "/"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host or '127.0.0.1'}:{port}{mount}"
+
+
+class _Forward(logging.Handler):
+    """Hands what MkDocs logs while serving (building, built, reloading) to a callback."""
+
+    def __init__(self, progress: Callable[[int, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.progress(record.levelno, record.getMessage())
+        except Exception:  # progress display must never stop the server
+            self.handleError(record)
+
+
+def serve_site(
+    repo: Path, *, dev_addr: str = "127.0.0.1:8000", progress: Callable[[int, str], None] | None = None
+) -> None:
+    """Serve the site with live reload until interrupted; `progress` receives what MkDocs logs
+    (level, message): the first build, each rebuild, warnings."""
     from mkdocs.commands import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
@@ -472,9 +556,23 @@ def serve_site(repo: Path, *, dev_addr: str = "127.0.0.1:8000") -> None:
     path = repo / CONFIG_FILE
     if not path.is_file():
         raise SiteError(f"{path} does not exist: run `consolidate site` first")
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    handler = _Forward(progress) if progress is not None else None
+    if handler is not None:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+    capture = _Capture()
     try:
-        mkdocs_serve.serve(config_file=str(path), dev_addr=dev_addr)
+        with capture:
+            mkdocs_serve.serve(config_file=str(path), dev_addr=dev_addr)
     except MkDocsException as exc:
         raise SiteError(f"cannot serve the site: {exc}") from exc
     except OSError as exc:
         raise SiteError(f"cannot serve the site on {dev_addr}: {exc}") from exc
+    except Exception as exc:  # the first build stopped on a page (rebuilds report and go on)
+        raise _page_failure({"plugins": {}}, capture.handler.warnings, exc) from exc
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)

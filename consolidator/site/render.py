@@ -49,7 +49,9 @@ def _templates() -> jinja2.Environment:
     )
     env.filters["md"] = lambda v: escape_markdown_inline(str(v))
     env.filters["html"] = lambda v: escape_html(str(v))
-    env.filters["url"] = lambda v: quote(str(v), safe="/#.-_~")
+    # Generated links are paths, never fragments: `#`, `?`, `%` and spaces in a file name are
+    # encoded like any other character that is not a path separator.
+    env.filters["url"] = lambda v: quote(str(v), safe="/")
     env.filters["yaml"] = yaml_block
     return env
 
