@@ -222,7 +222,7 @@ def test_masked_output_never_shows_the_secret(document: tuple[str, list[Planted]
 
 def test_mask_reveals_little_of_short_values() -> None:
     assert mask("Ab3!x9") == "…(6 chars)…"
-    assert mask("MoMo!!0099") == "M…(10 chars)…"
+    assert mask("Tb7!!x42kQ") == "T…(10 chars)…"
     assert mask("Ab3!x9Zq7#Lm") == "Ab…(12 chars)…m"
     long_value = _random(40)
     assert mask(long_value) == f"{long_value[:4]}…(40 chars)…{long_value[-2:]}"
@@ -347,7 +347,7 @@ def test_placeholder_values(value: str) -> None:
 def test_random_values_are_not_placeholders() -> None:
     for _ in range(200):
         assert not is_placeholder(_random(32))
-    assert not is_placeholder("MoMo!!0099")
+    assert not is_placeholder("Tb7!!x42kQ")
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
@@ -384,16 +384,16 @@ def test_known_documentation_jwts_are_not_findings() -> None:
 def test_prose_and_code_around_keywords_are_not_findings() -> None:
     text = "\n".join(
         [
-            "Password: required for every staff user",
-            "password: newPassword,",
-            "const secret = env.HMAC_SHARED_SECRET;",
-            "apiKey: process.env.OPENAI_API_KEY,",
-            "ANDROID_KEYSTORE_PATH=/path/to/release.keystore",
-            "KMS_DATA_KEY_BASE64=32-byte-base64-key",
-            '"secret_key": ' + '"base64EncodedKey"',
-            "publicKey: result.publicKey,",
-            "SET secret_key = encode(gen_random_bytes(32), 'base64'),",
-            "PGPASSWORD: postgres",
+            "Password: asked for at every sign-in",
+            "password: nextPassword,",
+            "const secret = env.WIDGET_SIGNING_SECRET;",
+            "apiKey: process.env.WEATHER_API_KEY,",
+            "RELEASE_KEYSTORE_PATH=/path/to/upload.keystore",
+            "ARCHIVE_KEY_BASE64=base64-of-random-bytes",
+            '"signing_key": ' + '"hexEncodedKey"',
+            "verifyKey: pair.verifyKey,",
+            "UPDATE vault SET secret_key = make_key(16, 'hex'),",
+            "MYSQL_PASSWORD: mysql",
         ]
     )
     assert find_secrets("notes.md", text) == ()
@@ -499,7 +499,7 @@ def test_findings_are_in_text_order(document: tuple[str, list[Planted]]) -> None
     ],
 )
 def test_assignments_dressed_in_markdown_are_found(template: str) -> None:
-    value = "Fq7" + "Tz0qMJ8AbMz8fwo05QTivXLQ1u98hKtjq"
+    value = "Vk3" + "pQ8rZ2mWx7LbT4nHc9JdY6sFa1GeU5oKi0Rq"
     text = "# Setup\n\n" + template.format(value=value) + "\n"
     found = find_secrets("DEPLOY.md", text)
     assert [(f.line, text[f.start : f.end]) for f in found] == [(3, value)]
