@@ -511,3 +511,108 @@ def test_assignments_dressed_in_markdown_are_found(template: str) -> None:
 )
 def test_markdown_lines_that_are_not_secrets(line: str) -> None:
     assert find_secrets("DOC.md", f"# Doc\n\n{line}\n") == ()
+
+
+# --- precision: what documentation is full of and is not a secret --------------------------
+# Every value below is made up for this file.
+
+NOT_SECRETS = [
+    # header names, as keys or values
+    "key: 'X-Frame-Options', value: 'DENY'",
+    "{ key: 'X-Content-Type-Options', value: 'nosniff' }",
+    "apiKey: 'X-Api-Key'",
+    "- ✅ X-Frame-Options: DENY",
+    # placeholders and example values
+    'GATEWAY_API_KEYS="key_abc123,key_def456"',
+    "WIDGET_TOKEN=tok_abc123def456",
+    "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00/B00/yyy",
+    "SLACK_WEBHOOK=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "API_KEY=your-widget-api-key-here",
+    "API_TOKEN=<paste the token here>",
+    "SESSION_SECRET=changeme",
+    "JWT_SECRET=xxx",
+    "ADMIN_PASSWORD=changeme123",
+    '"password": "StrongPass99!"',
+    "password: 'MyPassword1!'",
+    '"request_hash": "a1b2c3d4e5f6a7b8"',
+    # URLs without credentials
+    "- Secrets: https://github.com/acme/widgets/settings/secrets/actions",
+    "DATABASE_URL=postgres://db.internal:5432/widgets",
+    'signing_key: "https://keys.example.org/widgets/jwks.json"',
+    # identifiers that are not secrets: API response ids, object ids, addresses, paths, names
+    '  "id": "chatcmpl-9ZkQ3xYbW2mR7tPvL0aNcF4uE8sD",',
+    '  "id": "msg_01XkQ3mWbR7tPvL0aNcF4uE8",',
+    '    "lastId": "64b2f0c1e4a9d3b7c5a81f20"',
+    "  transfer token 0x4a2Bf09dC3e71A58b6D90cE4F2a17b3C8d5E6f01",
+    'cursor: "NDQ3NzEyOTAwMTIzNDU2Nzg5MA=="',
+    'key="reports/quarterly_summary.v2.csv"',
+    "sonar.projectKey=widget-service",
+    'model_dir = "acme/Ollo3-Mini-7B-Instruct-GGUF",',
+    # flags in environment lines
+    "NODE_OPTIONS=--max-old-space-size=4096",
+    "SECRET_KEY=NODE_OPTIONS=--max-old-space-size=4096",
+    "  NODE_OPTIONS: '--max-old-space-size=8192'",
+]
+
+
+@pytest.mark.parametrize("line", NOT_SECRETS)
+def test_documentation_look_alikes_are_not_findings(line: str) -> None:
+    text = f"# Notes\n\n```\n{line}\n```\n\n{line}\n"
+    assert find_secrets("NOTES.md", text) == ()
+    assert redact(text, find_secrets("NOTES.md", text)) == text
+
+
+def _machine_key(n: int) -> str:
+    # a key as generators make them: every character class, no words
+    while True:
+        value = _random(n)
+        if re.search(r"[a-z].*[A-Z]|[A-Z].*[a-z]", value) and re.search(r"\d", value):
+            return value
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "WIDGET_API_KEY={v}",
+        'export DEPLOY_TOKEN="{v}"',
+        "  signing_secret: '{v}'",
+        "1. **BILLING_API_TOKEN** = `{v}`",
+        'curl -H "Authorization: Bearer {v}" https://api.example.com',
+    ],
+)
+def test_values_that_look_like_real_keys_are_findings(template: str) -> None:
+    for _ in range(20):
+        value = _machine_key(32)
+        text = "# Setup\n\n" + template.format(v=value) + "\n"
+        found = find_secrets("SETUP.md", text)
+        assert [text[f.start : f.end] for f in found] == [value], template
+
+
+@pytest.mark.parametrize("password", ["Tb7!!x42kQ", "Quill!Marsh-4417Reed", "harbour^Gate2031"])
+def test_chosen_passwords_are_findings(password: str) -> None:
+    text = f"# Build\n\n- **Password**: `{password}`\nkeystore_password = '{password}'\n"
+    found = find_secrets("BUILD.md", text)
+    assert [text[f.start : f.end] for f in found] == [password, password]
+
+
+def test_look_alike_demo_issuer_is_a_finding() -> None:
+    # only the documented issuer is an example; another vendor's "-demo" issuer is a real token
+    token = make_jwt({"iss": "acme-" + "demo", "role": "anon", "exp": 2059000000})
+    (finding,) = find_secrets("a.md", f"ANON = '{token}'\n")
+    assert finding.kind == JWT
+
+
+def test_redaction_keeps_names_headers_and_the_text_around() -> None:
+    token = _machine_key(40)
+    text = (
+        "## Security checklist\n\n"
+        "- ✅ X-Frame-Options: DENY\n"
+        "- ✅ X-Content-Type-Options: nosniff\n\n"
+        "```\n"
+        f"WIDGET_API_KEY={token}  # rotate monthly\n"
+        f'headers = {{"X-Api-Key": "{token}"}}\n'
+        "```\n"
+    )
+    redacted = redact(text, find_secrets("CHECKLIST.md", text))
+    assert redacted == text.replace(token, "[REDACTED]")
+    assert "X-Frame-Options: DENY" in redacted and "WIDGET_API_KEY=[REDACTED]  # rotate monthly" in redacted

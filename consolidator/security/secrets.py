@@ -230,6 +230,10 @@ def _is_readable(value: str) -> bool:
     about every other character; a capital starting a word (`Frame`) is not a change."""
     changes = pairs = 0
     for part in re.split(r"[^A-Za-z0-9]+", value):
+        # Words glued together are long (`OtterDesk2031`); mixed-case machine text falls apart
+        # into many short pieces (`LGKkjPe...` reads as `LGK`, `Kj`, `Pe`...).
+        if len(part) >= 12 and len(_WORD.findall(part)) / len(part) > 0.3:
+            return False
         for a, b in itertools.pairwise(part):
             pairs += 1
             ca, cb = _class_of(a), _class_of(b)
