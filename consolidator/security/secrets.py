@@ -515,7 +515,7 @@ def _auth_headers(text: str) -> Iterator[_Hit]:
         value = match.group("value")
         scheme = match.group("scheme").lower()
         line_start = text.rfind("\n", 0, match.start()) + 1
-        # "token 0x83..." in prose names a coin; only Bearer is specific enough without a header
+        # "token 0x4a2b..." in prose names a coin; only Bearer is specific enough without a header
         if scheme != "bearer" and not _AUTHORIZATION.search(text, line_start, match.start()):
             continue
         if scheme == "basic":
