@@ -550,6 +550,12 @@ NOT_SECRETS = [
     'key="reports/quarterly_summary.v2.csv"',
     "sonar.projectKey=widget-service",
     'model_dir = "acme/Ollo3-Mini-7B-Instruct-GGUF",',
+    # tables: a status column, a description column, a placeholder
+    "| Gate check | PASS | `results/run-7/gate-report.json` |",
+    "| `PASS` | `results/run-7/gate-report.json` |",
+    "| `JWT_SECRET` | 32+ random characters | Signing secret |",
+    "| compound_id | InChI Key | QWERTYUIOPASDF-ZXCVBNMLKJ-N |",
+    "| `WIDGET_SECRET_KEY` | `wsk_test_...` | from the dashboard |",
     # flags in environment lines
     "NODE_OPTIONS=--max-old-space-size=4096",
     "SECRET_KEY=NODE_OPTIONS=--max-old-space-size=4096",
@@ -580,6 +586,8 @@ def _machine_key(n: int) -> str:
         "  signing_secret: '{v}'",
         "1. **BILLING_API_TOKEN** = `{v}`",
         'curl -H "Authorization: Bearer {v}" https://api.example.com',
+        "| BILLING_API_TOKEN | `{v}` | set in CI |",
+        "- API token: `{v}`",
     ],
 )
 def test_values_that_look_like_real_keys_are_findings(template: str) -> None:

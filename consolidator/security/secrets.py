@@ -210,6 +210,8 @@ def _is_credential_value(value: str, password: bool = False) -> bool:
         return False
     if heuristic.is_not_alphanumeric_string(v) or is_identifier(v) or _NOT_A_VALUE.match(v):
         return False
+    if _FILE_PATH.match(v):
+        return False
     if _is_word_like(v, strict=not password) or (_is_stock_password(v) if password else _is_readable(v)):
         return False
     return v.lower() not in _DEFAULT_PASSWORDS and not is_placeholder(v)
@@ -218,6 +220,8 @@ def _is_credential_value(value: str, password: bool = False) -> bool:
 # A URL (its password, if any, is the URL detector's), a command-line flag, or another
 # environment assignment (`NODE_OPTIONS=--max-old-space-size=4096` copied after a name).
 _NOT_A_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|-{1,2}[A-Za-z]|[A-Z][A-Z0-9_]*=")
+# A relative file path with an extension (`results/run-7/report.json`).
+_FILE_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)+\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
 
 def _class_of(char: str) -> int:
@@ -344,12 +348,13 @@ _ID_PREFIXES = re.compile(
     r"in|sub|price|prod|txn|acct|po|seti|pm|src|tok_test|ord|inv)[-_][A-Za-z0-9]{8,}$"
 )
 _CHAIN_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}$")
+_INCHI_KEY = re.compile(r"[A-Z]{14}-[A-Z]{10}-[A-Z]$")  # a chemical structure's public id
 
 
 def is_identifier(value: str) -> bool:
     """True for values that identify something public rather than grant access to it."""
     v = value.strip().strip("\"'`")
-    if _ID_PREFIXES.match(v) or _CHAIN_ADDRESS.match(v) or v.startswith("arn:"):
+    if _ID_PREFIXES.match(v) or _CHAIN_ADDRESS.match(v) or _INCHI_KEY.match(v) or v.startswith("arn:"):
         return True
     return heuristic.is_potential_uuid(v) or _decodes_to_number(v)
 
@@ -427,7 +432,9 @@ _ENV_LINE = re.compile(
     # Documents dress assignments up: list items (`- `, `1. `), bold or code names
     # (`**API_TOKEN** = ...`, `**Password:** ...`), values in backticks.
     r"^[ \t>]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:export[ \t]+|set[ \t]+)?"
-    r"(?P<open>\*\*|__|[`\"'])?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P=open)?[ \t]*(?:=|:)(?:\*\*|__)?[ \t]*"
+    # A name may be a label of up to three words (`- API token: ...`, `Access key: ...`).
+    r"(?P<open>\*\*|__|[`\"'])?(?P<name>[A-Za-z_][A-Za-z0-9_.]*(?:[ ][A-Za-z][A-Za-z0-9_.]*){0,2})(?P=open)?"
+    r"[ \t]*(?:=|:)(?:\*\*|__)?[ \t]*"
     r"(?P<q>[\"'`]?)(?P<value>[^\s\"'`#,;]+)(?P=q)(?=[ \t]*(?:\r?$|#|//|,|;|\)|\}))",
     re.MULTILINE,
 )
@@ -447,6 +454,8 @@ def _is_password_name(name: str) -> bool:
 
 def _is_credential_name(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORD.findall(name.rsplit(".", 1)[-1])]
+    if words == ["pass"]:  # alone it is a test verdict (`| PASS |`), not a password
+        return False
     while len(words) > 1 and (words[-1] in _ENCODING_WORDS or (words[-1] == "64" and words[-2] == "base")):
         words.pop()
     if not words or words[-1] not in _CREDENTIAL_WORDS:
@@ -531,6 +540,32 @@ def _auth_headers(text: str) -> Iterator[_Hit]:
         elif not _is_credential_value(value):
             continue
         yield _Hit(match.start("value"), match.end("value"), AUTH_HEADER)
+
+
+_TABLE_ROW = re.compile(r"^[ \t>]*\|.*\|[ \t]*\r?$", re.MULTILINE)
+_CELL_DRESS = "`*_ \t"
+
+
+def _table_rows(text: str) -> Iterator[_Hit]:
+    """`| API_TOKEN | value |`: a cell naming a credential followed by a cell holding one value."""
+    for row in _TABLE_ROW.finditer(text):
+        cells, start = [], row.start()
+        line = row.group().rstrip("\r")
+        at = line.index("|") + 1
+        for part in line[at:].split("|")[:-1]:
+            cells.append((start + at, part))
+            at += len(part) + 1
+        if len(cells) < 2:
+            continue
+        # Only a row's first two cells: a name column and its value (`| NAME | value | notes |`);
+        # later cells describe (`| id | InChI Key | ... |`).
+        (_, name_cell), (value_at, value_cell) = cells[0], cells[1]
+        name, value = name_cell.strip(_CELL_DRESS), value_cell.strip(_CELL_DRESS)
+        if not value or _SPACE.search(value) or not _is_credential_name(name):
+            continue
+        if _is_credential_value(value, _is_password_name(name)):
+            offset = value_at + value_cell.index(value)
+            yield _Hit(offset, offset + len(value), KEYWORD)
 
 
 def _env_lines(text: str) -> Iterator[_Hit]:
@@ -785,6 +820,7 @@ def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFindi
         *_private_key_blocks(text),
         *_url_passwords(text),
         *_env_lines(text),
+        *_table_rows(text),
         *_auth_headers(text),
         *_plugin_hits(path, text, starts, prefilter),
     ]
