@@ -549,7 +549,7 @@ NOT_SECRETS = [
     'cursor: "NDQ3NzEyOTAwMTIzNDU2Nzg5MA=="',
     'key="reports/quarterly_summary.v2.csv"',
     "sonar.projectKey=widget-service",
-    'model_dir = "acme/Ollo3-Mini-7B-Instruct-GGUF",',
+    'model_dir = "acme/Ollo3-Mini-7B-Chat-Q4",',
     # tables: a status column, a description column, a placeholder
     "| Gate check | PASS | `results/run-7/gate-report.json` |",
     "| `PASS` | `results/run-7/gate-report.json` |",
