@@ -541,7 +541,11 @@ def _serve(root: Path, dev_addr: str, url: str) -> None:
     help="text for people, json for tools, github for workflow annotations.",
 )
 @JSON_OPT
-@click.option("--update-baseline", is_flag=True, help="Record every current finding as known, then check.")
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Record every current finding as known (secrets by fingerprint; is_secret marks kept), then check.",
+)
 @click.option("--no-cache", is_flag=True, help="Ignore cached parse and check results.")
 @CONFIG_OPT
 def check(

@@ -307,10 +307,23 @@ def print_apply_result(console: Console, result: ApplyResult) -> None:
 
 
 def print_check_result(console: Console, result: CheckResult) -> None:
+    from .guard.baseline import ROTATE_DOC
+
+    known_secrets = result.known_secrets
     for f in result.findings:
+        if f in known_secrets:
+            continue  # counted below: the baseline already lists each of them
         where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or ".")
         mark = "[dim]known[/] " if f.known else ""
         console.print(f"{mark}{safe(where)}: {safe('[' + f.code + ']')} {safe(f.message)}")
+    if known_secrets:
+        files = len({f.path for f in known_secrets})
+        secrets = len({f.key for f in known_secrets})
+        where = safe(result.baseline or "")
+        console.print(
+            f"[yellow]{secrets} known secret(s)[/] in {files} document(s), recorded in {where}: "
+            f"rotate them, then remove them from the documents (see {ROTATE_DOC})"
+        )
     if result.ok:
         known = f" ({len(result.known)} known in {result.baseline})" if result.known else ""
         console.print(f"[green]ok[/]: {result.documents} documents in order{known}")

@@ -255,7 +255,7 @@ def test_corpus_inventory_facts(corpus_clone: Path) -> None:
 
 
 def test_a_secret_found_once_is_found_wherever_it_is_pasted(make_repo: RepoMaker) -> None:
-    token = "Fq7" + "Tz0qMJ8AbMz8fwo05QTivXLQ1u98hKtjq"
+    token = "Vk3" + "pQ8rZ2mWx7LbT4nHc9JdY6sFa1GeU5oKi0Rq"
     root = make_repo(
         {
             "SETUP.md": f"# Setup\n\n1. **DEPLOY_TOKEN** = `{token}`\n",

@@ -12,10 +12,12 @@ from click.testing import CliRunner
 from consolidator.analysis.scan import scan_repo
 from consolidator.apply.apply import apply_plan
 from consolidator.cli import main
+from consolidator.core import gitio
 from consolidator.core.config import Config, SecretsConfig
 from consolidator.core.errors import SiteError
 from consolidator.decide.plan import plan_repository
 from consolidator.decide.planfile import DEFAULT_PLAN, write_plan
+from consolidator.guard.check import run_check
 from consolidator.site.build import build_site, generate_site, load_applied_plan
 from tests.conftest import RepoMaker
 
@@ -192,3 +194,202 @@ def test_hostile_titles_are_escaped_in_every_output(make_repo: RepoMaker, tmp_pa
         text = page.read_text(encoding="utf-8")
         assert "<script>alert" not in text, page
     assert "Guide &lt;script&gt;alert" in pages[1].read_text(encoding="utf-8")
+
+
+# --- check follows detect-secrets' baseline workflow -------------------------------------------
+
+STATUS_REPORT = """# Release 4 Complete ✅
+
+**Status:** COMPLETE
+**Date:** 2025-06-30
+
+## Summary
+
+Release 4 is finished: every planned change was merged, reviewed and deployed to production.
+
+## Completed
+
+- ✅ Invoices exported as PDF
+- ✅ Reminders sent by e-mail
+"""
+
+
+def _new_token() -> str:
+    # made up at run time: every character class, no words, as key generators make them
+    return "wgt_" + "".join(["Kq7", "Zt2", "mR9", "xLb", "4Wn", "Pc8", "Hv3", "sJd", "6Fy", "Ta1"])
+
+
+def _baseline(root: Path) -> dict[str, object]:
+    return json.loads((root / ".consolidate" / "baseline.json").read_text(encoding="utf-8"))
+
+
+def _check(root: Path) -> tuple[int, str]:
+    outcome = CliRunner().invoke(main, ["check", str(root), "--no-cache"])
+    return outcome.exit_code, outcome.output
+
+
+def _consolidate(root: Path) -> None:
+    runner = CliRunner()
+    for args in (["plan", str(root)], ["apply", str(root), "--quiet"], ["site", str(root)]):
+        outcome = runner.invoke(main, args)
+        assert outcome.exit_code == 0, (args, outcome.output)
+
+
+def test_baseline_records_each_secret_by_fingerprint_file_line_and_type(make_repo: RepoMaker) -> None:
+    root = _leaky_repo(make_repo)
+    code, output = _check(root)
+    assert code == 1 and "DEPLOYMENT_COMPLETE.md" in output
+    updated = CliRunner().invoke(main, ["check", str(root), "--update-baseline"])
+    assert updated.exit_code == 0, updated.output
+    text = (root / ".consolidate" / "baseline.json").read_text(encoding="utf-8")
+    assert not any(value in text for value in SECRETS.values())
+    results = _baseline(root)["results"]
+    assert isinstance(results, dict) and list(results) == ["DEPLOYMENT_COMPLETE.md"]
+    entries = results["DEPLOYMENT_COMPLETE.md"]
+    assert {e["type"] for e in entries} >= set(SECRETS)
+    for entry in entries:
+        assert entry["filename"] == "DEPLOYMENT_COMPLETE.md"
+        assert len(entry["hashed_secret"]) == 16 and entry["line_number"] > 0
+    # known secrets are a count with a pointer to rotating them, not one line each
+    code, output = _check(root)
+    assert code == 0, output
+    assert f"{len(entries)} known secret(s) in 1 document(s)" in output
+    assert "Rotating a leaked secret" in output
+    assert "[secret]" not in output
+
+
+def test_a_reviewed_false_positive_stays_silent_across_rewrites(make_repo: RepoMaker) -> None:
+    root = _leaky_repo(make_repo)
+    CliRunner().invoke(main, ["check", str(root), "--update-baseline"])
+    body = _baseline(root)
+    results = body["results"]
+    assert isinstance(results, dict)
+    first = results["DEPLOYMENT_COMPLETE.md"][0]
+    first["is_secret"] = False  # what `detect-secrets audit` writes after a person's review
+    (root / ".consolidate" / "baseline.json").write_text(json.dumps(body), encoding="utf-8")
+    result = run_check(root, Config(), use_cache=False)
+    assert first["hashed_secret"] not in {f.key.rsplit(":", 1)[1] for f in result.findings}
+    assert len(result.known_secrets) == len(results["DEPLOYMENT_COMPLETE.md"]) - 1
+    # writing the baseline again keeps the verdict
+    run_check(root, Config(), update_baseline=True, use_cache=False)
+    again = _baseline(root)["results"]
+    assert isinstance(again, dict)
+    verdicts = {e["hashed_secret"]: e.get("is_secret") for e in again["DEPLOYMENT_COMPLETE.md"]}
+    assert verdicts[first["hashed_secret"]] is False
+
+
+def test_a_known_secret_stays_known_when_its_file_moves_or_is_copied(make_repo: RepoMaker) -> None:
+    root = _leaky_repo(make_repo)
+    run_check(root, Config(), update_baseline=True)
+    gitio.run_git(root, "mv", "DEPLOYMENT_COMPLETE.md", "docs-old.md")
+    (root / "archive").mkdir()
+    (root / "archive" / "deploy-copy.md").write_text(LEAKY_REPORT, encoding="utf-8")
+    result = run_check(root, Config(), use_cache=False)
+    assert not [f for f in result.new if f.code == "secret"]
+    assert {f.path for f in result.known_secrets} == {"docs-old.md", "archive/deploy-copy.md"}
+    # a different secret is new, and check names its file
+    (root / "archive" / "deploy-copy.md").write_text(
+        LEAKY_REPORT + f"\nWIDGET_API_KEY={_new_token()}\n", encoding="utf-8"
+    )
+    code, output = _check(root)
+    assert code == 1 and "archive/deploy-copy.md" in output and _new_token() not in output
+
+
+def test_apply_records_the_secrets_so_the_consolidated_repo_passes_check(make_repo: RepoMaker) -> None:
+    root = _leaky_repo(make_repo)
+    _consolidate(root)
+    results = _baseline(root)["results"]
+    assert isinstance(results, dict)
+    moved = next(path for path in results if path.endswith("DEPLOYMENT_COMPLETE.md"))
+    assert (root / moved).is_file() and moved != "DEPLOYMENT_COMPLETE.md"
+    code, output = _check(root)
+    assert code == 0, output
+    assert "known secret(s) in 1 document(s)" in output
+
+
+@pytest.mark.parametrize("change", ["status report", "token"])
+def test_consolidated_samples_pass_check_until_something_new_arrives(samples_repo: Path, change: str) -> None:
+    _consolidate(samples_repo)
+    code, output = _check(samples_repo)
+    assert code == 0, output
+    if change == "status report":
+        (samples_repo / "RELEASE_4_COMPLETE.md").write_text(STATUS_REPORT, encoding="utf-8")
+        named = "RELEASE_4_COMPLETE.md"
+    else:
+        guide = next(p for p in sorted((samples_repo / "docs").rglob("*.md")) if "archive" not in p.parts)
+        guide.write_text(
+            guide.read_text(encoding="utf-8") + f"\nWIDGET_API_KEY={_new_token()}\n", encoding="utf-8"
+        )
+        named = guide.relative_to(samples_repo).as_posix()
+    code, output = _check(samples_repo)
+    assert code == 1, output
+    assert named in output
+    assert _new_token() not in output
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_consolidated_corpus_passes_check_until_something_new_arrives(corpus_repo: Path) -> None:
+    _consolidate(corpus_repo)
+    result = run_check(corpus_repo, Config(), use_cache=False)
+    assert not [f for f in result.new if f.code == "secret"]
+    assert len({f.key for f in result.known_secrets}) >= 4
+    # Pages the site leaves out of its navigation are issue 13's (not-in-nav); nothing else is new.
+    assert {f.code for f in result.new} <= {"not-in-nav"}, [(f.code, f.path) for f in result.new]
+    before = {(f.code, f.path) for f in result.new}
+
+    (corpus_repo / "RELEASE_4_COMPLETE.md").write_text(STATUS_REPORT, encoding="utf-8")
+    guide = corpus_repo / "docs" / "security-notes.md"
+    guide.write_text(f"# Security notes\n\nWIDGET_API_KEY={_new_token()}\n", encoding="utf-8")
+    after = run_check(corpus_repo, Config(), use_cache=False)
+    new = {(f.code, f.path) for f in after.new} - before
+    assert ("root-file", "RELEASE_4_COMPLETE.md") in new
+    assert ("secret", "docs/security-notes.md") in new
+
+
+CHECKLIST = """# Security checklist
+
+- ✅ X-Frame-Options: DENY
+- ✅ X-Content-Type-Options: nosniff
+
+```js
+headers: [{ key: 'X-Frame-Options', value: 'DENY' }]
+```
+
+```
+GATEWAY_API_KEYS="key_abc123,key_def456"
+SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00/B00/yyy
+NODE_OPTIONS=--max-old-space-size=4096
+```
+
+Responses carry an id such as `"id": "chatcmpl-9ZkQ3xYbW2mR7tPvL0aNcF4uE8sD"`.
+Add the token under https://github.com/acme/widgets/settings/secrets/actions.
+"""
+
+
+def test_site_redacts_only_secret_values_never_header_names_or_examples(
+    make_repo: RepoMaker, tmp_path: Path
+) -> None:
+    token = _new_token()
+    root = make_repo(
+        {
+            "README.md": "# Widgets\n\nSee the [checklist](docs/security/checklist.md).\n",
+            "docs/security/checklist.md": CHECKLIST + f"\nWIDGET_API_KEY={token}  # rotate monthly\n",
+        }
+    )
+    assert [s.line for s in scan_repo(root).by_path()["docs/security/checklist.md"].secrets] == [19]
+    generate_site(root, config=Config(), plan=None)
+    result = build_site(root, site_dir=tmp_path / "site")
+    page = next(result.site_dir.rglob("checklist/index.html")).read_text(encoding="utf-8")
+    assert token not in page
+    assert page.count("[REDACTED]") == 1 and "WIDGET_API_KEY=[REDACTED]" in page
+    for kept in (
+        "X-Frame-Options: DENY",
+        "X-Content-Type-Options: nosniff",
+        "key_abc123,key_def456",
+        "T00/B00/yyy",
+        "--max-old-space-size=4096",
+        "chatcmpl-9ZkQ3",
+        "settings/secrets/actions",
+    ):
+        assert kept in page, kept

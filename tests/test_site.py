@@ -485,7 +485,7 @@ def test_secrets_are_redacted_in_the_site(tmp_path: Path) -> None:
 
 def test_secret_revealed_by_rendering_is_redacted(tmp_path: Path) -> None:
     # the bold markers hide the keyword from a scan of the Markdown; the rendered text shows it
-    password = "HarbourClient2024" + "SecureKey!"
+    password = "Quill!Marsh" + "-4417Reed"
     files = dict(FILES)
     files["docs/development/testing.md"] = f"# Testing\n\n**Password:** {password}\n"
     repo = make_site_repo(tmp_path / "leaky3", files)

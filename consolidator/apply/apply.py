@@ -30,7 +30,7 @@ from ..core.errors import ApplyError, GitError, PlanError
 from ..core.models import Plan
 from ..core.textio import decode, encode, looks_binary, round_trips
 from ..decide.planfile import DEFAULT_PLAN, RECORD, load_plan, validate_plan
-from ..guard.baseline import BASELINE_REL, dump_keys, keys_after_apply, parse_keys
+from ..guard.baseline import BASELINE_REL, baseline_after_apply
 from ..markdown.links import relative_path
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import UnsafePathError, safe_relpath
@@ -385,12 +385,14 @@ def _compute(
             new_lines = decode(new).text.splitlines(keepends=True)
             work.diffs.append("".join(difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{final}")))
     # The applied plan goes on record in the content commit, and so does the check baseline: the
-    # links that were already broken are history the consolidation keeps, not new damage.
+    # links that were already broken, and the secrets the documents already held (still to rotate),
+    # are history the consolidation keeps, not new damage.
     baseline_file = root / BASELINE_REL
-    known = parse_keys(baseline_file.read_bytes()) if baseline_file.is_file() else None
     records = {
         RECORD_REL: plan_bytes,
-        BASELINE_REL: dump_keys(keys_after_apply(known or [], plan)).encode("utf-8"),
+        BASELINE_REL: baseline_after_apply(
+            root, plan, baseline_file.read_bytes() if baseline_file.is_file() else None
+        ),
     }
     if not os.path.lexists(root / IGNORE_REL):
         # The proposal is a working file: the applied plan is on record, so git need not show it.
@@ -451,8 +453,8 @@ def _messages(plan: Plan, plan_blob: str, work: _Work) -> tuple[str, str]:
     content = (
         f"docs: rewrite links after moving documents (consolidate apply)\n\n"
         f"Rewrote {links} link targets or path mentions in {edited} files, added {notices} archive "
-        f"notices, recorded the applied plan as {RECORD_REL} and the links already broken before "
-        f"as known in {BASELINE_REL}.\n{origin}\n"
+        f"notices, recorded the applied plan as {RECORD_REL} and the links already broken and "
+        f"secrets already present before as known in {BASELINE_REL}.\n{origin}\n"
     )
     return renames, content
 

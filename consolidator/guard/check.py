@@ -2,8 +2,9 @@
 
 `check` runs the same analysis as `plan` (classification, duplicate groups) and reports what is out
 of order. Findings that already existed when the baseline was written are shown as known and do
-not fail; only new findings do. Secrets are the exception: a baseline never silences them, only an
-explicit allow entry in the configuration does.
+not fail; only new findings do. Secrets follow detect-secrets' baseline workflow: a secret the
+baseline records is known (a count, and a pointer to rotating it) wherever it now is; one a
+person marked `is_secret: false` is not reported; any other secret is new and fails.
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ from ..core.models import Inventory
 from ..decide.classify import is_conventional
 from ..decide.plan import find_document_groups, plan_repository
 from ..decide.planfile import RECORD
-from .baseline import BASELINE_REL, dump_keys, link_key, parse_keys
+from .baseline import (
+    BASELINE_REL,
+    ROTATE_DOC,
+    Baseline,
+    dump_baseline,
+    inventory_secrets,
+    link_key,
+    parse_baseline,
+    with_verdicts,
+)
 
 CODES = {
     "root-budget": "more Markdown files at the root than the budget",
@@ -72,6 +82,11 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not self.new
+
+    @property
+    def known_secrets(self) -> tuple[Finding, ...]:
+        """Secrets the baseline already records: still to rotate, but not a reason to fail."""
+        return tuple(f for f in self.findings if f.known and f.code == "secret")
 
 
 def _under(path: str, folder: str) -> bool:
@@ -240,18 +255,24 @@ def _matches(page: str, pattern: str) -> bool:
 
 
 def secret_findings(inventory: Inventory) -> list[Finding]:
+    # The key is the fingerprint alone: a secret is the same secret in whichever file it sits.
     return [
         Finding(
             "secret",
             doc.path,
             secret.line,
-            f"{secret.kind} ({secret.masked}); remove and rotate it, "
-            f"or allow fingerprint {secret.fingerprint} if it is not a secret",
-            f"secret:{doc.path}:{secret.fingerprint}",
+            f"{secret.kind} ({secret.masked}), fingerprint {secret.fingerprint}: remove it and rotate it "
+            f"(see {ROTATE_DOC}); if it is not a secret, record it with `consolidate check "
+            f"--update-baseline` and mark it `is_secret: false` in {BASELINE_REL}",
+            f"secret:{secret.fingerprint}",
         )
         for doc in inventory.documents
         for secret in doc.secrets
     ]
+
+
+def _fingerprint_of(finding: Finding) -> str:
+    return finding.key.rpartition(":")[2]
 
 
 def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
@@ -299,7 +320,7 @@ def baseline_path(root: Path) -> Path:
     return root / BASELINE_REL
 
 
-def load_baseline(root: Path) -> frozenset[str] | None:
+def load_baseline(root: Path) -> Baseline | None:
     path = baseline_path(root)
     if not path.is_file():
         return None
@@ -307,17 +328,24 @@ def load_baseline(root: Path) -> frozenset[str] | None:
         data = path.read_bytes()
     except OSError as exc:
         raise ConsolidatorError(f"cannot read the baseline {BASELINE_REL}: {exc}") from exc
-    keys = parse_keys(data)
-    if keys is None:
-        raise ConsolidatorError(f"{BASELINE_REL} is not a baseline: expected {{'findings': [keys]}}")
-    return frozenset(keys)
+    baseline = parse_baseline(data)
+    if baseline is None:
+        raise ConsolidatorError(
+            f"{BASELINE_REL} is not a baseline: expected "
+            "{'findings': [keys], 'results': {file: [secrets]}}"
+        )
+    return baseline
 
 
-def write_baseline(root: Path, findings: Iterable[Finding]) -> Path:
-    """Record today's findings (secrets excepted) as known: a small, sorted, reviewable file."""
+def write_baseline(root: Path, findings: Iterable[Finding], inventory: Inventory) -> Path:
+    """Record today's findings and secrets as known: a small, sorted, reviewable file. A verdict
+    a person gave a secret (`is_secret`) in the previous baseline is kept."""
     path = baseline_path(root)
+    previous = load_baseline(root) if path.is_file() else None
+    secrets = with_verdicts(inventory_secrets(inventory), previous.secrets if previous else ())
+    keys = tuple(f.key for f in findings if f.code != "secret")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_keys(f.key for f in findings if f.code != "secret"), encoding="utf-8", newline="\n")
+    path.write_text(dump_baseline(Baseline(keys, tuple(secrets))), encoding="utf-8", newline="\n")
     return path
 
 
@@ -410,10 +438,15 @@ def run_check(
     root = _check_path(repo)
     findings, inventory = collect_findings(root, config, include_archive=include_archive, use_cache=use_cache)
     if update_baseline:
-        write_baseline(root, findings)
+        write_baseline(root, findings, inventory)
     known = load_baseline(root)
     if known is not None:
-        findings = [replace(f, known=f.code != "secret" and f.key in known) for f in findings]
+        keys, secrets, not_secrets = frozenset(known.keys), known.known_secrets(), known.not_secrets()
+        findings = [
+            replace(f, known=_fingerprint_of(f) in secrets if f.code == "secret" else f.key in keys)
+            for f in findings
+            if not (f.code == "secret" and _fingerprint_of(f) in not_secrets)
+        ]
     return CheckResult(
         findings=tuple(findings),
         documents=len(inventory.documents),
@@ -428,6 +461,7 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
         "baseline": result.baseline,
         "new": len(result.new),
         "known": len(result.known),
+        "known_secrets": len(result.known_secrets),
         "findings": [asdict(f) for f in result.findings],
     }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -147,40 +148,236 @@ def is_placeholder(value: str) -> bool:
         return True
     if v.startswith("eyJ") and _is_known_example_jwt(v):
         return True
+    if _COUNTING.search(v) or _is_interleaved_count(v):
+        return True
     return bool(_has_sequence(v) or heuristic.is_templated_secret(v) or heuristic.is_sequential_string(v))
 
 
+# Counting made up by hand: `abc123`, `key_def456`, `123abc`, `a1b2c3d4...`.
+_COUNTING = re.compile(r"abc-?_?123|def-?_?456|ghi-?_?789|xyz-?_?789|123-?_?abc|a1b2c3|1a2b3c", re.IGNORECASE)
+
+
+def _is_interleaved_count(value: str) -> bool:
+    """`a1b2c3d4e5f6...`: letters and digits that each count up (wrapping, as hex does)."""
+    letters = [c for c in value.lower() if c.isalpha()]
+    digits = [c for c in value if c.isdigit()]
+    if len(letters) < 4 or len(digits) < 4 or len(letters) + len(digits) != len(value):
+        return False
+
+    def counts_up(chars: list[str], first: str, size: int) -> bool:
+        pairs = itertools.pairwise(ord(c) - ord(first) for c in chars)
+        return all(b % size == (a + 1) % size for a, b in pairs)
+
+    return counts_up(digits, "0", 10) and (counts_up(letters, "a", 6) or counts_up(letters, "a", 26))
+
+
 _READABLE_CHARS = re.compile(r"[A-Za-z0-9_.\-/]+")
-# calls, and dotted paths of short identifiers (`env.SECRET`, `result.publicKey`); a JWT is
+# calls, and dotted paths of short identifiers (`env.SECRET`, `pair.verifyKey`); a JWT is
 # dotted too, but its parts are long.
 _CODE = re.compile(r"[()]|^[A-Za-z_$][\w$]{0,29}(?:\??\.[A-Za-z_$][\w$]{0,29})+$")
 _SPACE = re.compile(r"\s")
 _PATH = re.compile(r"^(?:/|\.{1,2}/|~/|[A-Za-z]:\\)")
 
 
-def _is_word_like(value: str) -> bool:
-    """Words, identifiers, slugs and paths made of them (`base64EncodedKey`, `32-byte-hex`,
-    `path/to/release.keystore`): what keyword assignments in docs hold instead of secrets.
-    A symbol outside identifier characters (`MoMo!!0099`) makes a value password-like."""
+def _is_word_like(value: str, strict: bool = True) -> bool:
+    """Words, identifiers, slugs and paths made of them (`hexEncodedKey`, `16-byte-hex`,
+    `path/to/upload.keystore`): what keyword assignments in docs hold instead of secrets.
+    A symbol outside identifier characters (`Tb7!!x42k`) makes a value password-like. `strict`
+    also wants every word pronounceable, which lower-case machine text (`qkzvbtrw`) is not; a
+    password of plain words (`wordpassage`) is taken for a name either way."""
     if not _READABLE_CHARS.fullmatch(value):
         return False
     for part in re.split(r"[/._-]+", value):
         words = _WORD.findall(part)
         if any(w.isalpha() and len(w) < 3 for w in words) or len(words) > 6:
             return False
+        if strict and not all(_pronounceable(w) for w in words if w.isalpha()):
+            return False
     return True
 
 
-def _is_credential_value(value: str) -> bool:
-    """Whether a value assigned to a credential name could be the credential itself."""
+def _is_credential_value(value: str, password: bool = False) -> bool:
+    """Whether a value assigned to a credential name could be the credential itself.
+
+    A key or token is machine-made: readable words (`X-Frame-Options`, `my-widget-token`,
+    `scrna/data.h5ad`) are names, header names or paths, not keys. People choose passwords,
+    so under a password name readable words with a symbol still count (`Harbor2030Gate!`), unless
+    they are only the stock words of a documentation example (`StrongPass99!`)."""
     if len(value) < 8 or _SPACE.search(value):
         return False
     v = value.rstrip(",;")
     if _CODE.search(v) or _PATH.match(v) or heuristic.is_prefixed_with_dollar_sign(v):
         return False
-    if _is_word_like(v) or heuristic.is_not_alphanumeric_string(v):
+    if heuristic.is_not_alphanumeric_string(v) or is_identifier(v) or _NOT_A_VALUE.match(v):
         return False
-    return not is_placeholder(v)
+    if _FILE_PATH.match(v):
+        return False
+    if _is_word_like(v, strict=not password) or (_is_stock_password(v) if password else _is_readable(v)):
+        return False
+    return v.lower() not in _DEFAULT_PASSWORDS and not is_placeholder(v)
+
+
+# A URL (its password, if any, is the URL detector's), a command-line flag, or another
+# environment assignment (`NODE_OPTIONS=--max-old-space-size=4096` copied after a name).
+_NOT_A_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|-{1,2}[A-Za-z]|[A-Z][A-Z0-9_]*=")
+# A relative file path with an extension (`results/run-7/report.json`).
+_FILE_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)+\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _class_of(char: str) -> int:
+    return 0 if char.isdigit() else 1 if char.islower() else 2
+
+
+def _is_readable(value: str) -> bool:
+    """Words, numbers and acronyms joined (`OtterDesk2031`, `Ollo3-Mini-7B`): the character
+    class (lower, upper, digit) changes only where a word starts. Machine-made keys change class
+    about every other character; a capital starting a word (`Frame`) is not a change."""
+    changes = pairs = 0
+    for part in re.split(r"[^A-Za-z0-9]+", value):
+        # Words glued together are long (`OtterDesk2031`); mixed-case machine text falls apart
+        # into many short pieces (`LGKkjPe...` reads as `LGK`, `Kj`, `Pe`...).
+        if len(part) >= 12 and len(_WORD.findall(part)) / len(part) > 0.3:
+            return False
+        for a, b in itertools.pairwise(part):
+            pairs += 1
+            ca, cb = _class_of(a), _class_of(b)
+            if ca != cb and not (ca == 2 and cb == 1):
+                changes += 1
+    if not pairs or changes / pairs > 0.25:
+        return False
+    # Lower-case machine text (`k3xqvhtrwpzm...`) changes class rarely too: its long words are
+    # unpronounceable (few vowels, long consonant runs), where real words are not.
+    return all(_pronounceable(w) for w in _WORD.findall(value) if w.isalpha())
+
+
+_CONSONANT_RUN = re.compile(r"[^aeiouy]{5,}")
+# Short words without a vowel that names and slugs are full of.
+_ABBREVIATIONS = frozenset(
+    [
+        "npm",
+        "pkg",
+        "src",
+        "cfg",
+        "tmp",
+        "msg",
+        "ctx",
+        "cmd",
+        "dst",
+        "prd",
+        "stg",
+        "dns",
+        "sql",
+        "ssh",
+        "tls",
+        "ssl",
+        "jwt",
+        "kms",
+        "rsa",
+        "xml",
+        "css",
+        "gcp",
+        "www",
+        "http",
+        "https",
+        "html",
+        "mgmt",
+        "csv",
+        "tsv",
+        "pkl",
+        "pth",
+        "png",
+        "jpg",
+        "svg",
+        "pdf",
+        "txt",
+        "yml",
+        "tgz",
+        "npz",
+        "npy",
+    ]
+)
+
+
+def _pronounceable(word: str) -> bool:
+    """A word a person wrote: a vowel, no long consonant run; acronyms (`GGUF`) and common
+    abbreviations (`npm`) pass. Machine text breaks this within a few letters (`znq`, `Xfl`)."""
+    low = word.lower()
+    if (word.isupper() and len(word) <= 5) or low in _ABBREVIATIONS or len(word) < 3:
+        return True
+    return any(c in "aeiouy" for c in low) and not _CONSONANT_RUN.search(low)
+
+
+# Stock words of example passwords in API docs and test guides (`StrongPass99!`, `MyPassword1`).
+_STOCK_PASSWORD_WORDS = frozenset(
+    {
+        "my",
+        "secure",
+        "super",
+        "strong",
+        "pass",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "test",
+        "demo",
+        "example",
+        "sample",
+        "new",
+        "old",
+        "admin",
+        "user",
+        "letmein",
+        "qwerty",
+        "welcome",
+        "default",
+    }
+)
+
+
+def _is_stock_password(value: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(value) if w.isalpha()]
+    return bool(words) and all(w in _STOCK_PASSWORD_WORDS for w in words)
+
+
+# Identifiers that look random but name public objects: API response and object ids with their
+# documented prefixes (OpenAI `chatcmpl-`, Anthropic `msg_`, Stripe `cus_`...), blockchain
+# addresses, Amazon resource names, UUIDs.
+_ID_PREFIXES = re.compile(
+    r"(?:chatcmpl|cmpl|resp|msg|msgbatch|toolu|req|run|thread|asst|file|batch|ftjob|evt|cus|pi|ch|"
+    r"in|sub|price|prod|txn|acct|po|seti|pm|src|tok_test|ord|inv)[-_][A-Za-z0-9]{8,}$"
+)
+_CHAIN_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}$")
+_INCHI_KEY = re.compile(r"[A-Z]{14}-[A-Z]{10}-[A-Z]$")  # a chemical structure's public id
+
+
+def is_identifier(value: str) -> bool:
+    """True for values that identify something public rather than grant access to it."""
+    v = value.strip().strip("\"'`")
+    if _ID_PREFIXES.match(v) or _CHAIN_ADDRESS.match(v) or _INCHI_KEY.match(v) or v.startswith("arn:"):
+        return True
+    return heuristic.is_potential_uuid(v) or _decodes_to_number(v)
+
+
+def _decodes_to_number(value: str) -> bool:
+    """A base64 wrapping of a plain number (a paging cursor, an opaque object id)."""
+    if len(value) % 4 or not re.fullmatch(r"[A-Za-z0-9+/]+=*", value):
+        return False
+    try:
+        return base64.b64decode(value, validate=True).decode("ascii").isdigit()
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+# The name a value is assigned to: `"lastId": "..."`, `request_id = '...'`, `ID: ...`.
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]*)[\"'`*]*[ \t]*(?:=|:|=>)[ \t]*[\"'`*]*$")
+_ID_NAME = re.compile(r"(?:^|[_.-])(?:id|ids|uuid|guid)$|[a-z0-9](?:Id|ID|Ids|IDs)$|^(?:id|ID|Id)$")
+_PASSWORD_NAME = re.compile(r"pass|pwd|contrase", re.IGNORECASE)
+
+
+def _name_before(line: str, start: int) -> str:
+    match = _NAME_BEFORE.search(line, 0, start)
+    return match.group(1) if match else ""
 
 
 _HASH_CONTEXT = re.compile(
@@ -201,8 +398,15 @@ def _is_digest(value: str, line: str) -> bool:
     return bool(_HASH_CONTEXT.search(line))
 
 
+# Issuers of JWTs that a vendor publishes in its own documentation as fixed, non-secret values,
+# matched exactly: a look-alike issuer (`acme-demo`) is somebody's real token.
+# - `supabase-demo`: the anon and service_role keys every local Supabase stack (`supabase start`)
+#   is signed with, printed in Supabase's local development docs.
+DOCUMENTED_EXAMPLE_ISSUERS = frozenset({"supabase-demo"})
+
+
 def _is_known_example_jwt(token: str) -> bool:
-    """JWTs published as documentation samples (jwt.io's, local-dev demo issuers)."""
+    """JWTs published as documentation samples: jwt.io's, and the issuers listed above."""
     try:
         part = token.split(".")[1]
         claims: Any = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
@@ -212,7 +416,7 @@ def _is_known_example_jwt(token: str) -> bool:
         return False
     issuer = str(claims.get("iss", ""))
     jwt_io_sample = claims.get("sub") == "1234567890" and claims.get("name") == "John Doe"
-    return issuer.endswith("-demo") or jwt_io_sample
+    return issuer in DOCUMENTED_EXAMPLE_ISSUERS or jwt_io_sample
 
 
 # --- detectors we add ---------------------------------------------------------------------
@@ -228,7 +432,9 @@ _ENV_LINE = re.compile(
     # Documents dress assignments up: list items (`- `, `1. `), bold or code names
     # (`**API_TOKEN** = ...`, `**Password:** ...`), values in backticks.
     r"^[ \t>]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:export[ \t]+|set[ \t]+)?"
-    r"(?P<open>\*\*|__|[`\"'])?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P=open)?[ \t]*(?:=|:)(?:\*\*|__)?[ \t]*"
+    # A name may be a label of up to three words (`- API token: ...`, `Access key: ...`).
+    r"(?P<open>\*\*|__|[`\"'])?(?P<name>[A-Za-z_][A-Za-z0-9_.]*(?:[ ][A-Za-z][A-Za-z0-9_.]*){0,2})(?P=open)?"
+    r"[ \t]*(?:=|:)(?:\*\*|__)?[ \t]*"
     r"(?P<q>[\"'`]?)(?P<value>[^\s\"'`#,;]+)(?P=q)(?=[ \t]*(?:\r?$|#|//|,|;|\)|\}))",
     re.MULTILINE,
 )
@@ -242,8 +448,14 @@ _ENCODING_WORDS = frozenset({"base64", "b64", "hex", "value", "raw"})
 _PUBLIC_WORDS = frozenset({"public", "publishable", "pub"})
 
 
+def _is_password_name(name: str) -> bool:
+    return bool(_PASSWORD_NAME.search(name))
+
+
 def _is_credential_name(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORD.findall(name.rsplit(".", 1)[-1])]
+    if words == ["pass"]:  # alone it is a test verdict (`| PASS |`), not a password
+        return False
     while len(words) > 1 and (words[-1] in _ENCODING_WORDS or (words[-1] == "64" and words[-2] == "base")):
         words.pop()
     if not words or words[-1] not in _CREDENTIAL_WORDS:
@@ -304,10 +516,18 @@ _AUTH_HEADER = re.compile(
 )
 
 
+_AUTHORIZATION = re.compile(r"authorization", re.IGNORECASE)
+
+
 def _auth_headers(text: str) -> Iterator[_Hit]:
     for match in _AUTH_HEADER.finditer(text):
         value = match.group("value")
-        if match.group("scheme").lower() == "basic":
+        scheme = match.group("scheme").lower()
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        # "token 0x4a2b..." in prose names a coin; only Bearer is specific enough without a header
+        if scheme != "bearer" and not _AUTHORIZATION.search(text, line_start, match.start()):
+            continue
+        if scheme == "basic":
             try:
                 decoded = base64.b64decode(value, validate=True).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
@@ -322,10 +542,36 @@ def _auth_headers(text: str) -> Iterator[_Hit]:
         yield _Hit(match.start("value"), match.end("value"), AUTH_HEADER)
 
 
+_TABLE_ROW = re.compile(r"^[ \t>]*\|.*\|[ \t]*\r?$", re.MULTILINE)
+_CELL_DRESS = "`*_ \t"
+
+
+def _table_rows(text: str) -> Iterator[_Hit]:
+    """`| API_TOKEN | value |`: a cell naming a credential followed by a cell holding one value."""
+    for row in _TABLE_ROW.finditer(text):
+        cells, start = [], row.start()
+        line = row.group().rstrip("\r")
+        at = line.index("|") + 1
+        for part in line[at:].split("|")[:-1]:
+            cells.append((start + at, part))
+            at += len(part) + 1
+        if len(cells) < 2:
+            continue
+        # Only a row's first two cells: a name column and its value (`| NAME | value | notes |`);
+        # later cells describe (`| id | InChI Key | ... |`).
+        (_, name_cell), (value_at, value_cell) = cells[0], cells[1]
+        name, value = name_cell.strip(_CELL_DRESS), value_cell.strip(_CELL_DRESS)
+        if not value or _SPACE.search(value) or not _is_credential_name(name):
+            continue
+        if _is_credential_value(value, _is_password_name(name)):
+            offset = value_at + value_cell.index(value)
+            yield _Hit(offset, offset + len(value), KEYWORD)
+
+
 def _env_lines(text: str) -> Iterator[_Hit]:
     for match in _ENV_LINE.finditer(text):
-        value = match.group("value")
-        if not _is_credential_name(match.group("name")) or not _is_credential_value(value):
+        value, name = match.group("value"), match.group("name")
+        if not _is_credential_name(name) or not _is_credential_value(value, _is_password_name(name)):
             continue
         yield _Hit(match.start("value"), match.end("value"), KEYWORD)
 
@@ -437,7 +683,7 @@ def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
                 if not plugin.is_formally_valid(line[start:end]):
                     continue
             value = line[start:end]
-            if len(value) < 8 or is_placeholder(value):
+            if len(value) < 8 or is_placeholder(value) or _is_example_url(value):
                 continue
             yield kind, start, end
     for kind, value in _plugin_values(path, line):
@@ -455,7 +701,9 @@ def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
                 continue
             if _is_digest(value, line) or is_placeholder(value) or heuristic.is_potential_uuid(value):
                 continue
-            if heuristic.is_likely_id_string(value, line, plugin):
+            if heuristic.is_likely_id_string(value, line, plugin) or is_identifier(value):
+                continue
+            if _is_readable(value) or _ID_NAME.search(_name_before(line, line.find(value))):
                 continue
             yield HIGH_ENTROPY, value
     if heuristic.is_lock_file(path) or not _KEYWORD_TRIGGER.search(line.lower()):
@@ -464,7 +712,12 @@ def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
     values: set[str] = set()
     for table in (keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, keyword.CONFIG_DENYLIST_REGEX_TO_GROUP):
         values.update(v.strip() for v in kw.analyze_string(line, denylist_regex_to_group=table))
-    values = {v for v in values if _is_credential_value(v)}
+    # the name the value is assigned to says whether it is a password (the whole line if unknown)
+    values = {
+        v
+        for v in values
+        if _is_credential_value(v, _is_password_name(_name_before(line, line.find(v)) or line))
+    }
     # detect-secrets' indirect-reference regex is slow on long lines; run it only when needed
     if values and not heuristic.is_indirect_reference(line):
         for value in values:
@@ -472,6 +725,16 @@ def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
 
 
 _JWT_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
+
+
+def _is_example_url(value: str) -> bool:
+    """A webhook URL whose ids are stand-ins (`/services/T00/B00/yyy`, `XXXXXXXX`): real Slack
+    workspace and channel ids run to 8 or more characters, the secret part to 24."""
+    if "://" not in value:
+        return False
+    parts = [p for p in value.split("://", 1)[1].split("/")[1:] if p]
+    ids = parts[1:] if parts and parts[0] == "services" else parts
+    return any(len(p) < 8 or _is_repetitive(p[1:] if p[:1] in "TB" else p) for p in ids)
 
 
 def _candidate_lines(text: str, starts: list[int]) -> set[int]:
@@ -557,6 +820,7 @@ def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFindi
         *_private_key_blocks(text),
         *_url_passwords(text),
         *_env_lines(text),
+        *_table_rows(text),
         *_auth_headers(text),
         *_plugin_hits(path, text, starts, prefilter),
     ]
@@ -659,3 +923,13 @@ def combine(first: Sequence[SecretFinding], more: Sequence[SecretFinding]) -> tu
     taken = [(f.start, f.end) for f in first]
     extra = [f for f in more if not any(f.start < end and start < f.end for start, end in taken)]
     return tuple(sorted([*first, *extra], key=lambda f: (f.start, f.end)))
+
+
+def scan_documents(texts: Mapping[str, str]) -> dict[str, tuple[SecretFinding, ...]]:
+    """Every document's findings as a repository scan reports them: what the detectors find in
+    it, plus every occurrence of a value they found anywhere (before allow-listing)."""
+    found = {path: scan_text(path, text) for path, text in texts.items()}
+    values = known_values({p: texts[p] for p, f in found.items() if f}, found)
+    if values:
+        found = {path: combine(found[path], find_known(path, texts[path], values)) for path in texts}
+    return found
