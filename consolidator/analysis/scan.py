@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_markdown
 from ..core.errors import RepoError
 from ..core.models import DateFact, Dates, Document, Inventory, Link, Secret
 from ..core.textio import decode, looks_binary
@@ -26,7 +27,6 @@ from ..markdown.parse import Parsed, date_in_name, parse_outline, parse_text
 from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
 from .cache import Entry, ParseCache
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 # Folders that hold tools, dependencies or build output rather than documentation.
 SKIP_DIRS = frozenset(
     {
@@ -68,10 +68,6 @@ class _Read:
     path: str
     data: bytes | None
     warning: str | None = None
-
-
-def is_markdown(path: str) -> bool:
-    return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
 def check_repo(repo: Path) -> Path:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..analysis.scan import is_markdown, readable_title
+from ..analysis.scan import readable_title
 from ..core import gitio
+from ..core.conventions import is_markdown
 from ..core.errors import ApplyError, GitError, PlanError
 from ..core.models import Plan
 from ..core.textio import decode, encode, looks_binary, round_trips

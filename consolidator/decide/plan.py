@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,9 +21,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..analysis.names import parse_name
-from ..analysis.scan import is_markdown
 from ..analysis.similarity import Groups, find_groups, same_name
 from ..core.config import Config
+from ..core.conventions import is_conventional, is_markdown
+from ..core.conventions import slug as _slug
 from ..core.models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
 from .classify import (
     Classification,
@@ -32,7 +32,6 @@ from .classify import (
     Evidence,
     classify,
     gather_evidence,
-    is_conventional,
     mentioned_docs,
     section_for,
 )
@@ -59,11 +58,6 @@ def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
 
 # ---------------------------------------------------------------------------------------------------------
 # Context
-
-
-def _slug(text: str) -> str:
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
 
 
 def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:

@@ -26,9 +26,10 @@ from ..analysis.scan import check_repo as _check_path
 from ..analysis.scan import scan_repo
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_conventional
 from ..core.errors import ConsolidatorError
+from ..core.mkdocs_yaml import load_tagged, untagged
 from ..core.models import Inventory
-from ..decide.classify import is_conventional
 from ..decide.plan import find_document_groups, plan_repository
 from ..decide.planfile import RECORD
 from .baseline import BASELINE_REL, dump_keys, link_key, parse_keys
@@ -146,27 +147,12 @@ def _why(outside: bool) -> str:
     return "outside the repository" if outside else "no such file"
 
 
-class _MkDocsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its `!!python/...` and `!ENV` tags."""
-
-
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_MkDocsLoader.add_multi_constructor("", _ignore_tag)
-
-
 def read_mkdocs_config(root: Path) -> dict[str, Any] | None:
     for name in ("mkdocs.yml", "mkdocs.yaml"):
         path = root / name
         if path.is_file():
             try:
-                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+                data = untagged(load_tagged(path.read_text(encoding="utf-8")))
             except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
                 raise ConsolidatorError(f"cannot read {name}: {exc}") from exc
             return data if isinstance(data, dict) else {}

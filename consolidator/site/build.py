@@ -30,11 +30,13 @@ import yaml
 
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_site_page
 from ..core.errors import GitError, PlanError, SiteError
+from ..core.mkdocs_yaml import load_tagged, yaml_block
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
-from .nav import Layout, describe, is_markdown, layout, navigation, read_text
-from .render import TaggedLoader, render, yaml_block
+from .nav import Layout, describe, layout, navigation, read_text
+from .render import render
 
 CONFIG_FILE = "mkdocs.yml"
 PLAN_FILE = RECORD.as_posix()  # the plan `apply` committed
@@ -68,7 +70,7 @@ def redirect_map(plan: Plan | None, lay: Layout) -> dict[str, str]:
             continue
         old = source[len(prefix) :]
         new = site_of.get(destination)
-        if new is None or old in current or not is_markdown(old):
+        if new is None or old in current or not is_site_page(old):
             continue
         out[old] = new
     return out
@@ -188,7 +190,7 @@ def _update_existing(
     text: str, nav: list[Any], options: dict[str, Any], redirects: dict[str, str]
 ) -> tuple[str, list[str]]:
     try:
-        data = yaml.load(text, Loader=TaggedLoader) or {}
+        data = load_tagged(text) or {}
     except yaml.YAMLError as exc:
         raise SiteError(f"mkdocs.yml is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -347,7 +349,7 @@ def _with_owner_docs_dir(path: Path, config: Config) -> Config:
     if not path.is_file():
         return config
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=TaggedLoader)
+        data = load_tagged(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return config  # reported with a clear message when the file is updated
     docs_dir = data.get("docs_dir") if isinstance(data, dict) else None

@@ -18,28 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.config import Config
+from ..core.conventions import conventional_rank, is_site_page
 from ..core.models import Plan
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import escape_html
 from .render import render
 
 REPORT_PAGE = "consolidation-report.md"
-
-# Root files that conventionally stay at the root, in the order the site lists them.
-_ROOT_ORDER = (
-    "readme",
-    "contributing",
-    "changelog",
-    "changes",
-    "history",
-    "security",
-    "code_of_conduct",
-    "support",
-    "governance",
-    "authors",
-    "maintainers",
-)
-_MD_SUFFIXES = (".md", ".markdown")
 
 
 # ---------------------------------------------------------------- layout
@@ -86,20 +71,10 @@ class Layout:
         return None
 
 
-def is_markdown(name: str) -> bool:
-    return name.lower().endswith(_MD_SUFFIXES)
-
-
 def root_documents(repo: Path) -> list[str]:
     """The Markdown files at the repository root, conventional ones first (README leads)."""
-    names = [p.name for p in repo.iterdir() if p.is_file() and is_markdown(p.name)]
-
-    def order(name: str) -> tuple[int, str]:
-        stem = name.rsplit(".", 1)[0].lower().replace("-", "_")
-        rank = _ROOT_ORDER.index(stem) if stem in _ROOT_ORDER else len(_ROOT_ORDER)
-        return rank, name.lower()
-
-    return sorted(names, key=order)
+    names = [p.name for p in repo.iterdir() if p.is_file() and is_site_page(p.name)]
+    return sorted(names, key=lambda name: (conventional_rank(name), name.lower()))
 
 
 def docs_documents(repo: Path, docs_dir: str) -> list[str]:
@@ -112,7 +87,7 @@ def docs_documents(repo: Path, docs_dir: str) -> list[str]:
         rel = path.relative_to(base).as_posix()
         if any(part.startswith(".") for part in rel.split("/")):
             continue
-        if path.is_file() and is_markdown(path.name):
+        if path.is_file() and is_site_page(path.name):
             found.append(f"{docs_dir}/{rel}")
     return sorted(found)
 
@@ -222,7 +197,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def _humanize(name: str) -> str:
-    stem = name.rsplit(".", 1)[0] if is_markdown(name) else name
+    stem = name.rsplit(".", 1)[0] if is_site_page(name) else name
     if not re.search(r"[^\W\d_]", stem):
         return stem  # periods such as 2025-01 read best as they are
     words = re.sub(r"[-_]+", " ", stem).strip()
