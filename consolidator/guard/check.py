@@ -99,7 +99,7 @@ def root_findings(inventory: Inventory, config: Config, suggestions: dict[str, s
     for doc in root_docs:
         if is_conventional(doc.name) or any(fnmatch.fnmatch(doc.path, g) for g in config.keep):
             continue
-        where = suggestions.get(doc.path, "docs/")
+        where = suggestions.get(doc.path, config.docs_dir.strip("/") + "/")
         found.append(
             Finding(
                 "root-file",
@@ -178,6 +178,7 @@ def nav_findings(inventory: Inventory, root: Path) -> list[Finding]:
     config = read_mkdocs_config(root)
     if not config or "nav" not in config:
         return []
+    # what MkDocs reads: the mkdocs.yml setting, else MkDocs' own default (not this tool's docs_dir)
     docs_dir = str(config.get("docs_dir", "docs")).strip("/")
     in_nav = _nav_pages(config["nav"])
     # `not_in_nav` is gitignore-style text: one pattern a line.
@@ -234,7 +235,8 @@ def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Findin
     found = []
     for entry in plan.entries:
         if entry.destination and entry.destination != entry.source:
-            where = "the archive" if entry.action in ("archive", "merge") else f"docs/{entry.section or ''}"
+            docs_folder = posixpath.join(config.docs_dir.strip("/"), entry.section or "")
+            where = "the archive" if entry.action in ("archive", "merge") else docs_folder
             suggestions[entry.source] = f"{where.rstrip('/')} ({entry.destination})"
         doc = by_path.get(entry.source)
         if doc is None or _under(doc.path, config.archive_dir):
