@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
+from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
 from ..analysis.similarity import Groups, find_groups, same_name
 from ..core.config import Config
@@ -74,11 +75,6 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
 
 def build_context(inventory: Inventory, groups: Groups, config: Config) -> Context:
     docs = inventory.documents
-    inbound: dict[str, set[str]] = defaultdict(set)
-    for doc in docs:
-        for link in doc.links:
-            if link.path and link.exists and link.path != doc.path:
-                inbound[link.path].add(doc.path)
     # "Now" is the newest change the history records; without history, the newest date a document states.
     commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
     newest = max(commits) if commits else max((d.dates.content or "" for d in docs), default="")
@@ -111,7 +107,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
     return Context(
         now=newest or None,
         file_names=file_names,
-        inbound={k: tuple(sorted(v)) for k, v in sorted(inbound.items())},
+        inbound=inbound_links(build_graph(docs)),
         entry_points=entry_points(docs, config),
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
