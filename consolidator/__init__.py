@@ -23,7 +23,7 @@ _API = {
     "dump_plan": "consolidator.decide.planfile",
     "validate_plan": "consolidator.decide.planfile",
     "apply_plan": "consolidator.apply.apply",
-    "undo": "consolidator.apply.apply",
+    "undo": "consolidator.apply.undo",
     "generate_site": "consolidator.site.build",
     "build_site": "consolidator.site.build",
     "serve_site": "consolidator.site.build",
