@@ -32,13 +32,11 @@ def _code_version() -> str:
 
 
 _FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
-_ALLOWED = {
-    ("consolidator.parse", "Parsed"): Parsed,
-    ("consolidator.parse", "RawLink"): RawLink,
-    ("consolidator.parse", "DateMention"): DateMention,
-    ("consolidator.models", "Heading"): Heading,
-    ("consolidator.models", "Section"): Section,
-    ("consolidator.secrets", "SecretFinding"): SecretFinding,
+# Named from the classes themselves, so that moving a module cannot leave the list behind (it did once:
+# every cache read failed and every scan parsed everything again).
+_ALLOWED: dict[tuple[str, str], type] = {
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (Parsed, RawLink, DateMention, Heading, Section, SecretFinding)
 }
 
 # What a document's bytes say, independent of its path: parse result, undecodable byte count, secrets.
