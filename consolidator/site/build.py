@@ -202,6 +202,34 @@ def _update_existing(
         replaced["nav"] = nav
         changes.append("nav: " + ("replaced" if "nav" in data else "added") + f" ({_count(nav)} pages)")
 
+    new_plugins = _updated_plugins(data, options, redirects, changes)
+    if new_plugins != data.get("plugins"):
+        replaced["plugins"] = new_plugins
+
+    theme = data.get("theme")
+    if theme is None:
+        replaced["theme"] = _THEME
+        changes.append("theme: added material (the owner had none)")
+    elif (theme == "material" or (isinstance(theme, dict) and theme.get("name") == "material")) and (
+        not isinstance(theme, dict) or "font" not in theme
+    ):
+        new_theme = {"name": "material"} if not isinstance(theme, dict) else dict(theme)
+        new_theme["font"] = False
+        replaced["theme"] = new_theme
+        changes.append("theme: font: false added (fonts are bundled, the site works offline)")
+    if "validation" not in data:
+        replaced["validation"] = _VALIDATION
+        changes.append("validation: added (broken links, anchors and pages left out of the nav warn)")
+
+    if not replaced:
+        return text, changes
+    return _splice(text, replaced), changes
+
+
+def _updated_plugins(
+    data: dict[str, Any], options: dict[str, Any], redirects: dict[str, str], changes: list[str]
+) -> list[Any]:
+    """The owner's plugins with ours added or updated (consolidate before redirects); notes each change."""
     had_plugins = "plugins" in data
     items: list[tuple[str, Any]] = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
     names = [n for n, _ in items]
@@ -237,27 +265,11 @@ def _update_existing(
     elif redirects:
         items.insert(names.index(PLUGIN) + 1, ("redirects", {"redirect_maps": redirects}))
         changes.append(f"plugins: added redirects ({len(redirects)} redirects)")
-    new_plugins = _plugin_list(items)
-    if new_plugins != data.get("plugins"):
-        replaced["plugins"] = new_plugins
+    return _plugin_list(items)
 
-    theme = data.get("theme")
-    if theme is None:
-        replaced["theme"] = _THEME
-        changes.append("theme: added material (the owner had none)")
-    elif (theme == "material" or (isinstance(theme, dict) and theme.get("name") == "material")) and (
-        not isinstance(theme, dict) or "font" not in theme
-    ):
-        new_theme = {"name": "material"} if not isinstance(theme, dict) else dict(theme)
-        new_theme["font"] = False
-        replaced["theme"] = new_theme
-        changes.append("theme: font: false added (fonts are bundled, the site works offline)")
-    if "validation" not in data:
-        replaced["validation"] = _VALIDATION
-        changes.append("validation: added (broken links, anchors and pages left out of the nav warn)")
 
-    if not replaced:
-        return text, changes
+def _splice(text: str, replaced: dict[str, Any]) -> str:
+    """`text` with the top-level blocks of `replaced` rewritten in place (new ones appended)."""
     out: list[str] = []
     seen: set[str] = set()
     for block_key, chunk in _blocks(text):
@@ -273,7 +285,7 @@ def _update_existing(
     for key, value in replaced.items():
         if key not in seen:
             out.append(yaml_block({key: value}))
-    return "".join(out), changes
+    return "".join(out)
 
 
 def _count(nav: Any) -> int:

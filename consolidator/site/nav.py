@@ -101,6 +101,35 @@ def _free(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _folder_indexes(
+    site_pages: Iterable[str], archive: str, home_names: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
+    Returns folder -> index page, and the generated ones."""
+    pages = list(site_pages)
+    folders: set[str] = set()
+    for site in pages:
+        parts = site.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:i]))
+    if archive:
+        folders.add(archive)
+    index: dict[str, str] = {}
+    generated: list[str] = []
+    for folder in sorted(folders):
+        own = [
+            s for s in pages if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
+        ]
+        if own:
+            index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
+        elif folder == "project":
+            continue
+        else:
+            index[folder] = f"{folder}/index.md"
+            generated.append(index[folder])
+    return index, generated
+
+
 def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     """Decide the site path of every document, from the files on disk."""
     docs_dir = config.docs_dir.strip("/")
@@ -140,29 +169,7 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     if archive and not any(s.startswith(archive + "/") for s in pages.values()):
         archive = ""  # nothing archived: no archive tab
 
-    # Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
-    folders: set[str] = set()
-    for site in pages.values():
-        parts = site.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            folders.add("/".join(parts[:i]))
-    if archive:
-        folders.add(archive)
-    index: dict[str, str] = {}
-    generated: list[str] = []
-    for folder in sorted(folders):
-        own = [
-            s
-            for s in pages.values()
-            if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
-        ]
-        if own:
-            index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
-        elif folder == "project":
-            continue
-        else:
-            index[folder] = f"{folder}/index.md"
-            generated.append(index[folder])
+    index, generated = _folder_indexes(pages.values(), archive, home_names)
     if archive:
         topics = _free(f"{archive}/topics.md", taken)
         generated.append(topics)
