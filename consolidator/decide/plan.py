@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import __version__
 from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
 from ..analysis.similarity import Groups, find_groups, same_name
@@ -27,6 +26,7 @@ from ..core.config import Config
 from ..core.conventions import is_conventional, is_markdown
 from ..core.conventions import slug as _slug
 from ..core.models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
+from ..core.version import __version__
 from .classify import (
     Classification,
     Context,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from .. import __version__
 from ..core.models import Plan
+from ..core.version import __version__
 from ..markdown.links import resolve
 
 BASELINE_REL = ".consolidate/baseline.json"

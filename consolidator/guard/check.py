@@ -21,7 +21,6 @@ from typing import Any
 
 import yaml
 
-from .. import __version__
 from ..analysis.scan import check_repo as _check_path
 from ..analysis.scan import scan_repo
 from ..core import gitio
@@ -30,6 +29,7 @@ from ..core.conventions import is_conventional
 from ..core.errors import ConsolidatorError
 from ..core.mkdocs_yaml import load_tagged, untagged
 from ..core.models import Inventory
+from ..core.version import __version__
 from ..decide.plan import find_document_groups, plan_repository
 from ..decide.planfile import RECORD
 from .baseline import BASELINE_REL, dump_keys, link_key, parse_keys
