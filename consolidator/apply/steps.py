@@ -16,6 +16,7 @@ from ..core import gitio
 from ..core.errors import ApplyError, GitError
 from ..core.models import Plan
 from ..guard.baseline import BASELINE_REL
+from ..markdown.links import folders_of
 from ..security.sanitize import safe_relpath
 from .journal import Journal, write_durably
 from .work import IGNORE_REL, PLAN_REL, RECORD_REL, ApplyResult, FileChange, LinkChange, PathMention, Work
@@ -32,13 +33,7 @@ def say(report: Report | None, message: str) -> None:
 
 
 def _created_dirs(root: Path, paths: Sequence[str]) -> list[str]:
-    found: set[str] = set()
-    for p in paths:
-        parts = p.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            folder = "/".join(parts[:i])
-            if not os.path.lexists(root / folder):
-                found.add(folder)
+    found = {f for f in folders_of(paths) if f and not os.path.lexists(root / f)}
     return sorted(found, key=lambda f: (f.count("/"), f))
 
 

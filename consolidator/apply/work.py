@@ -27,7 +27,7 @@ from ..guard.baseline import BASELINE_REL, dump_keys, keys_after_apply, parse_ke
 from ..markdown.links import relative_path
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import UnsafePathError, safe_relpath
-from .rewrite import find_path_mentions, rewrite_document, rewrite_mentions
+from .rewrite import Change, find_path_mentions, rewrite_document, rewrite_mentions
 
 PLAN_REL = DEFAULT_PLAN.as_posix()  # the proposal `plan` writes and a person may edit
 RECORD_REL = RECORD.as_posix()  # what was applied, committed with the content
@@ -40,11 +40,8 @@ REGULAR_MODES = ("100644", "100755")
 # ---------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
-class LinkChange:
-    line: int
-    old: str  # link target as written before
-    new: str  # and after
+# A rewritten link target or path mention (line, old, new): the rewriter's own record.
+LinkChange = Change
 
 
 @dataclass(frozen=True)
@@ -349,7 +346,7 @@ def _markdown_text(
         with_notice = add_notice(text, notice_line(one.titles[canonical], target))
         if with_notice != text:
             text, notice_to = with_notice, moves.get(canonical, canonical)
-    changes = tuple(LinkChange(c.line, c.old, c.new) for c in done.changes)
+    changes = done.changes
     return text, changes, notice_to, unmatched
 
 
@@ -360,7 +357,7 @@ def _mention_text(one: _Pass, path: str, exact: str) -> tuple[str, tuple[LinkCha
     if not one.with_mentions or not found:
         return None
     done = rewrite_mentions(exact, path, one.moves)
-    return done.text, tuple(LinkChange(c.line, c.old, c.new) for c in done.changes)
+    return done.text, done.changes
 
 
 def _rewrite_file(one: _Pass, path: str) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from ..core.config import Config
 from ..core.conventions import conventional_rank, is_site_page
 from ..core.models import Plan
+from ..markdown.links import folders_of
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import escape_html
 from .render import render
@@ -107,11 +108,7 @@ def _folder_indexes(
     """Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
     Returns folder -> index page, and the generated ones."""
     pages = list(site_pages)
-    folders: set[str] = set()
-    for site in pages:
-        parts = site.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            folders.add("/".join(parts[:i]))
+    folders = set(folders_of(pages)) - {""}
     if archive:
         folders.add(archive)
     index: dict[str, str] = {}
