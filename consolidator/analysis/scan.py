@@ -245,7 +245,6 @@ def _parse_into(
     while_parsing: Callable[[], object] | None,
 ) -> None:
     """Parse every (blob, bytes) of `todo` into the cache, in worker processes when there are many."""
-    done = 0
     if progress:
         progress(total - len(todo), total)
     if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
@@ -258,23 +257,29 @@ def _parse_into(
             # inherited by a forked worker (a half-done import, a held lock). This process would only
             # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
             helper = _Background(while_parsing) if while_parsing else None
-            for (blob, _), result in zip(todo, results, strict=True):
-                cache.put(blob, result)
-                done += 1
-                if progress and done % 50 == 0:
-                    progress(total - len(todo) + done, total)
+            _store(cache, todo, results, total, progress)
             if helper:
                 helper.finish()
     else:
         if while_parsing:
             while_parsing()
-        for blob, data in todo:
-            cache.put(blob, _parse_blob(data))
-            done += 1
-            if progress and done % 50 == 0:
-                progress(total - len(todo) + done, total)
+        _store(cache, todo, (_parse_blob(data) for _, data in todo), total, progress)
     if progress:
         progress(total, total)
+
+
+def _store(
+    cache: ParseCache,
+    todo: list[tuple[str, bytes]],
+    results: Iterable[Entry],
+    total: int,
+    progress: Progress | None,
+) -> None:
+    """Put each result in the cache as it comes, reporting progress every 50 files."""
+    for done, ((blob, _), result) in enumerate(zip(todo, results, strict=True), start=1):
+        cache.put(blob, result)
+        if progress and done % 50 == 0:
+            progress(total - len(todo) + done, total)
 
 
 def document_secrets(
