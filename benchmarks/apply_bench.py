@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from consolidator.analysis.scan import scan_repo
-from consolidator.apply.apply import PLAN_REL, apply_plan, undo
+from consolidator.apply.apply import apply_plan
+from consolidator.apply.undo import undo
+from consolidator.apply.work import PLAN_REL
 from consolidator.core import gitio
 from consolidator.core.config import Config
 from consolidator.core.models import Decision, Plan, PlanHeader

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import mistune
 
-from consolidator.analysis.scan import is_markdown, list_repo_files, scan_repo
+from consolidator.analysis.scan import list_repo_files, scan_repo
 from consolidator.core import gitio
+from consolidator.core.conventions import is_markdown
 from consolidator.core.textio import decode
 
 BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ibimina-2025-11-14.bundle"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 _API = {
     "scan_repo": "consolidator.analysis.scan",
@@ -23,7 +23,7 @@ _API = {
     "dump_plan": "consolidator.decide.planfile",
     "validate_plan": "consolidator.decide.planfile",
     "apply_plan": "consolidator.apply.apply",
-    "undo": "consolidator.apply.apply",
+    "undo": "consolidator.apply.undo",
     "generate_site": "consolidator.site.build",
     "build_site": "consolidator.site.build",
     "serve_site": "consolidator.site.build",

@@ -429,7 +429,7 @@ def apply(
 @REPO_ARG
 def undo(repo: Path) -> None:
     """Return REPO to the exact commit and tree it had before the last apply (finished or not)."""
-    from .apply.apply import undo as undo_apply
+    from .apply.undo import undo as undo_apply
 
     result = undo_apply(check_repo(repo))
     state = "completed" if result.completed else "interrupted"

@@ -15,7 +15,7 @@ from rich.table import Table
 from .core.models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan
 
 if TYPE_CHECKING:
-    from .apply.apply import ApplyResult
+    from .apply.work import ApplyResult
     from .guard.check import CheckResult
     from .site.build import BuildResult, SiteResult
 

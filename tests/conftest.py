@@ -54,6 +54,23 @@ def samples_truth() -> dict:
     return yaml.safe_load((Path(__file__).parent / "data" / "samples_truth.yaml").read_text(encoding="utf-8"))
 
 
+# Fixtures that read the shared corpus; a test using any of them (directly or through another fixture)
+# is a corpus test whether or not it says so.
+CORPUS_FIXTURES = frozenset({"corpus_clone", "corpus_repo"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: "not slow" must never reach the corpus
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("corpus") is None and not fixtures & CORPUS_FIXTURES:
+            continue
+        if item.get_closest_marker("corpus") is None:
+            item.add_marker(pytest.mark.corpus)
+        if item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
 def corpus_available() -> bool:
     return CORPUS_BUNDLE.is_file()
 

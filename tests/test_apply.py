@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consolidator.apply.apply import PLAN_REL, RECORD_REL, apply_plan, undo
+from consolidator.apply.apply import apply_plan
 from consolidator.apply.journal import Journal, journal_dir
+from consolidator.apply.undo import undo
+from consolidator.apply.work import PLAN_REL, RECORD_REL
 from consolidator.core import gitio
 from consolidator.core.errors import ApplyError, ConsolidatorError, PlanError
 from consolidator.core.models import Decision, Plan, PlanHeader
@@ -544,7 +546,7 @@ def test_plan_from_elsewhere_is_recorded_and_undo_removes_the_record(
     ],
 )
 def test_add_notice_after_front_matter(text: str, expected: str) -> None:
-    from consolidator.apply.apply import NOTICE_MARK, add_notice
+    from consolidator.apply.work import NOTICE_MARK, add_notice
 
     notice = f"{NOTICE_MARK} Superseded by [T](t.md)."
     assert add_notice(text, notice) == expected.replace("NOTE", notice)
@@ -552,7 +554,7 @@ def test_add_notice_after_front_matter(text: str, expected: str) -> None:
 
 
 def test_notice_line_escapes_title_and_brackets_odd_paths() -> None:
-    from consolidator.apply.apply import notice_line
+    from consolidator.apply.work import notice_line
 
     line = notice_line("Guide [v2]", "../Meeting Notes (old).md")
     assert line == "> **Archived.** Superseded by [Guide \\[v2\\]](<../Meeting Notes (old).md>)."

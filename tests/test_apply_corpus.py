@@ -22,7 +22,8 @@ from markdown_it import MarkdownIt
 from test_apply import IDENTITY, sample_plan, write_plan
 
 from consolidator.analysis.scan import scan_repo
-from consolidator.apply.apply import NOTICE_MARK, PLAN_REL, RECORD_REL, ApplyResult, apply_plan
+from consolidator.apply.apply import apply_plan
+from consolidator.apply.work import NOTICE_MARK, PLAN_REL, RECORD_REL, ApplyResult
 from consolidator.core import gitio
 from consolidator.core.config import Config
 from consolidator.core.models import Decision, Plan, PlanHeader

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from test_apply import IDENTITY, git, sample_plan, snapshot, write_plan
 
-from consolidator.apply.apply import apply_plan, undo
+from consolidator.apply.apply import apply_plan
 from consolidator.apply.journal import KILL_AT_VARIABLE, Journal, journal_dir
+from consolidator.apply.undo import undo
 from consolidator.core import gitio
 
 pytestmark = pytest.mark.slow

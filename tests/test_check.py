@@ -253,3 +253,16 @@ def test_after_plan_and_apply_the_samples_pass_and_a_new_report_fails(samples_re
     after = run_check(samples_repo, config)
     assert [(f.code, f.path) for f in after.new] == [("root-file", "SPRINT_9_COMPLETE.md")]
     assert "archive" in after.new[0].message
+
+
+def test_root_file_suggestion_names_the_configured_docs_folder(make_repo: RepoMaker) -> None:
+    guide = (
+        "# Deployment guide\n\nHow to deploy the service to production, step by step.\n\n## Steps\n\n"
+        "1. Build the image.\n2. Push it to the registry.\n3. Roll out the new version and watch the logs.\n"
+    )
+    root = make_repo({"README.md": "# Project\n", "DEPLOYMENT_GUIDE.md": guide})
+    config = Config(docs_dir="handbook", archive_dir="handbook/archive")
+    findings = [f for f in run_check(root, config).findings if f.code == "root-file"]
+    assert [f.path for f in findings] == ["DEPLOYMENT_GUIDE.md"]
+    assert "belongs in handbook/" in findings[0].message
+    assert "docs/" not in findings[0].message

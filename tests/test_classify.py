@@ -6,8 +6,9 @@ import pytest
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.core.config import Config
+from consolidator.core.conventions import is_conventional
 from consolidator.core.models import Document
-from consolidator.decide.classify import Classification, Context, classify, is_conventional, section_for
+from consolidator.decide.classify import Classification, Context, classify, section_for
 from consolidator.decide.rules import RULES
 from tests.conftest import write_files
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from simdocs import make_doc
 
-from consolidator.analysis.graph import build_graph, graph_facts
+from consolidator.analysis.graph import build_graph, graph_facts, inbound_links
 from consolidator.core.models import Document, Link
 
 
@@ -66,3 +66,16 @@ def test_graph_facts_are_deterministic() -> None:
 def test_empty_graph() -> None:
     facts = graph_facts(build_graph([]))
     assert facts.inbound == () and facts.communities == () and facts.orphans == ()
+
+
+def test_inbound_links_are_who_links_to_each_document() -> None:
+    inbound = inbound_links(build_graph(small_site()))
+    # two links from A to B count once; the image from LONELY to A is no reader's link; nothing links to
+    # INDEX.md, E.md or LONELY.md, so they are absent
+    assert inbound == {
+        "A.md": ("B.md", "INDEX.md"),
+        "B.md": ("A.md", "INDEX.md"),
+        "C.md": ("D.md", "E.md", "INDEX.md"),
+        "D.md": ("C.md", "INDEX.md"),
+        "E.md": ("INDEX.md",),
+    }

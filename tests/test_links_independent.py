@@ -80,6 +80,7 @@ def test_samples_links_agree_with_markdown_it(samples_repo: Path) -> None:
     assert differences == {}
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_corpus_links_agree_with_markdown_it(corpus_clone: Path) -> None:
     total, differences = compare(corpus_clone)

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..core import gitio
 from ..core.models import Heading, Section
+from ..core.version import __version__
 from ..markdown.parse import DateMention, Parsed, RawLink
 from ..security.secrets import SecretFinding
 

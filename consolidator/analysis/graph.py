@@ -57,6 +57,11 @@ def build_graph(docs: Sequence[Document]) -> nx.DiGraph:
     return graph
 
 
+def inbound_links(graph: nx.DiGraph) -> dict[str, tuple[str, ...]]:
+    """Path -> the documents linking to it (sorted), for every document something links to."""
+    return {n: tuple(sorted(graph.predecessors(n))) for n in sorted(graph.nodes) if graph.in_degree(n)}
+
+
 def _pair_counts(groups: list[list[str]]) -> tuple[tuple[str, str, int], ...]:
     counts: Counter[tuple[str, str]] = Counter()
     for members in groups:

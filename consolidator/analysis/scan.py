@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_markdown
 from ..core.errors import RepoError
 from ..core.models import DateFact, Dates, Document, Inventory, Link, Secret
 from ..core.textio import decode, looks_binary
@@ -26,7 +27,6 @@ from ..markdown.parse import Parsed, date_in_name, parse_outline, parse_text
 from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
 from .cache import Entry, ParseCache
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 # Folders that hold tools, dependencies or build output rather than documentation.
 SKIP_DIRS = frozenset(
     {
@@ -68,10 +68,6 @@ class _Read:
     path: str
     data: bytes | None
     warning: str | None = None
-
-
-def is_markdown(path: str) -> bool:
-    return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
 def check_repo(repo: Path) -> Path:
@@ -207,37 +203,7 @@ def scan_repo(
     todo = sorted(
         {blobs[r.path]: r.data for r in reads if r.data is not None and blobs[r.path] not in cache}.items()
     )
-    done = 0
-    total = len(reads)
-    if progress:
-        progress(total - len(todo), total)
-    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
-        # Largest first and a few at a time, so the workers run out of work together rather than
-        # one parsing a last batch of big files while the others wait. Parse time follows size.
-        todo = sorted(todo, key=lambda item: -len(item[1]))
-        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
-            # Every chunk is queued and every worker started by now, so nothing done from now on is
-            # inherited by a forked worker (a half-done import, a held lock). This process would only
-            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
-            helper = _Background(while_parsing) if while_parsing else None
-            for (blob, _), result in zip(todo, results, strict=True):
-                cache.put(blob, result)
-                done += 1
-                if progress and done % 50 == 0:
-                    progress(total - len(todo) + done, total)
-            if helper:
-                helper.finish()
-    else:
-        if while_parsing:
-            while_parsing()
-        for blob, data in todo:
-            cache.put(blob, _parse_blob(data))
-            done += 1
-            if progress and done % 50 == 0:
-                progress(total - len(todo) + done, total)
-    if progress:
-        progress(total, total)
+    _parse_into(cache, todo, len(reads), progress, workers, while_parsing)
     cache.save()
 
     hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
@@ -268,6 +234,52 @@ def scan_repo(
         files=all_files,
         warnings=tuple(warnings),
     )
+
+
+def _parse_into(
+    cache: ParseCache,
+    todo: list[tuple[str, bytes]],
+    total: int,
+    progress: Progress | None,
+    workers: int | None,
+    while_parsing: Callable[[], object] | None,
+) -> None:
+    """Parse every (blob, bytes) of `todo` into the cache, in worker processes when there are many."""
+    if progress:
+        progress(total - len(todo), total)
+    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
+        # Largest first and a few at a time, so the workers run out of work together rather than
+        # one parsing a last batch of big files while the others wait. Parse time follows size.
+        todo = sorted(todo, key=lambda item: -len(item[1]))
+        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
+            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
+            # Every chunk is queued and every worker started by now, so nothing done from now on is
+            # inherited by a forked worker (a half-done import, a held lock). This process would only
+            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
+            helper = _Background(while_parsing) if while_parsing else None
+            _store(cache, todo, results, total, progress)
+            if helper:
+                helper.finish()
+    else:
+        if while_parsing:
+            while_parsing()
+        _store(cache, todo, (_parse_blob(data) for _, data in todo), total, progress)
+    if progress:
+        progress(total, total)
+
+
+def _store(
+    cache: ParseCache,
+    todo: list[tuple[str, bytes]],
+    results: Iterable[Entry],
+    total: int,
+    progress: Progress | None,
+) -> None:
+    """Put each result in the cache as it comes, reporting progress every 50 files."""
+    for done, ((blob, _), result) in enumerate(zip(todo, results, strict=True), start=1):
+        cache.put(blob, result)
+        if progress and done % 50 == 0:
+            progress(total - len(todo) + done, total)
 
 
 def document_secrets(

@@ -65,6 +65,7 @@ from rich.markup import escape
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..core.config import SimilarityConfig
+from ..core.conventions import heads_folder, in_history_folder, slug
 from ..core.models import Cluster, Document
 from .names import NameParts, parse_name, version_rank
 
@@ -74,26 +75,6 @@ Pair = tuple[int, int]
 # reads as an index page.
 INDEX_MIN_LINKS = 5
 INDEX_WORDS_PER_LINK = 25
-CONVENTIONAL = frozenset(
-    f"{stem}{ext}"
-    for stem in (
-        "readme",
-        "changelog",
-        "contributing",
-        "license",
-        "security",
-        "code_of_conduct",
-        "authors",
-        "history",
-        "support",
-        "governance",
-        "maintainers",
-        "notice",
-        "index",
-        "_index",
-    )
-    for ext in (".md", ".markdown", ".mdx")
-)
 # Above SEARCH_PRUNE_FROM documents, terms in more than SEARCH_MAX_DF documents are left out of the
 # neighbour search (not of the scores), so the block products stay sparse and the cost near linear.
 SEARCH_PRUNE_FROM = 1000
@@ -336,7 +317,7 @@ class _Index:
             hdf.update(heads)
         self.heading_idf = {h: math.log((1 + n) / (1 + c)) + 1.0 for h, c in hdf.items()}
         self.names = [parse_name(d.name) for d in docs]
-        self.conventional = [d.name.lower() in CONVENTIONAL for d in docs]
+        self.conventional = [heads_folder(d.name) for d in docs]
         df: Counter[str] = Counter()
         for parts in self.names:
             df.update(set(parts.base))
@@ -700,10 +681,6 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
 # Canonical member, unique content, evidence
 
 
-# Folders whose documents are already history: a copy filed there is never the one to read.
-_HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "attic", "deprecated", "obsolete", "old"})
-
-
 def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
@@ -719,7 +696,7 @@ def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, 
     doc = index.docs[i]
     rank = version_rank(index.names[i])
     newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
-    archived = any(part.lower() in _HISTORY_FOLDERS for part in doc.path.split("/")[:-1])
+    archived = in_history_folder(doc.path)  # a copy filed in history is never the one to read
     return (
         0 if rank < 0 or archived else 1,
         newest,
@@ -806,16 +783,11 @@ def _evidence(index: _Index, members: list[int], scored: dict[Pair, PairScore], 
     return lines
 
 
-def slug(text: str) -> str:
-    text = strip_symbols(text).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
-
-
 def _unique_ids(prefix: str, labels: list[str]) -> list[str]:
     seen: Counter[str] = Counter()
     ids = []
     for label in labels:
-        base = f"{prefix}-{slug(label)}"
+        base = f"{prefix}-{slug(label) or 'x'}"
         seen[base] += 1
         ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return ids

@@ -1,4 +1,4 @@
 """Carrying a plan out: git moves, link rewrites, the journal that makes it resumable, and undo.
 
-May import: `core`, `markdown`, `security`, `analysis`, `decide`, `guard`.
+May import: `core`, `markdown`, `security`, `analysis`, `decide`, `site`, `guard`.
 """

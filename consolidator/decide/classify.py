@@ -23,51 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..analysis.names import parse_name
-from ..analysis.scan import is_markdown
 from ..core.config import Config
+from ..core.conventions import FOLDER_INDEX, conventional_key, in_history_folder, is_conventional, is_markdown
 from ..core.models import Document
 from .rules import RULES, SECTION_WORDS, Rule, rx
 
 # ---------------------------------------------------------------------------------------------------------
 # Conventional files
-
-# GitHub community health files and other names tools and people look for at the root.
-CONVENTIONAL_ROOT = frozenset(
-    {
-        "readme",
-        "license",
-        "licence",
-        "copying",
-        "changelog",
-        "changes",
-        "history",
-        "news",
-        "contributing",
-        "security",
-        "code_of_conduct",
-        "support",
-        "governance",
-        "agents",
-        "codeowners",
-        "funding",
-        "citation",
-        "maintainers",
-        "authors",
-        "contributors",
-        "notice",
-        "patents",
-        "claude",
-        "gemini",
-        "copilot-instructions",
-        "replit",
-    }
-)
-_MARKDOWN_EXT = re.compile(r"\.(?:md|markdown|mdx|mdown|mkd)$", re.IGNORECASE)
-# Names of index pages that head a folder; they belong to the folder they sit in.
-FOLDER_INDEX = frozenset({"readme", "index", "_index"})
-# Folders that already hold history (never re-archived, never proposed for moves).
-HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "_archive", ".archive", "attic", "history"})
-
 
 # Folders where records are filed on purpose: what sits there is organised history, left in place.
 RECORD_FOLDERS = frozenset(
@@ -99,15 +61,6 @@ _PERIOD_FOLDER = re.compile(r"^(?:19|20)\d\d(?:[-_](?:0[1-9]|1[0-2]|q[1-4]))?$",
 def _filed(path: str) -> bool:
     folders = path.split("/")[:-1]
     return any(f.lower() in RECORD_FOLDERS or _PERIOD_FOLDER.match(f) for f in folders)
-
-
-def conventional_key(name: str) -> str:
-    return _MARKDOWN_EXT.sub("", name).lower().replace("-", "_").replace(" ", "_")
-
-
-def is_conventional(name: str) -> bool:
-    key = conventional_key(name)
-    return key in CONVENTIONAL_ROOT or key.replace("_", "-") in CONVENTIONAL_ROOT
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -202,7 +155,7 @@ def _in_history_folder(path: str, config: Config) -> bool:
     archive = config.archive_dir.strip("/")
     if archive and (path == archive or path.startswith(archive + "/")):
         return True
-    return any(part.lower() in HISTORY_FOLDERS for part in path.split("/")[:-1])
+    return in_history_folder(path)
 
 
 def section_for(doc: Document, config: Config) -> tuple[str, tuple[str, ...]]:

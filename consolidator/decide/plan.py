@@ -14,25 +14,25 @@ from __future__ import annotations
 
 import math
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import __version__
+from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
-from ..analysis.scan import is_markdown
 from ..analysis.similarity import Groups, find_groups, same_name
 from ..core.config import Config
+from ..core.conventions import is_conventional, is_markdown
+from ..core.conventions import slug as _slug
 from ..core.models import OVERLAP_PREFIX, BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader
+from ..core.version import __version__
 from .classify import (
     Classification,
     Context,
     Evidence,
     classify,
     gather_evidence,
-    is_conventional,
     mentioned_docs,
     section_for,
 )
@@ -61,11 +61,6 @@ def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
 # Context
 
 
-def _slug(text: str) -> str:
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
-
-
 def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
     docs_dir = config.docs_dir.strip("/")
     found = set()
@@ -80,11 +75,6 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
 
 def build_context(inventory: Inventory, groups: Groups, config: Config) -> Context:
     docs = inventory.documents
-    inbound: dict[str, set[str]] = defaultdict(set)
-    for doc in docs:
-        for link in doc.links:
-            if link.path and link.exists and link.path != doc.path:
-                inbound[link.path].add(doc.path)
     # "Now" is the newest change the history records; without history, the newest date a document states.
     commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
     newest = max(commits) if commits else max((d.dates.content or "" for d in docs), default="")
@@ -117,7 +107,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
     return Context(
         now=newest or None,
         file_names=file_names,
-        inbound={k: tuple(sorted(v)) for k, v in sorted(inbound.items())},
+        inbound=inbound_links(build_graph(docs)),
         entry_points=entry_points(docs, config),
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),

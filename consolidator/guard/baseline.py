@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..analysis.scan import is_markdown, list_repo_files
+from ..analysis.scan import list_repo_files
 from ..core.config import Config, load_config
+from ..core.conventions import is_markdown
 from ..core.models import Inventory, Plan
 from ..core.textio import decode
+from ..core.version import __version__
 from ..markdown.links import resolve
 from ..security.secrets import scan_documents, without_allowed
 

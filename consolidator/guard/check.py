@@ -22,14 +22,15 @@ from typing import Any
 
 import yaml
 
-from .. import __version__
 from ..analysis.scan import check_repo as _check_path
 from ..analysis.scan import scan_repo
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_conventional
 from ..core.errors import ConsolidatorError
+from ..core.mkdocs_yaml import load_tagged, untagged
 from ..core.models import Inventory
-from ..decide.classify import is_conventional
+from ..core.version import __version__
 from ..decide.plan import find_document_groups, plan_repository
 from ..decide.planfile import RECORD
 from .baseline import (
@@ -113,7 +114,7 @@ def root_findings(inventory: Inventory, config: Config, suggestions: dict[str, s
     for doc in root_docs:
         if is_conventional(doc.name) or any(fnmatch.fnmatch(doc.path, g) for g in config.keep):
             continue
-        where = suggestions.get(doc.path, "docs/")
+        where = suggestions.get(doc.path, config.docs_dir.strip("/") + "/")
         found.append(
             Finding(
                 "root-file",
@@ -161,27 +162,12 @@ def _why(outside: bool) -> str:
     return "outside the repository" if outside else "no such file"
 
 
-class _MkDocsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its `!!python/...` and `!ENV` tags."""
-
-
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_MkDocsLoader.add_multi_constructor("", _ignore_tag)
-
-
 def read_mkdocs_config(root: Path) -> dict[str, Any] | None:
     for name in ("mkdocs.yml", "mkdocs.yaml"):
         path = root / name
         if path.is_file():
             try:
-                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+                data = untagged(load_tagged(path.read_text(encoding="utf-8")))
             except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
                 raise ConsolidatorError(f"cannot read {name}: {exc}") from exc
             return data if isinstance(data, dict) else {}
@@ -214,6 +200,7 @@ def nav_findings(inventory: Inventory, root: Path, settings: Config | None = Non
     config = read_mkdocs_config(root)
     if not config or "nav" not in config:
         return []
+    # what MkDocs reads: the mkdocs.yml setting, else MkDocs' own default (not this tool's docs_dir)
     docs_dir = str(config.get("docs_dir", "docs")).strip("/")
     # With the consolidate plugin a document's page is where the plugin puts it (a docs index.md or
     # README.md beside a root README becomes overview.md, ...): the same mapping, not a guess.
@@ -284,7 +271,8 @@ def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Findin
     found = []
     for entry in plan.entries:
         if entry.destination and entry.destination != entry.source:
-            where = "the archive" if entry.action in ("archive", "merge") else f"docs/{entry.section or ''}"
+            docs_folder = posixpath.join(config.docs_dir.strip("/"), entry.section or "")
+            where = "the archive" if entry.action in ("archive", "merge") else docs_folder
             suggestions[entry.source] = f"{where.rstrip('/')} ({entry.destination})"
         doc = by_path.get(entry.source)
         if doc is None or _under(doc.path, config.archive_dir):

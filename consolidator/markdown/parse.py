@@ -490,6 +490,26 @@ def parse_text(text: str) -> Parsed:
             )
         )
 
+    dates = _front_matter_dates(meta) + _text_dates(body, fm_lines + 1)
+    h1 = next((t for level, t in walk.headings if level == 1 and t), None)
+    prose = "\n".join(walk.prose)
+    return Parsed(
+        h1=h1,
+        front_matter=tuple(sorted((str(k), _scalar(v)) for k, v in meta.items())),
+        headings=headings,
+        links=tuple(links),
+        dates=tuple(dates),
+        text=prose,
+        sections=_numbered_sections(walk, headings),
+        words=len(_WORD.findall(prose)),
+        lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
+        code_blocks=walk.code_blocks,
+        html_ids=_explicit_ids(lines, mask),
+    )
+
+
+def _front_matter_dates(meta: dict[str, Any]) -> list[DateMention]:
+    """Dates the front matter states: date values, and date-like text under date-like keys."""
     dates = []
     for key, value in meta.items():
         if isinstance(value, date):
@@ -498,16 +518,16 @@ def parse_text(text: str) -> Parsed:
             iso = find_date(value)
             if iso:
                 dates.append(DateMention(str(key), iso, 1, True))
-    dates.extend(_text_dates(body, fm_lines + 1))
+    return dates
 
-    h1 = next((t for level, t in walk.headings if level == 1 and t), None)
-    prose = "\n".join(walk.prose)
+
+def _numbered_sections(walk: _Walk, headings: tuple[Heading, ...]) -> tuple[Section, ...]:
+    """The sections of the walk, each with the line of its heading (the preamble has none)."""
     sections = tuple(
         Section(heading=h, level=lvl, text="\n".join(chunks), line=0)
         for h, lvl, chunks in walk.sections
         if h or chunks
     )
-    # give sections the lines of their headings (the preamble has none)
     numbered = []
     index = 0
     for section in sections:
@@ -517,19 +537,7 @@ def parse_text(text: str) -> Parsed:
             numbered.append(Section(section.heading, section.level, section.text, line))
         else:
             numbered.append(section)
-    return Parsed(
-        h1=h1,
-        front_matter=tuple(sorted((str(k), _scalar(v)) for k, v in meta.items())),
-        headings=headings,
-        links=tuple(links),
-        dates=tuple(dates),
-        text=prose,
-        sections=tuple(numbered),
-        words=len(_WORD.findall(prose)),
-        lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
-        code_blocks=walk.code_blocks,
-        html_ids=_explicit_ids(lines, mask),
-    )
+    return tuple(numbered)
 
 
 def parse_outline(text: str) -> Parsed:

@@ -30,11 +30,13 @@ import yaml
 
 from ..core import gitio
 from ..core.config import Config
+from ..core.conventions import is_site_page
 from ..core.errors import BuildFailed, GitError, PlanError, SiteError
+from ..core.mkdocs_yaml import load_tagged, yaml_block
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
-from .nav import Layout, describe, is_markdown, layout, navigation, read_text
-from .render import TaggedLoader, render, yaml_block
+from .nav import Layout, describe, layout, navigation, read_text
+from .render import render
 
 CONFIG_FILE = "mkdocs.yml"
 PLAN_FILE = RECORD.as_posix()  # the plan `apply` committed
@@ -68,7 +70,7 @@ def redirect_map(plan: Plan | None, lay: Layout) -> dict[str, str]:
             continue
         old = source[len(prefix) :]
         new = site_of.get(destination)
-        if new is None or old in current or not is_markdown(old):
+        if new is None or old in current or not is_site_page(old):
             continue
         out[old] = new
     return out
@@ -188,7 +190,7 @@ def _update_existing(
     text: str, nav: list[Any], options: dict[str, Any], redirects: dict[str, str]
 ) -> tuple[str, list[str]]:
     try:
-        data = yaml.load(text, Loader=TaggedLoader) or {}
+        data = load_tagged(text) or {}
     except yaml.YAMLError as exc:
         raise SiteError(f"mkdocs.yml is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -200,6 +202,34 @@ def _update_existing(
         replaced["nav"] = nav
         changes.append("nav: " + ("replaced" if "nav" in data else "added"))
 
+    new_plugins = _updated_plugins(data, options, redirects, changes)
+    if new_plugins != data.get("plugins"):
+        replaced["plugins"] = new_plugins
+
+    theme = data.get("theme")
+    if theme is None:
+        replaced["theme"] = _THEME
+        changes.append("theme: added material (the owner had none)")
+    elif (theme == "material" or (isinstance(theme, dict) and theme.get("name") == "material")) and (
+        not isinstance(theme, dict) or "font" not in theme
+    ):
+        new_theme = {"name": "material"} if not isinstance(theme, dict) else dict(theme)
+        new_theme["font"] = False
+        replaced["theme"] = new_theme
+        changes.append("theme: font: false added (fonts are bundled, the site works offline)")
+    if "validation" not in data:
+        replaced["validation"] = _VALIDATION
+        changes.append("validation: added (broken links, anchors and pages left out of the nav warn)")
+
+    if not replaced:
+        return text, changes
+    return _splice(text, replaced), changes
+
+
+def _updated_plugins(
+    data: dict[str, Any], options: dict[str, Any], redirects: dict[str, str], changes: list[str]
+) -> list[Any]:
+    """The owner's plugins with ours added or updated (consolidate before redirects); notes each change."""
     had_plugins = "plugins" in data
     items: list[tuple[str, Any]] = _plugin_items(data.get("plugins")) if had_plugins else [("search", None)]
     names = [n for n, _ in items]
@@ -235,27 +265,11 @@ def _update_existing(
     elif redirects:
         items.insert(names.index(PLUGIN) + 1, ("redirects", {"redirect_maps": redirects}))
         changes.append(f"plugins: added redirects ({len(redirects)} redirects)")
-    new_plugins = _plugin_list(items)
-    if new_plugins != data.get("plugins"):
-        replaced["plugins"] = new_plugins
+    return _plugin_list(items)
 
-    theme = data.get("theme")
-    if theme is None:
-        replaced["theme"] = _THEME
-        changes.append("theme: added material (the owner had none)")
-    elif (theme == "material" or (isinstance(theme, dict) and theme.get("name") == "material")) and (
-        not isinstance(theme, dict) or "font" not in theme
-    ):
-        new_theme = {"name": "material"} if not isinstance(theme, dict) else dict(theme)
-        new_theme["font"] = False
-        replaced["theme"] = new_theme
-        changes.append("theme: font: false added (fonts are bundled, the site works offline)")
-    if "validation" not in data:
-        replaced["validation"] = _VALIDATION
-        changes.append("validation: added (broken links, anchors and pages left out of the nav warn)")
 
-    if not replaced:
-        return text, changes
+def _splice(text: str, replaced: dict[str, Any]) -> str:
+    """`text` with the top-level blocks of `replaced` rewritten in place (new ones appended)."""
     out: list[str] = []
     seen: set[str] = set()
     for block_key, chunk in _blocks(text):
@@ -271,7 +285,7 @@ def _update_existing(
     for key, value in replaced.items():
         if key not in seen:
             out.append(yaml_block({key: value}))
-    return "".join(out), changes
+    return "".join(out)
 
 
 def generate_site(
@@ -348,7 +362,7 @@ def _with_owner_docs_dir(path: Path, config: Config) -> Config:
     if not path.is_file():
         return config
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=TaggedLoader)
+        data = load_tagged(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return config  # reported with a clear message when the file is updated
     docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
@@ -515,7 +529,7 @@ def serve_url(repo: Path, dev_addr: str = "127.0.0.1:8000") -> str:
     host, _, port = dev_addr.rpartition(":")
     mount = "/"
     try:
-        data = yaml.load((Path(repo) / CONFIG_FILE).read_text(encoding="utf-8"), Loader=TaggedLoader)
+        data = load_tagged((Path(repo) / CONFIG_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         data = None
     site_url = data.get("site_url") if isinstance(data, dict) else None

@@ -18,28 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core.config import Config
+from ..core.conventions import conventional_rank, is_site_page
 from ..core.models import Plan
+from ..markdown.links import folders_of
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import escape_html
 from .render import render
 
 REPORT_PAGE = "consolidation-report.md"
-
-# Root files that conventionally stay at the root, in the order the site lists them.
-_ROOT_ORDER = (
-    "readme",
-    "contributing",
-    "changelog",
-    "changes",
-    "history",
-    "security",
-    "code_of_conduct",
-    "support",
-    "governance",
-    "authors",
-    "maintainers",
-)
-_MD_SUFFIXES = (".md", ".markdown")
 
 
 # ---------------------------------------------------------------- layout
@@ -86,20 +72,10 @@ class Layout:
         return None
 
 
-def is_markdown(name: str) -> bool:
-    return name.lower().endswith(_MD_SUFFIXES)
-
-
 def root_documents(repo: Path) -> list[str]:
     """The Markdown files at the repository root, conventional ones first (README leads)."""
-    names = [p.name for p in repo.iterdir() if p.is_file() and is_markdown(p.name)]
-
-    def order(name: str) -> tuple[int, str]:
-        stem = name.rsplit(".", 1)[0].lower().replace("-", "_")
-        rank = _ROOT_ORDER.index(stem) if stem in _ROOT_ORDER else len(_ROOT_ORDER)
-        return rank, name.lower()
-
-    return sorted(names, key=order)
+    names = [p.name for p in repo.iterdir() if p.is_file() and is_site_page(p.name)]
+    return sorted(names, key=lambda name: (conventional_rank(name), name.lower()))
 
 
 def docs_documents(repo: Path, docs_dir: str) -> list[str]:
@@ -112,7 +88,7 @@ def docs_documents(repo: Path, docs_dir: str) -> list[str]:
         rel = path.relative_to(base).as_posix()
         if any(part.startswith(".") for part in rel.split("/")):
             continue
-        if path.is_file() and is_markdown(path.name):
+        if path.is_file() and is_site_page(path.name):
             found.append(f"{docs_dir}/{rel}")
     return sorted(found)
 
@@ -124,6 +100,31 @@ def _free(name: str, taken: set[str]) -> str:
         n += 1
         candidate = f"{stem}-{n}{dot}{ext}"
     return candidate
+
+
+def _folder_indexes(
+    site_pages: Iterable[str], archive: str, home_names: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
+    Returns folder -> index page, and the generated ones."""
+    pages = list(site_pages)
+    folders = set(folders_of(pages)) - {""}
+    if archive:
+        folders.add(archive)
+    index: dict[str, str] = {}
+    generated: list[str] = []
+    for folder in sorted(folders):
+        own = [
+            s for s in pages if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
+        ]
+        if own:
+            index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
+        elif folder == "project":
+            continue
+        else:
+            index[folder] = f"{folder}/index.md"
+            generated.append(index[folder])
+    return index, generated
 
 
 def layout(repo: Path, config: Config, *, report: bool) -> Layout:
@@ -165,29 +166,7 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     if archive and not any(s.startswith(archive + "/") for s in pages.values()):
         archive = ""  # nothing archived: no archive tab
 
-    # Every folder holding pages gets an index: the owner's index.md / README.md, else a generated one.
-    folders: set[str] = set()
-    for site in pages.values():
-        parts = site.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            folders.add("/".join(parts[:i]))
-    if archive:
-        folders.add(archive)
-    index: dict[str, str] = {}
-    generated: list[str] = []
-    for folder in sorted(folders):
-        own = [
-            s
-            for s in pages.values()
-            if posixpath.dirname(s) == folder and posixpath.basename(s).lower() in home_names
-        ]
-        if own:
-            index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
-        elif folder == "project":
-            continue
-        else:
-            index[folder] = f"{folder}/index.md"
-            generated.append(index[folder])
+    index, generated = _folder_indexes(pages.values(), archive, home_names)
     if archive:
         topics = _free(f"{archive}/topics.md", taken)
         generated.append(topics)
@@ -222,7 +201,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def _humanize(name: str) -> str:
-    stem = name.rsplit(".", 1)[0] if is_markdown(name) else name
+    stem = name.rsplit(".", 1)[0] if is_site_page(name) else name
     if not re.search(r"[^\W\d_]", stem):
         return stem  # periods such as 2025-01 read best as they are
     words = re.sub(r"[-_]+", " ", stem).strip()

@@ -1,9 +1,8 @@
-"""Text the site is written in: the Jinja templates, and YAML that keeps MkDocs' own tags.
+"""Text the site is written in: the Jinja templates.
 
-Both mkdocs.yml (`site.py`) and the generated pages (`sitenav.py`) are rendered from templates, so the
-environment sits below both and neither has to import the other. The YAML loader and dumper stay
-together because an owner's tagged values (`!!python/name:`, `!ENV`) must survive a load and a dump
-unchanged.
+Both mkdocs.yml (`build.py`) and the generated pages (`nav.py`) are rendered from templates, so the
+environment sits below both and neither has to import the other. YAML values are written with
+`core.mkdocs_yaml.yaml_block`, the dumper that keeps an owner's MkDocs tags.
 """
 
 from __future__ import annotations
@@ -14,10 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-import yaml
 
 from ..core.bundled import bundled
 from ..core.errors import SiteError
+from ..core.mkdocs_yaml import yaml_block
 from ..security.sanitize import escape_html, escape_markdown_inline
 
 # ---------------------------------------------------------------- templates
@@ -61,54 +60,3 @@ def render(template: str, **values: Any) -> str:
         return _templates().get_template(template).render(**values)
     except jinja2.TemplateError as exc:
         raise SiteError(f"template {template}: {exc}") from exc
-
-
-# ---------------------------------------------------------------- YAML with MkDocs tags
-
-
-class _Tagged:
-    """A YAML value with a tag MkDocs understands but safe YAML does not (`!!python/name:`, `!ENV`)."""
-
-    def __init__(self, tag: str, value: Any) -> None:
-        self.tag = tag
-        self.value = value
-
-
-class TaggedLoader(yaml.SafeLoader):
-    pass
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    return _Tagged(node.tag, value)
-
-
-def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
-    if isinstance(data.value, list):
-        return dumper.represent_sequence(data.tag, data.value)
-    if isinstance(data.value, dict):
-        return dumper.represent_mapping(data.tag, data.value)
-    return dumper.represent_scalar(data.tag, str(data.value))
-
-
-TaggedLoader.add_multi_constructor("!", _construct_tagged)
-TaggedLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
-_Dumper.add_representer(_Tagged, _represent_tagged)
-
-
-def yaml_block(value: Any) -> str:
-    text: str = yaml.dump(
-        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
-    )
-    return text
