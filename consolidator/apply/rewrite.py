@@ -56,6 +56,7 @@ class Mention:
 # Checking spans against mistune's AST
 
 _PARSER: Any = None
+_COLLECT = "consolidator.expected"  # key of the collector in mistune's per-parse env
 
 
 def _parser() -> Any:
@@ -67,8 +68,16 @@ def _parser() -> Any:
 
         # Only inline links and inline HTML matter here (references are checked through their
         # definitions; footnote references decide which footnotes exist), so other text is skipped.
+        # What matters is collected as each paragraph is parsed and no inline token is kept: on a
+        # file of 20 MB the token tree alone would take hundreds of megabytes.
         def links_only(s: str, env: Any) -> Any:
-            return inline(s, env) if "](" in s or "<" in s or "[^" in s else []
+            if "](" in s or "<" in s or "[^" in s:
+                tokens = inline(s, env)
+                into = env.get(_COLLECT)
+                if into is None:  # a state without the collector: its caller walks the tokens
+                    return tokens
+                _walk(tokens, into)
+            return []
 
         md.inline = links_only  # type: ignore[assignment]
         _PARSER = md
@@ -101,14 +110,18 @@ def _expected(text: str) -> _Expected:
     fm = front_matter_end(src)
     if fm:  # blank the front matter out, keeping the line count
         src = "\n" * src.count("\n", 0, fm) + src[fm:]
-    tokens, state = _parser().parse(src)
     into = _Expected()
-    _walk(tokens, into)
+    md = _parser()
+    state = md.block.state_cls()
+    state.env[_COLLECT] = into
+    tokens, state = md.parse(src, state)
+    _walk(tokens, into)  # block HTML (inline tokens were collected as they were parsed)
     for key, ref in state.env.get("ref_links", {}).items():
         into.definitions[key] = ref["url"]
     return into
 
 
+@lru_cache(maxsize=65536)
 def _url_key(target: str) -> str:
     return str(escape_url(unescape_char(target)))
 
@@ -319,8 +332,13 @@ def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str
     confirmed, unmatched = _check(located, text)
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
+    memo: dict[tuple[str, str, bool, str], str | None] = {}  # links repeat: work each one out once
     for i, (span, f) in enumerate(located):
-        new = _new_target(span.target, span.kind, span.angle, f.quote, old_path, new_path, moves)
+        key = (span.target, span.kind, span.angle, f.quote)
+        if key in memo:
+            new = memo[key]
+        else:
+            new = memo[key] = _new_target(*key, old_path, new_path, moves)
         if new is None:
             continue
         if i not in confirmed:
