@@ -337,7 +337,7 @@ def _compute(
         notice_to: str | None = None
         unmatched: tuple[str, ...] = ()
         if markdown:
-            done = rewrite_document(decoded.exact, path, final, moves)
+            done = rewrite_document(decoded.exact, path, final, moves, files=tracked)
             text, unmatched = done.text, tuple(str(u) for u in done.unmatched)
             work.unmatched.extend(
                 f"{path}: {u}" for u in unmatched if path in moves or any(n in u for n in moved_names)

@@ -13,7 +13,7 @@ import posixpath
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -204,6 +204,11 @@ def _encode_segment(seg: str, written: str, kind: str, angle: bool, quote: str) 
             return spaces_ok
         if c == "'":
             return quote != "'"
+        if c in "<>":
+            # Raw in a bare destination (GitHub, MkDocs and VS Code all read `p<i>.md` so); inside
+            # `<...>` a backslash escape would do for GitHub and VS Code but MkDocs does not undo
+            # it, so it is percent-encoded there, as in HTML.
+            return not angle and kind != "html"
         return ord(c) > 127 and not (percent and not raw_non_ascii)
 
     return "".join(c if keep(c) else _percent(c) for c in seg)
@@ -226,11 +231,56 @@ def _write_path(new: str, written_path: str, kind: str, angle: bool, quote: str)
             parts.append(originals[seg])
         else:
             parts.append(_encode_segment(seg, written_path, kind, angle, quote))
-    return "/".join(parts)
+    out = "/".join(parts)
+    if out.startswith("<") and not angle:  # would open an angle-bracket destination
+        out = "%3C" + out[1:]
+    return out
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """What moves: files (old repository path -> new), whole folders, and what else exists."""
+
+    files: Mapping[str, str]
+    folders: Mapping[str, str]  # a folder every file of which moves to one new folder, keeping its tree
+    existing: frozenset[str] | None  # every file before the move; None when the caller gave none
+
+    def dest(self, path: str) -> str:
+        return self.files.get(path) or self.folders.get(path) or path
+
+
+def folder_moves(moved: Mapping[str, str], files: Collection[str]) -> dict[str, str]:
+    """Folders that move as a whole: every file under the folder (in `files`, the repository before
+    the move) moves to the same relative place under one new folder. A link to such a folder
+    (`../old/`, `/old`) follows it; a folder only partly emptied keeps its links as written."""
+    under: Counter[str] = Counter()
+    for path in {*files, *moved}:
+        for folder in _ancestors(path):
+            under[folder] += 1
+    targets: dict[str, set[str | None]] = {}
+    moved_under: Counter[str] = Counter()
+    for old, new in moved.items():
+        for folder in _ancestors(old):
+            rest = old[len(folder) :]  # "/name" or "/sub/name"
+            moved_under[folder] += 1
+            targets.setdefault(folder, set()).add(new[: -len(rest)] if new.endswith(rest) else None)
+    out = {}
+    for folder, found in targets.items():
+        if len(found) == 1 and moved_under[folder] == under[folder]:
+            (to,) = found
+            if to and to != folder:
+                out[folder] = to
+    return out
+
+
+def _ancestors(path: str) -> Iterable[str]:
+    parts = path.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        yield "/".join(parts[:i])
 
 
 def _new_target(
-    target: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moved: Mapping[str, str]
+    target: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moves: _Moves
 ) -> str | None:
     """The target to write instead of `target`, or None to leave it as written."""
     if kind == "autolink" or not target.strip() or is_external(target.strip()):
@@ -243,15 +293,25 @@ def _new_target(
     before = resolve(old_path, meant)
     if before.external or before.path is None:
         return None
-    dest = moved.get(before.path, before.path)
-    if resolve(new_path, meant).path == dest:
+    path, suffix = before.path, ""
+    if moves.existing is not None and path not in moves.existing and path + ".md" in moves.existing:
+        # Written without its extension (`guide#part`), as VS Code resolves it; GitHub and MkDocs do
+        # not, so such a link is broken there either way, but it keeps working in the editor.
+        path, suffix = path + ".md", ".md"
+    dest = moves.dest(path)
+    if dest == path and old_path == new_path:
         return None
+    if suffix:
+        if not dest.endswith(suffix):
+            return None
+        dest = dest[: -len(suffix)]
     if meant.startswith("/"):
         new = "/" + dest
     else:
         new = relative_path(new_path, dest)
-        if meant.startswith("./") and not new.startswith(("./", "../")) and new not in (".", ".."):
-            new = "./" + new
+        # A link written explicitly relative (`./x`, `../x`) stays so: `./` unless it climbs.
+        if meant.startswith(("./", "../")) and not new.startswith("../") and new != "..":
+            new = "./" if new == "." else "./" + new
     if meant.endswith("/") and not new.endswith("/"):
         new += "/"
     written = _write_path(new, written_path.strip(), kind, angle, quote)
@@ -261,28 +321,49 @@ def _new_target(
     return result if result != target else None
 
 
-def _effective_moves(old_path: str, new_path: str, moved: Mapping[str, str]) -> Mapping[str, str]:
-    if old_path == new_path or moved.get(old_path) == new_path:
-        return moved
-    return {**moved, old_path: new_path}
+_MOVES_CACHE: list[tuple[Mapping[str, str], Collection[str] | None, _Moves]] = []
+
+
+def _moves(moved: Mapping[str, str], files: Collection[str] | None) -> _Moves:
+    """The moves, with folder moves worked out once for a run (apply passes the same objects for
+    every document)."""
+    for m, f, found in _MOVES_CACHE:
+        if m is moved and f is files:
+            return found
+    existing = frozenset(files) | frozenset(moved) if files is not None else None
+    folders = folder_moves(moved, existing) if existing is not None else {}
+    found = _Moves(moved, folders, existing)
+    _MOVES_CACHE[:] = [(moved, files, found)]
+    return found
+
+
+def _effective_moves(old_path: str, new_path: str, moves: _Moves) -> _Moves:
+    if old_path == new_path or moves.files.get(old_path) == new_path:
+        return moves
+    return _Moves({**moves.files, old_path: new_path}, moves.folders, moves.existing)
 
 
 @lru_cache(maxsize=8)
-def _names(paths: frozenset[str]) -> tuple[str, ...]:
-    """File names of the moved paths, as written and percent-encoded."""
+def _names(paths: frozenset[str], stems: bool) -> tuple[str, ...]:
+    """File and folder names of the moved paths, as written and percent-encoded (with `stems`, the
+    names without a `.md` extension too, for links written without it)."""
     found: set[str] = set()
     for path in paths:
         name = posixpath.basename(path)
+        if stems and name.lower().endswith(".md"):
+            name = name[:-3]
         found.update((name, str(escape_url(name))))
     return tuple(sorted(found))
 
 
-def _may_change(text: str, old_path: str, new_path: str, moved: Mapping[str, str]) -> bool:
-    """Cheap test: can any link in `text` need rewriting? (A moved file's name must appear.)"""
+def _may_change(text: str, old_path: str, new_path: str, moves: _Moves) -> bool:
+    """Cheap test: can any link in `text` need rewriting? (A moved file's or folder's name must
+    appear.)"""
     if old_path != new_path:
         return True
     flat = text.replace("\\", "") if "\\" in text else text  # `GUIDE\_V2.md` names GUIDE_V2.md
-    return any(name in flat for name in _names(frozenset(moved)))
+    paths = frozenset(moves.files) | frozenset(moves.folders)
+    return any(name in flat for name in _names(paths, moves.existing is not None))
 
 
 _CANDIDATE = re.compile(r"""\]\(\s*<?([^\s)>]*)|\]:\s*<?(\S*)|\b(?:href|src)\s*=\s*["']?([^\s"'>]*)""", re.I)
@@ -311,7 +392,13 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
-def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str, str]) -> Rewritten:
+def rewrite_document(
+    text: str,
+    old_path: str,
+    new_path: str,
+    moved: Mapping[str, str],
+    files: Collection[str] | None = None,
+) -> Rewritten:
     """Rewrite the relative links of a Markdown document that moves from `old_path` to `new_path`
     while the files in `moved` (old repository path -> new) move too.
 
@@ -321,13 +408,19 @@ def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str
     fragment-only links and links that climb out of the repository stay as written. Only
     destinations change; every other byte stays.
 
+    `files` (every file of the repository before the move) lets links to folders follow a folder
+    whose files all move together (`../old/`, `/old`), and links written without the `.md`
+    extension follow the file they name, as VS Code reads them. The same `moved` and `files` objects
+    passed for every document of a run have their folder moves worked out once.
+
     `unmatched` lists, as readable strings, links mistune reports that the span finder could not
     locate ("<url> (reported by the Markdown parser, ...)") and spans that would have changed but
     that mistune does not see as links ("line N: <target> (... left as written)").
     """
-    if not _may_change(text, old_path, new_path, moved) or not _has_relative_candidates(text):
+    all_moves = _moves(moved, files)
+    if not _may_change(text, old_path, new_path, all_moves) or not _has_relative_candidates(text):
         return Rewritten(text, (), ())
-    moves = _effective_moves(old_path, new_path, moved)
+    moves = _effective_moves(old_path, new_path, all_moves)
     located = locate(text)
     confirmed, unmatched = _check(located, text)
     edits: list[tuple[int, int, str]] = []
