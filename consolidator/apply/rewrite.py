@@ -338,9 +338,12 @@ def _moves(moved: Mapping[str, str], files: Collection[str] | None) -> _Moves:
 
 
 def _effective_moves(old_path: str, new_path: str, moves: _Moves) -> _Moves:
+    """The moves with the document's own move in them (apply passes it among the others already)."""
     if old_path == new_path or moves.files.get(old_path) == new_path:
         return moves
-    return _Moves({**moves.files, old_path: new_path}, moves.folders, moves.existing)
+    files = {**moves.files, old_path: new_path}
+    folders = folder_moves(files, moves.existing) if moves.existing is not None else moves.folders
+    return _Moves(files, folders, moves.existing)
 
 
 @lru_cache(maxsize=8)
