@@ -229,7 +229,8 @@ def _markdown_it_view(text: str) -> tuple[Counter[str], dict[str, str]]:
     front = re.match(r"---\r?\n.*?\n---\r?\n", text, re.S)
     if front:
         text = "\n" * front.group().count("\n") + text[front.end() :]
-    walk(MarkdownIt("commonmark").parse(text, env))
+    # Its default nesting limit (20) would turn deep lists into text: CommonMark sets none.
+    walk(MarkdownIt("commonmark", {"maxNesting": 10_000}).parse(text, env))
     refs = {key: unquote(ref["href"]) for key, ref in env.get("references", {}).items()}
     return found, refs
 
@@ -269,6 +270,16 @@ def _docs_for_cross_check() -> list[tuple[str, str]]:
             '<p align="center"><img src="docs/logo.png"></p>\n\n[faq]: docs/FAQ.md\n',
         )
     )
+    # Deep nesting, with blank lines that every list item continues across (read without visiting
+    # each open container) and block quotes that stop them.
+    deep = [" " * (2 * i) + f"- item {i} [l{i}](d{i}.md)" for i in range(120)]
+    docs.append(("deep-list", "\n\n".join(deep) + "\n\n" + " " * 240 + "[tail](tail.md)\n"))
+    quoted = "> " + "- " * 60 + "[in](in.md)\n>\n> " + " " * 120 + "[on](on.md)\n>\n\n[out](out.md)\n"
+    docs.append(("deep-quoted-list", quoted))
+    mixed = "".join(f"{'  ' * i}- > x{i} [m{i}](m{i}.md)\n{'  ' * (i + 1)}>\n" for i in range(40))
+    docs.append(("deep-mixed", mixed + "\n[after](after.md)\n"))
+    empty = "- \n\n  [not in the item](e.md)\n\n-\n  [in the item](f.md)\n"
+    docs.append(("empty-items", empty))
     return docs
 
 
