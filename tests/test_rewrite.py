@@ -369,3 +369,25 @@ def test_span_dataclass_is_frozen() -> None:
     span = LinkSpan(0, 1, "a", "inline", 1, False)
     with pytest.raises(AttributeError):
         span.start = 2  # type: ignore[misc]
+
+
+def test_folder_moves_need_every_file_to_move_together() -> None:
+    files = ["a/one.md", "a/sub/two.md", "b/one.md", "b/keep.sh", "c/x.md", "c/y.md"]
+    moved = {
+        "a/one.md": "docs/a/one.md",
+        "a/sub/two.md": "docs/a/sub/two.md",
+        "b/one.md": "docs/b/one.md",  # b keeps a script: it stays a folder of its own
+        "c/x.md": "docs/c/x.md",
+        "c/y.md": "elsewhere/y.md",  # c is emptied but scattered: no one place to follow
+    }
+    assert folder_moves(moved, files) == {"a": "docs/a", "a/sub": "docs/a/sub"}
+    # a folder renamed in place
+    assert folder_moves({"old/x.md": "new/x.md"}, ["old/x.md"]) == {"old": "new"}
+
+
+def test_links_to_a_partly_moved_folder_stay() -> None:
+    text = "[b](b/) [c](/c) [a](./a)\n"
+    files = ["README.md", "a/one.md", "b/one.md", "b/keep.sh", "c/x.md"]
+    moved = {"a/one.md": "docs/a/one.md", "b/one.md": "docs/b/one.md"}
+    out = rewrite_document(text, "README.md", "README.md", moved, files=files)
+    assert out.text == "[b](b/) [c](/c) [a](./docs/a)\n"
