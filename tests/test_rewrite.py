@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 import yaml
@@ -391,3 +393,39 @@ def test_links_to_a_partly_moved_folder_stay() -> None:
     moved = {"a/one.md": "docs/a/one.md", "b/one.md": "docs/b/one.md"}
     out = rewrite_document(text, "README.md", "README.md", moved, files=files)
     assert out.text == "[b](b/) [c](/c) [a](./docs/a)\n"
+
+
+_AWKWARD = ["with gap.md", "p(x.md", "a<b>.md", "pct%.md", "café.md", "hash#1.md", "q?.md"]
+
+
+def _awkward_rewrite() -> str:
+    """Links of every style to files moved to names that need escaping, rewritten."""
+    moved = {f"old{i}.md": f"new/{name}" for i, name in enumerate(_AWKWARD)}
+    text = "".join(
+        f"[b{i}](old{i}.md) [a{i}](<old{i}.md>)\n\n[d{i}]: old{i}.md\n\n" for i in range(len(_AWKWARD))
+    )
+    text += "".join(f"[u{i}][d{i}] " for i in range(len(_AWKWARD))) + "\n"
+    return rewrite_document(text, "index.md", "index.md", moved).text
+
+
+def test_escaped_new_names_resolve_on_github() -> None:
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="GitHub's renderer (pip install cmarkgfm) is absent")
+    html = cmarkgfm.github_flavored_markdown_to_html(_awkward_rewrite())
+    hrefs = [unquote(h) for h in re.findall(r'href="([^"]*)"', html)]
+    assert hrefs == [f"new/{name}" for name in _AWKWARD for _ in (1, 2)] + [f"new/{n}" for n in _AWKWARD]
+
+
+def test_escaped_new_names_resolve_in_a_strict_mkdocs_build(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "new").mkdir(parents=True)
+    (docs / "index.md").write_text(_awkward_rewrite(), encoding="utf-8")
+    for name in _AWKWARD:
+        (docs / "new" / name).write_text("# Page\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nvalidation:\n  unrecognized_links: warn\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    for name in _AWKWARD:  # every link reaches its page's URL (the navigation links it once more)
+        assert page.count(f'href="{quote("new/" + name[:-3])}/"') >= 3, name
