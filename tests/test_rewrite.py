@@ -429,3 +429,13 @@ def test_escaped_new_names_resolve_in_a_strict_mkdocs_build(tmp_path: Path) -> N
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     for name in _AWKWARD:  # every link reaches its page's URL (the navigation links it once more)
         assert page.count(f'href="{quote("new/" + name[:-3])}/"') >= 3, name
+
+
+def test_a_link_to_a_folder_emptied_in_all_directions_is_reported() -> None:
+    files = ["README.md", "c/x.md", "c/y.md"]
+    moved = {"c/x.md": "docs/x.md", "c/y.md": "elsewhere/y.md"}
+    out = rewrite_document("[c](c/) [x](c/x.md)\n", "README.md", "README.md", moved, files=files)
+    assert out.text == "[c](c/) [x](docs/x.md)\n"
+    assert out.unmatched == (
+        "line 1: c/ (a folder whose files, such as c/x.md, move to several places; left as written)",
+    )

@@ -249,6 +249,7 @@ class _Moves:
     files: Mapping[str, str]
     folders: Mapping[str, str]  # a folder every file of which moves to one new folder, keeping its tree
     existing: frozenset[str] | None  # every file before the move; None when the caller gave none
+    emptied: frozenset[str] = frozenset()  # folders left empty, their files moved to several places
 
     def dest(self, path: str) -> str:
         return self.files.get(path) or self.folders.get(path) or path
@@ -258,6 +259,11 @@ def folder_moves(moved: Mapping[str, str], files: Collection[str]) -> dict[str, 
     """Folders that move as a whole: every file under the folder (in `files`, the repository before
     the move) moves to the same relative place under one new folder. A link to such a folder
     (`../old/`, `/old`) follows it; a folder only partly emptied keeps its links as written."""
+    return _folders(moved, files)[0]
+
+
+def _folders(moved: Mapping[str, str], files: Collection[str]) -> tuple[dict[str, str], frozenset[str]]:
+    """(folders moved whole -> their new place, folders emptied with no one place to follow)."""
     under: Counter[str] = Counter()
     for path in {*files, *moved}:
         for folder in _ancestors(path):
@@ -269,13 +275,16 @@ def folder_moves(moved: Mapping[str, str], files: Collection[str]) -> dict[str, 
             rest = old[len(folder) :]  # "/name" or "/sub/name"
             moved_under[folder] += 1
             targets.setdefault(folder, set()).add(new[: -len(rest)] if new.endswith(rest) else None)
-    out = {}
+    out, emptied = {}, set()
     for folder, found in targets.items():
-        if len(found) == 1 and moved_under[folder] == under[folder]:
-            (to,) = found
-            if to and to != folder:
-                out[folder] = to
-    return out
+        if moved_under[folder] != under[folder]:
+            continue
+        (to,) = found if len(found) == 1 else (None,)
+        if to is None:
+            emptied.add(folder)
+        elif to != folder:
+            out[folder] = to
+    return out, frozenset(emptied)
 
 
 def _ancestors(path: str) -> Iterable[str]:
@@ -336,8 +345,8 @@ def _moves(moved: Mapping[str, str], files: Collection[str] | None) -> _Moves:
         if m is moved and f is files:
             return found
     existing = frozenset(files) | frozenset(moved) if files is not None else None
-    folders = folder_moves(moved, existing) if existing is not None else {}
-    found = _Moves(moved, folders, existing)
+    folders, emptied = _folders(moved, existing) if existing is not None else ({}, frozenset())
+    found = _Moves(moved, folders, existing, emptied)
     _MOVES_CACHE[:] = [(moved, files, found)]
     return found
 
@@ -347,8 +356,10 @@ def _effective_moves(old_path: str, new_path: str, moves: _Moves) -> _Moves:
     if old_path == new_path or moves.files.get(old_path) == new_path:
         return moves
     files = {**moves.files, old_path: new_path}
-    folders = folder_moves(files, moves.existing) if moves.existing is not None else moves.folders
-    return _Moves(files, folders, moves.existing)
+    if moves.existing is None:
+        return _Moves(files, moves.folders, None)
+    folders, emptied = _folders(files, moves.existing)
+    return _Moves(files, folders, moves.existing, emptied)
 
 
 @lru_cache(maxsize=8)
@@ -364,13 +375,21 @@ def _names(paths: frozenset[str], stems: bool) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _emptied_folder(target: str, kind: str, old_path: str, emptied: frozenset[str]) -> str | None:
+    """The folder a link names when the moves empty it in several directions (nowhere to follow)."""
+    if not emptied or kind == "autolink" or is_external(target.strip()):
+        return None
+    path = resolve(old_path, _decode(split_target(target)[0], kind).strip()).path
+    return path if path in emptied else None
+
+
 def _may_change(text: str, old_path: str, new_path: str, moves: _Moves) -> bool:
     """Cheap test: can any link in `text` need rewriting? (A moved file's or folder's name must
     appear.)"""
     if old_path != new_path:
         return True
     flat = text.replace("\\", "") if "\\" in text else text  # `GUIDE\_V2.md` names GUIDE_V2.md
-    paths = frozenset(moves.files) | frozenset(moves.folders)
+    paths = frozenset(moves.files) | frozenset(moves.folders) | moves.emptied
     return any(name in flat for name in _names(paths, moves.existing is not None))
 
 
@@ -441,6 +460,13 @@ def rewrite_document(
         else:
             new = memo[key] = _new_target(*key, old_path, new_path, moves)
         if new is None:
+            folder = _emptied_folder(span.target, span.kind, old_path, moves.emptied)
+            if folder is not None:
+                first = min(p for p in moves.files if p.startswith(folder + "/"))
+                unmatched.append(
+                    f"line {span.line}: {span.target} (a folder whose files, such as {first}, move to"
+                    " several places; left as written)"
+                )
             continue
         if i not in confirmed:
             unmatched.append(
