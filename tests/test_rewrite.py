@@ -439,3 +439,20 @@ def test_a_link_to_a_folder_emptied_in_all_directions_is_reported() -> None:
     assert out.unmatched == (
         "line 1: c/ (a folder whose files, such as c/x.md, move to several places; left as written)",
     )
+
+
+def test_a_folder_is_not_read_as_a_file_without_its_extension() -> None:
+    files = ["index.md", "guide.md", "guide/part.md"]
+    moved = {"guide.md": "docs/guide.md"}
+    out = rewrite_document("[f](guide) [g](guide.md)\n", "index.md", "index.md", moved, files=files)
+    assert out.text == "[f](guide) [g](docs/guide.md)\n"
+
+
+def test_a_moves_dict_filled_between_calls_is_read_afresh() -> None:
+    moved: dict[str, str] = {}
+    files = ["index.md", "a.md"]
+    assert rewrite_document("[a](a.md)\n", "index.md", "index.md", moved, files=files).changes == ()
+    moved["a.md"] = "docs/a.md"
+    assert (
+        rewrite_document("[a](a.md)\n", "index.md", "index.md", moved, files=files).text == "[a](docs/a.md)\n"
+    )

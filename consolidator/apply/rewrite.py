@@ -250,6 +250,7 @@ class _Moves:
     folders: Mapping[str, str]  # a folder every file of which moves to one new folder, keeping its tree
     existing: frozenset[str] | None  # every file before the move; None when the caller gave none
     emptied: frozenset[str] = frozenset()  # folders left empty, their files moved to several places
+    dirs: frozenset[str] = frozenset()  # every folder before the move
 
     def dest(self, path: str) -> str:
         return self.files.get(path) or self.folders.get(path) or path
@@ -308,7 +309,12 @@ def _new_target(
     if before.external or before.path is None:
         return None
     path, suffix = before.path, ""
-    if moves.existing is not None and path not in moves.existing and path + ".md" in moves.existing:
+    if (
+        moves.existing is not None
+        and path not in moves.existing
+        and path not in moves.dirs
+        and path + ".md" in moves.existing
+    ):
         # Written without its extension (`guide#part`), as VS Code resolves it; GitHub and MkDocs do
         # not, so such a link is broken there either way, but it keeps working in the editor.
         path, suffix = path + ".md", ".md"
@@ -342,11 +348,16 @@ def _moves(moved: Mapping[str, str], files: Collection[str] | None) -> _Moves:
     """The moves, with folder moves worked out once for a run (apply passes the same objects for
     every document)."""
     for m, f, found in _MOVES_CACHE:
-        if m is moved and f is files:
+        # the same objects, unchanged since (a caller may fill one dict and call again)
+        if m is moved and f is files and found.files == moved and len(f or ()) == len(files or ()):
             return found
-    existing = frozenset(files) | frozenset(moved) if files is not None else None
-    folders, emptied = _folders(moved, existing) if existing is not None else ({}, frozenset())
-    found = _Moves(moved, folders, existing, emptied)
+    if files is None:
+        found = _Moves(dict(moved), {}, None)
+    else:
+        existing = frozenset(files) | frozenset(moved)
+        folders, emptied = _folders(moved, existing)
+        dirs = frozenset(d for path in existing for d in _ancestors(path))
+        found = _Moves(dict(moved), folders, existing, emptied, dirs)
     _MOVES_CACHE[:] = [(moved, files, found)]
     return found
 
@@ -359,7 +370,7 @@ def _effective_moves(old_path: str, new_path: str, moves: _Moves) -> _Moves:
     if moves.existing is None:
         return _Moves(files, moves.folders, None)
     folders, emptied = _folders(files, moves.existing)
-    return _Moves(files, folders, moves.existing, emptied)
+    return _Moves(files, folders, moves.existing, emptied, moves.dirs)
 
 
 @lru_cache(maxsize=8)
