@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 import yaml
@@ -15,6 +18,7 @@ from markdown_it import MarkdownIt
 from consolidator.apply.rewrite import (
     Change,
     find_path_mentions,
+    folder_moves,
     rewrite_document,
     rewrite_mentions,
 )
@@ -39,7 +43,9 @@ def test_golden_cases_exist() -> None:
 @pytest.mark.parametrize("name", CASES)
 def test_golden(name: str) -> None:
     decoded, meta, expected = _case(name)
-    done = rewrite_document(decoded.exact, meta["old_path"], meta["new_path"], meta["moved"])
+    done = rewrite_document(
+        decoded.exact, meta["old_path"], meta["new_path"], meta["moved"], files=meta.get("files")
+    )
     assert textio.encode(decoded, done.text) == expected
     assert done.unmatched == ()
     if "changes" in meta:
@@ -56,7 +62,9 @@ def test_golden_links_still_lead_where_they_did(name: str) -> None:
     decoded, meta, _ = _case(name)
     old, new, moved = meta["old_path"], meta["new_path"], dict(meta["moved"])
     moved.setdefault(old, new)
-    done = rewrite_document(decoded.exact, old, new, meta["moved"])
+    files = meta.get("files")
+    done = rewrite_document(decoded.exact, old, new, meta["moved"], files=files)
+    folders = folder_moves(moved, files or ())
     before = find_link_spans(decoded.exact)
     after = find_link_spans(done.text)
     assert [s.kind for s in before] == [s.kind for s in after]
@@ -68,7 +76,11 @@ def test_golden_links_still_lead_where_they_did(name: str) -> None:
         if a.target == b.target and (was.external or was.path is None or not a.target.split("#")[0]):
             continue
         assert was.path is not None
-        assert now.path == moved.get(was.path, was.path), (a.target, b.target)
+        if files and was.path not in files and was.path + ".md" in files:  # written without .md
+            assert now.path is not None
+            was, now = replace(was, path=was.path + ".md"), replace(now, path=now.path + ".md")
+        expected = moved.get(was.path) or folders.get(was.path) or was.path
+        assert now.path == expected, (a.target, b.target)
         assert now.fragment == was.fragment and now.query == was.query
 
 
@@ -219,7 +231,8 @@ def _markdown_it_view(text: str) -> tuple[Counter[str], dict[str, str]]:
     front = re.match(r"---\r?\n.*?\n---\r?\n", text, re.S)
     if front:
         text = "\n" * front.group().count("\n") + text[front.end() :]
-    walk(MarkdownIt("commonmark").parse(text, env))
+    # Its default nesting limit (20) would turn deep lists into text: CommonMark sets none.
+    walk(MarkdownIt("commonmark", {"maxNesting": 10_000}).parse(text, env))
     refs = {key: unquote(ref["href"]) for key, ref in env.get("references", {}).items()}
     return found, refs
 
@@ -259,6 +272,16 @@ def _docs_for_cross_check() -> list[tuple[str, str]]:
             '<p align="center"><img src="docs/logo.png"></p>\n\n[faq]: docs/FAQ.md\n',
         )
     )
+    # Deep nesting, with blank lines that every list item continues across (read without visiting
+    # each open container) and block quotes that stop them.
+    deep = [" " * (2 * i) + f"- item {i} [l{i}](d{i}.md)" for i in range(120)]
+    docs.append(("deep-list", "\n\n".join(deep) + "\n\n" + " " * 240 + "[tail](tail.md)\n"))
+    quoted = "> " + "- " * 60 + "[in](in.md)\n>\n> " + " " * 120 + "[on](on.md)\n>\n\n[out](out.md)\n"
+    docs.append(("deep-quoted-list", quoted))
+    mixed = "".join(f"{'  ' * i}- > x{i} [m{i}](m{i}.md)\n{'  ' * (i + 1)}>\n" for i in range(40))
+    docs.append(("deep-mixed", mixed + "\n[after](after.md)\n"))
+    empty = "- \n\n  [not in the item](e.md)\n\n-\n  [in the item](f.md)\n"
+    docs.append(("empty-items", empty))
     return docs
 
 
@@ -348,3 +371,88 @@ def test_span_dataclass_is_frozen() -> None:
     span = LinkSpan(0, 1, "a", "inline", 1, False)
     with pytest.raises(AttributeError):
         span.start = 2  # type: ignore[misc]
+
+
+def test_folder_moves_need_every_file_to_move_together() -> None:
+    files = ["a/one.md", "a/sub/two.md", "b/one.md", "b/keep.sh", "c/x.md", "c/y.md"]
+    moved = {
+        "a/one.md": "docs/a/one.md",
+        "a/sub/two.md": "docs/a/sub/two.md",
+        "b/one.md": "docs/b/one.md",  # b keeps a script: it stays a folder of its own
+        "c/x.md": "docs/c/x.md",
+        "c/y.md": "elsewhere/y.md",  # c is emptied but scattered: no one place to follow
+    }
+    assert folder_moves(moved, files) == {"a": "docs/a", "a/sub": "docs/a/sub"}
+    # a folder renamed in place
+    assert folder_moves({"old/x.md": "new/x.md"}, ["old/x.md"]) == {"old": "new"}
+
+
+def test_links_to_a_partly_moved_folder_stay() -> None:
+    text = "[b](b/) [c](/c) [a](./a)\n"
+    files = ["README.md", "a/one.md", "b/one.md", "b/keep.sh", "c/x.md"]
+    moved = {"a/one.md": "docs/a/one.md", "b/one.md": "docs/b/one.md"}
+    out = rewrite_document(text, "README.md", "README.md", moved, files=files)
+    assert out.text == "[b](b/) [c](/c) [a](./docs/a)\n"
+
+
+_AWKWARD = ["with gap.md", "p(x.md", "a<b>.md", "pct%.md", "café.md", "hash#1.md", "q?.md"]
+
+
+def _awkward_rewrite() -> str:
+    """Links of every style to files moved to names that need escaping, rewritten."""
+    moved = {f"old{i}.md": f"new/{name}" for i, name in enumerate(_AWKWARD)}
+    text = "".join(
+        f"[b{i}](old{i}.md) [a{i}](<old{i}.md>)\n\n[d{i}]: old{i}.md\n\n" for i in range(len(_AWKWARD))
+    )
+    text += "".join(f"[u{i}][d{i}] " for i in range(len(_AWKWARD))) + "\n"
+    return rewrite_document(text, "index.md", "index.md", moved).text
+
+
+def test_escaped_new_names_resolve_on_github() -> None:
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="GitHub's renderer (pip install cmarkgfm) is absent")
+    html = cmarkgfm.github_flavored_markdown_to_html(_awkward_rewrite())
+    hrefs = [unquote(h) for h in re.findall(r'href="([^"]*)"', html)]
+    assert hrefs == [f"new/{name}" for name in _AWKWARD for _ in (1, 2)] + [f"new/{n}" for n in _AWKWARD]
+
+
+def test_escaped_new_names_resolve_in_a_strict_mkdocs_build(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "new").mkdir(parents=True)
+    (docs / "index.md").write_text(_awkward_rewrite(), encoding="utf-8")
+    for name in _AWKWARD:
+        (docs / "new" / name).write_text("# Page\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nvalidation:\n  unrecognized_links: warn\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    for name in _AWKWARD:  # every link reaches its page's URL (the navigation links it once more)
+        assert page.count(f'href="{quote("new/" + name[:-3])}/"') >= 3, name
+
+
+def test_a_link_to_a_folder_emptied_in_all_directions_is_reported() -> None:
+    files = ["README.md", "c/x.md", "c/y.md"]
+    moved = {"c/x.md": "docs/x.md", "c/y.md": "elsewhere/y.md"}
+    out = rewrite_document("[c](c/) [x](c/x.md)\n", "README.md", "README.md", moved, files=files)
+    assert out.text == "[c](c/) [x](docs/x.md)\n"
+    assert out.unmatched == (
+        "line 1: c/ (a folder whose files, such as c/x.md, move to several places; left as written)",
+    )
+
+
+def test_a_folder_is_not_read_as_a_file_without_its_extension() -> None:
+    files = ["index.md", "guide.md", "guide/part.md"]
+    moved = {"guide.md": "docs/guide.md"}
+    out = rewrite_document("[f](guide) [g](guide.md)\n", "index.md", "index.md", moved, files=files)
+    assert out.text == "[f](guide) [g](docs/guide.md)\n"
+
+
+def test_a_moves_dict_filled_between_calls_is_read_afresh() -> None:
+    moved: dict[str, str] = {}
+    files = ["index.md", "a.md"]
+    assert rewrite_document("[a](a.md)\n", "index.md", "index.md", moved, files=files).changes == ()
+    moved["a.md"] = "docs/a.md"
+    assert (
+        rewrite_document("[a](a.md)\n", "index.md", "index.md", moved, files=files).text == "[a](docs/a.md)\n"
+    )

@@ -13,7 +13,7 @@ import posixpath
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -56,6 +56,7 @@ class Mention:
 # Checking spans against mistune's AST
 
 _PARSER: Any = None
+_COLLECT = "consolidator.expected"  # key of the collector in mistune's per-parse env
 
 
 def _parser() -> Any:
@@ -67,8 +68,16 @@ def _parser() -> Any:
 
         # Only inline links and inline HTML matter here (references are checked through their
         # definitions; footnote references decide which footnotes exist), so other text is skipped.
+        # What matters is collected as each paragraph is parsed and no inline token is kept: on a
+        # file of 20 MB the token tree alone would take hundreds of megabytes.
         def links_only(s: str, env: Any) -> Any:
-            return inline(s, env) if "](" in s or "<" in s or "[^" in s else []
+            if "](" in s or "<" in s or "[^" in s:
+                tokens = inline(s, env)
+                into = env.get(_COLLECT)
+                if into is None:  # a state without the collector: its caller walks the tokens
+                    return tokens
+                _walk(tokens, into)
+            return []
 
         md.inline = links_only  # type: ignore[assignment]
         _PARSER = md
@@ -82,9 +91,14 @@ class _Expected:
     html: Counter[str] = field(default_factory=Counter)
 
 
+_LEAVES = frozenset({"text", "softbreak", "linebreak", "codespan", "blank_line", "thematic_break"})
+
+
 def _walk(tokens: Iterable[dict[str, Any]], into: _Expected) -> None:
     for tok in tokens:
         kind = tok.get("type")
+        if kind in _LEAVES:  # most tokens: nothing to count, nothing inside
+            continue
         if kind in ("link", "image") and "ref" not in tok:
             into.links[tok["attrs"]["url"]] += 1
         elif kind in ("inline_html", "block_html"):
@@ -101,14 +115,18 @@ def _expected(text: str) -> _Expected:
     fm = front_matter_end(src)
     if fm:  # blank the front matter out, keeping the line count
         src = "\n" * src.count("\n", 0, fm) + src[fm:]
-    tokens, state = _parser().parse(src)
     into = _Expected()
-    _walk(tokens, into)
+    md = _parser()
+    state = md.block.state_cls()
+    state.env[_COLLECT] = into
+    tokens, state = md.parse(src, state)
+    _walk(tokens, into)  # block HTML (inline tokens were collected as they were parsed)
     for key, ref in state.env.get("ref_links", {}).items():
         into.definitions[key] = ref["url"]
     return into
 
 
+@lru_cache(maxsize=65536)
 def _url_key(target: str) -> str:
     return str(escape_url(unescape_char(target)))
 
@@ -191,6 +209,11 @@ def _encode_segment(seg: str, written: str, kind: str, angle: bool, quote: str) 
             return spaces_ok
         if c == "'":
             return quote != "'"
+        if c in "<>":
+            # Raw in a bare destination (GitHub, MkDocs and VS Code all read `p<i>.md` so); inside
+            # `<...>` a backslash escape would do for GitHub and VS Code but MkDocs does not undo
+            # it, so it is percent-encoded there, as in HTML.
+            return not angle and kind != "html"
         return ord(c) > 127 and not (percent and not raw_non_ascii)
 
     return "".join(c if keep(c) else _percent(c) for c in seg)
@@ -213,11 +236,66 @@ def _write_path(new: str, written_path: str, kind: str, angle: bool, quote: str)
             parts.append(originals[seg])
         else:
             parts.append(_encode_segment(seg, written_path, kind, angle, quote))
-    return "/".join(parts)
+    out = "/".join(parts)
+    if out.startswith("<") and not angle:  # would open an angle-bracket destination
+        out = "%3C" + out[1:]
+    return out
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """What moves: files (old repository path -> new), whole folders, and what else exists."""
+
+    files: Mapping[str, str]
+    folders: Mapping[str, str]  # a folder every file of which moves to one new folder, keeping its tree
+    existing: frozenset[str] | None  # every file before the move; None when the caller gave none
+    emptied: frozenset[str] = frozenset()  # folders left empty, their files moved to several places
+    dirs: frozenset[str] = frozenset()  # every folder before the move
+
+    def dest(self, path: str) -> str:
+        return self.files.get(path) or self.folders.get(path) or path
+
+
+def folder_moves(moved: Mapping[str, str], files: Collection[str]) -> dict[str, str]:
+    """Folders that move as a whole: every file under the folder (in `files`, the repository before
+    the move) moves to the same relative place under one new folder. A link to such a folder
+    (`../old/`, `/old`) follows it; a folder only partly emptied keeps its links as written."""
+    return _folders(moved, files)[0]
+
+
+def _folders(moved: Mapping[str, str], files: Collection[str]) -> tuple[dict[str, str], frozenset[str]]:
+    """(folders moved whole -> their new place, folders emptied with no one place to follow)."""
+    under: Counter[str] = Counter()
+    for path in {*files, *moved}:
+        for folder in _ancestors(path):
+            under[folder] += 1
+    targets: dict[str, set[str | None]] = {}
+    moved_under: Counter[str] = Counter()
+    for old, new in moved.items():
+        for folder in _ancestors(old):
+            rest = old[len(folder) :]  # "/name" or "/sub/name"
+            moved_under[folder] += 1
+            targets.setdefault(folder, set()).add(new[: -len(rest)] if new.endswith(rest) else None)
+    out, emptied = {}, set()
+    for folder, found in targets.items():
+        if moved_under[folder] != under[folder]:
+            continue
+        (to,) = found if len(found) == 1 else (None,)
+        if to is None:
+            emptied.add(folder)
+        elif to != folder:
+            out[folder] = to
+    return out, frozenset(emptied)
+
+
+def _ancestors(path: str) -> Iterable[str]:
+    parts = path.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        yield "/".join(parts[:i])
 
 
 def _new_target(
-    target: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moved: Mapping[str, str]
+    target: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moves: _Moves
 ) -> str | None:
     """The target to write instead of `target`, or None to leave it as written."""
     if kind == "autolink" or not target.strip() or is_external(target.strip()):
@@ -230,15 +308,30 @@ def _new_target(
     before = resolve(old_path, meant)
     if before.external or before.path is None:
         return None
-    dest = moved.get(before.path, before.path)
-    if resolve(new_path, meant).path == dest:
+    path, suffix = before.path, ""
+    if (
+        moves.existing is not None
+        and path not in moves.existing
+        and path not in moves.dirs
+        and path + ".md" in moves.existing
+    ):
+        # Written without its extension (`guide#part`), as VS Code resolves it; GitHub and MkDocs do
+        # not, so such a link is broken there either way, but it keeps working in the editor.
+        path, suffix = path + ".md", ".md"
+    dest = moves.dest(path)
+    if dest == path and old_path == new_path:
         return None
+    if suffix:
+        if not dest.endswith(suffix):
+            return None
+        dest = dest[: -len(suffix)]
     if meant.startswith("/"):
         new = "/" + dest
     else:
         new = relative_path(new_path, dest)
-        if meant.startswith("./") and not new.startswith(("./", "../")) and new not in (".", ".."):
-            new = "./" + new
+        # A link written explicitly relative (`./x`, `../x`) stays so: `./` unless it climbs.
+        if meant.startswith(("./", "../")) and not new.startswith("../") and new != "..":
+            new = "./" if new == "." else "./" + new
     if meant.endswith("/") and not new.endswith("/"):
         new += "/"
     written = _write_path(new, written_path.strip(), kind, angle, quote)
@@ -248,28 +341,67 @@ def _new_target(
     return result if result != target else None
 
 
-def _effective_moves(old_path: str, new_path: str, moved: Mapping[str, str]) -> Mapping[str, str]:
-    if old_path == new_path or moved.get(old_path) == new_path:
-        return moved
-    return {**moved, old_path: new_path}
+_MOVES_CACHE: list[tuple[Mapping[str, str], Collection[str] | None, _Moves]] = []
+
+
+def _moves(moved: Mapping[str, str], files: Collection[str] | None) -> _Moves:
+    """The moves, with folder moves worked out once for a run (apply passes the same objects for
+    every document)."""
+    for m, f, found in _MOVES_CACHE:
+        # the same objects, unchanged since (a caller may fill one dict and call again)
+        if m is moved and f is files and found.files == moved and len(f or ()) == len(files or ()):
+            return found
+    if files is None:
+        found = _Moves(dict(moved), {}, None)
+    else:
+        existing = frozenset(files) | frozenset(moved)
+        folders, emptied = _folders(moved, existing)
+        dirs = frozenset(d for path in existing for d in _ancestors(path))
+        found = _Moves(dict(moved), folders, existing, emptied, dirs)
+    _MOVES_CACHE[:] = [(moved, files, found)]
+    return found
+
+
+def _effective_moves(old_path: str, new_path: str, moves: _Moves) -> _Moves:
+    """The moves with the document's own move in them (apply passes it among the others already)."""
+    if old_path == new_path or moves.files.get(old_path) == new_path:
+        return moves
+    files = {**moves.files, old_path: new_path}
+    if moves.existing is None:
+        return _Moves(files, moves.folders, None)
+    folders, emptied = _folders(files, moves.existing)
+    return _Moves(files, folders, moves.existing, emptied, moves.dirs)
 
 
 @lru_cache(maxsize=8)
-def _names(paths: frozenset[str]) -> tuple[str, ...]:
-    """File names of the moved paths, as written and percent-encoded."""
+def _names(paths: frozenset[str], stems: bool) -> tuple[str, ...]:
+    """File and folder names of the moved paths, as written and percent-encoded (with `stems`, the
+    names without a `.md` extension too, for links written without it)."""
     found: set[str] = set()
     for path in paths:
         name = posixpath.basename(path)
+        if stems and name.lower().endswith(".md"):
+            name = name[:-3]
         found.update((name, str(escape_url(name))))
     return tuple(sorted(found))
 
 
-def _may_change(text: str, old_path: str, new_path: str, moved: Mapping[str, str]) -> bool:
-    """Cheap test: can any link in `text` need rewriting? (A moved file's name must appear.)"""
+def _emptied_folder(target: str, kind: str, old_path: str, emptied: frozenset[str]) -> str | None:
+    """The folder a link names when the moves empty it in several directions (nowhere to follow)."""
+    if not emptied or kind == "autolink" or is_external(target.strip()):
+        return None
+    path = resolve(old_path, _decode(split_target(target)[0], kind).strip()).path
+    return path if path in emptied else None
+
+
+def _may_change(text: str, old_path: str, new_path: str, moves: _Moves) -> bool:
+    """Cheap test: can any link in `text` need rewriting? (A moved file's or folder's name must
+    appear.)"""
     if old_path != new_path:
         return True
     flat = text.replace("\\", "") if "\\" in text else text  # `GUIDE\_V2.md` names GUIDE_V2.md
-    return any(name in flat for name in _names(frozenset(moved)))
+    paths = frozenset(moves.files) | frozenset(moves.folders) | moves.emptied
+    return any(name in flat for name in _names(paths, moves.existing is not None))
 
 
 _CANDIDATE = re.compile(r"""\]\(\s*<?([^\s)>]*)|\]:\s*<?(\S*)|\b(?:href|src)\s*=\s*["']?([^\s"'>]*)""", re.I)
@@ -298,7 +430,13 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
-def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str, str]) -> Rewritten:
+def rewrite_document(
+    text: str,
+    old_path: str,
+    new_path: str,
+    moved: Mapping[str, str],
+    files: Collection[str] | None = None,
+) -> Rewritten:
     """Rewrite the relative links of a Markdown document that moves from `old_path` to `new_path`
     while the files in `moved` (old repository path -> new) move too.
 
@@ -308,20 +446,38 @@ def rewrite_document(text: str, old_path: str, new_path: str, moved: Mapping[str
     fragment-only links and links that climb out of the repository stay as written. Only
     destinations change; every other byte stays.
 
+    `files` (every file of the repository before the move) lets links to folders follow a folder
+    whose files all move together (`../old/`, `/old`), and links written without the `.md`
+    extension follow the file they name, as VS Code reads them. The same `moved` and `files` objects
+    passed for every document of a run have their folder moves worked out once.
+
     `unmatched` lists, as readable strings, links mistune reports that the span finder could not
     locate ("<url> (reported by the Markdown parser, ...)") and spans that would have changed but
     that mistune does not see as links ("line N: <target> (... left as written)").
     """
-    if not _may_change(text, old_path, new_path, moved) or not _has_relative_candidates(text):
+    all_moves = _moves(moved, files)
+    if not _may_change(text, old_path, new_path, all_moves) or not _has_relative_candidates(text):
         return Rewritten(text, (), ())
-    moves = _effective_moves(old_path, new_path, moved)
+    moves = _effective_moves(old_path, new_path, all_moves)
     located = locate(text)
     confirmed, unmatched = _check(located, text)
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
+    memo: dict[tuple[str, str, bool, str], str | None] = {}  # links repeat: work each one out once
     for i, (span, f) in enumerate(located):
-        new = _new_target(span.target, span.kind, span.angle, f.quote, old_path, new_path, moves)
+        key = (span.target, span.kind, span.angle, f.quote)
+        if key in memo:
+            new = memo[key]
+        else:
+            new = memo[key] = _new_target(*key, old_path, new_path, moves)
         if new is None:
+            folder = _emptied_folder(span.target, span.kind, old_path, moves.emptied)
+            if folder is not None:
+                first = min(p for p in moves.files if p.startswith(folder + "/"))
+                unmatched.append(
+                    f"line {span.line}: {span.target} (a folder whose files, such as {first}, move to"
+                    " several places; left as written)"
+                )
             continue
         if i not in confirmed:
             unmatched.append(

@@ -338,7 +338,7 @@ def _markdown_text(
 ) -> tuple[str, tuple[LinkChange, ...], str | None, tuple[str, ...]]:
     """A document with its links rewritten and, if archived, its notice: text, changes, notice, unmatched."""
     moves = one.moves
-    done = rewrite_document(exact, path, final, moves)
+    done = rewrite_document(exact, path, final, moves, files=one.tracked)
     text, unmatched = done.text, tuple(str(u) for u in done.unmatched)
     one.work.unmatched.extend(
         f"{path}: {u}" for u in unmatched if path in moves or any(n in u for n in one.moved_names)

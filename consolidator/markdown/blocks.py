@@ -111,6 +111,9 @@ class Blocks:
     def __init__(self, src: str) -> None:
         self.src = src
         self.containers: list[_Container] = []
+        # indexes (ascending) of the containers a blank line does not continue: block quotes, and
+        # list items that began with a blank line and have no content yet
+        self.blockers: list[int] = []
         self.leaf: str | None = None  # "para" | "fence" | "icode" | "html"
         self.pieces: list[tuple[int, int]] = []
         self.fence = ("`", 3)
@@ -154,29 +157,58 @@ class Blocks:
 
     def _close_containers(self, keep: int) -> None:
         self._close_leaf()
-        del self.containers[keep:]
+        self._truncate(keep)
 
     def _match_containers(self, line: str) -> tuple[int, int, int]:
-        """How many open containers the line continues, and where their prefixes end (pos, col)."""
+        """How many open containers the line continues, and where their prefixes end (pos, col).
+
+        Linear in the line's length whatever the nesting: the end of each run of whitespace is found
+        once (not once per container), and once only whitespace remains, which every list item
+        continues, the answer comes from `blockers` without visiting the containers one by one.
+        """
         n = len(line)
-        pos = col = matched = 0
-        for c in self.containers:
-            p, cl = _skip_ws(line, pos, col)
+        containers = self.containers
+        pos = col = 0
+        p, cl = _skip_ws(line, 0, 0)  # end of the whitespace run that starts at `pos`
+        for i, c in enumerate(containers):
+            if p < pos:  # a `>` was consumed: a new run of whitespace starts here
+                p, cl = _skip_ws(line, pos, col)
+            if p >= n:
+                # The first block quote or still-empty list item (which may begin with one blank
+                # line at most) from here on stops the match.
+                k = bisect_left(self.blockers, i)
+                matched = self.blockers[k] if k < len(self.blockers) else len(containers)
+                return (matched, p, cl) if matched > i else (i, pos, col)
             if c.quote:
-                if cl - col > 3 or p >= n or line[p] != ">":
-                    break
+                if cl - col > 3 or line[p] != ">":
+                    return i, pos, col
                 pos, col = _skip_one(line, p + 1, cl + 1)
-            elif p >= n:
-                if c.empty:  # a list item can begin with at most one blank line
-                    break
-                pos, col = p, cl
+                p = -1
             elif cl >= c.indent:
                 pos, col = _skip_cols(line, pos, col, c.indent)
-                c.empty = False
+                if c.empty:
+                    c.empty = False
+                    self._unblock(i)
             else:
-                break
-            matched += 1
-        return matched, pos, col
+                return i, pos, col
+        return len(containers), pos, col
+
+    def _unblock(self, i: int) -> None:
+        if self.blockers and self.blockers[-1] == i:  # the usual case: the innermost container
+            self.blockers.pop()
+        elif i in self.blockers:
+            self.blockers.remove(i)
+
+    def _truncate(self, keep: int) -> None:
+        del self.containers[keep:]
+        while self.blockers and self.blockers[-1] >= keep:
+            self.blockers.pop()
+
+    def _extend(self, new: list[_Container]) -> None:
+        for c in new:
+            if c.quote or c.empty:
+                self.blockers.append(len(self.containers))
+            self.containers.append(c)
 
     def _open_containers(self, line: str, pos: int, col: int, interrupting: bool) -> tuple[int, int]:
         """Open the block quotes and list items that start on this line; returns where they end."""
@@ -253,7 +285,7 @@ class Blocks:
             pos, col = self._open_containers(line, pos, col, self.leaf == "para" and all_matched)
             if self.opened:
                 self._close_containers(matched)
-                self.containers.extend(self.opened)
+                self._extend(self.opened)
                 all_matched = True
                 p, cl = _skip_ws(line, pos, col)
                 c0 = line[p] if p < n else ""

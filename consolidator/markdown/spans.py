@@ -20,7 +20,7 @@ from mistune.util import unikey
 from .blocks import ATTR, TAG, Blocks, Chunk
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkSpan:
     start: int  # offsets in the text of the destination only (excludes <> brackets and title)
     end: int
@@ -39,7 +39,7 @@ _LABEL = re.compile(r"((?:[^\\\[\]]|\\.){0,999})\]", re.S)
 _MAX_PARENS = 20  # mistune's DEFAULT_MAX_NESTED_LEVEL
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Dest:
     start: int
     end: int
@@ -57,6 +57,11 @@ def _skip_to_one_newline(s: str, p: int) -> int:
     return p
 
 
+# Runs of characters that need no decision, skipped at once (a destination is read in long strides).
+_ANGLE_PLAIN = re.compile(r"[^>\\<\n\x00]*")
+_BARE_PLAIN = re.compile(r"[^ \t\n\r\f\\()\x00-\x1f\x7f]*")
+
+
 def _destination(s: str, p: int, block: bool) -> _Dest | None:
     p = _skip_to_one_newline(s, p)
     n = len(s)
@@ -64,28 +69,29 @@ def _destination(s: str, p: int, block: bool) -> _Dest | None:
         return None
     if s[p] == "<":
         q = p + 1
-        while q < n:
+        while True:
+            q = _ANGLE_PLAIN.match(s, q).end()  # type: ignore[union-attr]
+            if q >= n:
+                return None
             c = s[q]
             if c == ">":
                 return _Dest(p + 1, q, True, q + 1)
-            if c == "\\" and q + 1 < n and s[q + 1] in _PUNCT:
-                q += 2
+            if c == "\\":
+                q += 2 if q + 1 < n and s[q + 1] in _PUNCT else 1
                 continue
-            if c in "<\n\x00":
-                return None
-            q += 1
-        return None
+            return None  # '<', a line ending or NUL
     if block and s[p] in _WS:
         return None
     q, level = p, 0
-    while q < n:
+    while True:
+        q = _BARE_PLAIN.match(s, q).end()  # type: ignore[union-attr]
+        if q >= n:
+            break
         c = s[q]
         if c in _WS:
             break
-        if ord(c) < 32 or c == "\x7f":
-            return None
-        if c == "\\" and q + 1 < n and s[q + 1] in _PUNCT:
-            q += 2
+        if c == "\\":
+            q += 2 if q + 1 < n and s[q + 1] in _PUNCT else 1
             continue
         if c == "(":
             level += 1
@@ -95,6 +101,8 @@ def _destination(s: str, p: int, block: bool) -> _Dest | None:
             if level == 0:
                 break
             level -= 1
+        else:  # another control character
+            return None
         q += 1
     if level:
         return None
@@ -193,7 +201,7 @@ _EMAIL = re.compile(
 _BACKTICKS = re.compile(r"`+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     start: int
     end: int
