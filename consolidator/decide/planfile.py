@@ -15,7 +15,7 @@ import yaml
 from yaml.emitter import ScalarAnalysis
 
 from ..core.errors import PlanError
-from ..core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from ..core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader, Reason
 
 FORMAT_VERSION = 1
 ACTIONS = ("keep", "move", "archive", "merge")
@@ -74,7 +74,7 @@ def _entry(e: Decision) -> dict[str, Any]:
         "kind": e.kind or None,
         "confidence": round(float(e.confidence), 2),
         "blob": e.blob,
-        "reasons": list(e.reasons),
+        "reasons": [str(r) for r in e.reasons],
     }
 
 
@@ -223,7 +223,7 @@ def _read_entry(raw: Any, index: int, problems: list[str]) -> Decision | None:
         destination=_text(raw.get("destination")),
         section=_text(raw.get("section")),
         canonical=_text(raw.get("canonical")),
-        reasons=tuple(str(r) for r in reasons),
+        reasons=tuple(Reason(str(r)) for r in reasons),
         confidence=float(confidence),
         blob=str(raw.get("blob") or ""),
         kind=str(raw.get("kind") or ""),
