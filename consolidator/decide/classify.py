@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.models import Document, Inventory, Reason
-from .evidence import SIGNALS, Context, Evidence, gather_evidence
+from .evidence import SIGNALS, Context, Evidence, gather_evidence, one_per_group
 from .rules import SECTION_WORDS, Rule
+from .weights import Weights
 
 # ---------------------------------------------------------------------------------------------------------
 # Conventional files
@@ -126,7 +127,6 @@ class Classification:
 
 
 # Root documents are archived at this margin of evidence; documents in a docs tree need much more.
-ROOT_THRESHOLD = 1.5
 TREE_THRESHOLD = 5.0
 # Inside a docs tree, a duplicate group must score this high before a page is folded into another.
 TREE_DUPLICATE_SCORE = 0.8
@@ -240,21 +240,24 @@ class Weighed:
     evergreen: float  # total weight toward documentation to keep using
     fired: tuple[str, ...]  # tags of the signals that fired
     in_tree: bool
+    features: Mapping[str, float]  # tag -> strength of every finding: what the weights are fitted on
 
     @property
     def margin(self) -> float:
         return round(self.history - self.evergreen, 2)
 
-    @property
-    def threshold(self) -> float:
-        return TREE_THRESHOLD if self.in_tree else ROOT_THRESHOLD
+    def threshold(self, weights: Weights) -> float:
+        return TREE_THRESHOLD if self.in_tree else weights.threshold
 
 
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
-    hits = evidence.hits
-    history = sum(w for _, w in hits if w > 0)
-    evergreen = -sum(w for _, w in hits if w < 0)
-    reasons = [Reason(r.why, r.name, w) for r, w in hits]
+    """Each finding's strength times its fitted weight (`weights.json`), added up from the intercept."""
+    table = context.weights
+    hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in evidence.hits]))
+    features: dict[str, float] = {r.name: strength for r, strength in evidence.hits}
+    history = max(table.intercept, 0.0) + sum(w for _, w in hits if w > 0)
+    evergreen = max(-table.intercept, 0.0) - sum(w for _, w in hits if w < 0)
+    reasons = [Reason(r.why, r.name, w) for r, w in hits if w]
     base = history - evergreen
     fired: list[str] = []
     for signal in SIGNALS:
@@ -262,12 +265,15 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
         if found is None or found.weight is None:
             continue
         fired.append(found.tag)
-        if found.weight > 0:
-            history += found.weight
-        else:
-            evergreen -= found.weight
-        reasons.append(found)
-    return Weighed(hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root)
+        features[found.tag] = found.weight
+        weight = table.of(found.tag) * found.weight
+        if weight > 0:
+            history += weight
+        elif weight < 0:
+            evergreen -= weight
+        if weight:
+            reasons.append(Reason(found.text, found.tag, weight))
+    return Weighed(hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features)
 
 
 def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str | None, tuple[Reason, ...]]:
@@ -281,7 +287,7 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
         score = context.duplicate_score.get(doc.path, 0.0)
         same_folder = canonical.rsplit("/", 1)[0] == doc.folder if "/" in canonical else False
         close = score >= TREE_DUPLICATE_SCORE and same_folder
-        if not (parse_name(doc.name).stale or close or margin >= ROOT_THRESHOLD):
+        if not (parse_name(doc.name).stale or close or margin >= context.weights.threshold):
             notes.append(
                 Reason(
                     f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
@@ -295,7 +301,7 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     # whatever it reads like: two files of one name are one document.
     if (
         canonical is not None
-        and margin < weighed.threshold
+        and margin < weighed.threshold(context.weights)
         and not parse_name(doc.name).stale
         and doc.path not in context.versions
     ):
@@ -324,7 +330,7 @@ def _judged(
     doc: Document, weighed: Weighed, notes: tuple[Reason, ...], context: Context, config: Config
 ) -> Classification:
     margin = weighed.margin
-    threshold = weighed.threshold
+    threshold = weighed.threshold(context.weights)
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
     kind = "docs-index" if docs_index else _kind(weighed.hits, margin)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +22,7 @@ from ..analysis.similarity import Groups, same_name
 from ..core.config import Config
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
+from .weights import Weights, default_weights
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Context:
         frozenset()
     )  # documents a first pass judged live (conventional files included)
     documents: frozenset[str] = frozenset()  # every document's path (to resolve names written in prose)
+    weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
 
 
 TOP_LINES = 12
@@ -94,7 +96,7 @@ def _days(a: str | None, b: str | None) -> int | None:
 class Evidence:
     """What the rules table finds in a document's own text: the same whatever the rest of the repository."""
 
-    hits: tuple[tuple[Rule, float], ...]
+    hits: tuple[tuple[Rule, float], ...]  # each rule that fired, with its strength (2 when graded strong)
     name_text: str
     plan_ahead_dates: tuple[str, ...]  # ISO dates written in a plan's text ("" when not a plan)
     is_plan: bool
@@ -111,16 +113,14 @@ def gather_evidence(doc: Document) -> Evidence:
         if count >= rule.min_count:
             # Headings and prose are graded: a document built of guide sections says so more loudly.
             strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
-            hits.append((rule, rule.weight * (2 if strong else 1)))
+            hits.append((rule, 2.0 if strong else 1.0))
     is_plan = bool(_PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title))
     dates = tuple(_text_dates(doc.text)) if is_plan else ()
     mentioned: dict[str, int] = {}
     for found in _TOOLING_FILE.findall(doc.text):
         mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
     doc_names = tuple(sorted(set(_DOC_NAME.findall(doc.text))))
-    return Evidence(
-        tuple(_one_per_group(hits)), name_text, dates, is_plan, tuple(sorted(mentioned.items())), doc_names
-    )
+    return Evidence(tuple(hits), name_text, dates, is_plan, tuple(sorted(mentioned.items())), doc_names)
 
 
 def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
@@ -157,7 +157,7 @@ def signal_dated(doc: Document, ev: Evidence, ctx: Context, config: Config, base
     """ "Date:", "Generated:", "Report Date:" stamp a document as of one day."""
     stamped = _stamped(doc)
     if stamped:
-        return Reason(f"stamped with a date like a report ({', '.join(stamped[:2])})", "dated", 1.5)
+        return Reason(f"stamped with a date like a report ({', '.join(stamped[:2])})", "dated", 1.0)
     return None
 
 
@@ -171,7 +171,7 @@ def signal_maintained_label(doc: Document, ev: Evidence, ctx: Context, config: C
         }
     )
     if labels and not _stamped(doc):
-        return Reason(f"carries a '{labels[0]}' line, as maintained pages do", "maintained-label", -0.5)
+        return Reason(f"carries a '{labels[0]}' line, as maintained pages do", "maintained-label", 1.0)
     return None
 
 
@@ -191,7 +191,7 @@ def signal_maintained(doc: Document, ev: Evidence, ctx: Context, config: Config,
     recent = _days(doc.dates.last_commit, ctx.now)
     if span is not None and span >= 14 and recent is not None and recent <= 30:
         return Reason(
-            f"maintained: edited over {span} days, last on {doc.dates.last_commit}", "maintained", -1.0
+            f"maintained: edited over {span} days, last on {doc.dates.last_commit}", "maintained", 1.0
         )
     return None
 
@@ -208,10 +208,10 @@ def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, bas
     linkers = ctx.inbound.get(doc.path, ())
     from_entry = sorted(p for p in linkers if p in ctx.entry_points)
     if from_entry:
-        return Reason(f"linked from {', '.join(from_entry[:3])}", "entry-point", -2.0)
+        return Reason(f"linked from {', '.join(from_entry[:3])}", "entry-point", 1.0)
     from_live = from_live_docs(linkers, ctx, doc.path)
     if len(from_live) >= 2 and base < 4:
-        return Reason(f"linked from {len(from_live)} documents", "linked", -0.5)
+        return Reason(f"linked from {len(from_live)} documents", "linked", 1.0)
     judged = [p for p in linkers if p in ctx.history_paths]
     if not from_live and len(judged) >= 2:
         return Reason(f"only history links to it ({', '.join(judged[:2])})", "cited-by-history", 1.0)
@@ -235,7 +235,7 @@ def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base:
         return None
     ahead = [d for d in ev.plan_ahead_dates if d > ctx.now]
     if ahead:
-        return Reason(f"a plan with milestones ahead ({ahead[0]})", "plan-ahead", -1.5)
+        return Reason(f"a plan with milestones ahead ({ahead[0]})", "plan-ahead", 1.0)
     return Reason("a plan with no milestone after the repository's newest change", "plan-past", 1.0)
 
 
@@ -257,7 +257,7 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
             f"a root index of the documentation ({len(linked)} documents): the docs index and site "
             "navigation replace it",
             "docs-index",
-            3.0,
+            1.0,
         )
     # What the prose names without linking ("see STATUS.md") is cited all the same.
     named = [p for p in mentioned_docs(ev.doc_names, doc.folder, ctx.documents) if p != doc.path]
@@ -268,12 +268,11 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
         return None
     share = len(old) / (len(old) + len(new))
     if share >= 0.6:
-        bonus = 2.5 if index_like else 1.0
-        return Reason(
-            f"links mostly to history ({len(old)} of {len(old) + len(new)} it cites)", "cites-history", bonus
-        )
+        # An index of records is part of the history it lists; other documents only lean that way.
+        tag = "cites-history-index" if index_like else "cites-history"
+        return Reason(f"links mostly to history ({len(old)} of {len(old) + len(new)} it cites)", tag, 1.0)
     if share <= 0.4 and index_like:
-        return Reason(f"indexes live documentation ({len(new)} of {len(old) + len(new)})", "cites-live", -1.0)
+        return Reason(f"indexes live documentation ({len(new)} of {len(old) + len(new)})", "cites-live", 1.0)
     return None
 
 
@@ -298,7 +297,8 @@ SIGNALS = (
 )
 
 
-def _one_per_group(hits: list[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
+def one_per_group(hits: Sequence[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
+    """Rules of one group restate one fact: only the heaviest of them counts (hits carry weights)."""
     best: dict[str, float] = {}
     for rule, weight in hits:
         if rule.group and abs(weight) > abs(best.get(rule.group, 0.0)):
@@ -361,7 +361,9 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
     return frozenset(found)
 
 
-def build_context(inventory: Inventory, groups: Groups, config: Config) -> Context:
+def build_context(
+    inventory: Inventory, groups: Groups, config: Config, weights: Weights | None = None
+) -> Context:
     docs = inventory.documents
     inbound: dict[str, set[str]] = defaultdict(set)
     for doc in docs:
@@ -409,6 +411,7 @@ def build_context(inventory: Inventory, groups: Groups, config: Config) -> Conte
         canonicals=frozenset(canonicals),
         series=dict(sorted(series.items())),
         newer_in_series=frozenset(newer),
+        weights=weights or default_weights(),
     )
 
 
