@@ -69,6 +69,17 @@ FOLDER_INDEX = frozenset({"readme", "index", "_index"})
 HISTORY_FOLDERS = frozenset({"archive", "archives", "archived", "_archive", ".archive", "attic", "history"})
 
 
+# Files that tools read by path: moving them changes what the tool does (GitHub's templates and issue
+# forms, agents' instructions, changeset notes). Conventions of those tools, not fitted.
+TOOL_FOLDERS = frozenset({".github", ".gitlab", ".changeset", ".cursor", ".claude", ".gemini", ".vscode"})
+TOOL_NAMES = frozenset({"agents", "claude", "gemini", "copilot-instructions", "codeowners"})
+
+
+def read_by_tools(path: str) -> bool:
+    folders = [f.lower() for f in path.split("/")[:-1]]
+    return any(f in TOOL_FOLDERS for f in folders) or conventional_key(path.rsplit("/", 1)[-1]) in TOOL_NAMES
+
+
 # Folders where records are filed on purpose: what sits there is organised history, left in place.
 RECORD_FOLDERS = frozenset(
     {
@@ -190,12 +201,24 @@ def classify(
     """
     settled = _settled(doc, config)
     if settled is not None:
-        return settled
+        return _with_twins(settled, doc, context)
     weighed = weigh(doc, evidence or gather_evidence(doc), context, config)
     canonical, notes = _joins_group(doc, weighed, context)
     if canonical is not None:
         return _folded(weighed, canonical, notes)
     return _judged(doc, weighed, notes, context, config)
+
+
+def _with_twins(settled: Classification, doc: Document, context: Context) -> Classification:
+    """A file tools read by path with a twin of the same name but for case: both stay, a person chooses."""
+    if settled.kind != "tool-file":
+        return settled
+    folded = doc.path.casefold()
+    twins = sorted(p for p in context.documents if p != doc.path and p.casefold() == folded)
+    if not twins:
+        return settled
+    why = f"has a twin that differs only in case ({', '.join(twins)}): tools read one of them, review by hand"
+    return replace(settled, reasons=(*settled.reasons, Reason(why)))
 
 
 def _settled(doc: Document, config: Config) -> Classification | None:
@@ -207,6 +230,10 @@ def _settled(doc: Document, config: Config) -> Classification | None:
     if doc.at_root and is_conventional(doc.name):
         why = "conventional root file: tools and readers look for it here"
         return Classification("conventional-root", "keep-root", None, (Reason(why),), 0.99, 0.0, False)
+    if read_by_tools(doc.path):
+        why = "read by a tool at this path (templates, agent instructions, changesets): never moved"
+        disposition = "live" if in_tree else "keep-root"
+        return Classification("tool-file", disposition, None, (Reason(why),), 0.99, 0.0, in_tree)
     if any(fnmatch.fnmatch(doc.path, pattern) for pattern in config.keep):
         why = "matches a `keep` pattern in the configuration"
         disposition = "live" if in_tree else "keep-root"

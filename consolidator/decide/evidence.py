@@ -9,6 +9,7 @@ later step decides, except the previous classification pass (`Context.history_pa
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections import defaultdict
@@ -276,6 +277,49 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
     return None
 
 
+def signal_copy(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """One of a group of near-copies and not the member the group keeps."""
+    canonical = ctx.duplicate_of.get(doc.path)
+    if canonical is not None:
+        return Reason(f"a near-copy of {canonical}", "copy", 1.0)
+    return None
+
+
+def signal_length(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """How long it is, in orders of magnitude around a thousand words (reports and guides differ)."""
+    if doc.words <= 0:
+        return None
+    size = round(math.log10(doc.words) - 3.0, 2)
+    return Reason(f"{doc.words} words", "length", size) if size else None
+
+
+def signal_edits(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Months between its first and last change: a record is written once, a guide is kept up."""
+    span = _days(doc.dates.first_commit, doc.dates.last_commit)
+    if not span or span <= 0:
+        return None
+    months = round(min(span / 30.0, 12.0), 2)
+    return Reason(f"edited over {span} days", "edit-span", months)
+
+
+def signal_staleness(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Months since its last change, against the repository's newest change."""
+    idle = _days(doc.dates.last_commit, ctx.now)
+    if not idle or idle <= 0:
+        return None
+    months = round(min(idle / 30.0, 12.0), 2)
+    return Reason(f"unchanged for {idle} days", "idle", months)
+
+
+def signal_shouting(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A name in capitals (STATUS_REPORT.md) is how generated sprawl is named; pages of a tree rarely are."""
+    stem = doc.name.rsplit(".", 1)[0]
+    letters = [c for c in stem if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return Reason("named in capitals", "capitals", 1.0)
+    return None
+
+
 def signal_root_prior(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """In a root of two hundred reports, a document with mixed signals is most likely one more."""
     if doc.at_root and ctx.root_prior > 0:
@@ -293,6 +337,11 @@ SIGNALS = (
     signal_gone_tooling,
     signal_plan,
     signal_cites,
+    signal_copy,
+    signal_length,
+    signal_edits,
+    signal_staleness,
+    signal_shouting,
     signal_root_prior,
 )
 

@@ -321,4 +321,28 @@ def lay_out(
     ]
     drafts = _apply_root_budget(drafts, config)
     drafts = _topic_folders(drafts, groups, config)
-    return _archive_groups(drafts, config)
+    drafts = _archive_groups(drafts, config)
+    return _existing_case(drafts, inventory)
+
+
+def _existing_case(drafts: list[Draft], inventory: Inventory) -> list[Draft]:
+    """A folder the repository already has, spelled as it is there: a new `docs/operations/` beside an
+    existing `docs/OPERATIONS/` would be one folder on macOS and Windows and two sections on the site."""
+    spelled: dict[str, str] = {}
+    for path in sorted(inventory.files):
+        parts = path.split("/")[:-1]
+        for i in range(len(parts)):
+            folder = "/".join(parts[: i + 1])
+            spelled.setdefault(folder.casefold(), folder)
+    out = []
+    for d in drafts:
+        if d.folder:
+            parts = d.folder.split("/")
+            fixed = [
+                spelled.get("/".join(parts[: i + 1]).casefold(), "/".join(parts[: i + 1])).rsplit("/", 1)[-1]
+                for i in range(len(parts))
+            ]
+            if fixed != parts:
+                d = replace(d, folder="/".join(fixed))
+        out.append(d)
+    return out

@@ -32,6 +32,7 @@ from .groups import overlap_cluster, supersede_overlaps
 from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, slug, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
+from .weights import Weights
 
 __all__ = [
     "ARCHIVE_FOLDER_MIN",
@@ -65,18 +66,22 @@ def plan_repository(inventory: Inventory, config: Config, groups: Groups | None 
 
 
 def build_plan(
-    inventory: Inventory, config: Config, groups: Groups | None = None, settled: frozenset[str] = frozenset()
+    inventory: Inventory,
+    config: Config,
+    groups: Groups | None = None,
+    settled: frozenset[str] = frozenset(),
+    weights: Weights | None = None,
 ) -> Plan:
     """The plan for `inventory`: one decision per Markdown file, sorted by source.
 
     `settled` are documents an earlier, applied plan placed and that have not changed since: that
     reviewed decision stands (unless a `pin` setting says otherwise), so planning a consolidated
-    repository proposes no moves.
+    repository proposes no moves. `weights` replace the shipped ones (to validate a refit).
     """
     if groups is None:
         groups = find_document_groups(inventory.documents, config)
     # One context and one reading of each document serve every classification pass and the overlaps.
-    context = build_context(inventory, groups, config)
+    context = build_context(inventory, groups, config, weights)
     evidence = {d.path: gather_evidence(d) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)

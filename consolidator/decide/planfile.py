@@ -359,7 +359,29 @@ def validate_plan(plan: Plan, root: Path, files: Iterable[str]) -> list[str]:
                 problems.append(f"destination {dest} needs {parent} to be a folder, but it is a file")
                 break
             parent = posixpath.dirname(parent)
+    return problems + _folder_case_problems(dest_set, staying)
+
+
+def _folder_case_problems(destinations: set[str], staying: set[str]) -> list[str]:
+    """A destination folder that differs only in case from a folder of the repository or of another
+    destination: on macOS and Windows they are one folder, and the site would show two sections."""
+    spelled: dict[str, str] = {}
+    for path in sorted(staying):
+        for folder in _folders(path):
+            spelled.setdefault(folder.casefold(), folder)
+    problems = []
+    for dest in sorted(destinations):
+        for folder in _folders(dest):
+            first = spelled.setdefault(folder.casefold(), folder)
+            if first != folder:
+                problems.append(f"destination {dest}: folder {folder} differs only in case from {first}")
+                break
     return problems
+
+
+def _folders(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 # ---------------------------------------------------------------- what was applied
