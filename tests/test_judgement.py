@@ -40,7 +40,7 @@ def test_files_tools_read_by_path_are_never_moved_and_twins_are_reported(tmp_pat
     )
     upper, lower = ".github/PULL_REQUEST_TEMPLATE.md", ".github/pull_request_template.md"
     # the analysis calls the two templates one document: the plan must still leave both where tools read
-    twins = Cluster("dup-template", "duplicate", (upper, lower), lower, "template", (), 1.0)
+    twins = Cluster("dup-template", "duplicate", (upper, lower), lower, "template", score=1.0)
     plan = _plan(tmp_path, Groups((twins,), (), ()))
     by_source = {e.source: e for e in plan.entries}
     for path in (upper, lower, ".changeset/brave-lions-sing.md"):
@@ -104,3 +104,54 @@ def test_the_same_repository_gives_the_same_plan_bytes_whatever_the_hash_seed(tm
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert dump_plan(_plan(root)) in outputs
+
+
+REPORT = (
+    "# Widget implementation complete ✅\n\n**Date:** 2025-03-02\n\n**Status:** ✅ COMPLETE\n\n"
+    "## What was done\n\n- ✅ Implemented the widget\n- ✅ Added widget tests\n- ✅ Fixed the widget cache\n"
+    "- ✅ Deployed the widget\n\n## Results\n\nAll widget work finished.\n"
+)
+WIDGET_GUIDE = (
+    "# Widget guide\n\nThis guide explains how to use the widget.\n\n## Prerequisites\n\nInstall the widget "
+    "tools.\n\n## Usage\n\nRun the following command to configure the widget file.\n\n## Troubleshooting\n\n"
+    "Check the widget logs.\n"
+)
+
+
+def _duplicates(*members: str, canonical: str) -> Groups:
+    return Groups((Cluster("dup-x", "duplicate", tuple(sorted(members)), canonical, "x", score=0.9),), (), ())
+
+
+def test_a_record_is_never_the_canonical_of_a_live_guide(tmp_path: Path) -> None:
+    write_files(
+        tmp_path, {"README.md": "# Tool\n", "WIDGET_GUIDE_V2.md": REPORT, "WIDGET_GUIDE.md": WIDGET_GUIDE}
+    )
+    # the analysis proposes the report as the version to read
+    plan = _plan(
+        tmp_path, _duplicates("WIDGET_GUIDE_V2.md", "WIDGET_GUIDE.md", canonical="WIDGET_GUIDE_V2.md")
+    )
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["WIDGET_GUIDE.md"].action == "move"
+    assert by_source["WIDGET_GUIDE_V2.md"].action in ("merge", "archive")
+    assert by_source["WIDGET_GUIDE_V2.md"].canonical in (None, "WIDGET_GUIDE.md")
+    for entry in plan.entries:
+        if entry.canonical:
+            assert by_source[entry.canonical].action in ("keep", "move"), entry
+
+
+def test_setup_guides_named_alike_over_unrelated_bodies_are_not_versions(tmp_path: Path) -> None:
+    first = (
+        "# Payments setup\n\nCard payments need a merchant account.\n\n## Merchant account\n\n"
+        "Note the merchant identifier, refunds policy, chargebacks contact and settlement currency.\n\n"
+        "## Invoices\n\nInvoices carry the merchant identifier; refunds reverse an invoice in full.\n"
+    )
+    second = (
+        "# Mailer setup\n\nOutgoing email goes through a relay.\n\n## Domain\n\n"
+        "Register a sending domain and publish its DNS records (SPF, DKIM, DMARC).\n\n"
+        "## Relay\n\nPoint the SMTP relay at the mail host; bounces land in the postmaster mailbox.\n"
+    )
+    write_files(tmp_path, {"README.md": "# Tool\n", "PAYMENTS_SETUP.md": first, "MAILER_SETUP.md": second})
+    plan = _plan(tmp_path, _duplicates("MAILER_SETUP.md", "PAYMENTS_SETUP.md", canonical="PAYMENTS_SETUP.md"))
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["MAILER_SETUP.md"].action == "move", by_source["MAILER_SETUP.md"]
+    assert by_source["PAYMENTS_SETUP.md"].action == "move"

@@ -322,6 +322,12 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
                 )
             )
             canonical = None
+    # Documentation is never folded into a record: a history canonical is the version to read only
+    # when every member of its group is history (groups.readable_canonicals turns such groups round).
+    reads_live = margin < weighed.threshold(context.weights) and not parse_name(doc.name).stale
+    if canonical is not None and reads_live and canonical in context.history_paths:
+        notes.append(Reason(f"resembles {canonical}, a record of past work, but reads as documentation"))
+        canonical = None
     # A document that reads as documentation is folded into another only on clear evidence: not into a
     # report, and not on a borderline resemblance (guides on one subject share headings and wording).
     # An earlier version by name (X and X_V2, QUICKSTART and QUICK_START) goes where its successor goes,

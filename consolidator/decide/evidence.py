@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from ..analysis.names import parse_name
 from ..analysis.scan import is_markdown
 from ..analysis.similarity import Groups, same_name
@@ -426,19 +428,22 @@ def build_context(
     duplicate_score: dict[str, float] = {}
     canonicals: set[str] = set()
     versions: set[str] = set()
+    by_path = inventory.by_path()
     for cluster in sorted(groups.duplicates, key=lambda c: c.id):
         if not cluster.canonical:
             continue
         canonicals.add(cluster.canonical)
         for member in cluster.members:
-            if member != cluster.canonical and member not in duplicate_of:
-                duplicate_of[member] = cluster.canonical
-                duplicate_score[member] = cluster.score
-                if _versions(member, cluster.canonical, config.docs_dir.strip("/")):
-                    versions.add(member)
+            if member == cluster.canonical or member in duplicate_of:
+                continue
+            if not bodies_agree(by_path.get(member), by_path.get(cluster.canonical)):
+                continue
+            duplicate_of[member] = cluster.canonical
+            duplicate_score[member] = cluster.score
+            if _versions(member, cluster.canonical, config.docs_dir.strip("/")):
+                versions.add(member)
     series: dict[str, str] = {}
     newer: set[str] = set()
-    by_path = inventory.by_path()
     for cluster in groups.series:
         members = [m for m in cluster.members if m in by_path]
         for m in members:
@@ -462,6 +467,34 @@ def build_context(
         newer_in_series=frozenset(newer),
         weights=weights or default_weights(),
     )
+
+
+# Two documents are versions of one only if their bodies share at least this much vocabulary (cosine
+# of word counts): X_SETUP and Y_SETUP named alike over unrelated bodies are two documents. A safety
+# floor under the analysis' grouping, set low on purpose (rewrites share little wording), not fitted.
+BODY_AGREEMENT = 0.15
+_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
+
+
+def bodies_agree(a: Document | None, b: Document | None) -> bool:
+    """Whether two documents' texts are about the same thing at all (empty texts always agree)."""
+    if a is None or b is None:
+        return True
+    ca, cb = _word_counts(a.text), _word_counts(b.text)
+    if not ca or not cb:
+        return True
+    dot = sum(n * cb.get(w, 0) for w, n in ca.items())
+    norm = math.sqrt(sum(n * n for n in ca.values()) * sum(n * n for n in cb.values()))
+    return dot / norm >= BODY_AGREEMENT
+
+
+def _word_counts(text: str) -> dict[str, int]:
+    """Counts of the words that carry a subject (English function words left out)."""
+    counts: dict[str, int] = defaultdict(int)
+    for word in _WORD.findall(text.lower()):
+        if word not in ENGLISH_STOP_WORDS:
+            counts[word] += 1
+    return counts
 
 
 def _versions(a: str, b: str, docs_dir: str) -> bool:

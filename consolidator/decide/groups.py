@@ -99,3 +99,36 @@ def overlap_cluster(overlap: Overlap) -> Cluster:
         evidence=(f"overlapping guides to one subject (mean score {overlap.score:.2f})",),
         score=overlap.score,
     )
+
+
+_SETTLED = ("pinned", "tool-file")
+
+
+def readable_canonicals(result: Mapping[str, Classification], context: Context) -> dict[str, Classification]:
+    """A record is the version to read only when every member of its group is history: where a member
+    reads as live documentation, the record and its copies point to that member instead (the one that
+    reads most like documentation, then by path)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for member, canonical in context.duplicate_of.items():
+        members[canonical].append(member)
+    out = dict(result)
+    for canonical, group in sorted(members.items()):
+        own = result.get(canonical)
+        if own is None or own.disposition != "archive" or own.canonical or own.kind in ("archived", "pinned"):
+            continue
+        live = sorted(
+            (result[m].score, m)
+            for m in group
+            if m in result and result[m].disposition == "live" and result[m].kind not in _SETTLED
+        )
+        if not live:
+            continue
+        reader = live[0][1]
+        why = f"a record on the subject of {reader}, which reads as live documentation and is the one to read"
+        out[canonical] = replace(own, canonical=reader, reasons=(Reason(why), *own.reasons))
+        for member in sorted(group):
+            c = out[member]
+            if c.canonical == canonical:
+                note = f"its group's canonical {canonical} is a record; {reader} is the version to read"
+                out[member] = replace(c, canonical=reader, reasons=(*c.reasons, Reason(note)))
+    return out

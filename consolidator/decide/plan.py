@@ -28,7 +28,7 @@ from ..core.config import Config
 from ..core.models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader, Reason
 from .classify import classify_all
 from .evidence import build_context, gather_evidence
-from .groups import overlap_cluster, supersede_overlaps
+from .groups import overlap_cluster, readable_canonicals, supersede_overlaps
 from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, slug, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
@@ -84,6 +84,7 @@ def build_plan(
     context = build_context(inventory, groups, config, weights)
     evidence = {d.path: gather_evidence(d) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
+    classes = readable_canonicals(classes, context)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
     drafts = lay_out(inventory, classes, groups, config, settled)
     entries = _entries(drafts, inventory)
