@@ -8,13 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
+from consolidator.apply.apply import apply_plan
+from consolidator.core import gitio
 from consolidator.core.config import Config
 from consolidator.core.models import Cluster, Decision, Plan, PlanHeader
 from consolidator.decide.plan import build_plan
 from consolidator.decide.planfile import dump_plan, validate_plan
-from tests.conftest import write_files
+from tests.conftest import RepoMaker, write_files
 
 GUIDE = (
     "# {0}\n\nThis guide explains how to set up the service.\n\n## Prerequisites\n\nInstall the tools.\n\n"
@@ -155,3 +159,46 @@ def test_setup_guides_named_alike_over_unrelated_bodies_are_not_versions(tmp_pat
     by_source = {e.source: e for e in plan.entries}
     assert by_source["MAILER_SETUP.md"].action == "move", by_source["MAILER_SETUP.md"]
     assert by_source["PAYMENTS_SETUP.md"].action == "move"
+
+
+WEEK_REPORT = "Week 3 summary\n\nDone: the importer, the exporter.\nNext: billing.\n"
+
+
+def test_text_reports_and_backup_copies_are_archived_and_apply_moves_them_with_history(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.com",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.com",
+    }.items():
+        monkeypatch.setenv(key, value)
+    old_plan = b"# Migration plan\r\n\r\nStep one.\r\n"  # CRLF: must arrive byte for byte
+    repo = make_repo(
+        {
+            "README.md": "# Tool\n",
+            "WEEK_3_SUMMARY.txt": WEEK_REPORT,
+            "MIGRATION_PLAN.md.old": old_plan,
+            "requirements.txt": "click\n",
+            "notes.txt": "a list of things\n",
+        }
+    )
+    plan = _plan(repo)
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["WEEK_3_SUMMARY.txt"].action == "archive"
+    assert by_source["MIGRATION_PLAN.md.old"].action == "archive"
+    assert "requirements.txt" not in by_source and "notes.txt" not in by_source
+    assert validate_plan(plan, repo, gitio.list_files(repo)) == []
+    target = repo / ".consolidate" / "plan.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump_plan(plan), encoding="utf-8")
+    apply_plan(repo)
+    for source in ("WEEK_3_SUMMARY.txt", "MIGRATION_PLAN.md.old"):
+        dest = by_source[source].destination or ""
+        assert not (repo / source).exists() and (repo / dest).exists()
+        # moved with git: the history of the destination goes back to the source
+        log = gitio.run_git(repo, "log", "--follow", "--name-only", "--format=", "--", dest).decode()
+        assert source in log.split()
+    assert (repo / (by_source["MIGRATION_PLAN.md.old"].destination or "")).read_bytes() == old_plan
+    assert (repo / "requirements.txt").read_text() == "click\n"

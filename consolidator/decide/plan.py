@@ -32,6 +32,7 @@ from .groups import overlap_cluster, readable_canonicals, supersede_overlaps
 from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, slug, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
+from .sprawl import sprawl_entries
 from .weights import Weights
 
 __all__ = [
@@ -42,6 +43,9 @@ __all__ = [
     "plan_repository",
     "subject_of",
 ]
+
+
+HISTORY = ("archive", "merge")
 
 
 def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
@@ -88,6 +92,12 @@ def build_plan(
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
     drafts = lay_out(inventory, classes, groups, config, settled)
     entries = _entries(drafts, inventory)
+    archived = {e.source: e.destination for e in entries if e.destination and e.action in HISTORY}
+    text = sprawl_entries(inventory.files, archived, config, context.weights)
+    if text:
+        taken = {e.destination.casefold() for e in entries if e.destination}
+        text = [e for e in text if e.destination and e.destination.casefold() not in taken]
+        entries = tuple(sorted((*entries, *text), key=lambda e: e.source))
     return Plan(
         header=_header(inventory, config, entries, _acted(entries, groups, overlaps)),
         entries=entries,
