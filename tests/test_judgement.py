@@ -18,7 +18,7 @@ from consolidator.core.config import Config
 from consolidator.core.models import Cluster, Decision, Plan, PlanHeader
 from consolidator.decide.plan import build_plan
 from consolidator.decide.planfile import dump_plan, validate_plan
-from tests.conftest import RepoMaker, write_files
+from tests.conftest import SHARED, RepoMaker, write_files
 
 GUIDE = (
     "# {0}\n\nThis guide explains how to set up the service.\n\n## Prerequisites\n\nInstall the tools.\n\n"
@@ -202,3 +202,25 @@ def test_text_reports_and_backup_copies_are_archived_and_apply_moves_them_with_h
         assert source in log.split()
     assert (repo / (by_source["MIGRATION_PLAN.md.old"].destination or "")).read_bytes() == old_plan
     assert (repo / "requirements.txt").read_text() == "click\n"
+
+
+@pytest.mark.corpus
+def test_a_corpus_plan_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The cleanup whose plan once changed from run to run (a float summed over a set of strings)."""
+    bundle = SHARED / "corpora" / "cleanups" / "aj-geddes-useful-ai-prompts-2025-11-08.bundle"
+    if not bundle.exists():
+        pytest.skip(f"needs the shared corpus bundle {bundle}")
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(repo)], check=True)
+    plans = set()
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"plan-{seed}.yaml"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run(
+            [str(Path(sys.executable).with_name("consolidate")), "plan", str(repo), "-o", str(out), "-q"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        plans.add(out.read_bytes())
+    assert len(plans) == 1
