@@ -137,12 +137,16 @@ class Classification:
     canonical: str | None = None  # for a duplicate folded into its group: the version to read instead
 
 
-# Root documents are archived at this margin of evidence; documents in a docs tree need much more.
+# Root documents are archived at the fitted threshold of weights.json; documents in a docs tree need
+# this much (log-odds about 5, p > 0.99). Safety, not fitted: no corpus labels pages of a docs tree,
+# and a tree someone organised on purpose is not the sprawl the engine goes after.
 TREE_THRESHOLD = 5.0
 # Inside a docs tree, a duplicate group must score this high before a page is folded into another.
+# Safety, not fitted (same reason): templated reference pages share most of their text.
 TREE_DUPLICATE_SCORE = 0.8
 # A document that reads as documentation joins its group only when the group scores at least this
-# (groups just over the duplicate threshold are often two guides on one subject).
+# (groups just over the duplicate threshold are often two guides on one subject). Safety on the
+# analysis' scale, not fitted: the labelled groups are too few to fit a merge threshold on.
 LIVE_MERGE_SCORE = 0.6
 
 
@@ -400,6 +404,8 @@ def _kind(hits: Sequence[tuple[Rule, float]], margin: float) -> str:
 # Classification passes: each later pass sees what the previous one decided about linked documents.
 # A fixed count (not "until stable") keeps the result deterministic even where decisions would cycle.
 PASSES = 3
+# The base-rate signal is capped so a document's own text can still outweigh it; the cap bounds a
+# feature whose weight is fitted, it is not itself a weight.
 PRIOR_CAP = 2.0
 
 

@@ -53,9 +53,11 @@ class Context:
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
 
 
+# Where the rules look and how a finding's strength is graded: these define the features, whose
+# weights are fitted (weights.json); they are conventions of reading, not weights.
 TOP_LINES = 12
 LEAD_HEADINGS = 2  # the first sections say what a document is for
-STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum counts double
+STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum has strength 2
 _DOCS_WORDS = rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
 _PLAN_WORDS = rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
 _INDEX_WORDS = rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:the )?doc\w*)\b")
