@@ -211,16 +211,20 @@ def checkout(corpus: Corpus, clones: Path | None, scratch: Path) -> Path:
     return target
 
 
-def make_plan(repo: Path) -> tuple[Plan, float]:
-    """The plan `consolidate plan` writes for `repo`, and the seconds it took (scan included)."""
+def make_plan(repo: Path, weights_file: Path | None = None) -> tuple[Plan, float]:
+    """The plan `consolidate plan` writes for `repo` (with the weights of `weights_file` instead of the
+    shipped ones, if given), and the seconds it took (scan included)."""
     from consolidator.analysis.scan import scan_repo
     from consolidator.core.config import load_config
-    from consolidator.decide.plan import plan_repository
+    from consolidator.decide.plan import build_plan
+    from consolidator.decide.planfile import load_record, settled_paths
+    from consolidator.decide.weights import parse_weights
 
+    weights = parse_weights(json.loads(weights_file.read_text(encoding="utf-8"))) if weights_file else None
     start = time.perf_counter()
     config = load_config(repo)
     inventory = scan_repo(repo, config=config)
-    plan = plan_repository(inventory, config)
+    plan = build_plan(inventory, config, None, settled_paths(repo, load_record(repo)), weights)
     return plan, time.perf_counter() - start
 
 
@@ -344,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=default, help=f"default: {default}")
     parser.add_argument("--clones", type=Path, help="folder of existing clones named after the bundles")
     parser.add_argument("--plans", type=Path, help="score the plan files NAME.yaml in this folder")
+    parser.add_argument("--weights", type=Path, help="plan with this weights file instead of the shipped one")
     parser.add_argument("--only", action="append", default=[], help="only corpora whose name holds this")
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
@@ -359,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
                 from consolidator.decide.planfile import load_plan
 
                 return load_plan(args.plans / f"{corpus.name}.yaml"), 0.0
-            return make_plan(checkout(corpus, args.clones, Path(scratch)))
+            return make_plan(checkout(corpus, args.clones, Path(scratch)), args.weights)
 
         result = evaluate(corpora, get_plan)
     if args.json:

@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clones", type=Path, help="folder of existing clones named after the bundles")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
+    parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     corpora = load_corpora(args.corpora)
@@ -152,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         print("leave one repository out (each row planned with weights fitted on the others):")
         print(render(table))
         print(f"\nweights fitted on every corpus: {json.dumps(final.to_dict())}")
+    if args.output:
+        args.output.write_text(json.dumps(final.to_dict(), indent=1) + "\n", encoding="utf-8")
     if args.write:
         WEIGHTS_FILE.write_text(json.dumps(final.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE}")
