@@ -490,7 +490,7 @@ def report_page(src: PageSources, page: str) -> str:
             "action": e.action,
             "destination": e.destination or "",
             "link": link(e.source),
-            "reasons": "; ".join(e.reasons),
+            "reasons": "; ".join(str(r) for r in e.reasons),
         }
         for e in plan.entries
         if e.action != "keep" or (e.destination and e.destination != e.source)
