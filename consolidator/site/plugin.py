@@ -45,6 +45,7 @@ from ..markdown.links import is_external, resolve, split_target
 from ..markdown.parse import github_slug
 from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
 from . import build as site
+from . import gfm
 from . import nav as sitenav
 
 log = logging.getLogger("mkdocs.plugins.consolidate")
@@ -121,6 +122,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         except ConsolidatorError as exc:
             raise PluginError(str(exc)) from exc
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
+        gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -145,6 +147,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             if files.get_file_from_path(generated) is None:
                 content = sitenav.generated_page(self.sources, generated)
                 files.append(File.generated(config, generated, content=content))
+        self._add_scripts(files, config)
         return files
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -174,6 +177,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.current = None
+        html_text = self._diagrams(html_text, page)
         # Rendering can reveal what the Markdown hid from the scanner (`**Password:** x` reads
         # "Password: x"), so the text a reader sees is scanned again and redacted in place.
         where = page.file.src_uri
@@ -191,6 +195,32 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
     def _visible_secrets(self, html_text: str, where: str) -> set[str]:
         visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
         return {visible[f.start : f.end] for f in self._secrets_in(where, visible)}
+
+    # ------------------------------------------------------------ diagrams
+
+    def _add_scripts(self, files: Files, config: MkDocsConfig) -> None:
+        """Mermaid's script is served by the site itself (no CDN), from the installed package."""
+        source = gfm.mermaid_source()
+        if source is not None and files.get_file_from_path(gfm.MERMAID_SCRIPT) is None:
+            files.append(File.generated(config, gfm.MERMAID_SCRIPT, abs_src_path=source))
+            files.append(File.generated(config, gfm.MERMAID_INIT_SCRIPT, content=gfm.MERMAID_INIT))
+
+    def _diagrams(self, html_text: str, page: Page) -> str:
+        # only pages with a diagram load the script (it is large)
+        if not gfm.has_mermaid(html_text):
+            return html_text
+        if gfm.mermaid_source() is None:
+            log.warning(
+                "%s: mermaid diagrams are shown as code: the mermaidx package (mermaid's script) "
+                "is not installed",
+                page.file.src_uri,
+            )
+            return html_text
+        tags = "".join(
+            f'<script src="{html.escape(get_relative_url(uri, page.file.url))}"></script>'
+            for uri in (gfm.MERMAID_SCRIPT, gfm.MERMAID_INIT_SCRIPT)
+        )
+        return html_text + tags
 
     # ------------------------------------------------------------ secrets
 
