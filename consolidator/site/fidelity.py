@@ -13,9 +13,12 @@ plain text (they lead out of the site) still count as links.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 from ..core.errors import SiteError
 from ..markdown.parse import split_front_matter
@@ -241,3 +244,35 @@ def first_difference(github: list[str], site: list[str]) -> Difference | None:
 def compare(markdown: str, site_html: str) -> Difference | None:
     """Compare a document's GitHub rendering with the site's rendering of it (its built page)."""
     return first_difference(structure(github_html(markdown)), structure(article(site_html), site=True))
+
+
+@dataclass(frozen=True)
+class PageResult:
+    repo_path: str  # the document
+    page: str  # its built HTML file, relative to the site folder
+    difference: Difference | None  # None: the same structure as GitHub's rendering
+    missing: bool = False  # the page was not built
+
+
+def built_page(site_path: str) -> str:
+    """The HTML file MkDocs writes for a page (directory URLs, MkDocs' default)."""
+    stem, _, _ = site_path.rpartition(".")
+    if posixpath.basename(stem).lower() in ("index", "readme"):
+        folder = posixpath.dirname(stem)
+        return f"{folder}/index.html" if folder else "index.html"
+    return f"{stem}/index.html"
+
+
+def check_site(repo: Path, site_dir: Path, pages: Iterable[tuple[str, str]]) -> list[PageResult]:
+    """Compare every repository document (repository path, site path) with its built page."""
+    out = []
+    for repo_path, site_path in pages:
+        built = built_page(site_path)
+        try:
+            page_html = (site_dir / built).read_text(encoding="utf-8")
+        except OSError:
+            out.append(PageResult(repo_path, built, None, missing=True))
+            continue
+        text = (repo / repo_path).read_text(encoding="utf-8", errors="replace")
+        out.append(PageResult(repo_path, built, compare(text, page_html)))
+    return out

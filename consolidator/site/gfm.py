@@ -34,6 +34,11 @@ _QUOTE = re.compile(r"^ {0,3}> ?")
 _HASH = re.compile(r"^( *)#")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
+# a line that may start (or be) a block of its own: blank, indented, a marker, a fence, a quote, a
+# heading, a rule, a table row or HTML
+_BLOCK_START = re.compile(
+    r"^(?:\s*$| {4}| {0,3}(?:[-+*]|\d{1,9}[.)])(?:\s|$)| {0,3}(?:```|~~~|>|#|[-_*=]{2}|:-|\||<))"
+)
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 # blocks Python-Markdown only sees after a blank line
 _NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "hr"}
@@ -41,7 +46,8 @@ _NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", 
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table")
+    # only the blocks matter here: inline parsing would be half of the time, for nothing
+    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 
 def normalize(text: str) -> str:
@@ -92,7 +98,9 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
         if (kind in _LISTS and previous in _LISTS) or kind == previous == "blockquote_open":
             # two lists in a row (`1.` then `-`, or `-` then `*`), or two block quotes, are two on
             # GitHub; Python-Markdown joins them unless something stands between
-            out.extend(["", "<!-- -->", ""])
+            if out and out[-1].strip():
+                out.append("")
+            out.extend(["<!-- -->", ""])
         previous = kind
         needs_blank = kind in _NEEDS_BLANK and not (in_item and kind != "table_open")
         if needs_blank and out and out[-1].strip():
@@ -113,6 +121,14 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
             out.append("")
     out.extend(lines[pos:])
     return out
+
+
+def _plain(content: list[str]) -> bool:
+    """Item content that is one paragraph with nothing GitHub and Python-Markdown read apart.
+
+    Most list items are one line of text: parsing them again would cost most of the build.
+    """
+    return not any(_BLOCK_START.match(line) for line in content)
 
 
 def _closed_fence(body: list[str], tok: Token) -> list[str]:
@@ -162,7 +178,7 @@ def _list(body: list[str], offset: int, inner: list[Token]) -> list[str]:
             content.pop()
         trailing = (end - start) - len(content)
         marker = f"{m.group(3)}." if m.group(3) is not None else m.group(2)
-        written = _blocks(content, in_item=not loose)
+        written = content if _plain(content) else _blocks(content, in_item=not loose)
         if n and loose and out and out[-1].strip():
             out.append("")
         out.append(f"{marker} {written[0]}".rstrip() if written else marker)
@@ -193,9 +209,19 @@ def mermaid_fence(source: str, language: str, css_class: str, options: Any, md: 
 
 
 def _emoji_index() -> Any:
+    return _gemoji
+
+
+def _gemoji(options: Any, md: Any) -> Any:
+    """GitHub's emoji list, built once: pymdownx copies it for every page, a tenth of a second each."""
+    return _gemoji_once()
+
+
+@functools.cache
+def _gemoji_once() -> Any:
     from pymdownx import emoji
 
-    return emoji.gemoji
+    return emoji.gemoji({}, None)
 
 
 def _emoji_unicode() -> Any:

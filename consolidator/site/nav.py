@@ -173,6 +173,9 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
             folders.add("/".join(parts[:i]))
     if archive:
         folders.add(archive)
+    preferred: dict[str, str] = {}
+    for folder in sorted(folders, key=_case_rank):
+        preferred.setdefault(folder.lower(), folder)
     index: dict[str, str] = {}
     generated: list[str] = []
     for folder in sorted(folders):
@@ -183,11 +186,14 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
         ]
         if own:
             index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
-        elif folder == "project":
-            continue
+        elif folder == "project" or folder != preferred[folder.lower()]:
+            continue  # folders differing only in case share one index (see `folder_page`)
         else:
             index[folder] = f"{folder}/index.md"
             generated.append(index[folder])
+    for folder in folders:
+        if folder not in index and preferred[folder.lower()] in index:
+            index[folder] = index[preferred[folder.lower()]]
     if archive:
         topics = _free(f"{archive}/topics.md", taken)
         generated.append(topics)
@@ -308,12 +314,7 @@ def _folder_nav(
     if index:
         items.append(index)
     for variant in (folder, *also):
-        variant_index = lay.index_of.get(variant)
-        direct = sorted(
-            p
-            for p in pages
-            if posixpath.dirname(p) == variant and p not in (index, variant_index) and p not in skip
-        )
+        direct = sorted(p for p in pages if posixpath.dirname(p) == variant and p != index and p not in skip)
         items.extend(direct)
     subs: dict[str, list[str]] = {}
     for variant in (folder, *also):
@@ -580,18 +581,24 @@ def folder_page(src: PageSources, index: str) -> str:
     folder = posixpath.dirname(index)
     lay = src.lay
     all_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
+    # folders whose names differ only in case are one folder in the site
+    same = {posixpath.dirname(p) for p in all_pages if posixpath.dirname(p).lower() == folder.lower()}
+    same.add(folder)
     pages = [
         p
         for p in all_pages
-        if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")
+        if posixpath.dirname(p) in same and p != index and not p.startswith(f"{lay.archive}/topics")
     ]
     sub_entries = []
-    for sub in _subfolders(folder, all_pages):
-        path = f"{folder}/{sub}" if folder else sub
-        sub_index = lay.index_of.get(path)
-        if sub_index:
-            count = sum(1 for p in lay.site_of.values() if p.startswith(path + "/"))
-            sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
+    listed: set[str] = set()
+    for variant in sorted(same, key=_case_rank):
+        for sub in _subfolders(variant, all_pages):
+            path = f"{variant}/{sub}" if variant else sub
+            sub_index = lay.index_of.get(path)
+            if sub_index and sub_index not in listed:
+                listed.add(sub_index)
+                count = sum(1 for p in lay.site_of.values() if p.lower().startswith(path.lower() + "/"))
+                sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
     in_archive = bool(lay.archive) and (folder == lay.archive or folder.startswith(lay.archive + "/"))
     topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
     return render(

@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote
 from markdown import Extension, Markdown
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -471,6 +472,8 @@ class _Links(Treeprocessor):
             else:
                 continue
             value = el.get(key, "")
+            if value.startswith(AMP_SUBSTITUTE):
+                continue  # an e-mail address written as entities (autolinks do this): a mailto link
             target = self.plugin.map_link(value, image=image, final=False)
             if target is None:
                 continue
