@@ -21,7 +21,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..core.errors import SiteError
-from ..markdown.parse import split_front_matter
 
 _ALERT = re.compile(r"^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 _SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
@@ -36,7 +35,9 @@ def github_html(markdown: str) -> str:
         from cmarkgfm.cmark import Options
     except ImportError as exc:
         raise SiteError("the fidelity check needs the cmarkgfm package (pip install cmarkgfm)") from exc
-    _, body, _ = split_front_matter(markdown)
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(markdown)  # the front matter MkDocs takes off (GitHub shows it as a table)
     options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
     html: str = cmarkgfm.github_flavored_markdown_to_html(body, options=options)
     return html
@@ -257,7 +258,7 @@ class PageResult:
 def built_page(site_path: str) -> str:
     """The HTML file MkDocs writes for a page (directory URLs, MkDocs' default)."""
     stem, _, _ = site_path.rpartition(".")
-    if posixpath.basename(stem).lower() in ("index", "readme"):
+    if posixpath.basename(stem) in ("index", "README"):  # MkDocs' own test, case and all
         folder = posixpath.dirname(stem)
         return f"{folder}/index.html" if folder else "index.html"
     return f"{stem}/index.html"

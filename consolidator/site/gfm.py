@@ -39,6 +39,20 @@ _FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 _BLOCK_START = re.compile(
     r"^(?:\s*$| {4}| {0,3}(?:[-+*]|\d{1,9}[.)])(?:\s|$)| {0,3}(?:```|~~~|>|#|[-_*=]{2}|:-|\||<))"
 )
+_HTML_CONTAINERS = (
+    "div",
+    "details",
+    "section",
+    "center",
+    "article",
+    "aside",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "figure",
+)
+_HTML_OPEN = re.compile(rf"^ {{0,3}}<({'|'.join(_HTML_CONTAINERS)})\b[^>]*?(?=/?>)", re.IGNORECASE)
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 # blocks Python-Markdown only sees after a blank line
 _NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "hr"}
@@ -112,6 +126,10 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
             body = _quote(body)
         elif kind == "fence":
             body = _closed_fence(body, tok)
+        elif kind == "heading_open" and tok.markup.startswith("#"):
+            body = [line.lstrip(" ") for line in body]  # GitHub allows 3 spaces before `#`
+        elif kind == "html_block":
+            body = _open_html(body)
         elif kind == "paragraph_open":
             body = [_HASH.sub(r"\1\\#", line, count=1) for line in body]
         out.extend(body)
@@ -129,6 +147,22 @@ def _plain(content: list[str]) -> bool:
     Most list items are one line of text: parsing them again would cost most of the build.
     """
     return not any(_BLOCK_START.match(line) for line in content)
+
+
+def _open_html(body: list[str]) -> list[str]:
+    """An HTML element left open at a blank line holds Markdown on GitHub (`<div align="center">`,
+    a blank line, `## Title`, ..., `</div>`). Python-Markdown keeps everything up to `</div>` as raw
+    HTML unless the element says `markdown="1"` (md_in_html)."""
+    m = _HTML_OPEN.match(body[0]) if body else None
+    if m is None or "markdown=" in body[0]:
+        return body
+    text = "\n".join(body).lower()
+    opened = sum(text.count(f"<{t}") - text.count(f"</{t}") for t in _HTML_CONTAINERS)
+    if opened != 1:
+        # closed in the same block (raw HTML on both), or nested elements left open: that is a
+        # page laid out in HTML, which Python-Markdown shows best as the raw HTML it is
+        return body
+    return [body[0][: m.end()] + ' markdown="1"' + body[0][m.end() :], *body[1:]]
 
 
 def _closed_fence(body: list[str], tok: Token) -> list[str]:
@@ -181,7 +215,8 @@ def _list(body: list[str], offset: int, inner: list[Token]) -> list[str]:
         written = content if _plain(content) else _blocks(content, in_item=not loose)
         if n and loose and out and out[-1].strip():
             out.append("")
-        out.append(f"{marker} {written[0]}".rstrip() if written else marker)
+        # an empty item keeps the space after its marker: `1.` alone is text to Python-Markdown
+        out.append(f"{marker} {written[0].rstrip()}" if written else f"{marker} ")
         out.extend(("    " + line) if line.strip() else "" for line in written[1:])
         out.extend([""] * trailing)
     return out
@@ -239,6 +274,7 @@ def extensions() -> dict[str, dict[str, Any]]:
     return {
         "tables": {},
         "footnotes": {},
+        "md_in_html": {},  # Markdown inside an HTML element left open, see `_open_html`
         "admonition": {},
         # `> [!NOTE]` ... GitHub alerts become admonitions
         "github-callouts": {},

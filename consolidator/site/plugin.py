@@ -170,6 +170,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         if isinstance(title, str):
             # Themes print page titles unescaped (nav, <title>, tabs): a front matter title is text.
             page.meta["title"] = html.escape(title, quote=False)
+        _drop_unknown_icon(page, config)
         markdown = self._redact(markdown, repo_path or page.file.src_uri)
         if repo_path is not None:
             markdown = self._raw_html(markdown)
@@ -274,6 +275,10 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         href = href.strip()
         if not href or (href.startswith("#") and not final):
             return self._self_anchor(href, ctx)
+        if "{{" in href or "{%" in href:
+            # a template expression of another site generator (Jekyll's `{{ site.baseurl }}`)
+            log.info("%s: a template link (%s) is shown as text", ctx.repo_path, href)
+            return _Target(None, text_path=href)
         if _SCRIPT_URL.match(href) and not (image and href.lower().startswith("data:image/")):
             log.info("%s: a script link (%s...) is shown as text", ctx.repo_path, href[:12])
             return _Target(None, text_path="")
@@ -420,6 +425,18 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                 return "".join(lines[: i + 1]) + "\n" + notice + "".join(lines[i + 1 :])
             break
         return notice + markdown
+
+
+def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
+    """A front matter `icon` the theme does not have (`fas fa-dna`, written for another site
+    generator) would stop the whole build: the page is shown without it."""
+    icon = page.meta.get("icon")
+    if not isinstance(icon, str):
+        return
+    dirs = getattr(config.theme, "dirs", [])
+    if not any((Path(d) / ".icons" / f"{icon}.svg").is_file() for d in dirs):
+        log.info("%s: the theme has no icon %r; the page is shown without it", page.file.src_uri, icon)
+        del page.meta["icon"]
 
 
 # ---------------------------------------------------------------- Markdown extension
