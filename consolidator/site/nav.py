@@ -24,6 +24,8 @@ from ..security.sanitize import escape_html
 from .render import render
 
 REPORT_PAGE = "consolidation-report.md"
+# The section shown inside the Home tab rather than as a tab of its own (tabs must fit one line).
+HOME_SECTION = "getting-started"
 
 # Root files that conventionally stay at the root, in the order the site lists them.
 _ROOT_ORDER = (
@@ -418,7 +420,7 @@ def folder_placement(
 
 
 def navigation(lay: Layout, sections: Iterable[str], placement: dict[str, str] | None = None) -> list[Any]:
-    """The nav: home and root files, sections in configured order, archive (history folders too), report.
+    """The nav: Home (root files, getting started, the report), sections in order, the archive.
 
     `placement` (see `folder_placement`) puts docs folders under the section they belong to; without
     it every folder is a section of its own, as before.
@@ -467,7 +469,10 @@ def navigation(lay: Layout, sections: Iterable[str], placement: dict[str, str] |
             first, *rest = sorted(group, key=_case_rank)
             items.append({_nav_title(first): _folder_nav(first, lay, site_pages, set(), rest)})
         title = _nav_title(variants[0]) if variants else _nav_title(name)
-        nav.append({title: items})
+        if name == HOME_SECTION:
+            home_items.append({title: items})  # where a reader starts: one tab fewer to scan
+        else:
+            nav.append({title: items})
     archive_items: list[Any] = []
     if lay.archive:
         archive_items.append(lay.index_of[lay.archive])
@@ -491,7 +496,7 @@ def navigation(lay: Layout, sections: Iterable[str], placement: dict[str, str] |
     if archive_items:
         nav.append({"Archive": archive_items})
     if report:
-        nav.append({"Consolidation report": report})
+        home_items.append({"Consolidation report": report})
     return nav
 
 
