@@ -725,3 +725,17 @@ def test_nav_groups_docs_folders_under_sections_and_records_under_the_archive(tm
 def test_report_paths_wrap_inside_the_table(built: Path) -> None:
     report = _article(_html(built, "consolidation-report/index.html"))
     assert re.search(r"<td>[^<]*/<wbr>", report)
+
+
+def test_folder_readme_beside_its_index_keeps_a_page(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "README.md": "# Harbour\n\nBerth planning.\n",
+        "docs/guides/index.md": "# Guides\n\nAll the guides, see [the readme](README.md).\n",
+        "docs/guides/README.md": "# About the guides\n\nWho writes them.\n",
+    }
+    repo = make_site_repo(tmp_path / "twin", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert "About the guides" in _html(site.site_dir, "guides/readme/index.html")
+    assert 'href="readme/"' in _article(_html(site.site_dir, "guides/index.html"))

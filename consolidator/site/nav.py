@@ -154,6 +154,15 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
                 taken.add(pages[repo_path].lower())
         pages[readme] = "index.md"
         taken.add("index.md")
+    # A folder's README.md beside its index.md: MkDocs would leave the README out (and warn, which
+    # fails a strict build); it gets a page of its own instead, as the docs root's does above.
+    sites = set(pages.values())
+    for repo_path, site in sorted(pages.items()):
+        folder, name = posixpath.split(site)
+        if name == "README.md" and posixpath.join(folder, "index.md") in sites:
+            taken.discard(site.lower())
+            pages[repo_path] = _free(posixpath.join(folder, "readme.md"), taken)
+            taken.add(pages[repo_path].lower())
     for root in roots:
         if root == readme:
             continue

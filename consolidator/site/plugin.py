@@ -124,6 +124,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             raise PluginError(str(exc)) from exc
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
         gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
+        _exclude_readme_twins(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -425,6 +426,23 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
                 return "".join(lines[: i + 1]) + "\n" + notice + "".join(lines[i + 1 :])
             break
         return notice + markdown
+
+
+def _exclude_readme_twins(config: MkDocsConfig) -> None:
+    """A README.md beside an index.md: MkDocs would drop it with a warning (failing a strict build)
+    before any plugin runs. It is kept out of MkDocs' own file list; the layout gives it a page of
+    its own (`readme.md`), added in `on_files` like the root files."""
+    from pathspec.gitignore import GitIgnoreSpec
+
+    docs = Path(config.docs_dir)
+    twins = sorted(
+        "/" + p.relative_to(docs).as_posix()
+        for p in docs.rglob("README.md")
+        if (p.parent / "index.md").is_file()
+    )
+    if twins:
+        extra = GitIgnoreSpec.from_lines(twins)
+        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
 
 
 def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
