@@ -128,6 +128,9 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
             body = _closed_fence(body, tok)
         elif kind == "heading_open" and tok.markup.startswith("#"):
             body = [line.lstrip(" ") for line in body]  # GitHub allows 3 spaces before `#`
+        elif kind == "heading_open" and len(body) > 2:
+            # a setext heading of several lines: Python-Markdown reads only one line above `---`
+            body = [" ".join(line.strip() for line in body[:-1]), body[-1]]
         elif kind == "html_block":
             body = _open_html(body)
         elif kind == "paragraph_open":
@@ -174,7 +177,8 @@ def _closed_fence(body: list[str], tok: Token) -> list[str]:
     if len(body) > 1:
         close = _FENCE_CLOSE.match(body[-1])
         if close and close.group(1)[0] == fence[0] and len(close.group(1)) >= len(fence):
-            return body
+            # GitHub closes at any indent up to 3 spaces; SuperFences only at the opening's indent
+            return [*body[:-1], m.group(1) + close.group(1)]
     return [*body, m.group(1) + fence]
 
 
@@ -189,6 +193,7 @@ def _list(body: list[str], offset: int, inner: list[Token]) -> list[str]:
         return body
     loose = any(t.type == "paragraph_open" and not t.hidden for t in inner)
     out: list[str] = []
+    spread = False
     for n, item in enumerate(items):
         assert item.map is not None
         start, end = item.map[0] - offset, item.map[1] - offset
@@ -213,8 +218,10 @@ def _list(body: list[str], offset: int, inner: list[Token]) -> list[str]:
         trailing = (end - start) - len(content)
         marker = f"{m.group(3)}." if m.group(3) is not None else m.group(2)
         written = content if _plain(content) else _blocks(content, in_item=not loose)
-        if n and loose and out and out[-1].strip():
+        if n and (loose or spread) and out and out[-1].strip():
+            # after an item of several blocks, Python-Markdown reads a marker line as more of it
             out.append("")
+        spread = any(not line.strip() for line in written)
         # an empty item keeps the space after its marker: `1.` alone is text to Python-Markdown
         out.append(f"{marker} {written[0].rstrip()}" if written else f"{marker} ")
         out.extend(("    " + line) if line.strip() else "" for line in written[1:])
