@@ -55,7 +55,9 @@ _HTML_CONTAINERS = (
 _HTML_OPEN = re.compile(rf"^ {{0,3}}<({'|'.join(_HTML_CONTAINERS)})\b[^>]*?(?=/?>)", re.IGNORECASE)
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 # blocks Python-Markdown only sees after a blank line
-_NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "hr"}
+_NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "hr", "blockquote_open"}
+# ... except inside a tight list item, where Python-Markdown reads these without one
+_TIGHT_OK = {"bullet_list_open", "ordered_list_open", "fence", "hr"}
 
 
 @functools.cache
@@ -116,7 +118,7 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
                 out.append("")
             out.extend(["<!-- -->", ""])
         previous = kind
-        needs_blank = kind in _NEEDS_BLANK and not (in_item and kind != "table_open")
+        needs_blank = kind in _NEEDS_BLANK and not (in_item and kind in _TIGHT_OK)
         if needs_blank and out and out[-1].strip():
             out.append("")
         body = lines[start:end]
@@ -191,7 +193,8 @@ def _list(body: list[str], offset: int, inner: list[Token]) -> list[str]:
     items = [t for t in inner if t.type == "list_item_open" and t.level == 1 and t.map is not None]
     if not items:
         return body
-    loose = any(t.type == "paragraph_open" and not t.hidden for t in inner)
+    # loose on GitHub: the items' own paragraphs are shown (not those of a quote inside an item)
+    loose = any(t.type == "paragraph_open" and not t.hidden and t.level == 2 for t in inner)
     out: list[str] = []
     spread = False
     for n, item in enumerate(items):
