@@ -648,7 +648,7 @@ def test_github_constructs_render_as_github_does(gfm_site: tuple[Path, Path]) ->
     assert any(s.endswith("assets/consolidate/mermaid.min.js") for s in scripts)
     assert all(not s.startswith(("http:", "https:", "//")) for s in scripts)
     assert (site / "assets/consolidate/mermaid.min.js").stat().st_size > 100_000
-    # pages without a diagram do not load it
+    # pages without a diagram do not load it, nor a site without one
     assert "mermaid.min.js" not in page("emoji")
 
 
@@ -720,6 +720,10 @@ def test_nav_groups_docs_folders_under_sections_and_records_under_the_archive(tm
     text = yaml.safe_dump(nav)
     titles_in_nav = re.findall(r"^\s*-?\s*([^:\n]+):\s*$", text, re.M)
     assert len({t.lower() for t in titles_in_nav}) == len(titles_in_nav)
+
+
+def test_site_without_a_diagram_does_not_ship_mermaid(built: Path) -> None:
+    assert not (built / "assets/consolidate/mermaid.min.js").exists()
 
 
 def test_report_paths_wrap_inside_the_table(built: Path) -> None:

@@ -319,6 +319,7 @@ MERMAID_INIT = """\
 # ---------------------------------------------------------------- the site's configuration
 
 MERMAID_SCRIPT = "assets/consolidate/mermaid.min.js"
+MERMAID_FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*mermaid\b", re.MULTILINE)
 MERMAID_INIT_SCRIPT = "assets/consolidate/mermaid-init.js"
 
 

@@ -204,7 +204,13 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
     def _add_scripts(self, files: Files, config: MkDocsConfig) -> None:
         """Mermaid's script is served by the site itself (no CDN), from the installed package."""
         source = gfm.mermaid_source()
-        if source is not None and files.get_file_from_path(gfm.MERMAID_SCRIPT) is None:
+        assert self.lay is not None
+        # 3 MB: only in a site that has a diagram
+        wanted = any(
+            gfm.MERMAID_FENCE.search(sitenav.read_text(self.repo / repo_path))
+            for repo_path, _ in self.lay.pages
+        )
+        if wanted and source is not None and files.get_file_from_path(gfm.MERMAID_SCRIPT) is None:
             files.append(File.generated(config, gfm.MERMAID_SCRIPT, abs_src_path=source))
             files.append(File.generated(config, gfm.MERMAID_INIT_SCRIPT, content=gfm.MERMAID_INIT))
 
