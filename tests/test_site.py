@@ -658,6 +658,8 @@ def test_github_constructs_render_as_github_does(gfm_site: tuple[Path, Path]) ->
         ("Checks\n- item\n  - sub\n", "Checks\n\n- item\n    - sub\n"),
         ("1) one\n2) two\n", "1. one\n2. two\n"),
         ("#tag line\n", "\\#tag line\n"),
+        ("# Report {filename}\n", "# Report \\{filename}\n"),
+        ("# Setup {#setup}\n", "# Setup {#setup}\n"),
         ("text\n| a |\n|---|\n| 1 |\n## H\n", "text\n\n| a |\n|---|\n| 1 |\n\n## H\n"),
         ("```\nopen fence\n", "```\nopen fence\n```\n"),
         ("> - a\n>   - b\n", "> - a\n>     - b\n"),

@@ -53,6 +53,7 @@ _HTML_CONTAINERS = (
     "figure",
 )
 _HTML_OPEN = re.compile(rf"^ {{0,3}}<({'|'.join(_HTML_CONTAINERS)})\b[^>]*?(?=/?>)", re.IGNORECASE)
+_BARE_ATTR = re.compile(r"\{(?=[A-Za-z_][\w-]*\}[ \t#]*$)")
 _LISTS = {"bullet_list_open", "ordered_list_open"}
 # blocks Python-Markdown only sees after a blank line
 _NEEDS_BLANK = {"bullet_list_open", "ordered_list_open", "table_open", "fence", "hr", "blockquote_open"}
@@ -129,7 +130,8 @@ def _blocks(lines: list[str], *, in_item: bool) -> list[str]:
         elif kind == "fence":
             body = _closed_fence(body, tok)
         elif kind == "heading_open" and tok.markup.startswith("#"):
-            body = [line.lstrip(" ") for line in body]  # GitHub allows 3 spaces before `#`
+            # GitHub allows 3 spaces before `#`; a closing `{word}` is text there, not attr_list's
+            body = [_BARE_ATTR.sub(r"\\{", line.lstrip(" ")) for line in body]
         elif kind == "heading_open" and len(body) > 2:
             # a setext heading of several lines: Python-Markdown reads only one line above `---`
             body = [" ".join(line.strip() for line in body[:-1]), body[-1]]
