@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -12,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .core.models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan
+from .core.models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan, Reason
 
 if TYPE_CHECKING:
     from .apply.work import ApplyResult
@@ -156,32 +155,23 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
 
 
-_WEIGHT = re.compile(r"\[[\w-]+ ([+-]\d+(?:\.\d+)?)\]$")
-
-
-def reason_weight(reason: str) -> float | None:
-    """The weight a reason carries ("... [dated +1.5]" -> 1.5), None for a plain statement."""
-    found = _WEIGHT.search(reason)
-    return float(found.group(1)) if found else None
-
-
 def deciding_reasons(entry: Decision) -> list[str]:
     """Why an entry is what it is, in one line: its action, the heaviest evidence for it and the
     heaviest against it (what makes it doubtful). Credential warnings are listed on their own."""
-    plain = [r for r in entry.reasons if not r.startswith("WARNING") and reason_weight(r) is None]
+    reasons = [r if isinstance(r, Reason) else Reason(str(r)) for r in entry.reasons]
+    plain = [r for r in reasons if r.tag != "warning" and r.weight is None]
     history = entry.action in ("archive", "merge")
-    ranked: dict[bool, list[tuple[bool, float, int, str]]] = {True: [], False: []}
-    for i, reason in enumerate(entry.reasons):
-        weight = reason_weight(reason)
-        if weight is not None:
+    ranked: dict[bool, list[tuple[bool, float, int, Reason]]] = {True: [], False: []}
+    for i, reason in enumerate(reasons):
+        if reason.weight is not None:
             # the repository's base rate says nothing about this document itself: it comes last
-            general = "[root-prior " in reason
-            ranked[(weight > 0) == history].append((general, -abs(weight), i, reason))
-    out = plain[:1]
+            general = reason.tag == "root-prior"
+            ranked[(reason.weight > 0) == history].append((general, -abs(reason.weight), i, reason))
+    out = [str(r) for r in plain[:1]]
     if ranked[True]:
-        out.append(min(ranked[True])[-1])
+        out.append(str(min(ranked[True])[-1]))
     if ranked[False]:
-        out.append("against: " + min(ranked[False])[-1])
+        out.append("against: " + str(min(ranked[False])[-1]))
     return out
 
 
@@ -224,7 +214,7 @@ def plan_report_markdown(plan: Plan, inventory: Inventory) -> str:
         "| --- | --- | --- | --- | ---: | --- |",
     ]
     for e in plan.entries:
-        reasons = "<br>".join(md(r) for r in e.reasons)
+        reasons = "<br>".join(md(str(r)) for r in e.reasons)
         dest = md(e.destination) if e.destination else ""
         if e.canonical:
             dest += f" (read instead: {md(e.canonical)})"

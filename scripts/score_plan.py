@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consolidator.core.config import load_config
-from consolidator.core.models import Decision, Plan
-from consolidator.report import reason_weight
+from consolidator.core.models import Decision, Plan, Reason
 
 ACTIONS = ("keep", "move", "archive", "merge")
 
@@ -119,14 +118,14 @@ def score(
     )
 
 
-def strongest(reasons: tuple[str, ...], limit: int) -> list[str]:
-    """The reasons that weighed most (those tagged with a weight), then the others in their order."""
+def strongest(reasons: tuple[Reason, ...], limit: int) -> list[str]:
+    """The reasons that weighed most (those with a weight), then the others in their order."""
 
-    def weight(reason: str) -> float:
-        return abs(reason_weight(reason) or 0.0)
+    def weight(reason: Reason) -> float:
+        return abs(reason.weight or 0.0)
 
     ranked = sorted(range(len(reasons)), key=lambda i: (-weight(reasons[i]), i))
-    return [reasons[i] for i in ranked[:limit]]
+    return [str(reasons[i]) for i in ranked[:limit]]
 
 
 def report(result: Score, show_reasons: int = 4) -> str:

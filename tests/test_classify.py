@@ -96,8 +96,8 @@ def test_completion_report_at_root_is_history(tmp_path: Path) -> None:
     assert result.disposition == "archive"
     assert result.kind in ("completion-note", "status-report")
     assert result.section is None
-    assert any("[name-done" in r for r in result.reasons)
-    assert any("[dated" in r for r in result.reasons)
+    assert any(r.tag == "name-done" for r in result.reasons)
+    assert any(r.tag == "dated" for r in result.reasons)
     assert 0.5 < result.confidence <= 1.0
 
 
@@ -121,7 +121,7 @@ def test_complete_as_an_adjective_is_not_a_completion(tmp_path: Path) -> None:
         tmp_path, "COMPLETE_SETUP_GUIDE.md", GUIDE.replace("# Webhooks Guide", "# Complete Setup Guide")
     )
     assert result.disposition == "live"
-    assert not any("[name-done" in r or "[title-done" in r for r in result.reasons)
+    assert not any(r.tag in ("name-done", "title-done") for r in result.reasons)
 
 
 def test_docs_tree_needs_strong_evidence(tmp_path: Path) -> None:
@@ -150,7 +150,7 @@ def test_duplicate_member_is_archived_with_reason(tmp_path: Path) -> None:
     context = Context(duplicate_of={"WEBHOOKS_COPY.md": "WEBHOOKS.md"})
     result = one(tmp_path, "WEBHOOKS_COPY.md", GUIDE, context)
     assert result.disposition == "archive"
-    assert "WEBHOOKS.md" in result.reasons[0]
+    assert "WEBHOOKS.md" in result.reasons[0].text
 
 
 def test_guide_resembling_a_history_canonical_stays_live(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_link_from_readme_is_evidence_of_use(tmp_path: Path) -> None:
     with_link = classify(docs["NOTES.md"], context, Config())
     without = classify(docs["NOTES.md"], Context(), Config())
     assert with_link.score == pytest.approx(without.score - 2.0)
-    assert any("README.md" in r for r in with_link.reasons)
+    assert any("README.md" in r.text for r in with_link.reasons)
 
 
 def test_plan_with_milestones_ahead_is_live(tmp_path: Path) -> None:

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from consolidator.core.models import Decision
+from consolidator.core.models import Decision, Reason
 from consolidator.report import deciding_reasons
 
 
-def _entry(action: str, reasons: tuple[str, ...]) -> Decision:
+def _entry(action: str, reasons: tuple[Reason, ...]) -> Decision:
     return Decision("X.md", action, None, None, None, reasons, 0.4, "0" * 40)
 
 
+# Records, as the plan builds them: the report reads tag and weight, it never parses the text.
 REASONS = (
-    "WARNING: holds 1 credential(s): API key at line 3; remove and rotate them",
-    "history: archived under docs/archive/2025-03/",
-    "file name says it is a guide [name-guide -1.5]",
-    "most files at this root are records of past work [root-prior +1.6]",
-    "stamped with a date like a report (Date) [dated +1.5]",
-    "headings of a guide (prerequisites, setup) [headings-guide -1.0]",
+    Reason("WARNING: holds 1 credential(s): API key at line 3; remove and rotate them", "warning"),
+    Reason("history: archived under docs/archive/2025-03/"),
+    Reason("file name says it is a guide", "name-guide", -1.5),
+    Reason("most files at this root are records of past work", "root-prior", 1.6),
+    Reason("stamped with a date like a report (Date)", "dated", 1.5),
+    Reason("headings of a guide (prerequisites, setup)", "headings-guide", -1.0),
 )
 
 
@@ -28,7 +29,7 @@ def test_deciding_reasons_name_the_action_the_evidence_for_and_against() -> None
 
 
 def test_deciding_reasons_for_a_live_document_read_the_other_way() -> None:
-    reasons = ("living documentation: moves to docs/guides/", *REASONS[2:])
+    reasons = (Reason("living documentation: moves to docs/guides/"), *REASONS[2:])
     assert deciding_reasons(_entry("move", reasons)) == [
         "living documentation: moves to docs/guides/",
         "file name says it is a guide [name-guide -1.5]",

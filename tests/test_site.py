@@ -211,7 +211,8 @@ def test_generate_writes_mkdocs_yml_with_material_search_tabs_palettes_and_nav(r
     # only the move inside the docs folder gets a redirect: root files had no page before
     assert redirects == {"api.md": "reference/api.md"}
     titles = [next(iter(item)) for item in cfg["nav"]]
-    assert titles == ["Home", "Guides", "Reference", "Development", "Archive", "Consolidation report"]
+    assert titles == ["Home", "Guides", "Reference", "Development", "Archive"]
+    assert {"Consolidation report": "consolidation-report.md"} in cfg["nav"][0]["Home"]
     assert cfg["nav"][0]["Home"][:4] == ["index.md", "CONTRIBUTING.md", "CHANGELOG.md", "SECURITY.md"]
     archive = cfg["nav"][4]["Archive"]
     assert archive[:2] == ["archive/index.md", "archive/topics.md"]
@@ -570,3 +571,177 @@ def test_repository_url_comes_from_the_git_remote(
     generate_site(repo, config=Config(), plan=None)
     text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
     assert "repo_url: https://github.com/harbour/tools" in text
+
+
+# ---------------------------------------------------------------- GitHub-flavoured Markdown
+
+# One page per construct GitHub renders and plain Python-Markdown does not (made-up content).
+GFM_PAGES: dict[str, str] = {
+    "docs/guides/list-after-paragraph.md": (
+        "# Checks\n\nBefore a release\n- the build is green\n- the notes are written\n\nDone.\n"
+    ),
+    "docs/guides/nested-lists.md": (
+        "# Nested\n\nCoverage:\n- Runtime\n  - workers\n  - queues\n    - retries\n- Storage\n"
+        "1) first\n2) second\n   - a detail\n"
+    ),
+    "docs/guides/task-list.md": "# Tasks\n\n- [ ] write the guide\n- [x] draw the map\n",
+    "docs/guides/tables.md": (
+        "# Tables\n\nPorts and their berths\n| Port | Berths |\n|---|---:|\n| North | 4 |\n| South | 7 |\n"
+    ),
+    "docs/guides/autolinks.md": "# Links\n\nSee https://example.com/docs and www.example.org for more.\n",
+    "docs/guides/strikethrough.md": "# Changes\n\nThe ~~old~~ new berth plan.\n",
+    "docs/guides/footnotes.md": "# Notes\n\nTides matter[^1].\n\n[^1]: Twice a day.\n",
+    "docs/guides/alerts.md": "# Alerts\n\n"
+    + "\n".join(
+        f"> [!{kind}]\n> A {kind.lower()} about berths.\n"
+        for kind in ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
+    ),
+    "docs/guides/emoji.md": "# Emoji\n\nShipped :rocket: and approved :+1:.\n",
+    "docs/guides/diagram.md": "# Diagram\n\n```mermaid\ngraph TD\n  Dock --> Berth\n```\n",
+}
+
+
+@pytest.fixture(scope="module")
+def gfm_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("gfm")
+    files: dict[str, str | bytes] = {"README.md": "# Harbour\n\nBerth planning.\n", **GFM_PAGES}
+    repo = make_site_repo(root / "repo", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    result = build_site(repo, site_dir=root / "site")
+    assert result.warnings == ()
+    return repo, result.site_dir
+
+
+def test_every_github_construct_has_githubs_structure(gfm_site: tuple[Path, Path]) -> None:
+    from consolidator.site.fidelity import check_site
+
+    repo, site = gfm_site
+    pages = [(p, p.removeprefix("docs/")) for p in GFM_PAGES]
+    results = check_site(repo, site, pages)
+    assert [(r.repo_path, str(r.difference)) for r in results if r.difference or r.missing] == []
+    assert len(results) == len(GFM_PAGES)
+
+
+def test_github_constructs_render_as_github_does(gfm_site: tuple[Path, Path]) -> None:
+    _, site = gfm_site
+
+    def page(name: str) -> str:
+        return _article(_html(site, f"guides/{name}/index.html"))
+
+    assert page("list-after-paragraph").count("<li>") == 2
+    nested = page("nested-lists")
+    assert re.search(r"<li>Runtime\s*<ul>\s*<li>workers</li>", nested)
+    assert "<ol>" in nested and nested.count("<li") == 8
+    assert page("task-list").count('type="checkbox"') == 2
+    assert "<table>" in page("tables") and "<p>Ports and their berths</p>" in page("tables")
+    assert 'href="https://example.com/docs"' in page("autolinks")
+    assert 'href="http://www.example.org"' in page("autolinks")
+    assert "<del>old</del>" in page("strikethrough")
+    assert 'class="footnote"' in page("footnotes")
+    alerts = page("alerts")
+    assert alerts.count('class="admonition ') == 5 and "[!" not in alerts
+    assert "🚀" in page("emoji") and "👍" in page("emoji") and ":rocket:" not in page("emoji")
+    diagram = page("diagram")
+    assert '<pre class="consolidate-mermaid">' in diagram and "Dock --&gt; Berth" in diagram
+    # the site serves mermaid itself: a local script, present in the built site
+    scripts = re.findall(r'<script src="([^"]+)"', diagram)
+    assert any(s.endswith("assets/consolidate/mermaid.min.js") for s in scripts)
+    assert all(not s.startswith(("http:", "https:", "//")) for s in scripts)
+    assert (site / "assets/consolidate/mermaid.min.js").stat().st_size > 100_000
+    # pages without a diagram do not load it, nor a site without one
+    assert "mermaid.min.js" not in page("emoji")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Checks\n- item\n  - sub\n", "Checks\n\n- item\n    - sub\n"),
+        ("1) one\n2) two\n", "1. one\n2. two\n"),
+        ("#tag line\n", "\\#tag line\n"),
+        ("# Report {filename}\n", "# Report \\{filename}\n"),
+        ("# Setup {#setup}\n", "# Setup {#setup}\n"),
+        ("text\n| a |\n|---|\n| 1 |\n## H\n", "text\n\n| a |\n|---|\n| 1 |\n\n## H\n"),
+        ("```\nopen fence\n", "```\nopen fence\n```\n"),
+        ("> - a\n>   - b\n", "> - a\n>     - b\n"),
+        ("- a\n\n* b\n", "- a\n\n<!-- -->\n\n* b\n"),
+        ("```\n- x\n  - y\n```\n", "```\n- x\n  - y\n```\n"),
+    ],
+)
+def test_normalize_writes_githubs_blocks_for_python_markdown(source: str, expected: str) -> None:
+    from consolidator.site.gfm import normalize
+
+    assert re.sub(r"\n{3,}", "\n\n", normalize(source)) == expected  # extra blank lines change nothing
+
+
+def test_fidelity_reports_the_first_difference() -> None:
+    import markdown
+
+    from consolidator.site.fidelity import compare, structure
+
+    text = "# Title\n\nCoverage:\n- Core\n  - Database\n"
+    plain = markdown.markdown(text, extensions=["toc"])  # Python-Markdown alone: one paragraph
+    difference = compare(text, f'<article class="md-content__inner md-typeset">{plain}</article>')
+    assert difference is not None and difference.github == "li ul" and difference.context == "h1 title"
+    assert structure("<ul><li>a<ul><li>b</li></ul></li></ul>") == ["li ul", "li ul/ul"]
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def test_nav_groups_docs_folders_under_sections_and_records_under_the_archive(tmp_path: Path) -> None:
+    from consolidator.site.nav import folder_placement, navigation
+
+    files: dict[str, str | bytes] = {
+        "README.md": "# Harbour\n\nBerth planning.\n",
+        "docs/operations/deploy.md": "# Deploy\n\nHow to deploy.\n",
+        "docs/OPERATIONS/backup.md": "# Backup\n\nHow to back up.\n",
+        "docs/PHASE4/done.md": "# Phase 4 complete\n\nWhat was done.\n",
+        "docs/UAT/round-1.md": "# UAT round 1\n\nResults.\n",
+        "docs/berth-kb/setup-guide.md": "# Installation guide\n\nInstall it.\n",
+        "docs/berth-kb/install-notes.md": "# Install on a laptop\n\nSteps.\n",
+        "docs/guides/tides.md": "# Tides\n\nReading the tide table.\n",
+    }
+    repo = make_site_repo(tmp_path / "nav", files, plan=None)
+    lay = layout(repo, Config(), report=False)
+    titles = {r: describe((repo / r).read_text(), r)[0] for r, _ in lay.pages}
+    placement = folder_placement(lay, Config().sections, title_of=titles.__getitem__)
+    assert placement["OPERATIONS"] == placement["operations"] == "operations"
+    assert placement["PHASE4"] == placement["UAT"] == "archive"
+    assert placement["berth-kb"] == "getting-started"  # by its documents' titles
+    nav = navigation(lay, Config().sections, placement)
+    tops = [next(iter(item)) for item in nav]
+    assert tops == ["Home", "Guides", "Operations", "Archive"]
+    assert "Getting started" in yaml.safe_dump(nav[0])  # where a reader starts
+    operations = nav[tops.index("Operations")]["Operations"]
+    assert "operations/deploy.md" in operations and "OPERATIONS/backup.md" in operations
+    archive = yaml.safe_dump(nav[tops.index("Archive")])
+    assert "PHASE4/done.md" in archive and "UAT/round-1.md" in archive
+    generate_site(repo, config=Config(), plan=None)
+    build = build_site(repo, site_dir=tmp_path / "site")
+    assert build.warnings == ()
+    text = yaml.safe_dump(nav)
+    titles_in_nav = re.findall(r"^\s*-?\s*([^:\n]+):\s*$", text, re.M)
+    assert len({t.lower() for t in titles_in_nav}) == len(titles_in_nav)
+
+
+def test_site_without_a_diagram_does_not_ship_mermaid(built: Path) -> None:
+    assert not (built / "assets/consolidate/mermaid.min.js").exists()
+
+
+def test_report_paths_wrap_inside_the_table(built: Path) -> None:
+    report = _article(_html(built, "consolidation-report/index.html"))
+    assert re.search(r"<td>[^<]*/<wbr>", report)
+
+
+def test_folder_readme_beside_its_index_keeps_a_page(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "README.md": "# Harbour\n\nBerth planning.\n",
+        "docs/guides/index.md": "# Guides\n\nAll the guides, see [the readme](README.md).\n",
+        "docs/guides/README.md": "# About the guides\n\nWho writes them.\n",
+    }
+    repo = make_site_repo(tmp_path / "twin", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert "About the guides" in _html(site.site_dir, "guides/readme/index.html")
+    assert 'href="readme/"' in _article(_html(site.site_dir, "guides/index.html"))

@@ -365,8 +365,10 @@ def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float])
     sa, sb = set(a), set(b)
     if not sa or not sb:
         return 0.0
-    inter = sum(idf.get(w, 1.0) for w in sa & sb)
-    union = sum(idf.get(w, 1.0) for w in sa | sb)
+    # summed in sorted order: a float sum over a set of strings follows the per-run string hash, and
+    # a pair scored exactly at a threshold would fall either side from run to run
+    inter = sum(idf.get(w, 1.0) for w in sorted(sa & sb))
+    union = sum(idf.get(w, 1.0) for w in sorted(sa | sb))
     return inter / union if union else 0.0
 
 

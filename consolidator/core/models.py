@@ -180,6 +180,24 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason behind a decision: a weighed piece of evidence (`tag` names the rule or signal that
+    found it, `weight` > 0 leans history, < 0 documentation) or a plain statement (no weight).
+
+    The plan file, the report and the summary render it with `str`; nothing parses the text back.
+    """
+
+    text: str
+    tag: str = ""
+    weight: float | None = None
+
+    def __str__(self) -> str:
+        if self.weight is None:
+            return self.text
+        return f"{self.text} [{self.tag} {self.weight:+.1f}]"
+
+
+@dataclass(frozen=True)
 class Decision:
     """What the plan proposes for one document."""
 
@@ -188,7 +206,7 @@ class Decision:
     destination: str | None
     section: str | None
     canonical: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]  # a plan read back from its file holds each as a plain statement
     confidence: float
     blob: str
     kind: str = ""  # the document's classified kind, e.g. "status-report", "guide"

@@ -15,7 +15,7 @@ import yaml
 from yaml.emitter import ScalarAnalysis
 
 from ..core.errors import PlanError
-from ..core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from ..core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader, Reason
 
 FORMAT_VERSION = 1
 ACTIONS = ("keep", "move", "archive", "merge")
@@ -74,7 +74,7 @@ def _entry(e: Decision) -> dict[str, Any]:
         "kind": e.kind or None,
         "confidence": round(float(e.confidence), 2),
         "blob": e.blob,
-        "reasons": list(e.reasons),
+        "reasons": [str(r) for r in e.reasons],
     }
 
 
@@ -223,7 +223,7 @@ def _read_entry(raw: Any, index: int, problems: list[str]) -> Decision | None:
         destination=_text(raw.get("destination")),
         section=_text(raw.get("section")),
         canonical=_text(raw.get("canonical")),
-        reasons=tuple(str(r) for r in reasons),
+        reasons=tuple(Reason(str(r)) for r in reasons),
         confidence=float(confidence),
         blob=str(raw.get("blob") or ""),
         kind=str(raw.get("kind") or ""),
@@ -359,7 +359,29 @@ def validate_plan(plan: Plan, root: Path, files: Iterable[str]) -> list[str]:
                 problems.append(f"destination {dest} needs {parent} to be a folder, but it is a file")
                 break
             parent = posixpath.dirname(parent)
+    return problems + _folder_case_problems(dest_set, staying)
+
+
+def _folder_case_problems(destinations: set[str], staying: set[str]) -> list[str]:
+    """A destination folder that differs only in case from a folder of the repository or of another
+    destination: on macOS and Windows they are one folder, and the site would show two sections."""
+    spelled: dict[str, str] = {}
+    for path in sorted(staying):
+        for folder in _folders(path):
+            spelled.setdefault(folder.casefold(), folder)
+    problems = []
+    for dest in sorted(destinations):
+        for folder in _folders(dest):
+            first = spelled.setdefault(folder.casefold(), folder)
+            if first != folder:
+                problems.append(f"destination {dest}: folder {folder} differs only in case from {first}")
+                break
     return problems
+
+
+def _folders(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 # ---------------------------------------------------------------- what was applied

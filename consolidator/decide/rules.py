@@ -1,8 +1,9 @@
 """The rules table of classification: each rule is one piece of evidence, where to look for it (file
-name, title, headings, the first sections or lines, the prose), how much it weighs and which kind of
+name, title, headings, the first sections or lines, the prose), which way it leans and which kind of
 document it points to. Positive weights say "a record of work that happened", negative ones
-"documentation someone will need again". `classify` counts the rules; the weights were set on
-labelled repositories and are documented in docs/classification.md.
+"documentation someone will need again". The `weight` written here is the prior, the hand-set
+starting point (scripts/prior_weights.json) that scripts/fit_weights.py refines; planning uses the
+weights of decide/weights.json, by rule name. See docs/classification.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class Rule:
     name: str
     where: str  # "name" | "title" | "headings" | "lead" (first sections) | "top" (first lines) | "text"
     pattern: re.Pattern[str]
-    weight: float  # > 0: a record of past work; < 0: documentation to keep using
+    weight: float  # the prior: > 0 a record of past work, < 0 documentation (planning reads weights.json)
     kind: str  # the kind this evidence points to
     why: str
     min_count: int = 1  # for "text" and "headings": how many matches before the rule fires

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import posixpath
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +36,7 @@ from ..core.errors import BuildFailed, GitError, PlanError, SiteError
 from ..core.mkdocs_yaml import load_tagged, yaml_block
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
-from .nav import Layout, describe, layout, navigation, read_text
+from .nav import Layout, describe, folder_placement, layout, navigation, read_text
 from .render import render
 
 CONFIG_FILE = "mkdocs.yml"
@@ -302,7 +303,13 @@ def generate_site(
     path = repo / CONFIG_FILE
     config = _with_owner_docs_dir(path, config)
     lay = layout(repo, config, report=plan is not None)
-    nav = navigation(lay, config.sections)
+    placement = folder_placement(
+        lay,
+        config.sections,
+        kinds=_kinds(plan),
+        title_of=lambda path: describe(read_text(repo / path), posixpath.basename(path))[0],
+    )
+    nav = navigation(lay, config.sections, placement)
     redirects = redirect_map(plan, lay)
     remote = config.repo_url or repo_url or _remote(repo)
     url = web_url(remote) if remote else ""
@@ -355,6 +362,14 @@ def generate_site(
         generated=lay.generated,
         redirects=len(redirects),
     )
+
+
+def _kinds(plan: Plan | None) -> dict[str, str]:
+    """Current repository path -> the kind of document the plan judged it (history or live)."""
+    if plan is None:
+        return {}
+    moves = plan.moves()
+    return {moves.get(e.source, e.source): e.kind for e in plan.entries if e.kind}
 
 
 def _with_owner_docs_dir(path: Path, config: Config) -> Config:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from ..security.sanitize import escape_html
 from .render import render
 
 REPORT_PAGE = "consolidation-report.md"
+# The section shown inside the Home tab rather than as a tab of its own (tabs must fit one line).
+HOME_SECTION = "getting-started"
 
 
 # ---------------------------------------------------------------- layout
@@ -111,6 +113,9 @@ def _folder_indexes(
     folders = set(folders_of(pages)) - {""}
     if archive:
         folders.add(archive)
+    preferred: dict[str, str] = {}
+    for folder in sorted(folders, key=_case_rank):
+        preferred.setdefault(folder.lower(), folder)
     index: dict[str, str] = {}
     generated: list[str] = []
     for folder in sorted(folders):
@@ -119,11 +124,14 @@ def _folder_indexes(
         ]
         if own:
             index[folder] = sorted(own, key=lambda s: posixpath.basename(s).lower() != "index.md")[0]
-        elif folder == "project":
-            continue
+        elif folder == "project" or folder != preferred[folder.lower()]:
+            continue  # folders differing only in case share one index (see `folder_page`)
         else:
             index[folder] = f"{folder}/index.md"
             generated.append(index[folder])
+    for folder in folders:
+        if folder not in index and preferred[folder.lower()] in index:
+            index[folder] = index[preferred[folder.lower()]]
     return index, generated
 
 
@@ -153,6 +161,15 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
                 taken.add(pages[repo_path].lower())
         pages[readme] = "index.md"
         taken.add("index.md")
+    # A folder's README.md beside its index.md: MkDocs would leave the README out (and warn, which
+    # fails a strict build); it gets a page of its own instead, as the docs root's does above.
+    sites = set(pages.values())
+    for repo_path, site in sorted(pages.items()):
+        folder, name = posixpath.split(site)
+        if name == "README.md" and posixpath.join(folder, "index.md") in sites:
+            taken.discard(site.lower())
+            pages[repo_path] = _free(posixpath.join(folder, "readme.md"), taken)
+            taken.add(pages[repo_path].lower())
     for root in roots:
         if root == readme:
             continue
@@ -274,24 +291,129 @@ def _nav_title(folder: str) -> str:
     return escape_html(_humanize(folder.rsplit("/", 1)[-1]))
 
 
-def _folder_nav(folder: str, lay: Layout, pages: list[str], skip: set[str]) -> list[Any]:
-    """Nav items of one site folder: its index, its pages, then its sub-folders (nested, collapsed)."""
+def _folder_nav(
+    folder: str, lay: Layout, pages: list[str], skip: set[str], also: Iterable[str] = ()
+) -> list[Any]:
+    """Nav items of one site folder: its index, its pages, then its sub-folders (nested, collapsed).
+
+    `also` are folders whose names differ from this one only in case: their pages are shown here,
+    once, rather than as a second entry with the same name.
+    """
     items: list[Any] = []
     index = lay.index_of.get(folder)
     if index:
         items.append(index)
-    direct = sorted(p for p in pages if posixpath.dirname(p) == folder and p != index and p not in skip)
-    items.extend(direct)
-    for sub in _subfolders(folder, pages):
-        path = f"{folder}/{sub}"
-        if path in skip:
-            continue
-        items.append({_nav_title(path): _folder_nav(path, lay, pages, skip)})
+    for variant in (folder, *also):
+        direct = sorted(p for p in pages if posixpath.dirname(p) == variant and p != index and p not in skip)
+        items.extend(direct)
+    subs: dict[str, list[str]] = {}
+    for variant in (folder, *also):
+        for sub in _subfolders(variant, pages):
+            path = f"{variant}/{sub}"
+            if path not in skip:
+                subs.setdefault(sub.lower(), []).append(path)
+    for _, paths in sorted(subs.items()):
+        first, *rest = sorted(paths, key=_case_rank)
+        items.append({_nav_title(first): _folder_nav(first, lay, pages, skip, rest)})
     return items
 
 
-def navigation(lay: Layout, sections: Iterable[str]) -> list[Any]:
-    """The nav: home and root files, sections in configured order, other folders, archive, report."""
+def _case_rank(path: str) -> tuple[bool, bool, str]:
+    """Which of several folders differing only in case names the entry: lower case first."""
+    name = path.rsplit("/", 1)[-1]
+    return name != name.lower(), name == name.upper(), path
+
+
+# Kinds of documents the plan files as records of past work (see decide.classify).
+_HISTORY_KINDS = frozenset(
+    {
+        "report",
+        "status-report",
+        "audit-report",
+        "completion-note",
+        "archived",
+        "session-summary",
+        "fix-note",
+        "filed-record",
+        "superseded",
+        "superseded-copy",
+        "duplicate",
+    }
+)
+_HISTORY_NAME = re.compile(
+    r"(?:^|[\W_])(?:archives?|archived|attic|history|historical|old|legacy|deprecated|phase|phases|"
+    r"sprint|sprints|week|weeks|milestones?|sessions?|status|reports?|logs?|uat|retro\w*|"
+    r"post-?mortems?|incidents|(?:19|20)\d\d)(?:$|[\W_\d])",
+    re.IGNORECASE,
+)
+
+
+def _section_key(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def folder_placement(
+    lay: Layout,
+    sections: Iterable[str],
+    *,
+    kinds: dict[str, str] | None = None,
+    title_of: Callable[[str], str] | None = None,
+) -> dict[str, str]:
+    """Where each top-level docs folder appears in the nav: a section, "archive", or itself ("").
+
+    The files stay where they are; only the nav groups them. A folder named after a section (in any
+    case) is that section. A folder of records (its name says so, or most of its documents are
+    history in the plan's judgement, `kinds`: repository path -> kind) goes under the archive. Any
+    other folder goes under the section its name, else most of its documents' titles
+    (`title_of`: repository path -> title), point to, by the words that file moved documents into
+    sections.
+    """
+    from ..decide.rules import SECTION_WORDS
+
+    order = list(sections)
+    by_key = {_section_key(s): s for s in order}
+    site_pages = set(lay.site_of.values()) | set(lay.generated)
+    folders = sorted({p.split("/")[0] for p in site_pages if "/" in p} - {"project", lay.archive})
+    out: dict[str, str] = {}
+    for folder in folders:
+        if _section_key(folder) in by_key:
+            out[folder] = by_key[_section_key(folder)]
+            continue
+        docs = [r for r, s in lay.pages if s.startswith(folder + "/")]
+        history = [r for r in docs if kinds and kinds.get(r) in _HISTORY_KINDS]
+        if _HISTORY_NAME.search(folder) or (docs and kinds and len(history) * 5 >= len(docs) * 3):
+            out[folder] = "archive"
+            continue
+        words = _humanize(folder)
+
+        def vote(text: str) -> str | None:
+            for section, pattern in SECTION_WORDS:
+                if section in by_key.values() and pattern.search(text):
+                    return section
+            return None
+
+        found = vote(words)
+        if found is None and title_of is not None:
+            votes: dict[str, int] = {}
+            for r in docs:
+                v = vote(title_of(r))
+                if v:
+                    votes[v] = votes.get(v, 0) + 1
+            if votes:
+                found = max(votes, key=lambda k: (votes[k], -order.index(k)))
+        if found is None:
+            found = "guides" if "guides" in order else (order[0] if order else "")
+        out[folder] = found
+    return out
+
+
+def navigation(lay: Layout, sections: Iterable[str], placement: dict[str, str] | None = None) -> list[Any]:
+    """The nav: Home (root files, getting started, the report), sections in order, the archive.
+
+    `placement` (see `folder_placement`) puts docs folders under the section they belong to; without
+    it every folder is a section of its own, as before.
+    """
+    sections = list(sections)
     site_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
     home_site = lay.site_of.get(lay.home, "index.md") if lay.home else "index.md"
     report = next(
@@ -306,22 +428,63 @@ def navigation(lay: Layout, sections: Iterable[str]) -> list[Any]:
     home_items += project
     nav: list[Any] = [{"Home": home_items}]
     folders = sorted({p.split("/")[0] for p in site_pages if "/" in p} - {"project", lay.archive})
-    ordered = [s for s in sections if s in folders] + [f for f in folders if f not in sections]
-    for folder in ordered:
-        nav.append({_nav_title(folder): _folder_nav(folder, lay, site_pages, set())})
+    place = placement if placement is not None else {f: "" for f in folders}
+    # a section: the folder of that name (any case variant), then the folders placed into it
+    own: dict[str, list[str]] = {}
+    guests: dict[str, list[str]] = {}
+    to_archive: list[str] = []
+    for folder in folders:
+        target = place.get(folder, "")
+        if target == "archive":
+            to_archive.append(folder)
+        elif target and _section_key(folder) == _section_key(target):
+            own.setdefault(target, []).append(folder)
+        elif target:
+            guests.setdefault(target, []).append(folder)
+        else:
+            own.setdefault(folder, []).append(folder)
+    names = [s for s in sections if s in own or s in guests]
+    names += sorted(n for n in own if n not in sections)
+    for name in names:
+        variants = sorted(own.get(name, []), key=_case_rank)
+        items: list[Any] = []
+        if variants:
+            items = _folder_nav(variants[0], lay, site_pages, set(), variants[1:])
+        merged: dict[str, list[str]] = {}
+        for folder in guests.get(name, []):
+            merged.setdefault(folder.lower(), []).append(folder)
+        for _, group in sorted(merged.items()):
+            first, *rest = sorted(group, key=_case_rank)
+            items.append({_nav_title(first): _folder_nav(first, lay, site_pages, set(), rest)})
+        title = _nav_title(variants[0]) if variants else _nav_title(name)
+        if name == HOME_SECTION:
+            home_items.append({title: items})  # where a reader starts: one tab fewer to scan
+        else:
+            nav.append({title: items})
+    archive_items: list[Any] = []
     if lay.archive:
-        items: list[Any] = [lay.index_of[lay.archive]]
+        archive_items.append(lay.index_of[lay.archive])
         if topics:
-            items.append(topics)
+            archive_items.append(topics)
         inner = _folder_nav(lay.archive, lay, site_pages, {topics} if topics else set())
         loose = [i for i in inner[1:] if isinstance(i, str)]
         nested = [i for i in inner[1:] if not isinstance(i, str)]
-        items += loose
+        archive_items += loose
         if nested:
-            items.append({"By time": nested})
-        nav.append({"Archive": items})
+            archive_items.append({"By time": nested})
+    if to_archive:
+        merged = {}
+        for folder in to_archive:
+            merged.setdefault(folder.lower(), []).append(folder)
+        older = []
+        for _, group in sorted(merged.items()):
+            first, *rest = sorted(group, key=_case_rank)
+            older.append({_nav_title(first): _folder_nav(first, lay, site_pages, set(), rest)})
+        archive_items.append({"Other records": older})
+    if archive_items:
+        nav.append({"Archive": archive_items})
     if report:
-        nav.append({"Consolidation report": report})
+        home_items.append({"Consolidation report": report})
     return nav
 
 
@@ -411,18 +574,24 @@ def folder_page(src: PageSources, index: str) -> str:
     folder = posixpath.dirname(index)
     lay = src.lay
     all_pages = sorted(set(lay.site_of.values()) | set(lay.generated))
+    # folders whose names differ only in case are one folder in the site
+    same = {posixpath.dirname(p) for p in all_pages if posixpath.dirname(p).lower() == folder.lower()}
+    same.add(folder)
     pages = [
         p
         for p in all_pages
-        if posixpath.dirname(p) == folder and p != index and not p.startswith(f"{lay.archive}/topics")
+        if posixpath.dirname(p) in same and p != index and not p.startswith(f"{lay.archive}/topics")
     ]
     sub_entries = []
-    for sub in _subfolders(folder, all_pages):
-        path = f"{folder}/{sub}" if folder else sub
-        sub_index = lay.index_of.get(path)
-        if sub_index:
-            count = sum(1 for p in lay.site_of.values() if p.startswith(path + "/"))
-            sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
+    listed: set[str] = set()
+    for variant in sorted(same, key=_case_rank):
+        for sub in _subfolders(variant, all_pages):
+            path = f"{variant}/{sub}" if variant else sub
+            sub_index = lay.index_of.get(path)
+            if sub_index and sub_index not in listed:
+                listed.add(sub_index)
+                count = sum(1 for p in lay.site_of.values() if p.lower().startswith(path.lower() + "/"))
+                sub_entries.append(Entry(_rel(index, sub_index), _humanize(sub), f"{count} pages"))
     in_archive = bool(lay.archive) and (folder == lay.archive or folder.startswith(lay.archive + "/"))
     topics = next((g for g in lay.generated if lay.archive and g.startswith(lay.archive + "/topics")), None)
     return render(
@@ -490,7 +659,7 @@ def report_page(src: PageSources, page: str) -> str:
             "action": e.action,
             "destination": e.destination or "",
             "link": link(e.source),
-            "reasons": "; ".join(e.reasons),
+            "reasons": "; ".join(str(r) for r in e.reasons),
         }
         for e in plan.entries
         if e.action != "keep" or (e.destination and e.destination != e.source)

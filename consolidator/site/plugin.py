@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote
 from markdown import Extension, Markdown
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,6 +46,7 @@ from ..markdown.links import is_external, resolve, split_target
 from ..markdown.parse import github_slug
 from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
 from . import build as site
+from . import gfm
 from . import nav as sitenav
 
 log = logging.getLogger("mkdocs.plugins.consolidate")
@@ -121,6 +123,8 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         except ConsolidatorError as exc:
             raise PluginError(str(exc)) from exc
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
+        gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
+        _exclude_readme_twins(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -145,6 +149,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             if files.get_file_from_path(generated) is None:
                 content = sitenav.generated_page(self.sources, generated)
                 files.append(File.generated(config, generated, content=content))
+        self._add_scripts(files, config)
         return files
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -166,6 +171,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         if isinstance(title, str):
             # Themes print page titles unescaped (nav, <title>, tabs): a front matter title is text.
             page.meta["title"] = html.escape(title, quote=False)
+        _drop_unknown_icon(page, config)
         markdown = self._redact(markdown, repo_path or page.file.src_uri)
         if repo_path is not None:
             markdown = self._raw_html(markdown)
@@ -174,6 +180,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
 
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.current = None
+        html_text = self._diagrams(html_text, page)
         # Rendering can reveal what the Markdown hid from the scanner (`**Password:** x` reads
         # "Password: x"), so the text a reader sees is scanned again and redacted in place.
         where = page.file.src_uri
@@ -191,6 +198,38 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
     def _visible_secrets(self, html_text: str, where: str) -> set[str]:
         visible = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
         return {visible[f.start : f.end] for f in self._secrets_in(where, visible)}
+
+    # ------------------------------------------------------------ diagrams
+
+    def _add_scripts(self, files: Files, config: MkDocsConfig) -> None:
+        """Mermaid's script is served by the site itself (no CDN), from the installed package."""
+        source = gfm.mermaid_source()
+        assert self.lay is not None
+        # 3 MB: only in a site that has a diagram
+        wanted = any(
+            gfm.MERMAID_FENCE.search(sitenav.read_text(self.repo / repo_path))
+            for repo_path, _ in self.lay.pages
+        )
+        if wanted and source is not None and files.get_file_from_path(gfm.MERMAID_SCRIPT) is None:
+            files.append(File.generated(config, gfm.MERMAID_SCRIPT, abs_src_path=source))
+            files.append(File.generated(config, gfm.MERMAID_INIT_SCRIPT, content=gfm.MERMAID_INIT))
+
+    def _diagrams(self, html_text: str, page: Page) -> str:
+        # only pages with a diagram load the script (it is large)
+        if not gfm.has_mermaid(html_text):
+            return html_text
+        if gfm.mermaid_source() is None:
+            log.warning(
+                "%s: mermaid diagrams are shown as code: the mermaidx package (mermaid's script) "
+                "is not installed",
+                page.file.src_uri,
+            )
+            return html_text
+        tags = "".join(
+            f'<script src="{html.escape(get_relative_url(uri, page.file.url))}"></script>'
+            for uri in (gfm.MERMAID_SCRIPT, gfm.MERMAID_INIT_SCRIPT)
+        )
+        return html_text + tags
 
     # ------------------------------------------------------------ secrets
 
@@ -243,6 +282,10 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         href = href.strip()
         if not href or (href.startswith("#") and not final):
             return self._self_anchor(href, ctx)
+        if "{{" in href or "{%" in href:
+            # a template expression of another site generator (Jekyll's `{{ site.baseurl }}`)
+            log.info("%s: a template link (%s) is shown as text", ctx.repo_path, href)
+            return _Target(None, text_path=href)
         if _SCRIPT_URL.match(href) and not (image and href.lower().startswith("data:image/")):
             log.info("%s: a script link (%s...) is shown as text", ctx.repo_path, href[:12])
             return _Target(None, text_path="")
@@ -391,6 +434,35 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         return notice + markdown
 
 
+def _exclude_readme_twins(config: MkDocsConfig) -> None:
+    """A README.md beside an index.md: MkDocs would drop it with a warning (failing a strict build)
+    before any plugin runs. It is kept out of MkDocs' own file list; the layout gives it a page of
+    its own (`readme.md`), added in `on_files` like the root files."""
+    from pathspec.gitignore import GitIgnoreSpec
+
+    docs = Path(config.docs_dir)
+    twins = sorted(
+        "/" + p.relative_to(docs).as_posix()
+        for p in docs.rglob("README.md")
+        if (p.parent / "index.md").is_file()
+    )
+    if twins:
+        extra = GitIgnoreSpec.from_lines(twins)
+        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
+
+
+def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
+    """A front matter `icon` the theme does not have (`fas fa-dna`, written for another site
+    generator) would stop the whole build: the page is shown without it."""
+    icon = page.meta.get("icon")
+    if not isinstance(icon, str):
+        return
+    dirs = getattr(config.theme, "dirs", [])
+    if not any((Path(d) / ".icons" / f"{icon}.svg").is_file() for d in dirs):
+        log.info("%s: the theme has no icon %r; the page is shown without it", page.file.src_uri, icon)
+        del page.meta["icon"]
+
+
 # ---------------------------------------------------------------- Markdown extension
 
 
@@ -441,6 +513,8 @@ class _Links(Treeprocessor):
             else:
                 continue
             value = el.get(key, "")
+            if value.startswith(AMP_SUBSTITUTE):
+                continue  # an e-mail address written as entities (autolinks do this): a mailto link
             target = self.plugin.map_link(value, image=image, final=False)
             if target is None:
                 continue

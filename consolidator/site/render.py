@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -52,7 +53,14 @@ def _templates() -> jinja2.Environment:
     # encoded like any other character that is not a path separator.
     env.filters["url"] = lambda v: quote(str(v), safe="/")
     env.filters["yaml"] = yaml_block
+    env.filters["path"] = _breakable_path
     return env
+
+
+def _breakable_path(value: Any) -> str:
+    """A path in a table cell that may wrap after `/`, `_` and `-`: long paths do not widen the page."""
+    escaped = escape_markdown_inline(str(value)).replace("|", "\\|")
+    return re.sub(r"(?<=[/_-])(?=[^/_-])", "<wbr>", escaped)
 
 
 def render(template: str, **values: Any) -> str:

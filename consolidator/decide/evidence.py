@@ -1,0 +1,506 @@
+"""Evidence: what the rules table finds in each document's own text, and the signals that need the rest
+of the repository (dates against the repository's "now", the link graph, the duplicate groups and
+series the analysis found, the files that exist). Every finding is a `Reason` record (tag, weight,
+text); classification adds the weights up and the plan, the report and the summary render them.
+
+This is the first step of deciding: it reads the analysis (`Inventory`, `Groups`) and nothing that a
+later step decides, except the previous classification pass (`Context.history_paths`/`live_paths`).
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from ..analysis.graph import build_graph, inbound_links
+from ..analysis.names import parse_name
+from ..analysis.similarity import Groups, same_name
+from ..core.config import Config
+from ..core.conventions import is_markdown
+from ..core.models import Document, Inventory, Reason
+from .rules import RULES, SECTION_WORDS, Rule, rx
+from .weights import Weights, default_weights
+
+
+@dataclass(frozen=True)
+class Context:
+    """What classification needs to know about the rest of the repository."""
+
+    now: str | None = None  # newest date in the repository's history (ISO): what "old" is measured from
+    inbound: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # path -> documents linking to it
+    entry_points: frozenset[str] = frozenset()  # README.md, docs/index.md ...: what readers start from
+    duplicate_of: Mapping[str, str] = field(default_factory=dict)  # non-canonical member -> canonical
+    canonicals: frozenset[str] = frozenset()
+    duplicate_score: Mapping[str, float] = field(default_factory=dict)  # member -> its group's score
+    versions: frozenset[str] = frozenset()  # members whose name is their canonical's, bar version markers
+    series: Mapping[str, str] = field(default_factory=dict)  # member -> series label
+    newer_in_series: frozenset[str] = frozenset()  # members a later member of the same series follows
+    root_prior: float = (
+        0.0  # base rate of history among root documents, as log-odds (see classify.classify_all)
+    )
+    file_names: frozenset[str] = frozenset()  # lower-cased base names of every file (empty: not checked)
+    history_paths: frozenset[str] = frozenset()  # documents a first pass judged history
+    live_paths: frozenset[str] = (
+        frozenset()
+    )  # documents a first pass judged live (conventional files included)
+    documents: frozenset[str] = frozenset()  # every document's path (to resolve names written in prose)
+    weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
+
+
+# Where the rules look and how a finding's strength is graded: these define the features, whose
+# weights are fitted (weights.json); they are conventions of reading, not weights.
+TOP_LINES = 12
+LEAD_HEADINGS = 2  # the first sections say what a document is for
+STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum has strength 2
+_DOCS_WORDS = rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
+_PLAN_WORDS = rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
+_INDEX_WORDS = rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:the )?doc\w*)\b")
+_MAINTAINED_LABEL = rx(r"\b(?:updated|modified|reviewed|revised|version)\b")
+
+
+def _count(rule: Rule, doc: Document, name_text: str, top: str) -> int:
+    if rule.where == "name":
+        return 1 if rule.pattern.search(name_text) else 0
+    if rule.where == "title":
+        return 1 if rule.pattern.search(doc.title) else 0
+    if rule.where == "headings":
+        return sum(1 for h in doc.headings if h.level >= 2 and rule.pattern.search(h.text))
+    if rule.where == "top":
+        return 1 if rule.pattern.search(top) else 0
+    if rule.where == "lead":
+        lead = [h.text for h in doc.headings if h.level == 2][:LEAD_HEADINGS]
+        return sum(1 for text in lead if rule.pattern.search(text))
+    return len(rule.pattern.findall(doc.text))
+
+
+def _name_text(doc: Document) -> str:
+    return " ".join(parse_name(doc.name).tokens)
+
+
+def _top(doc: Document) -> str:
+    lines = [ln for ln in doc.text.splitlines() if ln.strip()]
+    return "\n".join(lines[:TOP_LINES])
+
+
+def _days(a: str | None, b: str | None) -> int | None:
+    if not a or not b:
+        return None
+    try:
+        return (date.fromisoformat(b) - date.fromisoformat(a)).days
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules table finds in a document's own text: the same whatever the rest of the repository."""
+
+    hits: tuple[tuple[Rule, float], ...]  # each rule that fired, with its strength (2 when graded strong)
+    name_text: str
+    plan_ahead_dates: tuple[str, ...]  # ISO dates written in a plan's text ("" when not a plan)
+    is_plan: bool
+    tooling: tuple[tuple[str, int], ...] = ()  # script and config file names the text mentions, with counts
+    doc_names: tuple[str, ...] = ()  # Markdown files the prose names without linking them
+
+
+def gather_evidence(doc: Document) -> Evidence:
+    name_text = _name_text(doc)
+    top = _top(doc)
+    hits: list[tuple[Rule, float]] = []
+    for rule in RULES:
+        count = _count(rule, doc, name_text, top)
+        if count >= rule.min_count:
+            # Headings and prose are graded: a document built of guide sections says so more loudly.
+            strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
+            hits.append((rule, 2.0 if strong else 1.0))
+    is_plan = bool(_PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title))
+    dates = tuple(_text_dates(doc.text)) if is_plan else ()
+    mentioned: dict[str, int] = {}
+    for found in _TOOLING_FILE.findall(doc.text):
+        mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
+    doc_names = tuple(sorted(set(_DOC_NAME.findall(doc.text))))
+    return Evidence(tuple(hits), name_text, dates, is_plan, tuple(sorted(mentioned.items())), doc_names)
+
+
+def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
+    """The documents that names written in prose (`STATUS.md`, `docs/plan.md`) refer to, where they exist:
+    beside the mentioning document first, then from the repository root."""
+    found = []
+    for name in names:
+        for candidate in (posixpath.normpath(posixpath.join(folder, name)) if folder else name, name):
+            if candidate in documents:
+                found.append(candidate)
+                break
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Signals that need the rest of the repository: dates against the repository's "now", the link graph,
+# the files that exist, and the base rate at the root. Each returns (tag, weight, reason) or None;
+# `base` is the margin of the document's own text (positive leans history).
+
+Found = Reason | None
+
+
+def _stamped(doc: Document) -> list[str]:
+    return sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and not _MAINTAINED_LABEL.search(f.label)
+        }
+    )
+
+
+def signal_dated(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """ "Date:", "Generated:", "Report Date:" stamp a document as of one day."""
+    stamped = _stamped(doc)
+    if stamped:
+        return Reason(f"stamped with a date like a report ({', '.join(stamped[:2])})", "dated", 1.0)
+    return None
+
+
+def signal_maintained_label(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """ "Last updated:" is what pages that expect to change write."""
+    labels = sorted(
+        {
+            f.label
+            for f in doc.dates.facts
+            if f.source in ("text", "front_matter") and _MAINTAINED_LABEL.search(f.label)
+        }
+    )
+    if labels and not _stamped(doc):
+        return Reason(f"carries a '{labels[0]}' line, as maintained pages do", "maintained-label", 1.0)
+    return None
+
+
+def signal_age(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A report that has sat for months is history (guides do not age by date alone)."""
+    best = doc.dates.best
+    age = _days(best, ctx.now)
+    if base > 0 and age is not None and age > 60:
+        bonus = 1.0 if age > 180 else 0.5
+        return Reason(f"dated {best}, {age} days before the newest change in the repository", "age", bonus)
+    return None
+
+
+def signal_maintained(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Edited over weeks and recently: someone keeps it up to date."""
+    span = _days(doc.dates.first_commit, doc.dates.last_commit)
+    recent = _days(doc.dates.last_commit, ctx.now)
+    if span is not None and span >= 14 and recent is not None and recent <= 30:
+        return Reason(
+            f"maintained: edited over {span} days, last on {doc.dates.last_commit}", "maintained", 1.0
+        )
+    return None
+
+
+def signal_series(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """WEEK_1_STATUS with a WEEK_2_STATUS after it: the earlier members are records of their week."""
+    if doc.path in ctx.newer_in_series:
+        return Reason(f"a later member of series '{ctx.series.get(doc.path, '')}' follows it", "series", 1.0)
+    return None
+
+
+def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """What the README or live documentation links to is documentation readers use."""
+    linkers = ctx.inbound.get(doc.path, ())
+    from_entry = sorted(p for p in linkers if p in ctx.entry_points)
+    if from_entry:
+        return Reason(f"linked from {', '.join(from_entry[:3])}", "entry-point", 1.0)
+    from_live = from_live_docs(linkers, ctx, doc.path)
+    if len(from_live) >= 2 and base < 4:
+        return Reason(f"linked from {len(from_live)} documents", "linked", 1.0)
+    judged = [p for p in linkers if p in ctx.history_paths]
+    if not from_live and len(judged) >= 2:
+        return Reason(f"only history links to it ({', '.join(judged[:2])})", "cited-by-history", 1.0)
+    return None
+
+
+def signal_gone_tooling(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Instructions for scripts and workflows that exist nowhere in the repository any more."""
+    if not ctx.file_names or not ev.tooling:
+        return None
+    gone = [(name, n) for name, n in ev.tooling if name not in ctx.file_names]
+    if len(gone) >= 2 or any(n >= 3 for _, n in gone):
+        names = ", ".join(name for name, _ in gone[:3])
+        return Reason(f"refers to files that are no longer in the repository ({names})", "gone-tooling", 1.0)
+    return None
+
+
+def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A plan is current while its milestones lie ahead; one whose dates have all passed is a record."""
+    if not ev.is_plan or not ctx.now:
+        return None
+    ahead = [d for d in ev.plan_ahead_dates if d > ctx.now]
+    if ahead:
+        return Reason(f"a plan with milestones ahead ({ahead[0]})", "plan-ahead", 1.0)
+    return Reason("a plan with no milestone after the repository's newest change", "plan-past", 1.0)
+
+
+def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """What a document points at says what it is: an index of reports is part of the history it lists."""
+    linked = sorted(
+        {
+            ln.path
+            for ln in doc.links
+            if ln.path and ln.exists and ln.path != doc.path and is_markdown(ln.path)
+        }
+    )
+    named_index = bool(_INDEX_WORDS.search(ev.name_text) or _INDEX_WORDS.search(doc.title))
+    index_like = named_index or (len(linked) >= 5 and len(linked) * 40 >= doc.words)
+    # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
+    whole = _DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(linked) >= 3
+    if doc.at_root and named_index and len(linked) >= 5 and whole:
+        return Reason(
+            f"a root index of the documentation ({len(linked)} documents): the docs index and site "
+            "navigation replace it",
+            "docs-index",
+            1.0,
+        )
+    # What the prose names without linking ("see STATUS.md") is cited all the same.
+    named = [p for p in mentioned_docs(ev.doc_names, doc.folder, ctx.documents) if p != doc.path]
+    cited = sorted(set(linked) | set(named))
+    old = [p for p in cited if p in ctx.history_paths]
+    new = [p for p in cited if p in ctx.live_paths]
+    if len(old) + len(new) < 3:
+        return None
+    share = len(old) / (len(old) + len(new))
+    if share >= 0.6:
+        # An index of records is part of the history it lists; other documents only lean that way.
+        tag = "cites-history-index" if index_like else "cites-history"
+        return Reason(f"links mostly to history ({len(old)} of {len(old) + len(new)} it cites)", tag, 1.0)
+    if share <= 0.4 and index_like:
+        return Reason(f"indexes live documentation ({len(new)} of {len(old) + len(new)})", "cites-live", 1.0)
+    return None
+
+
+def signal_copy(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """One of a group of near-copies and not the member the group keeps."""
+    canonical = ctx.duplicate_of.get(doc.path)
+    if canonical is not None:
+        return Reason(f"a near-copy of {canonical}", "copy", 1.0)
+    return None
+
+
+def signal_length(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """How long it is, in orders of magnitude around a thousand words (reports and guides differ)."""
+    if doc.words <= 0:
+        return None
+    size = round(math.log10(doc.words) - 3.0, 2)
+    return Reason(f"{doc.words} words", "length", size) if size else None
+
+
+def signal_edits(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Months between its first and last change: a record is written once, a guide is kept up."""
+    span = _days(doc.dates.first_commit, doc.dates.last_commit)
+    if not span or span <= 0:
+        return None
+    months = round(min(span / 30.0, 12.0), 2)
+    return Reason(f"edited over {span} days", "edit-span", months)
+
+
+def signal_staleness(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Months since its last change, against the repository's newest change."""
+    idle = _days(doc.dates.last_commit, ctx.now)
+    if not idle or idle <= 0:
+        return None
+    months = round(min(idle / 30.0, 12.0), 2)
+    return Reason(f"unchanged for {idle} days", "idle", months)
+
+
+def signal_shouting(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A name in capitals (STATUS_REPORT.md) is how generated sprawl is named; pages of a tree rarely are."""
+    stem = doc.name.rsplit(".", 1)[0]
+    letters = [c for c in stem if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return Reason("named in capitals", "capitals", 1.0)
+    return None
+
+
+def signal_root_prior(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """In a root of two hundred reports, a document with mixed signals is most likely one more."""
+    if doc.at_root and ctx.root_prior > 0:
+        return Reason("most files at this root are records of past work", "root-prior", ctx.root_prior)
+    return None
+
+
+SIGNALS = (
+    signal_dated,
+    signal_maintained_label,
+    signal_age,
+    signal_maintained,
+    signal_series,
+    signal_linked,
+    signal_gone_tooling,
+    signal_plan,
+    signal_cites,
+    signal_copy,
+    signal_length,
+    signal_edits,
+    signal_staleness,
+    signal_shouting,
+    signal_root_prior,
+)
+
+
+def one_per_group(hits: Sequence[tuple[Rule, float]]) -> list[tuple[Rule, float]]:
+    """Rules of one group restate one fact: only the heaviest of them counts (hits carry weights)."""
+    best: dict[str, float] = {}
+    for rule, weight in hits:
+        if rule.group and abs(weight) > abs(best.get(rule.group, 0.0)):
+            best[rule.group] = weight
+    kept, seen = [], set()
+    for rule, weight in hits:
+        if rule.group:
+            if rule.group in seen or weight != best[rule.group]:
+                continue
+            seen.add(rule.group)
+        kept.append((rule, weight))
+    return kept
+
+
+def from_live_docs(linkers: tuple[str, ...], context: Context, own: str) -> list[str]:
+    """Linking documents a previous pass judged live (none before the first pass has run)."""
+    return sorted(p for p in linkers if p in context.live_paths and p != own)
+
+
+# Script and configuration files a guide tells readers to run or edit (not source files, whose names
+# drift with every refactor, nor product names like Node.js).
+_TOOLING_FILE = re.compile(
+    r"(?<![\w@/.-])(?:[\w.-]+/)*(\w[\w.-]*\.(?:ya?ml|sh|bash|ps1|toml|gradle|"
+    r"sql|properties|plist|conf|cfg|ini))\b"
+)
+# A Markdown file named in prose: STATUS.md, docs/guide.md (not inside a URL: no scheme or domain before).
+_DOC_NAME = re.compile(r"(?<![\w/.:-])((?:[\w-]+/)*[\w][\w.-]*\.md)\b")
+_ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
+def _text_dates(text: str) -> list[str]:
+    return sorted({"-".join(m) for m in _ISO_DATE.findall(text)})
+
+
+def _spread(paths: list[str]) -> int:
+    """How many docs sections the documents at `paths` fall into, judged by their names."""
+    found = set()
+    for path in paths:
+        name = " ".join(parse_name(path.rsplit("/", 1)[-1]).tokens)
+        for section, pattern in SECTION_WORDS:
+            if pattern.search(name):
+                found.add(section)
+                break
+    return len(found)
+
+
+# Entry points readers start from: what they link to is documentation in use.
+ENTRY_NAMES = ("readme.md", "index.md", "readme.markdown", "index.markdown", "home.md", "summary.md")
+
+
+def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
+    docs_dir = config.docs_dir.strip("/")
+    found = set()
+    for doc in docs:
+        lower = doc.path.lower()
+        if (doc.at_root and lower in ENTRY_NAMES[:2]) or (
+            doc.folder == docs_dir and doc.name.lower() in ENTRY_NAMES
+        ):
+            found.add(doc.path)
+    return frozenset(found)
+
+
+def build_context(
+    inventory: Inventory, groups: Groups, config: Config, weights: Weights | None = None
+) -> Context:
+    docs = inventory.documents
+    # "Now" is the newest change the history records; without history, the newest date a document states.
+    commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
+    newest = max(commits) if commits else max((d.dates.content or "" for d in docs), default="")
+    duplicate_of: dict[str, str] = {}
+    duplicate_score: dict[str, float] = {}
+    canonicals: set[str] = set()
+    versions: set[str] = set()
+    by_path = inventory.by_path()
+    for cluster in sorted(groups.duplicates, key=lambda c: c.id):
+        if not cluster.canonical:
+            continue
+        canonicals.add(cluster.canonical)
+        for member in cluster.members:
+            if member == cluster.canonical or member in duplicate_of:
+                continue
+            if not bodies_agree(by_path.get(member), by_path.get(cluster.canonical)):
+                continue
+            duplicate_of[member] = cluster.canonical
+            duplicate_score[member] = cluster.score
+            if _versions(member, cluster.canonical, config.docs_dir.strip("/")):
+                versions.add(member)
+    series: dict[str, str] = {}
+    newer: set[str] = set()
+    for cluster in groups.series:
+        members = [m for m in cluster.members if m in by_path]
+        for m in members:
+            series[m] = cluster.label
+        dated = sorted((by_path[m].dates.best or "", m) for m in members)
+        newer.update(m for _, m in dated[:-1])
+    # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
+    others = [f for f in inventory.files if not is_markdown(f)]
+    file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
+    return Context(
+        now=newest or None,
+        file_names=file_names,
+        inbound=inbound_links(build_graph(docs)),
+        entry_points=entry_points(docs, config),
+        duplicate_of=dict(sorted(duplicate_of.items())),
+        duplicate_score=dict(sorted(duplicate_score.items())),
+        versions=frozenset(versions),
+        documents=frozenset(d.path for d in docs),
+        canonicals=frozenset(canonicals),
+        series=dict(sorted(series.items())),
+        newer_in_series=frozenset(newer),
+        weights=weights or default_weights(),
+    )
+
+
+# Two documents are versions of one only if their bodies share at least this much vocabulary (cosine
+# of word counts): X_SETUP and Y_SETUP named alike over unrelated bodies are two documents. A safety
+# floor under the analysis' grouping, set low on purpose (rewrites share little wording), not fitted.
+BODY_AGREEMENT = 0.15
+_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
+
+
+def bodies_agree(a: Document | None, b: Document | None) -> bool:
+    """Whether two documents' texts are about the same thing at all (empty texts always agree)."""
+    if a is None or b is None:
+        return True
+    ca, cb = _word_counts(a.text), _word_counts(b.text)
+    if not ca or not cb:
+        return True
+    dot = sum(n * cb.get(w, 0) for w, n in ca.items())
+    norm = math.sqrt(sum(n * n for n in ca.values()) * sum(n * n for n in cb.values()))
+    return dot / norm >= BODY_AGREEMENT
+
+
+def _word_counts(text: str) -> dict[str, int]:
+    """Counts of the words that carry a subject (English function words left out)."""
+    counts: dict[str, int] = defaultdict(int)
+    for word in _WORD.findall(text.lower()):
+        if word not in ENGLISH_STOP_WORDS:
+            counts[word] += 1
+    return counts
+
+
+def _versions(a: str, b: str, docs_dir: str) -> bool:
+    """Two files of one name: versions of one document. Beside each other, or a stray copy at the root of
+    a page in the docs tree (RELEASE_CHECKLIST.md and docs/go-live/release-checklist.md)."""
+    folder_a, _, name_a = a.rpartition("/")
+    folder_b, _, name_b = b.rpartition("/")
+    # a stray copy: one of the two at the root, the other in the docs tree
+    other = folder_a or folder_b
+    stray = bool(docs_dir) and not (folder_a and folder_b) and (other + "/").startswith(docs_dir + "/")
+    return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b or stray)

@@ -1,0 +1,226 @@
+"""Judgement a reader would sign: files tools read by path stay, folders are never duplicated by case,
+and the same repository always gives the same plan."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consolidator.analysis.scan import scan_repo
+from consolidator.analysis.similarity import Groups
+from consolidator.apply.apply import apply_plan
+from consolidator.core import gitio
+from consolidator.core.config import Config
+from consolidator.core.models import Cluster, Decision, Plan, PlanHeader
+from consolidator.decide.plan import build_plan
+from consolidator.decide.planfile import dump_plan, validate_plan
+from tests.conftest import SHARED, RepoMaker, write_files
+
+GUIDE = (
+    "# {0}\n\nThis guide explains how to set up the service.\n\n## Prerequisites\n\nInstall the tools.\n\n"
+    "## Setup\n\nRun the following command to configure the file.\n\n## Troubleshooting\n\nSee the logs.\n"
+)
+TEMPLATE = "## Summary\n\nWhat does this change do?\n\n## Checklist\n\n- [ ] tests\n- [ ] docs\n"
+
+
+def _plan(root: Path, groups: Groups | None = None) -> Plan:
+    config = Config()
+    return build_plan(scan_repo(root, config=config, use_cache=False), config, groups)
+
+
+def test_files_tools_read_by_path_are_never_moved_and_twins_are_reported(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Tool\n",
+            ".github/PULL_REQUEST_TEMPLATE.md": TEMPLATE,
+            ".github/pull_request_template.md": TEMPLATE,
+            ".changeset/brave-lions-sing.md": "---\n'pkg': patch\n---\n\nFix a typo.\n",
+        },
+    )
+    upper, lower = ".github/PULL_REQUEST_TEMPLATE.md", ".github/pull_request_template.md"
+    # the analysis calls the two templates one document: the plan must still leave both where tools read
+    twins = Cluster("dup-template", "duplicate", (upper, lower), lower, "template", score=1.0)
+    plan = _plan(tmp_path, Groups((twins,), (), ()))
+    by_source = {e.source: e for e in plan.entries}
+    for path in (upper, lower, ".changeset/brave-lions-sing.md"):
+        assert by_source[path].action == "keep", (path, by_source[path])
+        assert by_source[path].kind == "tool-file"
+    assert any("differs only in case" in r.text for r in by_source[upper].reasons)
+
+
+def test_a_new_section_reuses_an_existing_folder_of_another_case(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Tool\n",
+            "docs/OPERATIONS/oncall.md": GUIDE.format("On-call"),
+            "DEPLOYMENT_RUNBOOK.md": GUIDE.format("Deployment runbook").replace("set up", "deploy"),
+        },
+    )
+    plan = _plan(tmp_path, Groups((), (), ()))
+    entry = next(e for e in plan.entries if e.source == "DEPLOYMENT_RUNBOOK.md")
+    assert entry.action == "move"
+    assert entry.destination == "docs/OPERATIONS/DEPLOYMENT_RUNBOOK.md"
+    folders = {d.rsplit("/", 1)[0] for d in (e.destination for e in plan.entries) if d}
+    assert len({f.casefold() for f in folders}) == len(folders)
+    assert (
+        validate_plan(plan, tmp_path, ["README.md", "docs/OPERATIONS/oncall.md", "DEPLOYMENT_RUNBOOK.md"])
+        == []
+    )
+
+
+def test_validation_refuses_a_folder_that_differs_only_in_case(tmp_path: Path) -> None:
+    files = ["docs/OPERATIONS/oncall.md", "RUNBOOK.md"]
+    move = Decision("RUNBOOK.md", "move", "docs/operations/RUNBOOK.md", "operations", None, (), 0.9, "0" * 40)
+    plan = Plan(PlanHeader("consolidator", "repo", None), (move,), ())
+    problems = validate_plan(plan, tmp_path, files)
+    assert any("differs only in case from docs/OPERATIONS" in p for p in problems), problems
+    # two new folders of one name but for case, from two entries
+    other = Decision("GUIDE.md", "move", "docs/Guides/GUIDE.md", "guides", None, (), 0.9, "0" * 40)
+    mine = Decision("HOWTO.md", "move", "docs/guides/HOWTO.md", "guides", None, (), 0.9, "0" * 40)
+    plan = Plan(PlanHeader("consolidator", "repo", None), (other, mine), ())
+    problems = validate_plan(plan, tmp_path, ["GUIDE.md", "HOWTO.md"])
+    assert any("differs only in case" in p for p in problems), problems
+
+
+def test_the_same_repository_gives_the_same_plan_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    from consolidator.demo import make_sample_repo
+
+    root = make_sample_repo(tmp_path / "repo")
+    script = (
+        "import sys; from pathlib import Path; from consolidator.analysis.scan import scan_repo; "
+        "from consolidator.core.config import Config; from consolidator.decide.plan import build_plan; "
+        "from consolidator.decide.planfile import dump_plan; "
+        "c = Config(); p = build_plan(scan_repo(Path(sys.argv[1]), config=c, use_cache=False), c); "
+        "sys.stdout.write(dump_plan(p))"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert dump_plan(_plan(root)) in outputs
+
+
+REPORT = (
+    "# Widget implementation complete ✅\n\n**Date:** 2025-03-02\n\n**Status:** ✅ COMPLETE\n\n"
+    "## What was done\n\n- ✅ Implemented the widget\n- ✅ Added widget tests\n- ✅ Fixed the widget cache\n"
+    "- ✅ Deployed the widget\n\n## Results\n\nAll widget work finished.\n"
+)
+WIDGET_GUIDE = (
+    "# Widget guide\n\nThis guide explains how to use the widget.\n\n## Prerequisites\n\nInstall the widget "
+    "tools.\n\n## Usage\n\nRun the following command to configure the widget file.\n\n## Troubleshooting\n\n"
+    "Check the widget logs.\n"
+)
+
+
+def _duplicates(*members: str, canonical: str) -> Groups:
+    return Groups((Cluster("dup-x", "duplicate", tuple(sorted(members)), canonical, "x", score=0.9),), (), ())
+
+
+def test_a_record_is_never_the_canonical_of_a_live_guide(tmp_path: Path) -> None:
+    write_files(
+        tmp_path, {"README.md": "# Tool\n", "WIDGET_GUIDE_V2.md": REPORT, "WIDGET_GUIDE.md": WIDGET_GUIDE}
+    )
+    # the analysis proposes the report as the version to read
+    plan = _plan(
+        tmp_path, _duplicates("WIDGET_GUIDE_V2.md", "WIDGET_GUIDE.md", canonical="WIDGET_GUIDE_V2.md")
+    )
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["WIDGET_GUIDE.md"].action == "move"
+    assert by_source["WIDGET_GUIDE_V2.md"].action in ("merge", "archive")
+    assert by_source["WIDGET_GUIDE_V2.md"].canonical in (None, "WIDGET_GUIDE.md")
+    for entry in plan.entries:
+        if entry.canonical:
+            assert by_source[entry.canonical].action in ("keep", "move"), entry
+
+
+def test_setup_guides_named_alike_over_unrelated_bodies_are_not_versions(tmp_path: Path) -> None:
+    first = (
+        "# Payments setup\n\nCard payments need a merchant account.\n\n## Merchant account\n\n"
+        "Note the merchant identifier, refunds policy, chargebacks contact and settlement currency.\n\n"
+        "## Invoices\n\nInvoices carry the merchant identifier; refunds reverse an invoice in full.\n"
+    )
+    second = (
+        "# Mailer setup\n\nOutgoing email goes through a relay.\n\n## Domain\n\n"
+        "Register a sending domain and publish its DNS records (SPF, DKIM, DMARC).\n\n"
+        "## Relay\n\nPoint the SMTP relay at the mail host; bounces land in the postmaster mailbox.\n"
+    )
+    write_files(tmp_path, {"README.md": "# Tool\n", "PAYMENTS_SETUP.md": first, "MAILER_SETUP.md": second})
+    plan = _plan(tmp_path, _duplicates("MAILER_SETUP.md", "PAYMENTS_SETUP.md", canonical="PAYMENTS_SETUP.md"))
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["MAILER_SETUP.md"].action == "move", by_source["MAILER_SETUP.md"]
+    assert by_source["PAYMENTS_SETUP.md"].action == "move"
+
+
+WEEK_REPORT = "Week 3 summary\n\nDone: the importer, the exporter.\nNext: billing.\n"
+
+
+def test_text_reports_and_backup_copies_are_archived_and_apply_moves_them_with_history(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.com",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.com",
+    }.items():
+        monkeypatch.setenv(key, value)
+    old_plan = b"# Migration plan\r\n\r\nStep one.\r\n"  # CRLF: must arrive byte for byte
+    repo = make_repo(
+        {
+            "README.md": "# Tool\n",
+            "WEEK_3_SUMMARY.txt": WEEK_REPORT,
+            "MIGRATION_PLAN.md.old": old_plan,
+            "requirements.txt": "click\n",
+            "notes.txt": "a list of things\n",
+        }
+    )
+    plan = _plan(repo)
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["WEEK_3_SUMMARY.txt"].action == "archive"
+    assert by_source["MIGRATION_PLAN.md.old"].action == "archive"
+    assert "requirements.txt" not in by_source and "notes.txt" not in by_source
+    assert validate_plan(plan, repo, gitio.list_files(repo)) == []
+    target = repo / ".consolidate" / "plan.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump_plan(plan), encoding="utf-8")
+    apply_plan(repo)
+    for source in ("WEEK_3_SUMMARY.txt", "MIGRATION_PLAN.md.old"):
+        dest = by_source[source].destination or ""
+        assert not (repo / source).exists() and (repo / dest).exists()
+        # moved with git: the history of the destination goes back to the source
+        log = gitio.run_git(repo, "log", "--follow", "--name-only", "--format=", "--", dest).decode()
+        assert source in log.split()
+    assert (repo / (by_source["MIGRATION_PLAN.md.old"].destination or "")).read_bytes() == old_plan
+    assert (repo / "requirements.txt").read_text() == "click\n"
+
+
+@pytest.mark.corpus
+def test_a_corpus_plan_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The cleanup whose plan once changed from run to run (a float summed over a set of strings)."""
+    bundle = SHARED / "corpora" / "cleanups" / "aj-geddes-useful-ai-prompts-2025-11-08.bundle"
+    if not bundle.exists():
+        pytest.skip(f"needs the shared corpus bundle {bundle}")
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(repo)], check=True)
+    plans = set()
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"plan-{seed}.yaml"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run(
+            [str(Path(sys.executable).with_name("consolidate")), "plan", str(repo), "-o", str(out), "-q"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        plans.add(out.read_bytes())
+    assert len(plans) == 1
