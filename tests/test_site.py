@@ -570,3 +570,28 @@ def test_repository_url_comes_from_the_git_remote(
     generate_site(repo, config=Config(), plan=None)
     text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
     assert "repo_url: https://github.com/harbour/tools" in text
+
+
+def test_archived_text_sprawl_is_listed_in_the_archive_index_but_not_rendered(tmp_path: Path) -> None:
+    files = dict(FILES)
+    report = "WEEK 1 SUMMARY\n\n* shipped the berth planner\n* <b>not html</b>\n"
+    backup = "# Berth plan (old copy)\n\nThe first draft.\n"
+    files["docs/archive/2025-01/status-reports/WEEK_1_SUMMARY.txt"] = report
+    files["docs/archive/2025-01/status-reports/BERTH_PLAN.md.old"] = backup
+    files["docs/archive/undated/notes/NOTES.txt"] = "loose notes\n"  # a folder of text files only
+    files["docs/archive/2025-01/status-reports/requirements.txt"] = "mkdocs\n"  # not sprawl: not listed
+    repo = make_site_repo(tmp_path / "txt", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    assert result.warnings == ()
+    site = result.site_dir
+    group = _article(_html(site, "archive/2025-01/status-reports/index.html"))
+    assert 'href="WEEK_1_SUMMARY.txt"' in group and 'href="BERTH_PLAN.md.old"' in group
+    assert "not rendered" in group and "requirements.txt" not in group
+    # copied byte for byte, and no page made of them
+    assert (site / "archive/2025-01/status-reports/WEEK_1_SUMMARY.txt").read_text() == report
+    assert (site / "archive/2025-01/status-reports/BERTH_PLAN.md.old").read_text() == backup
+    assert not (site / "archive/2025-01/status-reports/WEEK_1_SUMMARY").exists()
+    assert not (site / "archive/2025-01/status-reports/BERTH_PLAN.md").exists()
+    loose = _article(_html(site, "archive/undated/notes/index.html"))
+    assert 'href="NOTES.txt"' in loose
