@@ -595,3 +595,27 @@ def test_archived_text_sprawl_is_listed_in_the_archive_index_but_not_rendered(tm
     assert not (site / "archive/2025-01/status-reports/BERTH_PLAN.md").exists()
     loose = _article(_html(site, "archive/undated/notes/index.html"))
     assert 'href="NOTES.txt"' in loose
+
+
+def test_folders_that_differ_only_in_case_are_one_section(tmp_path: Path) -> None:
+    from consolidator.site.nav import navigation
+
+    files = dict(FILES)
+    files["docs/OPERATIONS/oncall.md"] = (
+        "# On-call\n\nWho answers at night. See [the runbook](../operations/runbook.md).\n"
+    )
+    files["docs/OPERATIONS/backups.md"] = "# Backups\n\nHow backups run.\n"
+    files["docs/operations/runbook.md"] = "# Runbook\n\nWhat to do when the berth planner stops.\n"
+    repo = make_site_repo(tmp_path / "case", files)
+    lay = layout(repo, Config(), report=True)
+    assert lay.site_of["docs/operations/runbook.md"] == "OPERATIONS/runbook.md"
+    tabs = [next(iter(item)) for item in navigation(lay, Config().sections)]
+    assert [t for t in tabs if t.casefold() == "operations"] == ["OPERATIONS"], tabs
+    # the section keeps its configured place (operations comes before development)
+    assert tabs.index("OPERATIONS") < tabs.index("Development")
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    assert result.warnings == ()
+    oncall = _article(_html(result.site_dir, "OPERATIONS/oncall/index.html"))
+    assert 'href="../runbook/"' in oncall
+    assert not (result.site_dir / "operations").exists()

@@ -112,6 +112,31 @@ def archived_text_files(repo: Path, docs_dir: str, archive: str) -> list[str]:
     return sorted(found)
 
 
+def _one_spelling(pages: dict[str, str]) -> dict[str, str]:
+    """Site paths whose folders differ only in case (docs/OPERATIONS/ beside docs/operations/) share one
+    spelling, the one most pages use: on macOS and Windows they are one folder, and the site shows one
+    section for them, not an "Operations" and an "OPERATIONS" tab. A page whose new path another page
+    already has keeps its own."""
+    count: dict[str, int] = {}
+    for site in pages.values():
+        parts = site.split("/")[:-1]
+        for i in range(len(parts)):
+            prefix = "/".join(parts[: i + 1])
+            count[prefix] = count.get(prefix, 0) + 1
+    spelled: dict[str, str] = {}
+    for prefix in sorted(count, key=lambda p: (-count[p], p)):
+        spelled.setdefault(prefix.casefold(), prefix)
+    target = {}
+    for repo_path, site in pages.items():
+        folder, _, name = site.rpartition("/")
+        target[repo_path] = f"{spelled[folder.casefold()]}/{name}" if folder else site
+    claims: dict[str, int] = {}
+    for one in target.values():
+        claims[one] = claims.get(one, 0) + 1
+    # two pages of one name in folders that differ only in case: both keep their own paths
+    return {r: target[r] if claims[target[r]] == 1 else pages[r] for r in pages}
+
+
 def _free(name: str, taken: set[str]) -> str:
     stem, dot, ext = name.rpartition(".")
     candidate, n = name, 1
@@ -155,7 +180,7 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     docs = docs_documents(repo, docs_dir)
     readme = next((r for r in roots if r.lower().rsplit(".", 1)[0] == "readme"), None)
 
-    pages: dict[str, str] = {d: d[len(docs_dir) + 1 :] for d in docs}
+    pages: dict[str, str] = _one_spelling({d: d[len(docs_dir) + 1 :] for d in docs})
     taken = {p.lower() for p in pages.values()}
     home_names = {"index.md", "readme.md"}
     overview: str | None = None
@@ -328,7 +353,9 @@ def navigation(lay: Layout, sections: Iterable[str]) -> list[Any]:
     home_items += project
     nav: list[Any] = [{"Home": home_items}]
     folders = sorted({p.split("/")[0] for p in site_pages if "/" in p} - {"project", lay.archive})
-    ordered = [s for s in sections if s in folders] + [f for f in folders if f not in sections]
+    # a section's folder may be spelled in another case (docs/OPERATIONS/ for "operations")
+    configured = {s.casefold(): i for i, s in enumerate(sections)}
+    ordered = sorted(folders, key=lambda f: (configured.get(f.casefold(), len(configured)), f))
     for folder in ordered:
         nav.append({_nav_title(folder): _folder_nav(folder, lay, site_pages, set())})
     if lay.archive:
