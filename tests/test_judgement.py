@@ -224,3 +224,34 @@ def test_a_corpus_plan_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> Non
         )
         plans.add(out.read_bytes())
     assert len(plans) == 1
+
+
+def test_apply_refuses_a_hand_edit_that_makes_a_case_only_folder(make_repo: RepoMaker) -> None:
+    from click.testing import CliRunner
+
+    from consolidator.cli import main
+
+    repo = make_repo(
+        {
+            "README.md": "# Tool\n",
+            "docs/OPERATIONS/oncall.md": GUIDE.format("On-call"),
+            "DEPLOYMENT_RUNBOOK.md": (
+                "# Deployment runbook\n\nThis runbook explains how to deploy the berth planner.\n\n"
+                "## Rollout\n\nRun the release script, then watch the queue drain.\n\n"
+                "## Rollback\n\nRedeploy the previous tag and restart the workers.\n"
+            ),
+        }
+    )
+    planned = CliRunner().invoke(main, ["plan", str(repo), "--quiet"])
+    assert planned.exit_code == 0, planned.output
+    plan_file = repo / ".consolidate" / "plan.yaml"
+    text = plan_file.read_text(encoding="utf-8")
+    assert "docs/OPERATIONS/DEPLOYMENT_RUNBOOK.md" in text
+    # a reviewer "fixes" the case of the folder by hand
+    plan_file.write_text(
+        text.replace("docs/OPERATIONS/DEPLOYMENT_RUNBOOK.md", "docs/operations/DEPLOYMENT_RUNBOOK.md")
+    )
+    applied = CliRunner().invoke(main, ["apply", str(repo), "--quiet"])
+    assert applied.exit_code != 0
+    assert "differs only in case from docs/OPERATIONS" in applied.output
+    assert (repo / "DEPLOYMENT_RUNBOOK.md").is_file() and not (repo / "docs" / "operations").exists()

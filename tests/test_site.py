@@ -745,3 +745,54 @@ def test_folder_readme_beside_its_index_keeps_a_page(tmp_path: Path) -> None:
     assert site.warnings == ()
     assert "About the guides" in _html(site.site_dir, "guides/readme/index.html")
     assert 'href="readme/"' in _article(_html(site.site_dir, "guides/index.html"))
+
+
+def test_archived_text_sprawl_is_listed_in_the_archive_index_but_not_rendered(tmp_path: Path) -> None:
+    files = dict(FILES)
+    report = "WEEK 1 SUMMARY\n\n* shipped the berth planner\n* <b>not html</b>\n"
+    backup = "# Berth plan (old copy)\n\nThe first draft.\n"
+    files["docs/archive/2025-01/status-reports/WEEK_1_SUMMARY.txt"] = report
+    files["docs/archive/2025-01/status-reports/BERTH_PLAN.md.old"] = backup
+    files["docs/archive/undated/notes/NOTES.txt"] = "loose notes\n"  # a folder of text files only
+    files["docs/archive/2025-01/status-reports/requirements.txt"] = "mkdocs\n"  # not sprawl: not listed
+    repo = make_site_repo(tmp_path / "txt", files)
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    assert result.warnings == ()
+    site = result.site_dir
+    group = _article(_html(site, "archive/2025-01/status-reports/index.html"))
+    assert 'href="WEEK_1_SUMMARY.txt"' in group and 'href="BERTH_PLAN.md.old"' in group
+    assert "not rendered" in group and "requirements.txt" not in group
+    # copied byte for byte, and no page made of them
+    assert (site / "archive/2025-01/status-reports/WEEK_1_SUMMARY.txt").read_text() == report
+    assert (site / "archive/2025-01/status-reports/BERTH_PLAN.md.old").read_text() == backup
+    assert not (site / "archive/2025-01/status-reports/WEEK_1_SUMMARY").exists()
+    assert not (site / "archive/2025-01/status-reports/BERTH_PLAN.md").exists()
+    loose = _article(_html(site, "archive/undated/notes/index.html"))
+    assert 'href="NOTES.txt"' in loose
+
+
+def test_folders_that_differ_only_in_case_are_one_section(tmp_path: Path) -> None:
+    from consolidator.site.nav import folder_placement, navigation
+
+    files = dict(FILES)
+    files["docs/OPERATIONS/oncall.md"] = (
+        "# On-call\n\nWho answers at night. See [the runbook](../operations/runbook.md).\n"
+    )
+    files["docs/OPERATIONS/backups.md"] = "# Backups\n\nHow backups run.\n"
+    files["docs/operations/runbook.md"] = "# Runbook\n\nWhat to do when the berth planner stops.\n"
+    repo = make_site_repo(tmp_path / "case", files)
+    lay = layout(repo, Config(), report=True)
+    # the nav is virtual: each page keeps its own folder, the nav shows the two folders once
+    assert lay.site_of["docs/operations/runbook.md"] == "operations/runbook.md"
+    sections = Config().sections
+    tabs = [next(iter(item)) for item in navigation(lay, sections, folder_placement(lay, sections))]
+    assert len([t for t in tabs if t.casefold() == "operations"]) == 1, tabs
+    # the section keeps its configured place (operations comes before development)
+    operations = next(t for t in tabs if t.casefold() == "operations")
+    assert tabs.index(operations) < tabs.index("Development")
+    generate_site(repo, config=Config(), plan=PLAN)
+    result = build_site(repo, site_dir=tmp_path / "s")
+    assert result.warnings == ()
+    oncall = _article(_html(result.site_dir, "OPERATIONS/oncall/index.html"))
+    assert 'href="../../operations/runbook/"' in oncall

@@ -29,6 +29,13 @@ TOOL_TEXT = re.compile(
 )
 
 
+def is_text_sprawl(name: str) -> bool:
+    """A text report or backup copy by its name alone (the kinds of file `sprawl_entries` may archive)."""
+    if BACKUP.search(name):
+        return True
+    return name.lower().endswith(".txt") and not TOOL_TEXT.match(name)
+
+
 def _stem(name: str) -> str:
     return name[:-4] if name.lower().endswith(".txt") else BACKUP.sub("", name)
 
@@ -46,9 +53,9 @@ def sprawl_entries(
     for path in sorted(files):
         if "/" in path:
             continue
-        backup = bool(BACKUP.search(path))
-        if not backup and not (path.lower().endswith(".txt") and not TOOL_TEXT.match(path)):
+        if not is_text_sprawl(path):
             continue
+        backup = bool(BACKUP.search(path))
         if not backup and is_conventional(path.rsplit(".", 1)[0] + ".md"):
             continue  # LICENSE.txt, AUTHORS.txt: conventional files in another format
         reasons = _reasons(path, backup, weights)

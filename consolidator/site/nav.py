@@ -20,6 +20,7 @@ from typing import Any
 from ..core.config import Config
 from ..core.conventions import conventional_rank, is_site_page
 from ..core.models import Plan
+from ..decide.sprawl import is_text_sprawl
 from ..markdown.links import folders_of
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import escape_html
@@ -45,6 +46,9 @@ class Layout:
     generated: tuple[str, ...]  # site paths of the pages the plugin creates from templates
     folder_index: tuple[tuple[str, str], ...]  # site folder -> its index page
     report: bool  # the consolidation report page is part of the site
+    # site paths of archived text sprawl (.txt reports, *.md.old copies): MkDocs copies them as files,
+    # never renders them; the archive's folder indexes list them so they can still be found
+    text_files: tuple[str, ...] = ()
 
     # cached: the plugin asks for every link of every page (treat the returned dicts as read-only)
     @functools.cached_property
@@ -92,6 +96,21 @@ def docs_documents(repo: Path, docs_dir: str) -> list[str]:
             continue
         if path.is_file() and is_site_page(path.name):
             found.append(f"{docs_dir}/{rel}")
+    return sorted(found)
+
+
+def archived_text_files(repo: Path, docs_dir: str, archive: str) -> list[str]:
+    """Site paths of the text sprawl filed in the archive (`.txt` reports, `*.md.old` copies)."""
+    base = repo / docs_dir / archive if archive else None
+    if base is None or not base.is_dir():
+        return []
+    found = []
+    for path in base.rglob("*"):
+        rel = path.relative_to(repo / docs_dir).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        if path.is_file() and not is_site_page(path.name) and is_text_sprawl(path.name):
+            found.append(rel)
     return sorted(found)
 
 
@@ -180,10 +199,12 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     if home is None:  # the docs landing page (index.md, else README.md) is the home page
         landing = sorted((s.lower() != "index.md", r) for r, s in pages.items() if s.lower() in home_names)
         home = landing[0][1] if landing else None
-    if archive and not any(s.startswith(archive + "/") for s in pages.values()):
+    text_files = archived_text_files(repo, docs_dir, archive)
+    if archive and not any(s.startswith(archive + "/") for s in [*pages.values(), *text_files]):
         archive = ""  # nothing archived: no archive tab
 
-    index, generated = _folder_indexes(pages.values(), archive, home_names)
+    # a folder holding only text files still gets an index, or nothing would list them
+    index, generated = _folder_indexes([*pages.values(), *text_files], archive, home_names)
     if archive:
         topics = _free(f"{archive}/topics.md", taken)
         generated.append(topics)
@@ -203,6 +224,7 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
         generated=tuple(sorted(generated)),
         folder_index=tuple(sorted(index.items())),
         report=report,
+        text_files=tuple(text_files),
     )
 
 
@@ -569,6 +591,16 @@ def _subfolders(folder: str, pages: Iterable[str]) -> list[str]:
     )
 
 
+def _text_entries(index: str, text_files: Iterable[str]) -> list[Entry]:
+    """Lines for the text files of the index's folder: linked as files (MkDocs copies them unrendered)."""
+    folder = posixpath.dirname(index)
+    return [
+        Entry(_rel(index, f), posixpath.basename(f), "text file, kept as it was (not rendered)")
+        for f in text_files
+        if posixpath.dirname(f) == folder
+    ]
+
+
 def folder_page(src: PageSources, index: str) -> str:
     """The generated index of a site folder: its pages with descriptions, then its sub-folders."""
     folder = posixpath.dirname(index)
@@ -602,7 +634,7 @@ def folder_page(src: PageSources, index: str) -> str:
         archive=in_archive,
         is_archive_root=folder == lay.archive,
         topics=_rel(index, topics) if topics and folder == lay.archive else "",
-        entries=_entries(src, index, pages),
+        entries=_entries(src, index, pages) + _text_entries(index, lay.text_files),
         folders=sub_entries,
     )
 
