@@ -32,13 +32,10 @@ def _code_version() -> str:
 
 
 _FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
+# Keyed by where each class is defined now: the pickle records its module, so a class that moves
+# (as they did into stage subpackages) must move here too, or every cache is refused as foreign.
 _ALLOWED = {
-    ("consolidator.parse", "Parsed"): Parsed,
-    ("consolidator.parse", "RawLink"): RawLink,
-    ("consolidator.parse", "DateMention"): DateMention,
-    ("consolidator.models", "Heading"): Heading,
-    ("consolidator.models", "Section"): Section,
-    ("consolidator.secrets", "SecretFinding"): SecretFinding,
+    (t.__module__, t.__qualname__): t for t in (Parsed, RawLink, DateMention, Heading, Section, SecretFinding)
 }
 
 # What a document's bytes say, independent of its path: parse result, undecodable byte count, secrets.
