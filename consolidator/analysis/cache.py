@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,10 @@ class ParseCache:
     def get(self, blob: str) -> Entry:
         self._used.add(blob)
         return self._entries[blob]
+
+    def use(self, blobs: Iterable[str]) -> None:
+        """Mark `blobs` as needed by this run, so `save` keeps them."""
+        self._used.update(blobs)
 
     def put(self, blob: str, entry: Entry) -> None:
         self._entries[blob] = entry

@@ -114,11 +114,11 @@ def list_repo_files(root: Path) -> tuple[list[str], bool, list[str]]:
     return existing, True, warnings
 
 
-def _excluded(path: str, patterns: Iterable[str]) -> bool:
+def excluded(path: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
 
 
-def _read(root: Path, rel: str) -> _Read:
+def read_document(root: Path, rel: str) -> _Read:
     full = root / rel
     try:
         if full.is_symlink():
@@ -197,8 +197,8 @@ def scan_repo(
     config = config or Config()
     root = check_repo(repo)
     files, in_git, warnings = list_repo_files(root)
-    doc_paths = [f for f in files if is_markdown(f) and not _excluded(f, config.exclude)]
-    reads = [_read(root, p) for p in doc_paths]
+    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
+    reads = [read_document(root, p) for p in doc_paths]
     warnings.extend(r.warning for r in reads if r.warning)
     reads = [r for r in reads if r.data is not None]
 
@@ -238,6 +238,9 @@ def scan_repo(
                 progress(total - len(todo) + done, total)
     if progress:
         progress(total, total)
+    # Every blob of this run is still needed: without this, `save` (which keeps what the run used)
+    # would keep only what was parsed just now and forget every unchanged document.
+    cache.use(blobs.values())
     cache.save()
 
     hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
