@@ -1,0 +1,78 @@
+"""The plan is a reviewed artefact: the same repository must give the same bytes, release after release,
+unless a change means to plan differently. Speed work (caches, parallel parsing, blocking, splitting
+modules) must not move a single byte.
+
+`golden/plan-digests.json` holds the SHA-256 of `consolidate plan -o FILE` on the bundled samples and on
+every shared corpus, as they were before the performance work. A test fails with the name of every plan
+that differs. When a change is meant to plan differently, regenerate the digests with
+`CONSOLIDATE_UPDATE_DIGESTS=1 pytest tests/test_plan_bytes.py` and say why in the commit.
+
+Each corpus is cloned from its bundle into a folder named like the bundle, since the plan records the
+repository's folder name and commit; the samples are copied the way `consolidate demo` copies them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from consolidator.cli import main
+from consolidator.core import gitio
+from consolidator.demo import make_sample_repo
+from tests.conftest import SHARED
+
+GOLDEN = Path(__file__).parent / "golden" / "plan-digests.json"
+DIGESTS: dict[str, str] = json.loads(GOLDEN.read_text(encoding="utf-8"))
+UPDATE = os.environ.get("CONSOLIDATE_UPDATE_DIGESTS") == "1"
+# Known defect, fixed elsewhere: this corpus's plan differs from run to run, so no digest can hold.
+NOT_DETERMINISTIC = {"aj-geddes-useful-ai-prompts-2025-11-08"}
+
+
+def _bundle(name: str) -> Path:
+    top = SHARED / "corpora" / f"{name}.bundle"
+    return top if top.is_file() else SHARED / "corpora" / "cleanups" / f"{name}.bundle"
+
+
+def _plan_digest(repo: Path, out: Path) -> str:
+    result = CliRunner().invoke(main, ["plan", str(repo), "--output", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def _compare(name: str, digest: str) -> None:
+    if UPDATE:
+        DIGESTS[name] = digest
+        GOLDEN.write_text(json.dumps(DIGESTS, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return
+    assert digest == DIGESTS[name], f"the plan of {name} changed (see this module's docstring)"
+
+
+def test_samples_plan_bytes_are_unchanged(tmp_path: Path) -> None:
+    repo = make_sample_repo(tmp_path / "samples")
+    _compare("samples", _plan_digest(repo, tmp_path / "plan.yaml"))
+
+
+def test_a_warm_plan_writes_the_same_bytes_as_a_cold_one(tmp_path: Path) -> None:
+    # The second run reads every parse result from the blob-keyed cache.
+    repo = make_sample_repo(tmp_path / "samples")
+    cold = _plan_digest(repo, tmp_path / "cold.yaml")
+    assert (repo / ".git" / "consolidate" / "parse-cache.pickle").is_file()
+    assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(n for n in DIGESTS if n != "samples"))
+def test_corpus_plan_bytes_are_unchanged(name: str, tmp_path: Path) -> None:
+    bundle = _bundle(name)
+    if not bundle.is_file():
+        pytest.skip(f"shared corpus not found at {bundle} (../shared is absent)")
+    if name in NOT_DETERMINISTIC and not UPDATE:
+        pytest.skip(f"the plan of {name} is not deterministic yet (known defect)")
+    repo = tmp_path / name
+    gitio.clone(bundle, repo)
+    _compare(name, _plan_digest(repo, tmp_path / "plan.yaml"))
