@@ -14,6 +14,7 @@ Part of the similarity stage (see `similarity`).
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -118,14 +119,95 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
             for (a, b), extra in score_pairs(index, [(min(a, b), max(a, b)) for a, b in missing]).items():
                 scored[(a, b)] = extra
                 adjacency[a].append((b, extra.score))
-        matrix = np.zeros((len(comp), len(comp)))
-        for a in comp:
-            for b, score in adjacency.get(a, ()):
-                if b in local:
-                    matrix[local[a], local[b]] = matrix[local[b], local[a]] = score
-        for cluster in average_linkage(len(comp), matrix, cfg.duplicate_threshold, cfg.cohesion_floor):
+            matrix = np.zeros((len(comp), len(comp)))
+            for a in comp:
+                for b, score in adjacency.get(a, ()):
+                    if b in local:
+                        matrix[local[a], local[b]] = matrix[local[b], local[a]] = score
+            clusters = average_linkage(len(comp), matrix, cfg.duplicate_threshold, cfg.cohesion_floor)
+        else:
+            # A component this large (templated reference pages that all look alike) would need a
+            # dense matrix of its size squared, several times over: gigabytes at ten thousand pages.
+            # The sparse form makes the same merges over the pairs that were scored.
+            pairs = {
+                (local[a], local[b]): score for a in comp for b, score in adjacency.get(a, ()) if b in local
+            }
+            clusters = sparse_average_linkage(len(comp), pairs, cfg.duplicate_threshold, cfg.cohesion_floor)
+        for cluster in clusters:
             found.append(sorted(comp[k] for k in cluster))
     return found
+
+
+def sparse_average_linkage(
+    size: int, pairs: dict[Pair, float], threshold: float, floor: float
+) -> list[list[int]]:
+    """`average_linkage` over the listed pairs (i < j) only, in memory that follows the pairs.
+
+    In the dense form an unlisted pair scores 0, below any positive floor, so two clusters can merge
+    only when every cross pair is listed: cross sums, minima and the number of listed cross pairs are
+    kept per pair of clusters that has any. The merges are the dense form's, in its order: the highest
+    mean first, ties to the lowest (x, z), which is the first maximum of the dense matrix in row-major
+    order; sums are added in the same order, so the means are the same floats. With a floor of zero
+    or less an unlisted pair could merge, which this form never does.
+    """
+    sums: list[dict[int, float]] = [{} for _ in range(size)]
+    mins: list[dict[int, float]] = [{} for _ in range(size)]
+    listed: list[dict[int, int]] = [{} for _ in range(size)]
+    for (a, b), score in pairs.items():
+        if a == b:
+            continue
+        for x, y in ((a, b), (b, a)):
+            sums[x][y] = score
+            mins[x][y] = score
+            listed[x][y] = 1
+    counts = [1] * size
+    members: list[list[int]] = [[i] for i in range(size)]
+    alive = [True] * size
+    version = [0] * size
+    heap: list[tuple[float, int, int, int, int]] = []
+
+    def offer(x: int, z: int) -> None:
+        if x > z:
+            x, z = z, x
+        if listed[x].get(z, 0) != counts[x] * counts[z] or mins[x][z] < floor:
+            return
+        mean = sums[x][z] / (float(counts[x]) * float(counts[z]))
+        if mean >= threshold:
+            heapq.heappush(heap, (-mean, x, z, version[x], version[z]))
+
+    for x in range(size):
+        for z in sums[x]:
+            if x < z:
+                offer(x, z)
+    while heap:
+        _, x, z, vx, vz = heapq.heappop(heap)
+        if not (alive[x] and alive[z]) or version[x] != vx or version[z] != vz:
+            continue
+        for y, value in sums[z].items():
+            if y == x or not alive[y]:
+                continue
+            sums[x][y] = sums[x].get(y, 0.0) + value
+            sums[y][x] = sums[x][y]
+            mins[x][y] = min(mins[x].get(y, 0.0), mins[z][y])
+            mins[y][x] = mins[x][y]
+            listed[x][y] = listed[x].get(y, 0) + listed[z][y]
+            listed[y][x] = listed[x][y]
+        for y in sums[z]:
+            sums[y].pop(z, None)
+            mins[y].pop(z, None)
+            listed[y].pop(z, None)
+        sums[x].pop(z, None)
+        mins[x].pop(z, None)
+        listed[x].pop(z, None)
+        sums[z], mins[z], listed[z] = {}, {}, {}
+        counts[x] += counts[z]
+        members[x].extend(members[z])
+        alive[z] = False
+        version[x] += 1
+        for y in sums[x]:
+            if alive[y]:
+                offer(x, y)
+    return [sorted(members[i]) for i in range(size) if alive[i] and len(members[i]) > 1]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -383,14 +465,29 @@ def topic_clusters(index: _Index, neighbours: dict[Pair, float]) -> list[Cluster
     )
     drafts = []
     terms = index.content_terms
-    for community in communities:
+    # The neighbour cosines inside each community, in one pass over the pairs (in their order, so
+    # the means are the same floats): a pass per community costs communities x pairs, which grows
+    # with the square of the repository.
+    community_of: dict[int, int] = {}
+    for c, community in enumerate(communities):
+        for m in community:
+            community_of[m] = c
+    inside_of: dict[int, list[float]] = defaultdict(list)
+    for (a, b), w in neighbours.items():
+        c = community_of.get(a, -1)
+        if c >= 0 and c == community_of.get(b, -2):
+            inside_of[c].append(w)
+    for c, community in enumerate(communities):
         members = sorted(community)
         if len(members) < cfg.min_topic_size:
             continue
         centroid = np.asarray(index.content[members].mean(axis=0)).ravel()
-        top = np.argsort(-centroid, kind="stable")[:4]
-        words = [terms[t] for t in top if centroid[t] > 0]
-        inside = [w for (a, b), w in neighbours.items() if a in community and b in community]
+        # The four heaviest terms, ties to the lower column, as a stable sort of the whole row
+        # would give, but sorting only the community's own terms instead of the vocabulary.
+        present = np.flatnonzero(centroid > 0)
+        top = present[np.lexsort((present, -centroid[present]))][:4]
+        words = [terms[t] for t in top]
+        inside = inside_of.get(c, [])
         drafts.append((" ".join(words) or "misc", members, float(np.mean(inside)) if inside else 0.0))
     drafts.sort(key=lambda d: (d[0], index.docs[d[1][0]].path))
     ids = _unique_ids("topic", [d[0] for d in drafts])
