@@ -211,6 +211,14 @@ def scan_repo(
     total = len(reads)
     if progress:
         progress(total - len(todo), total)
+    # The history is one `git log` over the whole repository: read it while the documents parse.
+    hist: dict[str, gitio.FileHistory] = {}
+    paths = [r.path for r in reads]
+
+    def read_history() -> None:
+        hist.update(gitio.history(root, paths))
+
+    history_job: _Background | None = None
     if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
         # Largest first and a few at a time, so the workers run out of work together rather than
         # one parsing a last batch of big files while the others wait. Parse time follows size.
@@ -221,6 +229,7 @@ def scan_repo(
             # inherited by a forked worker (a half-done import, a held lock). This process would only
             # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
             helper = _Background(while_parsing) if while_parsing else None
+            history_job = _Background(read_history) if in_git else None
             for (blob, _), result in zip(todo, results, strict=True):
                 cache.put(blob, result)
                 done += 1
@@ -229,6 +238,7 @@ def scan_repo(
             if helper:
                 helper.finish()
     else:
+        history_job = _Background(read_history) if in_git and todo else None
         if while_parsing:
             while_parsing()
         for blob, data in todo:
@@ -243,7 +253,10 @@ def scan_repo(
     cache.use(blobs.values())
     cache.save()
 
-    hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
+    if history_job is not None:
+        history_job.finish()
+    elif in_git:
+        read_history()
     found_in = document_secrets(reads, blobs, cache, config)
     docs = []
     for r in reads:
