@@ -119,20 +119,22 @@ def duplicate_sets(index: _Index, scored: dict[Pair, PairScore]) -> list[list[in
             for (a, b), extra in score_pairs(index, [(min(a, b), max(a, b)) for a, b in missing]).items():
                 scored[(a, b)] = extra
                 adjacency[a].append((b, extra.score))
+        if cfg.cohesion_floor > 0:
+            # The sparse form makes the dense form's merges over the scored pairs, in memory and
+            # time that follow the pairs: a dense matrix costs its size squared several times over
+            # and a full pass of it per merge, which made components of templated reference pages
+            # (hundreds, or with more than max_component, thousands that look alike) dominate.
+            pairs = {
+                (local[a], local[b]): score for a in comp for b, score in adjacency.get(a, ()) if b in local
+            }
+            clusters = sparse_average_linkage(len(comp), pairs, cfg.duplicate_threshold, cfg.cohesion_floor)
+        else:  # with no floor an unscored pair may join a cluster: only the dense form says so
             matrix = np.zeros((len(comp), len(comp)))
             for a in comp:
                 for b, score in adjacency.get(a, ()):
                     if b in local:
                         matrix[local[a], local[b]] = matrix[local[b], local[a]] = score
             clusters = average_linkage(len(comp), matrix, cfg.duplicate_threshold, cfg.cohesion_floor)
-        else:
-            # A component this large (templated reference pages that all look alike) would need a
-            # dense matrix of its size squared, several times over: gigabytes at ten thousand pages.
-            # The sparse form makes the same merges over the pairs that were scored.
-            pairs = {
-                (local[a], local[b]): score for a in comp for b, score in adjacency.get(a, ()) if b in local
-            }
-            clusters = sparse_average_linkage(len(comp), pairs, cfg.duplicate_threshold, cfg.cohesion_floor)
         for cluster in clusters:
             found.append(sorted(comp[k] for k in cluster))
     return found
