@@ -281,12 +281,27 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    from .decide.planfile import DEFAULT_PLAN, plan_to_dict, write_plan
+    from .analysis.cache import inputs_key, load_result, store_result
+    from .decide.planfile import DEFAULT_PLAN, RECORD, parse_plan, plan_to_dict, write_plan
     from .report import print_plan_summary, write_plan_report
 
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
+    # Nothing changed since the last plan (same code, settings, commit, files and contents): the
+    # same bytes, from the result cache, without parsing or planning (see analysis/cache.py).
+    key = inputs_key(check_repo(repo), config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
+    hit = load_result(check_repo(repo), "plan", key) if key else None
+    if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
+        target = output if output is not None else check_repo(repo) / DEFAULT_PLAN
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(hit["plan"].encode("utf-8"))
+        if not quiet:
+            for warning in hit["warnings"]:
+                _err().print(f"[yellow]warning:[/] {safe(str(warning))}")
+        the_plan = parse_plan(hit["plan"], str(target))
+        print_plan_summary(_out(), the_plan, Inventory(str(check_repo(repo)), (), git=True))
+        return
     inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
     from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
@@ -294,6 +309,10 @@ def plan(
     root = Path(inventory.root)
     target = output if output is not None else root / DEFAULT_PLAN
     write_plan(the_plan, target)
+    if key and not any(d.secrets for d in inventory.documents):
+        # (a plan whose documents hold secrets is not cached: its summary lists them, from the scan)
+        written = target.read_bytes().decode("utf-8")
+        store_result(root, "plan", key, {"plan": written, "warnings": list(inventory.warnings)})
     if report_file is not None:
         write_plan_report(the_plan, inventory, report_file)
     if as_json:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -63,6 +64,29 @@ def test_a_warm_plan_writes_the_same_bytes_as_a_cold_one(tmp_path: Path) -> None
     cold = _plan_digest(repo, tmp_path / "cold.yaml")
     assert (repo / ".git" / "consolidate" / "parse-cache.pickle").is_file()
     assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
+
+
+def test_an_unchanged_repository_is_planned_from_the_result_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consolidator.cli as cli
+
+    repo = make_sample_repo(tmp_path / "samples")
+    cold = _plan_digest(repo, tmp_path / "cold.yaml")
+    real = cli._scan
+    scans: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        scans.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "_scan", counting)
+    assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
+    assert scans == []
+    # Any change to what the plan depends on plans again: here a new document.
+    (repo / "NOTES_EXTRA.md").write_text("# Extra notes\n\nA new page.\n", encoding="utf-8")
+    assert _plan_digest(repo, tmp_path / "new.yaml") != cold
+    assert scans == [1]
 
 
 @pytest.mark.corpus
