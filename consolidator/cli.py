@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from . import __version__
 from .analysis.scan import check_repo, scan_repo
 from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
-from .core.models import Inventory
+from .core.models import Dates, Document, Inventory, Secret
 from .report import inventory_to_dict, safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +103,27 @@ def _import_planning() -> None:
     # processes keep the parse going meanwhile.
     importlib.import_module(".decide.plan", __package__)
     importlib.import_module("networkx")
+
+
+def _leaking(result: dict[str, Any]) -> tuple[Document, ...]:
+    """Stand-ins for the documents a cached plan's summary lists as holding credentials: their
+    path and masked findings, all the summary reads of them."""
+    return tuple(
+        Document(
+            path=item["path"],
+            title="",
+            title_source="file_name",
+            headings=(),
+            links=(),
+            dates=Dates(()),
+            words=0,
+            size=0,
+            lines=0,
+            blob="",
+            secrets=tuple(Secret(*fields) for fields in item["secrets"]),
+        )
+        for item in result.get("leaking", [])
+    )
 
 
 def _config(repo: Path, config_file: Path | None) -> Config:
@@ -293,26 +315,33 @@ def plan(
     key = inputs_key(check_repo(repo), config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
     hit = load_result(check_repo(repo), "plan", key) if key else None
     if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
-        target = output if output is not None else check_repo(repo) / DEFAULT_PLAN
+        root = check_repo(repo)
+        target = output if output is not None else root / DEFAULT_PLAN
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(hit["plan"].encode("utf-8"))
         if not quiet:
             for warning in hit["warnings"]:
                 _err().print(f"[yellow]warning:[/] {safe(str(warning))}")
         the_plan = parse_plan(hit["plan"], str(target))
-        print_plan_summary(_out(), the_plan, Inventory(str(check_repo(repo)), (), git=True))
-        return
-    inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
-    from .decide.plan import plan_repository  # imported by now, while the scan parsed
+        inventory = Inventory(str(root), _leaking(hit), git=True)
+    else:
+        inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
+        from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
-    the_plan = plan_repository(inventory, config)
-    root = Path(inventory.root)
-    target = output if output is not None else root / DEFAULT_PLAN
-    write_plan(the_plan, target)
-    if key and not any(d.secrets for d in inventory.documents):
-        # (a plan whose documents hold secrets is not cached: its summary lists them, from the scan)
-        written = target.read_bytes().decode("utf-8")
-        store_result(root, "plan", key, {"plan": written, "warnings": list(inventory.warnings)})
+        the_plan = plan_repository(inventory, config)
+        root = Path(inventory.root)
+        target = output if output is not None else root / DEFAULT_PLAN
+        write_plan(the_plan, target)
+        if key:
+            # The summary lists where credentials were found (masked, as printed): kept with the plan.
+            leaking = [
+                {"path": d.path, "secrets": [list(astuple(x)) for x in d.secrets]}
+                for d in inventory.documents
+                if d.secrets
+            ]
+            written = target.read_bytes().decode("utf-8")
+            result = {"plan": written, "warnings": list(inventory.warnings), "leaking": leaking}
+            store_result(root, "plan", key, result)
     if report_file is not None:
         write_plan_report(the_plan, inventory, report_file)
     if as_json:

@@ -69,10 +69,17 @@ def test_a_warm_plan_writes_the_same_bytes_as_a_cold_one(tmp_path: Path) -> None
 def test_an_unchanged_repository_is_planned_from_the_result_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import consolidator.analysis.cache as cache_module
     import consolidator.cli as cli
 
     repo = make_sample_repo(tmp_path / "samples")
-    cold = _plan_digest(repo, tmp_path / "cold.yaml")
+    # a made-up token, so the summary has credentials to list
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    notes = f"# Deploy notes\n\nexport GITHUB_TOKEN={token}\n"
+    (repo / "DEPLOY_NOTES.md").write_text(notes, encoding="utf-8")
+    args = ["plan", str(repo), "--output", str(tmp_path / "plan.yaml")]
+    cold = CliRunner().invoke(main, args)
+    cold_bytes = (tmp_path / "plan.yaml").read_bytes()
     real = cli._scan
     scans: list[int] = []
 
@@ -81,12 +88,19 @@ def test_an_unchanged_repository_is_planned_from_the_result_cache(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cli, "_scan", counting)
-    assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
+    warm = CliRunner().invoke(main, args)
     assert scans == []
+    assert (tmp_path / "plan.yaml").read_bytes() == cold_bytes
+    # and it says the same, the credentials the samples hold included (masked)
+    assert "hold credentials" in cold.output
+    assert warm.output == cold.output
     # Any change to what the plan depends on plans again: here a new document.
     (repo / "NOTES_EXTRA.md").write_text("# Extra notes\n\nA new page.\n", encoding="utf-8")
-    assert _plan_digest(repo, tmp_path / "new.yaml") != cold
+    assert _plan_digest(repo, tmp_path / "new.yaml") != hashlib.sha256(cold_bytes).hexdigest()
     assert scans == [1]
+    # The cache only ever answers with what a full run writes.
+    monkeypatch.setattr(cache_module, "load_result", lambda *a, **k: None)
+    assert _plan_digest(repo, tmp_path / "full.yaml") == _plan_digest(repo, tmp_path / "new.yaml")
 
 
 @pytest.mark.corpus
