@@ -1,12 +1,15 @@
 """`consolidate check` cold and warm on the consolidated shared corpus.
 
 Run by hand: `python benchmarks/check_bench.py`. Clones the corpus, plans and applies it, then times
-check with no caches (cold), again on the unchanged repository (warm), and after editing one file.
+check with no caches (cold), again on the unchanged repository (warm), and after editing one file:
+in this process (imports already paid) and as a pre-commit hook runs it, `consolidate check` in a
+fresh interpreter.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,14 +46,31 @@ def main() -> None:
         )
         return took
 
+    def command(label: str) -> float:
+        start = time.perf_counter()
+        code = "from consolidator.cli import main; main()"
+        done = subprocess.run([sys.executable, "-c", code, "check", str(repo)], capture_output=True)
+        took = time.perf_counter() - start
+        print(f"{label:<36} {took:6.2f} s  exit {done.returncode}")
+        return took
+
+    page = next(p for p in sorted((repo / "docs").rglob("*.md")) if "archive" not in p.parts)
+    print("in this process:")
     shutil.rmtree(cache, ignore_errors=True)
     cold = timed("cold (no parse or check cache)")
     warm = timed("warm (unchanged repository)")
     timed("warm again")
-    page = next(p for p in sorted((repo / "docs").rglob("*.md")) if "archive" not in p.parts)
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     timed(f"after editing {page.relative_to(repo)}")
-    print(f"\nwarm is {cold / warm:.1f} times faster than cold (target: at least 5)")
+    print(f"warm is {cold / warm:.1f} times faster than cold (target: at least 5)")
+    print("\n`consolidate check` as a hook runs it (a fresh interpreter each time):")
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = command("cold (no parse or check cache)")
+    warm = command("warm (unchanged repository)")
+    command("warm again")
+    page.write_text(page.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
+    command(f"after editing {page.relative_to(repo)}")
+    print(f"warm is {cold / warm:.1f} times faster than cold (target: at least 5, warm at most 1 s)")
 
 
 if __name__ == "__main__":

@@ -1,294 +1,265 @@
-"""Time `plan` on a generated well-kept documentation tree, and on the shared corpus when it is there.
+"""What `consolidate plan` costs on a repository, against the cost of parsing it.
 
-    python benchmarks/plan_bench.py [--pages 10000] [--corpus PATH_TO_CLONE] [--cli-runs 3] [--keep DIR]
+    python benchmarks/plan_bench.py REPO [--runs 3] [--warm-runs 3] [--subsets 10000,20000,40000]
+                                         [--no-floor] [--cap-gib 6]
 
-The generated tree is what a tidy documentation repository looks like: a README and the usual root
-files, docs/ with sections, an index per section, guides, and a large reference of templated pages
-(one per API endpoint, CLI command or configuration option) that share most of their wording but each
-document something different. On such a repository the plan should propose almost nothing (at most 1%
-of files move) and call none of the templated pages duplicates.
+For REPO (a git work tree; it is only read: the plan goes to a temporary file, the parse cache
+inside `.git`, as `consolidate plan -o FILE` does) it prints:
 
-With --corpus, the corpus is also timed the way `consolidate plan` runs it, cold: the command itself
-(a fresh interpreter, imports included) with its parse cache removed first, several times (median).
+- the cold plan: `consolidate plan` run as a user runs it (a fresh interpreter, imports included)
+  with its parse cache removed first; wall time, CPU time (user + system, worker processes
+  included) and peak memory: the largest single process (`ru_maxrss`) and the largest sum over the
+  whole process tree, sampled every 50 ms from /proc;
+- the warm plan: the same command again with nothing changed;
+- what the plan proposes: documents, moves (and their share), duplicate groups and their members;
+- the parse floor, measured in the same run: every Markdown file the plan reads, parsed by the same
+  mistune call the parser makes, once in one process and once on all cores;
+- with --subsets, the growth: the same cold plan on repositories made of the first N Markdown files
+  (by path) of REPO, each committed once to a fresh git repository under a temporary folder.
+
+Every child runs under an address-space cap (--cap-gib), so a run that would grow without bound
+fails on its own instead of taking the machine's memory from everyone else.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from consolidator.analysis.scan import scan_repo
-from consolidator.analysis.similarity import Groups
-from consolidator.core.config import Config
-from consolidator.core.gitio import git_dir
-from consolidator.decide.plan import build_plan, find_document_groups
-from consolidator.decide.planfile import dump_plan
+from docs_tree import make_docs_tree  # noqa: F401  (the generated tree, imported from here by tests)
 
-SECTIONS = ("getting-started", "guides", "reference", "architecture", "operations", "development")
-RESOURCES = (
-    "account",
-    "invoice",
-    "payment",
-    "refund",
-    "customer",
-    "order",
-    "shipment",
-    "webhook",
-    "token",
-    "report",
-    "subscription",
-    "plan",
-    "coupon",
-    "tax",
-    "ledger",
-    "payout",
-    "dispute",
-    "balance",
-    "product",
-    "price",
-)
-VERBS = ("list", "get", "create", "update", "delete", "search", "export", "import", "archive", "restore")
-FIELDS = (
-    "id",
-    "name",
-    "status",
-    "created",
-    "amount",
-    "currency",
-    "owner",
-    "region",
-    "limit",
-    "cursor",
-    "metadata",
-    "description",
-    "email",
-    "phone",
-    "country",
-    "timezone",
-    "locale",
-    "version",
-)
-
-REFERENCE_PAGE = """# {verb_title} {resource}
-
-`{method} /v1/{resource}s{suffix}` {verb}s {article} {resource} record.
-
-## Parameters
-
-| Name | Type | Description |
-|------|------|-------------|
-{rows}
-
-## Response
-
-Returns the {resource} object. Fields that are not set are omitted from the response.
-
-## Errors
-
-| Code | Meaning |
-|------|---------|
-| 400 | A parameter is missing or malformed |
-| 404 | No {resource} with this identifier |
-| 429 | Too many requests; retry after the time in `Retry-After` |
-
-## Example
-
-```bash
-curl -X {method} https://api.example.com/v1/{resource}s{suffix} -H "Authorization: Bearer $TOKEN"
-```
-
-See also: [{resource} guide](../../guides/{resource}.md).
-"""
-
-GUIDE_PAGE = """# Working with {resource}s
-
-This guide explains how to manage {resource}s: creating them, reading them back and keeping them in step
-with your own records. It assumes you have finished [installation](../getting-started/install.md).
-
-## Prerequisites
-
-- An API token with the `{resource}:write` scope.
-- {detail}
-
-## Creating a {resource}
-
-Send the fields you know; the service fills in the rest. Keep the identifier it returns: every later call
-needs it. {extra}
-
-## Keeping records in step
-
-Subscribe to the `{resource}.updated` webhook rather than polling. Each event carries the full object.
-
-## Troubleshooting
-
-If a call returns 429, wait for the time in `Retry-After`. If it returns 404, check the identifier.
-"""
-
-WORDS = (
-    "batch",
-    "window",
-    "retry",
-    "cache",
-    "quota",
-    "shard",
-    "replica",
-    "cursor",
-    "tenant",
-    "region",
-    "audit",
-    "schema",
-    "index",
-    "backfill",
-    "rollover",
-    "snapshot",
-    "export",
-    "import",
-    "migration",
-    "failover",
-    "latency",
-    "budget",
-    "alert",
-    "dashboard",
-    "runbook",
-    "queue",
-    "worker",
-    "scheduler",
-    "timeout",
-    "lease",
-)
+GIB = 1024**3
 
 
-def _sentence(rng: random.Random, n: int = 12) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    max_rss: int  # bytes, the largest single process
+    tree_rss: int  # bytes, the largest sampled sum over the process tree
 
 
-def make_docs_tree(root: Path, pages: int = 10_000, seed: int = 7) -> int:
-    """Write a tidy documentation repository of about `pages` Markdown files; returns how many."""
-    rng = random.Random(seed)
-    files: dict[str, str] = {
-        "README.md": "# Example service\n\nStart at [the documentation](docs/index.md).\n",
-        "CONTRIBUTING.md": "# Contributing\n\nOpen a pull request against main.\n",
-        "CHANGELOG.md": "# Changelog\n\n## 2.0.0\n\n- New API version.\n",
-        "SECURITY.md": "# Security policy\n\nReport issues to security@example.com.\n",
-        "docs/index.md": "# Documentation\n\n" + "".join(f"- [{s}]({s}/index.md)\n" for s in SECTIONS),
-        "docs/getting-started/install.md": "# Installation\n\nInstall the client with pip.\n\n"
-        "## Requirements\n\nPython 3.11.\n",
-    }
-    for section in SECTIONS:
-        files[f"docs/{section}/index.md"] = (
-            f"# {section.replace('-', ' ').title()}\n\nPages of this section.\n"
-        )
-    # Guides and narrative pages: distinct prose per page.
-    narrative = max(pages // 10, len(RESOURCES))
-    for i in range(narrative):
-        section = SECTIONS[i % len(SECTIONS)] if i >= len(RESOURCES) else "guides"
-        resource = RESOURCES[i % len(RESOURCES)]
-        name = resource if i < len(RESOURCES) else f"{resource}-{rng.choice(WORDS)}-{i}"
-        files[f"docs/{section}/{name}.md"] = GUIDE_PAGE.format(
-            resource=resource if i < len(RESOURCES) else name.replace("-", " "),
-            detail=_sentence(rng),
-            extra=" ".join(_sentence(rng) for _ in range(3)),
-        )
-    # Templated reference pages: one per endpoint, same skeleton, different content.
-    count = len(files)
-    i = 0
-    while count < pages:
-        resource = RESOURCES[i % len(RESOURCES)]
-        verb = VERBS[(i // len(RESOURCES)) % len(VERBS)]
-        variant = i // (len(RESOURCES) * len(VERBS))
-        fields = rng.sample(FIELDS, 5)
-        rows = "\n".join(f"| `{f}` | string | The {resource}'s {f}. {_sentence(rng, 6)} |" for f in fields)
-        path = f"docs/reference/api/{resource}/{verb}-{variant}.md"
-        files[path] = REFERENCE_PAGE.format(
-            verb=verb,
-            verb_title=verb.title(),
-            resource=resource,
-            article="an" if resource[0] in "aeiou" else "a",
-            method="GET" if verb in ("list", "get", "search", "export") else "POST",
-            suffix="" if verb in ("list", "create") else f"/{{id}}/{verb}-{variant}",
-            rows=rows,
-        )
-        count += 1
-        i += 1
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return len(files)
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for p in found:
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{p}/task/{task}/children") as src:
+                    found.extend(int(c) for c in src.read().split())
+            except OSError:
+                continue
+    return found
 
 
-def time_plan(root: Path, label: str, with_groups: bool = True) -> None:
-    config = Config()
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as src:
+            return int(src.read().split()[1]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
+def measure(command: Sequence[str], cap_bytes: int) -> Run:
+    """Run `command`, returning its wall and CPU time and peak memory; raise if it fails."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
+
     start = time.perf_counter()
-    inventory = scan_repo(root, config=config, use_cache=False)
-    scanned = time.perf_counter()
-    groups = find_document_groups(inventory.documents, config) if with_groups else Groups((), (), ())
-    grouped = time.perf_counter()
-    plan = build_plan(inventory, config, groups)
-    planned = time.perf_counter()
-    dump_plan(plan)
-    done = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limit)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss(p) for p in _tree(child.pid)))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    # wait4 reports the child with every process it waited for (its parse workers).
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{err[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, peak)
+
+
+def plan_command(repo: Path, output: Path) -> list[str]:
+    code = "from consolidator.cli import main; main()"
+    return [sys.executable, "-c", code, "plan", str(repo), "--output", str(output), "--quiet"]
+
+
+def drop_cache(repo: Path) -> None:
+    shutil.rmtree(repo / ".git" / "consolidate", ignore_errors=True)
+
+
+def show(label: str, runs: list[Run]) -> Run:
+    med = Run(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.max_rss for r in runs),
+        max(r.tree_rss for r in runs),
+    )
+    walls = ", ".join(f"{r.wall:.2f}" for r in runs)
+    print(
+        f"{label:<28} wall {med.wall:7.2f} s  cpu {med.cpu:7.2f} s  peak rss {med.max_rss / GIB:5.2f} GiB"
+        f" (process tree {med.tree_rss / GIB:5.2f} GiB)  [runs: {walls}]",
+        flush=True,
+    )
+    return med
+
+
+def outcome(plan_file: Path) -> None:
+    from consolidator.decide.planfile import load_plan
+
+    plan = load_plan(plan_file)
+    n = len(plan.entries)
     moves = plan.moves()
     duplicates = [c for c in plan.clusters if c.kind == "duplicate"]
-    n = len(inventory.documents)
+    members = sum(len(c.members) for c in duplicates)
     print(
-        f"{label}: {n} documents; scan {scanned - start:.2f} s, groups {grouped - scanned:.2f} s"
-        f"{'' if with_groups else ' (skipped)'}, classify + plan {planned - grouped:.2f} s, "
-        f"plan file {done - planned:.2f} s (total {done - start:.2f} s)"
+        f"plan: {n} documents, {len(moves)} moved ({100 * len(moves) / max(n, 1):.2f}%), "
+        f"{len(duplicates)} duplicate groups ({members} documents)",
+        flush=True,
     )
-    print(
-        f"  moves proposed: {len(moves)} ({100 * len(moves) / max(n, 1):.2f}%), duplicate groups: "
-        f"{len(duplicates)}"
-    )
-    for source, dest in sorted(moves.items())[:10]:
-        print(f"    {source} -> {dest}")
+    for c in duplicates[:8]:
+        print(f"  duplicate group {c.id}: {', '.join(list(c.members)[:4])}")
 
 
-def time_cli(repo: Path, runs: int) -> None:
-    """`consolidate plan` end to end with a cold parse cache, as a user runs it: imports, the parallel
-    parse, groups, classification and the plan file."""
-    cache = git_dir(repo)
-    walls = []
-    with tempfile.TemporaryDirectory(prefix="plan-bench-") as out:
-        command = [sys.executable, "-c", "from consolidator.cli import main; main()", "plan", str(repo)]
-        command += ["--output", str(Path(out) / "plan.yaml"), "--quiet"]
-        for _ in range(runs):
-            if cache is not None:
-                shutil.rmtree(cache / "consolidate", ignore_errors=True)
-            start = time.perf_counter()
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-            walls.append(time.perf_counter() - start)
-    shown = ", ".join(f"{w:.2f}" for w in walls)
-    print(f"consolidate plan, cold parse cache: median {statistics.median(walls):.2f} s ({shown})")
+def markdown_files(repo: Path) -> list[Path]:
+    """The files the plan reads, chosen the way the scan chooses them."""
+    from consolidator.analysis.scan import excluded, list_repo_files
+    from consolidator.core.config import load_config
+    from consolidator.core.conventions import is_markdown
+
+    config = load_config(repo)
+    files, _, _ = list_repo_files(repo.resolve())
+    return [repo / f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
+
+
+def _parse_file(path: Path) -> int:
+    from consolidator.core.textio import decode
+    from consolidator.markdown.parse import _MARKDOWN, split_front_matter
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    _, body, _ = split_front_matter(decode(data).text)
+    _MARKDOWN(body)
+    return len(data)
+
+
+def parse_floor(repo: Path) -> tuple[float, float, int, int]:
+    """(one process, all cores, files, bytes): every file through the parser's mistune call."""
+    files = markdown_files(repo)
+    start = time.perf_counter()
+    size = sum(_parse_file(f) for f in files)
+    serial = time.perf_counter() - start
+    start = time.perf_counter()
+    # Largest first, a few at a time, as the scan hands them out.
+    ordered = sorted(files, key=lambda f: -f.stat().st_size if f.exists() else 0)
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(_parse_file, ordered, chunksize=16))
+    parallel = time.perf_counter() - start
+    return serial, parallel, len(files), size
+
+
+def make_subset(repo: Path, count: int, where: Path) -> Path:
+    """A fresh git repository holding the first `count` Markdown files of `repo` (by path)."""
+    files = sorted(markdown_files(repo))[:count]
+    target = where / f"subset-{count}"
+    for f in files:
+        dest = target / f.relative_to(repo)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, dest)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+    }
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-q", "-m", "subset"],
+    ):
+        subprocess.run(["git", "-C", str(target), *args], check=True, env=env)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--corpus", type=Path, help="a clone of the shared corpus to time as well")
-    parser.add_argument("--keep", type=Path, help="write the generated tree here and keep it")
-    parser.add_argument("--no-groups", action="store_true", help="time the plan without similarity groups")
-    parser.add_argument("--cli-runs", type=int, default=3, help="cold runs of the command on the corpus")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--runs", type=int, default=1, help="cold runs of the plan (median shown)")
+    parser.add_argument("--warm-runs", type=int, default=1, help="warm runs of the plan")
+    parser.add_argument("--subsets", default="", help="comma-separated file counts, e.g. 10000,20000,40000")
+    parser.add_argument("--no-floor", action="store_true", help="skip the parse floor")
+    parser.add_argument("--cap-gib", type=float, default=6.0, help="address-space cap of every child")
     args = parser.parse_args(argv)
-    root = args.keep or Path(tempfile.mkdtemp(prefix="plan-bench-"))
-    try:
-        made = make_docs_tree(root, args.pages)
-        print(f"generated {made} pages in {root}")
-        time_plan(root, "well-kept tree", not args.no_groups)
-        if args.corpus:
-            time_plan(args.corpus, "corpus", not args.no_groups)
-            if args.cli_runs > 0:
-                time_cli(args.corpus, args.cli_runs)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(root, ignore_errors=True)
+    repo: Path = args.repo.resolve()
+    cap = int(args.cap_gib * GIB)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    print(f"repository {repo} at {head.stdout.strip() or '(no commit)'}; {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:
+        out = Path(tmp) / "plan.yaml"
+        cold_run = None
+        if args.runs > 0:  # --runs 0: only the subsets
+            cold = []
+            for _ in range(args.runs):
+                drop_cache(repo)
+                cold.append(measure(plan_command(repo, out), cap))
+            cold_run = show("plan, cold", cold)
+            outcome(out)
+            if args.warm_runs:
+                show(
+                    "plan, warm (nothing changed)",
+                    [measure(plan_command(repo, out), cap) for _ in range(args.warm_runs)],
+                )
+        if not args.no_floor and cold_run is not None:
+            serial, parallel, files, size = parse_floor(repo)
+            print(
+                f"parse floor ({files} files, {size / 1e6:.1f} MB): one process {serial:.2f} s, "
+                f"all cores {parallel:.2f} s; cold plan = {cold_run.wall / parallel:.2f} x the all-cores "
+                "floor",
+                flush=True,
+            )
+        previous: tuple[int, Run] | None = None
+        for count in [int(c) for c in args.subsets.split(",") if c.strip()]:
+            subset = make_subset(repo, count, Path(tmp))
+            n = len(markdown_files(subset))
+            run = show(f"subset of {n} files, cold", [measure(plan_command(subset, out), cap)])
+            if previous:
+                pn, pr = previous
+                print(
+                    f"  growth from {pn}: files x{n / pn:.2f}, wall x{run.wall / pr.wall:.2f}, "
+                    f"peak rss x{run.max_rss / pr.max_rss:.2f}, "
+                    f"process tree x{run.tree_rss / pr.tree_rss:.2f}",
+                    flush=True,
+                )
+            previous = (n, run)
+            shutil.rmtree(subset, ignore_errors=True)
     return 0
 
 

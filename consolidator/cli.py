@@ -11,6 +11,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from . import __version__
 from .analysis.scan import check_repo, scan_repo
 from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
-from .core.models import Inventory
+from .core.models import Dates, Document, Inventory, Plan, Reason, Secret
 from .report import inventory_to_dict, safe
 from .security.sanitize import strip_control_keep_lines
 
@@ -170,6 +171,52 @@ def _import_planning() -> None:
     # processes keep the parse going meanwhile.
     importlib.import_module(".decide.plan", __package__)
     importlib.import_module("networkx")
+
+
+def _reason_records(the_plan: Plan) -> dict[str, list[list[Any]]]:
+    """The reasons behind each decision as records (text, tag, weight), kept beside a cached plan:
+    the plan file holds their rendered text only, and the summary ranks them by weight."""
+    return {e.source: [[r.text, r.tag, r.weight] for r in e.reasons] for e in the_plan.entries}
+
+
+def _with_reason_records(the_plan: Plan, stored: Any) -> Plan:
+    """`the_plan` (read back from its file) with the records `_reason_records` kept; a decision whose
+    reasons no longer render to what the file says keeps the file's text."""
+    if not isinstance(stored, dict):
+        return the_plan
+    entries = []
+    for entry in the_plan.entries:
+        records = stored.get(entry.source)
+        try:
+            reasons = tuple(Reason(str(text), str(tag), weight) for text, tag, weight in records or ())
+        except (TypeError, ValueError):
+            reasons = ()
+        same = len(reasons) == len(entry.reasons) and all(
+            str(a) == str(b) for a, b in zip(reasons, entry.reasons, strict=True)
+        )
+        entries.append(replace(entry, reasons=reasons) if same else entry)
+    return replace(the_plan, entries=tuple(entries))
+
+
+def _leaking(result: dict[str, Any]) -> tuple[Document, ...]:
+    """Stand-ins for the documents a cached plan's summary lists as holding credentials: their
+    path and masked findings, all the summary reads of them."""
+    return tuple(
+        Document(
+            path=item["path"],
+            title="",
+            title_source="file_name",
+            headings=(),
+            links=(),
+            dates=Dates(()),
+            words=0,
+            size=0,
+            lines=0,
+            blob="",
+            secrets=tuple(Secret(*fields) for fields in item["secrets"]),
+        )
+        for item in result.get("leaking", [])
+    )
 
 
 def _config(repo: Path, config_file: Path | None) -> Config:
@@ -349,19 +396,50 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    from .decide.planfile import DEFAULT_PLAN, plan_to_dict, write_plan
+    from .analysis.cache import inputs_key, load_result, store_result
+    from .decide.planfile import DEFAULT_PLAN, RECORD, parse_plan, plan_to_dict, write_plan
     from .report import print_plan_summary, write_plan_report
 
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
-    inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
-    from .decide.plan import plan_repository  # imported by now, while the scan parsed
+    # Nothing changed since the last plan (same code, settings, commit, files and contents): the
+    # same bytes, from the result cache, without parsing or planning (see analysis/cache.py).
+    key = inputs_key(check_repo(repo), config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
+    hit = load_result(check_repo(repo), "plan", key) if key else None
+    if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
+        root = check_repo(repo)
+        target = output if output is not None else root / DEFAULT_PLAN
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(hit["plan"].encode("utf-8"))
+        if not quiet:
+            for warning in hit["warnings"]:
+                _err().print(f"[yellow]warning:[/] {safe(str(warning))}")
+        the_plan = _with_reason_records(parse_plan(hit["plan"], str(target)), hit.get("reasons"))
+        inventory = Inventory(str(root), _leaking(hit), git=True)
+    else:
+        inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
+        from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
-    the_plan = plan_repository(inventory, config)
-    root = Path(inventory.root)
-    target = output if output is not None else root / DEFAULT_PLAN
-    write_plan(the_plan, target)
+        the_plan = plan_repository(inventory, config)
+        root = Path(inventory.root)
+        target = output if output is not None else root / DEFAULT_PLAN
+        write_plan(the_plan, target)
+        if key:
+            # The summary lists where credentials were found (masked, as printed): kept with the plan.
+            leaking = [
+                {"path": d.path, "secrets": [list(astuple(x)) for x in d.secrets]}
+                for d in inventory.documents
+                if d.secrets
+            ]
+            written = target.read_bytes().decode("utf-8")
+            result = {
+                "plan": written,
+                "warnings": list(inventory.warnings),
+                "leaking": leaking,
+                "reasons": _reason_records(the_plan),
+            }
+            store_result(root, "plan", key, result)
     if report_file is not None:
         write_plan_report(the_plan, inventory, report_file)
     if as_json:

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from consolidator.analysis.scan import is_markdown
+from consolidator.core.conventions import is_markdown
 from consolidator.core.textio import decode
 from consolidator.security.secrets import scan_documents
 

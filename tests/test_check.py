@@ -219,6 +219,45 @@ def test_warm_run_reuses_the_cache_and_survives_corruption(
     assert calls == [1, 1]
 
 
+# What a pre-commit hook runs: `consolidate check` in a fresh interpreter. The scan is replaced by
+# one that fails, so the run passes only when it is answered before anything is parsed.
+_HOOK_RUN = """
+import sys
+from consolidator.guard import check
+
+def no_scan(*args, **kwargs):
+    raise AssertionError("scanned")
+
+check.scan_repo = no_scan
+from consolidator.cli import main
+sys.argv = ["consolidate", "check", sys.argv[1], "--format", "json"]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print("sklearn" in sys.modules, "consolidator.decide.plan" in sys.modules, code, file=sys.stderr)
+"""
+
+
+def test_unchanged_repository_is_answered_from_the_cache_without_the_planner(make_repo: RepoMaker) -> None:
+    import subprocess
+    import sys
+
+    root = _repo(make_repo, **{"docs/guides/extra.md": "# Extra\n\nSee [gone](gone.md).\n"})
+    first = run_check(root, Config())
+    assert not first.ok
+    done = subprocess.run([sys.executable, "-c", _HOOK_RUN, str(root)], capture_output=True, text=True)
+    assert done.stderr.split()[-3:] == ["False", "False", "1"], done.stderr
+    answered = json.loads(done.stdout)
+    assert answered["documents"] == first.documents
+    assert [f["key"] for f in answered["findings"]] == [f.key for f in first.findings]
+    # Anything the findings depend on, changed, means a real check again: here a new file that
+    # repairs the broken link.
+    (root / "docs" / "guides" / "gone.md").write_text("# Gone\n\nBack again.\n")
+    again = subprocess.run([sys.executable, "-c", _HOOK_RUN, str(root)], capture_output=True, text=True)
+    assert "AssertionError: scanned" in again.stderr
+
+
 def test_pre_commit_hook_definition_exists() -> None:
     import yaml
 

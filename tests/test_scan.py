@@ -234,6 +234,27 @@ def test_parse_cache_is_reused_and_survives_corruption(
     assert len(calls) == 2
 
 
+def test_parse_cache_keeps_unchanged_documents_when_one_changes(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo({"a.md": "# A\n", "b.md": "# B\n", "c.md": "# C\n"})
+    scan_repo(root)
+    calls: list[int] = []
+    real = scan._parse_blob
+
+    def counting(data: bytes) -> object:
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr(scan, "_parse_blob", counting)
+    (root / "b.md").write_text("# B changed\n")
+    scan_repo(root)
+    assert len(calls) == 1
+    # the run that parsed b.md again must not have forgotten a.md and c.md
+    assert scan_repo(root).by_path()["a.md"].title == "A"
+    assert len(calls) == 1
+
+
 # ---------------------------------------------------------------- the shared corpus
 
 

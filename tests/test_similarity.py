@@ -421,3 +421,26 @@ def test_corpus_duplicate_groups_score(corpus_clone: Path) -> None:
     precision, recall, f1 = scorer.bcubed(universe, truth, found)
     assert precision >= 0.85, (precision, recall, f1)
     assert f1 >= 0.85, (precision, recall, f1)
+
+
+def test_sparse_average_linkage_makes_the_dense_merges() -> None:
+    # Random components with ties, unscored pairs and pairs below the floor: the sparse form (used
+    # for components too large for a dense matrix) must find exactly the dense form's clusters.
+    import random
+
+    import numpy as np
+
+    from consolidator.analysis.grouping import sparse_average_linkage
+
+    values = (0.0, 0.2, 0.25, 0.3, 0.5, 0.5, 0.6, 0.75, 0.9, 1.0)
+    for trial in range(400):
+        rng = random.Random(trial)
+        n = rng.randint(2, 12)
+        density = rng.choice((0.3, 0.7, 1.0))
+        pairs = {
+            (a, b): rng.choice(values) for a in range(n) for b in range(a + 1, n) if rng.random() < density
+        }
+        matrix = np.zeros((n, n))
+        for (a, b), v in pairs.items():
+            matrix[a, b] = matrix[b, a] = v
+        assert sparse_average_linkage(n, pairs, 0.5, 0.25) == average_linkage(n, matrix, 0.5, 0.25), trial

@@ -9,9 +9,11 @@ cache that is rebuilt on the next save.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,10 @@ def _code_version() -> str:
 
 
 _FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
-# Keyed by where each type lives now, so a cache written before a module moved is simply rebuilt.
-_ALLOWED: dict[tuple[str, str], type] = {
-    (cls.__module__, cls.__qualname__): cls
-    for cls in (Parsed, RawLink, DateMention, Heading, Section, SecretFinding)
+# Keyed by where each class is defined now: the pickle records its module, so a class that moves
+# (as they did into stage subpackages) must move here too, or every cache is refused as foreign.
+_ALLOWED = {
+    (t.__module__, t.__qualname__): t for t in (Parsed, RawLink, DateMention, Heading, Section, SecretFinding)
 }
 
 # What a document's bytes say, independent of its path: parse result, undecodable byte count, secrets.
@@ -75,6 +77,10 @@ class ParseCache:
     def get(self, blob: str) -> Entry:
         self._used.add(blob)
         return self._entries[blob]
+
+    def use(self, blobs: Iterable[str]) -> None:
+        """Mark `blobs` as needed by this run, so `save` keeps them."""
+        self._used.update(blobs)
 
     def put(self, blob: str, entry: Entry) -> None:
         self._entries[blob] = entry
@@ -122,3 +128,73 @@ def _load(path: Path) -> dict[str, Entry]:
         ):
             entries[blob] = entry
     return entries
+
+
+# ---------------------------------------------------------------- whole results
+
+
+def _package_digest() -> str:
+    """A digest of every module of the package: a result computed by other code is not reused."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    # the shipped data (the decision weights) counts as code: an edited weight plans afresh
+    for module in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_key(root: Path, config: object, also: Iterable[str] = ()) -> str | None:
+    """What a whole-repository result depends on, found without parsing anything: the code, the
+    settings, the repository's folder name and HEAD (history and the plan's header come from them),
+    every file's path, every document's path and blob (read and hashed as the scan reads them), and
+    the bytes of the files named in `also`. None outside git, where no history pins the result."""
+    from ..core.conventions import is_markdown
+    from .scan import excluded, list_repo_files, read_document
+
+    files, in_git, _ = list_repo_files(root)
+    if not in_git:
+        return None
+    digest = hashlib.sha256(f"{_package_digest()}|{config!r}|{root.name}|{gitio.head(root)}\n".encode())
+    for path in files:
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
+    exclude = getattr(config, "exclude", ())
+    for path in files:
+        if is_markdown(path) and not excluded(path, exclude):
+            read = read_document(root, path)
+            if read.data is not None:
+                digest.update(f"{path}\0{gitio.blob_id(read.data)}\n".encode("utf-8", "surrogateescape"))
+    for name in also:
+        if (root / name).is_file():
+            digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def load_result(root: Path, name: str, key: str) -> dict[str, Any] | None:
+    """The result stored as `name` under `key`, if that is what the cache holds."""
+    git_dir = gitio.git_dir(root)
+    if git_dir is None:
+        return None
+    try:
+        data = json.loads((git_dir / "consolidate" / f"{name}-result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("result"), dict):
+        return None
+    result: dict[str, Any] = data["result"]
+    return result
+
+
+def store_result(root: Path, name: str, key: str, result: dict[str, Any]) -> None:
+    git_dir = gitio.git_dir(root)
+    if git_dir is None:
+        return
+    folder = git_dir / "consolidate"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-result.")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "result": result}, out)
+        os.replace(tmp, folder / f"{name}-result.json")
+    except OSError:
+        # A result that cannot be stored only costs time on the next run.
+        return

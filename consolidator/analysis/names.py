@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Markers that say "this is one version of a document". Staleness markers push a file away from canonical.
 # Words that are also subjects (BACKUP_GUIDE, ARCHIVE_POLICY) are markers only after the first word.
@@ -206,6 +207,8 @@ def _expand(words: list[str]) -> list[str]:
     return out
 
 
+# Cached: the planner asks again for the same names at every stage; the result is immutable.
+@lru_cache(maxsize=1 << 16)
 def parse_name(name: str) -> NameParts:
     words = _expand(split_words(name))
     base: list[str] = []

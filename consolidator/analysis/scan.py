@@ -110,11 +110,11 @@ def list_repo_files(root: Path) -> tuple[list[str], bool, list[str]]:
     return existing, True, warnings
 
 
-def _excluded(path: str, patterns: Iterable[str]) -> bool:
+def excluded(path: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
 
 
-def _read(root: Path, rel: str) -> _Read:
+def read_document(root: Path, rel: str) -> _Read:
     full = root / rel
     try:
         if full.is_symlink():
@@ -193,8 +193,8 @@ def scan_repo(
     config = config or Config()
     root = check_repo(repo)
     files, in_git, warnings = list_repo_files(root)
-    doc_paths = [f for f in files if is_markdown(f) and not _excluded(f, config.exclude)]
-    reads = [_read(root, p) for p in doc_paths]
+    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
+    reads = [read_document(root, p) for p in doc_paths]
     warnings.extend(r.warning for r in reads if r.warning)
     reads = [r for r in reads if r.data is not None]
 
@@ -203,10 +203,56 @@ def scan_repo(
     todo = sorted(
         {blobs[r.path]: r.data for r in reads if r.data is not None and blobs[r.path] not in cache}.items()
     )
-    _parse_into(cache, todo, len(reads), progress, workers, while_parsing)
+    done = 0
+    total = len(reads)
+    if progress:
+        progress(total - len(todo), total)
+    # The history is one `git log` over the whole repository: read it while the documents parse.
+    hist: dict[str, gitio.FileHistory] = {}
+    paths = [r.path for r in reads]
+
+    def read_history() -> None:
+        hist.update(gitio.history(root, paths))
+
+    history_job: _Background | None = None
+    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
+        # Largest first and a few at a time, so the workers run out of work together rather than
+        # one parsing a last batch of big files while the others wait. Parse time follows size.
+        todo = sorted(todo, key=lambda item: -len(item[1]))
+        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
+            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
+            # Every chunk is queued and every worker started by now, so nothing done from now on is
+            # inherited by a forked worker (a half-done import, a held lock). This process would only
+            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
+            helper = _Background(while_parsing) if while_parsing else None
+            history_job = _Background(read_history) if in_git else None
+            for (blob, _), result in zip(todo, results, strict=True):
+                cache.put(blob, result)
+                done += 1
+                if progress and done % 50 == 0:
+                    progress(total - len(todo) + done, total)
+            if helper:
+                helper.finish()
+    else:
+        history_job = _Background(read_history) if in_git and todo else None
+        if while_parsing:
+            while_parsing()
+        for blob, data in todo:
+            cache.put(blob, _parse_blob(data))
+            done += 1
+            if progress and done % 50 == 0:
+                progress(total - len(todo) + done, total)
+    if progress:
+        progress(total, total)
+    # Every blob of this run is still needed: without this, `save` (which keeps what the run used)
+    # would keep only what was parsed just now and forget every unchanged document.
+    cache.use(blobs.values())
     cache.save()
 
-    hist = gitio.history(root, [r.path for r in reads]) if in_git else {}
+    if history_job is not None:
+        history_job.finish()
+    elif in_git:
+        read_history()
     found_in = document_secrets(reads, blobs, cache, config)
     docs = []
     for r in reads:
@@ -234,52 +280,6 @@ def scan_repo(
         files=all_files,
         warnings=tuple(warnings),
     )
-
-
-def _parse_into(
-    cache: ParseCache,
-    todo: list[tuple[str, bytes]],
-    total: int,
-    progress: Progress | None,
-    workers: int | None,
-    while_parsing: Callable[[], object] | None,
-) -> None:
-    """Parse every (blob, bytes) of `todo` into the cache, in worker processes when there are many."""
-    if progress:
-        progress(total - len(todo), total)
-    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
-        # Largest first and a few at a time, so the workers run out of work together rather than
-        # one parsing a last batch of big files while the others wait. Parse time follows size.
-        todo = sorted(todo, key=lambda item: -len(item[1]))
-        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
-            # Every chunk is queued and every worker started by now, so nothing done from now on is
-            # inherited by a forked worker (a half-done import, a held lock). This process would only
-            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
-            helper = _Background(while_parsing) if while_parsing else None
-            _store(cache, todo, results, total, progress)
-            if helper:
-                helper.finish()
-    else:
-        if while_parsing:
-            while_parsing()
-        _store(cache, todo, (_parse_blob(data) for _, data in todo), total, progress)
-    if progress:
-        progress(total, total)
-
-
-def _store(
-    cache: ParseCache,
-    todo: list[tuple[str, bytes]],
-    results: Iterable[Entry],
-    total: int,
-    progress: Progress | None,
-) -> None:
-    """Put each result in the cache as it comes, reporting progress every 50 files."""
-    for done, ((blob, _), result) in enumerate(zip(todo, results, strict=True), start=1):
-        cache.put(blob, result)
-        if progress and done % 50 == 0:
-            progress(total - len(todo) + done, total)
 
 
 def document_secrets(

@@ -23,15 +23,14 @@ from typing import Any
 import yaml
 
 from ..analysis.scan import check_repo as _check_path
-from ..analysis.scan import scan_repo
+from ..analysis.scan import excluded, list_repo_files, read_document, scan_repo
 from ..core import gitio
 from ..core.config import Config
-from ..core.conventions import is_conventional
+from ..core.conventions import is_conventional, is_markdown
 from ..core.errors import ConsolidatorError
 from ..core.mkdocs_yaml import load_tagged, untagged
 from ..core.models import Inventory
 from ..core.version import __version__
-from ..decide.plan import find_document_groups, plan_repository
 from ..decide.planfile import RECORD
 from .baseline import (
     BASELINE_REL,
@@ -264,6 +263,10 @@ def _fingerprint_of(finding: Finding) -> str:
 
 def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
     """Duplicates and misplaced history, from the same engine as `plan`; also where files belong."""
+    # Imported here, not at the top: the planner brings scikit-learn and SciPy, which a check answered
+    # from its cache never needs (importing them alone costs longer than the whole warm check).
+    from ..decide.plan import find_document_groups, plan_repository
+
     groups = find_document_groups(inventory.documents, config)
     plan = plan_repository(inventory, config, groups)
     by_path = inventory.by_path()
@@ -345,11 +348,19 @@ def _cache_file(root: Path) -> Path | None:
     return git_dir / "consolidate" / "check-cache.json" if git_dir else None
 
 
-def _fingerprint(inventory: Inventory, root: Path, config: Config, include_archive: bool) -> str:
+def _fingerprint(
+    documents: Sequence[tuple[str, str]],
+    files: Iterable[str],
+    root: Path,
+    config: Config,
+    include_archive: bool,
+) -> str:
+    """What the findings depend on: every document's path and blob, every file's path, the site
+    navigation, the applied plan's record and the settings. `documents` is (path, blob) by path."""
     digest = hashlib.sha256(f"{__version__}|{include_archive}|{config!r}".encode())
-    for doc in inventory.documents:
-        digest.update(f"{doc.path}\0{doc.blob}\n".encode())
-    for path in sorted(inventory.files):
+    for path, blob in documents:
+        digest.update(f"{path}\0{blob}\n".encode())
+    for path in sorted(files):
         digest.update(path.encode() + b"\n")
     # Besides the documents, findings depend on the site navigation and on what was applied.
     for name in ("mkdocs.yml", "mkdocs.yaml", RECORD.as_posix()):
@@ -358,7 +369,18 @@ def _fingerprint(inventory: Inventory, root: Path, config: Config, include_archi
     return digest.hexdigest()
 
 
-def _cached(root: Path, key: str) -> list[Finding] | None:
+def _before_scan_key(root: Path, config: Config, include_archive: bool) -> str:
+    """The fingerprint from the files alone (listed, read and hashed as the scan does, never parsed),
+    so an unchanged repository is answered before anything is parsed or the planner imported."""
+    files, _, _ = list_repo_files(root)
+    chosen = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
+    reads = [read_document(root, p) for p in chosen]
+    documents = sorted((r.path, gitio.blob_id(r.data)) for r in reads if r.data is not None)
+    return _fingerprint(documents, files, root, config, include_archive)
+
+
+def _cached(root: Path, key: str) -> tuple[list[Finding], int] | None:
+    """The findings and document count stored under `key`, if that is what the cache holds."""
     path = _cache_file(root)
     if path is None:
         return None
@@ -366,15 +388,19 @@ def _cached(root: Path, key: str) -> list[Finding] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
-        return [
+        findings = [
             Finding(**{k: item[k] for k in ("code", "path", "line", "message", "key")})
             for item in data["findings"]
         ]
+        documents = data["documents"]
+        if not isinstance(documents, int):
+            return None
+        return findings, documents
     except Exception:  # a damaged cache is rebuilt, never trusted
         return None
 
 
-def _store(root: Path, key: str, findings: Sequence[Finding]) -> None:
+def _store(root: Path, key: str, findings: Sequence[Finding], documents: int) -> None:
     path = _cache_file(root)
     if path is None:
         return
@@ -382,7 +408,7 @@ def _store(root: Path, key: str, findings: Sequence[Finding]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".check-cache.")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"key": key, "findings": [asdict(f) for f in findings]}, out)
+            json.dump({"key": key, "documents": documents, "findings": [asdict(f) for f in findings]}, out)
         os.replace(tmp, path)
     except OSError:
         return
@@ -393,13 +419,14 @@ def _store(root: Path, key: str, findings: Sequence[Finding]) -> None:
 
 def collect_findings(
     repo: Path, config: Config, *, include_archive: bool = False, use_cache: bool = True
-) -> tuple[list[Finding], Inventory]:
+) -> tuple[list[Finding], int]:
+    """Every finding, sorted, and how many documents were checked."""
     root = _check_path(repo)
-    inventory = scan_repo(root, config=config, use_cache=use_cache)
-    key = _fingerprint(inventory, root, config, include_archive)
+    key = _before_scan_key(root, config, include_archive) if use_cache else ""
     cached = _cached(root, key) if use_cache else None
     if cached is not None:
-        return cached, inventory
+        return cached
+    inventory = scan_repo(root, config=config, use_cache=use_cache)
     analysis, suggestions = analysis_findings(inventory, config)
     findings = [
         *root_findings(inventory, config, suggestions),
@@ -410,8 +437,10 @@ def collect_findings(
     ]
     findings.sort(key=lambda f: (f.path, f.line, f.code, f.key))
     if use_cache:
-        _store(root, key, findings)
-    return findings, inventory
+        # Stored under the key of the files as they were before the scan read them: a file edited
+        # meanwhile makes the next run's key differ, so it is checked again rather than missed.
+        _store(root, key, findings, len(inventory.documents))
+    return findings, len(inventory.documents)
 
 
 def run_check(
@@ -424,9 +453,10 @@ def run_check(
 ) -> CheckResult:
     """Check `repo`; with `update_baseline`, first record every current finding as known."""
     root = _check_path(repo)
-    findings, inventory = collect_findings(root, config, include_archive=include_archive, use_cache=use_cache)
+    findings, documents = collect_findings(root, config, include_archive=include_archive, use_cache=use_cache)
     if update_baseline:
-        write_baseline(root, findings, inventory)
+        # the secrets' fingerprints come from the documents themselves (the parse cache has them)
+        write_baseline(root, findings, scan_repo(root, config=config, use_cache=use_cache))
     known = load_baseline(root)
     if known is not None:
         keys, secrets, not_secrets = frozenset(known.keys), known.known_secrets(), known.not_secrets()
@@ -437,7 +467,7 @@ def run_check(
         ]
     return CheckResult(
         findings=tuple(findings),
-        documents=len(inventory.documents),
+        documents=documents,
         baseline=BASELINE_REL if known is not None else None,
     )
 

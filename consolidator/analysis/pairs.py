@@ -1,0 +1,340 @@
+"""Pair scoring: the features of the whole set computed once, which pairs are worth scoring, and the
+score of each. Part of the similarity stage (see `similarity`).
+
+* More candidates than content finds: names (after version markers are out) or titles that share rare
+  words, one base name (`DEPLOYMENT_GUIDE_OLD` / `deployment-guide-v2`), documents an index lists
+  together, direct links, identical text. Regenerated AI reports share little wording but keep the name
+  words, the outline, the dates and the index that lists them.
+
+* Each candidate pair gets a combined score (weights in SimilarityConfig, chosen on labelled data): content
+  cosine, mutual neighbour rank, file-name similarity (rapidfuzz on normalised names, words weighted by
+  how rare they are in this repository), title words, headings (outline overlap), links (direct,
+  co-citation, coupling) and closeness of creation dates. Rules set a floor under it: names equal apart
+  from version markers; the same outline between nearest content neighbours (a rewrite); two index pages
+  of one folder listing the same documents. Members of one series (`WEEK_1_STATUS`, `WEEK_2_STATUS`,
+  `SESSION_2025_02_20` / `SESSION_2025_04_03`) are penalised unless their text really repeats, and
+  conventional files (README, CHANGELOG ...) are never versions of another name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import scipy.sparse as sp
+from rapidfuzz import fuzz
+
+from ..core.config import SimilarityConfig
+from ..core.conventions import heads_folder
+from ..core.models import Document
+from .names import NameParts, parse_name
+from .vectors import (
+    _NOT_WORD,
+    Pair,
+    _drop_common_lines,
+    _row_products,
+    document_text,
+    exact_key,
+    normalised_heading,
+    strip_symbols,
+    tfidf_matrix,
+)
+
+# A document linking to at least this many documents, with no more than this many words per link,
+# reads as an index page.
+INDEX_MIN_LINKS = 5
+INDEX_WORDS_PER_LINK = 25
+# Outlines shorter than this say too little to compare.
+MIN_OUTLINE = 3
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Features of the whole set, computed once
+
+
+@dataclass
+class _Index:
+    docs: Sequence[Document]
+    config: SimilarityConfig
+    content: sp.csr_matrix = field(init=False)
+    content_terms: list[str] = field(init=False)
+    title_idf: dict[str, float] = field(init=False)
+    headings: sp.csr_matrix = field(init=False)
+    names: list[NameParts] = field(init=False)
+    name_idf: dict[str, float] = field(init=False)
+    heading_sets: list[frozenset[str]] = field(init=False)
+    section_sets: list[frozenset[str]] = field(init=False)
+    heading_idf: dict[str, float] = field(init=False)
+    index_like: list[bool] = field(init=False)
+    conventional: list[bool] = field(init=False)
+    title_words: list[frozenset[str]] = field(init=False)
+    out_links: list[frozenset[int]] = field(init=False)
+    in_links: list[frozenset[int]] = field(init=False)
+    dates: list[date | None] = field(init=False)
+    exact: list[str] = field(init=False)
+    texts: list[str] = field(init=False)
+    ranks: dict[Pair, float] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        docs = self.docs
+        n = len(docs)
+        texts = [document_text(d) for d in docs]
+        texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
+        self.texts = texts
+        self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
+        heading_texts = [" ".join(normalised_heading(h.text) for h in d.headings) for d in docs]
+        self.headings, _ = tfidf_matrix(heading_texts)
+        self.heading_sets = [
+            frozenset(h for h in (normalised_heading(x.text) for x in d.headings) if h) for d in docs
+        ]
+        # The sections below the title: rewrites of one report keep its outline (Overview, Progress,
+        # Risks, Next Steps) while the wording changes. Rare headings count for more.
+        self.section_sets = [
+            frozenset(h for h in (normalised_heading(x.text) for x in d.headings if x.level >= 2) if h)
+            for d in docs
+        ]
+        hdf: Counter[str] = Counter()
+        for heads in self.section_sets:
+            hdf.update(heads)
+        self.heading_idf = {h: math.log((1 + n) / (1 + c)) + 1.0 for h, c in hdf.items()}
+        self.names = [parse_name(d.name) for d in docs]
+        self.conventional = [heads_folder(d.name) for d in docs]
+        df: Counter[str] = Counter()
+        for parts in self.names:
+            df.update(set(parts.base))
+        self.name_idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+        self.title_words = [
+            frozenset(w for w in _NOT_WORD.sub(" ", strip_symbols(d.title).lower()).split() if len(w) > 1)
+            for d in docs
+        ]
+        tdf: Counter[str] = Counter()
+        for words in self.title_words:
+            tdf.update(words)
+        self.title_idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in tdf.items()}
+        position = {d.path: i for i, d in enumerate(docs)}
+        outs: list[set[int]] = [set() for _ in docs]
+        ins: list[set[int]] = [set() for _ in docs]
+        for i, d in enumerate(docs):
+            for link in d.links:
+                j = position.get(link.path) if link.path and not link.is_image else None
+                if j is not None and j != i:
+                    outs[i].add(j)
+                    ins[j].add(i)
+        self.out_links = [frozenset(s) for s in outs]
+        self.in_links = [frozenset(s) for s in ins]
+        # A page that is mostly a list of links to other documents: its list is its content.
+        self.index_like = [
+            len(outs[i]) >= INDEX_MIN_LINKS and len(outs[i]) * INDEX_WORDS_PER_LINK >= max(d.words, 1)
+            for i, d in enumerate(docs)
+        ]
+        # When a document was written: AI-written reports often state invented dates, so the first
+        # commit wins over what the text says; the text date is the fallback outside git.
+        self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
+        self.exact = [exact_key(d) for d in docs]
+
+
+def _as_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float]) -> float:
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    # summed in sorted order: a float sum over a set of strings follows the per-run string hash, and
+    # a pair scored exactly at a threshold would fall either side from run to run
+    inter = sum(idf.get(w, 1.0) for w in sorted(sa & sb))
+    union = sum(idf.get(w, 1.0) for w in sorted(sa | sb))
+    return inter / union if union else 0.0
+
+
+def name_similarity(a: NameParts, b: NameParts, idf: dict[str, float]) -> float:
+    """How alike two file names are once version markers are out: 1.0 for the same base name.
+
+    Name words are weighted by how rare they are in this repository, so `CLOUDFLARE_*` names meet on
+    CLOUDFLARE while `*_SUMMARY` names do not meet on SUMMARY; rapidfuzz catches QUICKSTART / QUICK_START
+    and re-ordered words.
+    """
+    if not a.base or not b.base:
+        return 0.0
+    if a.compact == b.compact:
+        return 1.0
+    overlap = _weighted_overlap(a.base, b.base, idf)
+    fuzzy = (
+        max(fuzz.ratio(a.compact, b.compact), fuzz.token_sort_ratio(" ".join(a.base), " ".join(b.base)))
+        / 100.0
+    )
+    # fuzzy agreement counts only as far as the words themselves agree: "STATUS" ~ "STATUS_BOARD"
+    # share letters but not identity
+    return max(overlap, fuzzy * min(1.0, 0.25 + overlap))
+
+
+def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
+    """Versions by name: one base name, told apart only by markers (_OLD, _V2, 2025) or separators."""
+    if not a.compact or a.compact != b.compact or a.numbers != b.numbers or _dated_apart(a, b):
+        return False
+    return a.markers != b.markers or same_folder
+
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    content: float
+    name: float
+    title: float
+    headings: float
+    links: float
+    dates: float
+    same_name: bool
+    series_apart: bool
+    exact: bool
+    rule: str = ""  # the rule that set a floor under the score, in words
+
+
+def _score(index: _Index, i: int, j: int, content: float, headings: float) -> PairScore:
+    cfg = index.config
+    if index.exact[i] and index.exact[i] == index.exact[j]:
+        return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, False, False, True)
+    a, b = index.names[i], index.names[j]
+    name = name_similarity(a, b, index.name_idf)
+    title = _weighted_overlap(index.title_words[i], index.title_words[j], index.title_idf)
+    links = _link_score(index, i, j)
+    days = _date_score(index.dates[i], index.dates[j], cfg.date_window_days)
+    rank = index.ranks.get((i, j), 0.0)
+    sa, sb = index.section_sets[i], index.section_sets[j]
+    outline = 0.0
+    if len(sa) >= MIN_OUTLINE and len(sb) >= MIN_OUTLINE:
+        outline = _weighted_overlap(sa, sb, index.heading_idf)
+        headings = max(headings, outline)
+    coupling = 0.0
+    if index.index_like[i] and index.index_like[j]:
+        oa, ob = index.out_links[i], index.out_links[j]
+        coupling = len(oa & ob) / len(oa | ob)
+        content = max(content, coupling)
+    score = (
+        cfg.weight_rank * rank
+        + cfg.weight_content * content
+        + cfg.weight_name * name
+        + cfg.weight_title * title
+        + cfg.weight_structure * headings
+        + cfg.weight_links * links
+        + cfg.weight_dates * days
+    )
+    same_folder = index.docs[i].folder == index.docs[j].folder
+    versions = same_name(a, b, same_folder)
+    rule = ""
+    if versions and score < cfg.same_name_score:
+        score, rule = cfg.same_name_score, "same name apart from version markers"
+    # A rewrite keeps the outline of the report it rewrites, and stays its nearest neighbour
+    if (
+        outline >= cfg.outline_overlap
+        and rank > 0
+        and content >= cfg.candidate_cosine
+        and score < cfg.rule_score
+    ):
+        score, rule = cfg.rule_score, f"same outline ({outline:.2f}) and nearest content neighbours"
+    # Two index pages in one folder listing largely the same documents are one index
+    if coupling >= cfg.index_coupling and same_folder and score < cfg.rule_score:
+        score, rule = cfg.rule_score, f"index pages listing the same documents ({coupling:.2f})"
+    series_apart = bool(a.numbers) and bool(b.numbers) and a.series_key == b.series_key
+    series_apart = (series_apart and a.numbers != b.numbers) or _dated_apart(a, b)
+    if series_apart and content < cfg.series_duplicate_cosine:
+        score *= cfg.series_penalty
+        rule = "members of one series" + (f" (not: {rule})" if rule else "")
+    if (index.conventional[i] or index.conventional[j]) and not versions:
+        # README, CHANGELOG, CONTRIBUTING ... are fixtures of their folder, not versions of anything
+        score, rule = 0.0, "a conventional file (README, CHANGELOG ...) is not a version of another"
+    return PairScore(
+        min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False, rule
+    )
+
+
+def _dated_apart(a: NameParts, b: NameParts) -> bool:
+    """SESSION_SUMMARY_2025_02_20 and SESSION_SUMMARY_2025_04_03: one log kept per day, not versions."""
+    da, db = a.day_markers, b.day_markers
+    return bool(da) and bool(db) and da != db and a.base == b.base
+
+
+def score_pairs(index: _Index, pairs: Sequence[Pair]) -> dict[Pair, PairScore]:
+    contents = _row_products(index.content, pairs)
+    headings = _row_products(index.headings, pairs)
+    return {
+        pair: _score(index, pair[0], pair[1], float(c), float(h))
+        for pair, c, h in zip(pairs, contents.tolist(), headings.tolist(), strict=True)
+    }
+
+
+def _link_score(index: _Index, i: int, j: int) -> float:
+    direct = 1.0 if (j in index.out_links[i] or i in index.out_links[j]) else 0.0
+    ia, ib = index.in_links[i], index.in_links[j]
+    cocited = len(ia & ib) / len(ia | ib) if ia and ib else 0.0
+    oa, ob = index.out_links[i], index.out_links[j]
+    coupled = len(oa & ob) / len(oa | ob) if len(oa) >= 2 and len(ob) >= 2 else 0.0
+    return max(0.5 * direct, cocited, 0.7 * coupled)
+
+
+def _date_score(a: date | None, b: date | None, window: int) -> float:
+    if a is None or b is None or window <= 0:
+        return 0.0
+    gap = abs((a - b).days)
+    return max(0.0, 1.0 - gap / (window + 1))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Candidates
+
+
+def _shared_word_pairs(words_of: list[set[str]], cap: int) -> set[Pair]:
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, words in enumerate(words_of):
+        for w in words:
+            if w and not w.isdigit():
+                blocks[w].append(i)
+    shared: Counter[Pair] = Counter()
+    for members in blocks.values():
+        if 2 <= len(members) <= cap:
+            shared.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    return {
+        (a, b) for (a, b), count in shared.items() if 2 * count >= min(len(words_of[a]), len(words_of[b]))
+    }
+
+
+def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
+    """Pairs worth scoring: content neighbours, name or title relatives, documents an index lists together."""
+    cfg = index.config
+    n = len(index.docs)
+    pairs = {p for p, cosine in neighbours.items() if cosine >= cfg.candidate_cosine}
+    # Blocking on rare words: a word in more than `cap` names or titles is too common to say anything
+    # and would make the blocks quadratic. Within a block, a pair is kept when the words the two names
+    # share make up at least half of the shorter name: CLOUDFLARE_DEPLOYMENT_SUMMARY meets
+    # CLOUDFLARE_SETUP_SUMMARY, but not every other name that happens to contain CLOUDFLARE.
+    cap = max(8, int(math.sqrt(n)))
+    for words_of in ([set(p.base) for p in index.names], [set(w) for w in index.title_words]):
+        pairs |= _shared_word_pairs(words_of, cap)
+    same_base: dict[str, list[int]] = defaultdict(list)
+    for i, parts in enumerate(index.names):
+        if parts.compact:
+            same_base[parts.compact].append(i)
+    for members in same_base.values():
+        if 2 <= len(members) <= cap:
+            pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    for i in range(n):
+        listed = sorted(index.out_links[i])
+        if 2 <= len(listed) <= cap:
+            pairs.update((a, b) for ai, a in enumerate(listed) for b in listed[ai + 1 :])
+        pairs.update((min(i, j), max(i, j)) for j in index.out_links[i])
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(index.exact):
+        if key:
+            by_key[key].append(i)
+    for members in by_key.values():
+        pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
+    return {p for p in pairs if p[0] != p[1]}
