@@ -1,50 +1,13 @@
 """Near-duplicate groups, topic clusters and series among a repository's documents.
 
-Method, and why (the code is in `vectors`, `pairs` and `grouping`; this module puts them
-together):
+This module puts the stage together; each part documents its method, and why, where its code is:
 
-* Content: scikit-learn TF-IDF over each document's prose (code, front matter and HTML are already gone;
-  here emoji and other symbols, badges, link targets and bare URLs, tables of contents, table rules and
-  lines repeated across many documents go too). Word unigrams, sublinear tf, English stop words, words
-  starting with a letter (numbers change between rewrites without changing the subject). On the labelled
-  corpus, pairs of one group were ranked best by word unigrams (average precision 0.37), then
-  unigrams+bigrams (0.35) and character 3-5-grams (0.32): rewrites of one document share vocabulary, not
-  phrasing or spelling, and character n-grams multiply the non-zeros of every row, which is what the
-  neighbour search pays for.
-
-* Neighbours without an all-pairs matrix: rows are L2-normalised, so a cosine is a sparse dot product.
-  The search multiplies one block of rows at a time by the transposed matrix and keeps each row's k best
-  neighbours above a floor (sparse top-k). Memory is O(block * n) for one block plus O(n * k) for the
-  result, never O(n^2). Above a thousand documents, terms found in more than SEARCH_MAX_DF documents are
-  left out of the search (not of the scores): they are what makes the product dense, and near-duplicates
-  share plenty of rarer terms; the cosines found are recomputed exactly. Top-k rather than MinHash LSH
-  or a threshold join: it is exact for the k best (LSH misses pairs by design and needs its bands
-  tuned to one threshold), it yields the neighbour ranks the score uses, and its cost is a few sparse
-  products scipy runs in C (see benchmarks/similarity_bench.py: faster than MinHashLSH at higher recall).
-
-* More candidates than content finds: names (after version markers are out) or titles that share rare
-  words, one base name (`DEPLOYMENT_GUIDE_OLD` / `deployment-guide-v2`), documents an index lists
-  together, direct links, identical text. Regenerated AI reports share little wording but keep the name
-  words, the outline, the dates and the index that lists them.
-
-* Each candidate pair gets a combined score (weights in SimilarityConfig, chosen on labelled data): content
-  cosine, mutual neighbour rank, file-name similarity (rapidfuzz on normalised names, words weighted by
-  how rare they are in this repository), title words, headings (outline overlap), links (direct,
-  co-citation, coupling) and closeness of creation dates. Rules set a floor under it: names equal apart
-  from version markers; the same outline between nearest content neighbours (a rewrite); two index pages
-  of one folder listing the same documents. Members of one series (`WEEK_1_STATUS`, `WEEK_2_STATUS`,
-  `SESSION_2025_02_20` / `SESSION_2025_04_03`) are penalised unless their text really repeats, and
-  conventional files (README, CHANGELOG ...) are never versions of another name.
-
-* Groups by average linkage with a floor, not single linkage: clusters merge only while the mean score
-  over all their cross pairs clears the threshold and no cross pair is below the floor, so one strong
-  pair cannot chain unrelated documents together. Exact duplicates (same text after normalising
-  whitespace and case) always score 1.
-
-* Canonical member: see `canonical_key`. For every other member, the sections whose text the canonical
-  lacks (`unique_sections`).
-
-* Topics: Louvain communities (fixed seed) of the content-neighbour graph, labelled by their top terms.
+* `vectors`: each document's cleaned prose, its TF-IDF row, and its nearest content neighbours found
+  block by block (sparse top-k), never through an all-pairs matrix.
+* `pairs`: which pairs are scored (content neighbours, related names or titles, documents listed or
+  linked together, identical text) and their combined score.
+* `grouping`: duplicate sets by average linkage with a floor, the canonical member of each and the
+  sections it lacks, series, and topics (Louvain communities of the neighbour graph).
 """
 
 from __future__ import annotations

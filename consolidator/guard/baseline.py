@@ -172,20 +172,6 @@ def link_key(code: str, source: str, path: str | None, fragment: str | None, tar
     return f"{code}:{source}:{detail}"
 
 
-def parse_keys(data: bytes | str | None) -> list[str] | None:
-    """The keys of a baseline file's content; None when it is not a baseline."""
-    if data is None:
-        return None
-    try:
-        body = json.loads(data)
-    except ValueError:
-        return None
-    keys = body.get("findings") if isinstance(body, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        return None
-    return keys
-
-
 def dump_keys(keys: Iterable[str], secrets: Sequence[SecretEntry] = ()) -> str:
     return dump_baseline(Baseline(tuple(keys), tuple(secrets)))
 
