@@ -20,21 +20,9 @@ from typing import Any
 
 import pytest
 
-from consolidator.security.secrets import (
-    AUTH_HEADER,
-    AWS_KEY,
-    JWT,
-    KEYWORD,
-    PRIVATE_KEY,
-    URL_PASSWORD,
-    SecretFinding,
-    find_secrets,
-    fingerprint,
-    is_placeholder,
-    mask,
-    redact,
-    scan_text,
-)
+from consolidator.security.detectors import AUTH_HEADER, AWS_KEY, JWT, KEYWORD, PRIVATE_KEY, URL_PASSWORD
+from consolidator.security.filters import is_placeholder
+from consolidator.security.secrets import SecretFinding, find_secrets, fingerprint, mask, redact, scan_text
 
 RNG = random.Random(20251127)
 # Look-alikes that plain scanners flag, assembled so this file holds none of them whole.

@@ -28,7 +28,14 @@ def _code_version() -> str:
     """A digest of the code whose output is cached: an upgraded parser or detector starts afresh."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent.parent
-    for module in ("markdown/parse.py", "security/secrets.py", "core/textio.py"):
+    modules = (
+        "markdown/parse.py",
+        "security/secrets.py",
+        "security/detectors.py",
+        "security/filters.py",
+        "core/textio.py",
+    )
+    for module in modules:
         digest.update((package / module).read_bytes())
     return digest.hexdigest()[:16]
 
