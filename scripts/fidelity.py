@@ -18,7 +18,7 @@ from pathlib import Path
 from consolidator.core.config import load_config
 from consolidator.site.build import _with_owner_docs_dir
 from consolidator.site.fidelity import check_site
-from consolidator.site.nav import layout
+from consolidator.site.layout import layout
 
 
 def main(argv: list[str] | None = None) -> int:

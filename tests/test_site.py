@@ -15,7 +15,7 @@ from consolidator.core.errors import SiteError
 from consolidator.core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
 from consolidator.decide.planfile import write_plan
 from consolidator.site.build import build_site, generate_site, web_url
-from consolidator.site.nav import describe, layout
+from consolidator.site.layout import describe, layout
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
@@ -689,7 +689,8 @@ def test_fidelity_reports_the_first_difference() -> None:
 
 
 def test_nav_groups_docs_folders_under_sections_and_records_under_the_archive(tmp_path: Path) -> None:
-    from consolidator.site.nav import folder_placement, navigation
+    from consolidator.site.layout import folder_placement
+    from consolidator.site.nav import navigation
 
     files: dict[str, str | bytes] = {
         "README.md": "# Harbour\n\nBerth planning.\n",
@@ -773,7 +774,8 @@ def test_archived_text_sprawl_is_listed_in_the_archive_index_but_not_rendered(tm
 
 
 def test_folders_that_differ_only_in_case_are_one_section(tmp_path: Path) -> None:
-    from consolidator.site.nav import folder_placement, navigation
+    from consolidator.site.layout import folder_placement
+    from consolidator.site.nav import navigation
 
     files = dict(FILES)
     files["docs/OPERATIONS/oncall.md"] = (

@@ -205,7 +205,7 @@ def nav_findings(inventory: Inventory, root: Path, settings: Config | None = Non
     # README.md beside a root README becomes overview.md, ...): the same mapping, not a guess.
     site_of: dict[str, str] = {}
     if _uses_plugin(config):
-        from ..site.nav import layout
+        from ..site.layout import layout
 
         site_settings = replace(settings or Config(), docs_dir=docs_dir)
         site_of = layout(root, site_settings, report=False).site_of

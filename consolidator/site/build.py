@@ -11,7 +11,7 @@ Where things live, and why:
   them at build time from the repository and the applied plan. The repository stays clean, there is
   nothing to ignore or to keep in sync, and a rebuild always reflects the current files.
 
-Where each document appears, the nav and the generated pages are decided in `sitenav.py`; this
+Where each document appears, the nav and the generated pages are decided in `layout.py` and `nav.py`; this
 module writes mkdocs.yml from them and runs MkDocs.
 """
 
@@ -36,7 +36,8 @@ from ..core.errors import BuildFailed, GitError, PlanError, SiteError
 from ..core.mkdocs_yaml import load_tagged, yaml_block
 from ..core.models import Plan
 from ..decide.planfile import RECORD, load_plan
-from .nav import Layout, describe, folder_placement, layout, navigation, read_text
+from .layout import Layout, describe, folder_placement, layout, read_text
+from .nav import navigation
 from .render import render
 
 CONFIG_FILE = "mkdocs.yml"

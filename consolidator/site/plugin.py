@@ -47,6 +47,7 @@ from ..markdown.parse import github_slug
 from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
 from . import build as site
 from . import gfm
+from . import layout as sitelayout
 from . import nav as sitenav
 
 log = logging.getLogger("mkdocs.plugins.consolidate")
@@ -92,7 +93,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self.settings = Config()
         self.plan: Plan | None = None
         self.known_secrets: dict[str, str] = {}
-        self.lay: sitenav.Layout | None = None
+        self.lay: sitelayout.Layout | None = None
         self.current: _Context | None = None
         self.known_missing: set[tuple[str, str]] = set()
         self.known_anchor: set[tuple[str, str, str]] = set()
@@ -128,7 +129,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        lay = sitenav.layout(self.repo, self.settings, report=self.plan is not None)
+        lay = sitelayout.layout(self.repo, self.settings, report=self.plan is not None)
         self.lay = lay
         self.sources = sitenav.PageSources(self.repo, lay, self.plan)
         prefix = lay.docs_dir + "/"
@@ -207,7 +208,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         assert self.lay is not None
         # 3 MB: only in a site that has a diagram
         wanted = any(
-            gfm.MERMAID_FENCE.search(sitenav.read_text(self.repo / repo_path))
+            gfm.MERMAID_FENCE.search(sitelayout.read_text(self.repo / repo_path))
             for repo_path, _ in self.lay.pages
         )
         if wanted and source is not None and files.get_file_from_path(gfm.MERMAID_SCRIPT) is None:
