@@ -174,6 +174,80 @@ def readable_title(name: str) -> str:
     return " ".join(w if w.isupper() and len(w) <= 3 else w.capitalize() for w in words.split()) or name
 
 
+def _parse_missing(
+    todo: list[tuple[str, bytes]],
+    cache: ParseCache,
+    *,
+    total: int,
+    progress: Progress | None,
+    workers: int | None,
+    while_parsing: Callable[[], object] | None,
+    read_history: Callable[[], None],
+    in_git: bool,
+) -> _Background | None:
+    """Parse the blobs the cache lacks (`todo`: blob id, bytes) into it, in worker processes when
+    there are many. `while_parsing` runs meanwhile, and `read_history` in a thread when the parse
+    leaves time for it: that thread is returned, for the caller to finish."""
+    history_job: _Background | None = None
+    done = 0
+    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
+        # Largest first and a few at a time, so the workers run out of work together rather than
+        # one parsing a last batch of big files while the others wait. Parse time follows size.
+        todo = sorted(todo, key=lambda item: -len(item[1]))
+        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
+            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
+            # Every chunk is queued and every worker started by now, so nothing done from now on is
+            # inherited by a forked worker (a half-done import, a held lock). This process would only
+            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
+            helper = _Background(while_parsing) if while_parsing else None
+            history_job = _Background(read_history) if in_git else None
+            for (blob, _), result in zip(todo, results, strict=True):
+                cache.put(blob, result)
+                done += 1
+                if progress and done % 50 == 0:
+                    progress(total - len(todo) + done, total)
+            if helper:
+                helper.finish()
+    else:
+        history_job = _Background(read_history) if in_git and todo else None
+        if while_parsing:
+            while_parsing()
+        for blob, data in todo:
+            cache.put(blob, _parse_blob(data))
+            done += 1
+            if progress and done % 50 == 0:
+                progress(total - len(todo) + done, total)
+    return history_job
+
+
+def _documents(
+    reads: list[_Read],
+    blobs: dict[str, str],
+    cache: ParseCache,
+    hist: dict[str, gitio.FileHistory],
+    found_in: dict[str, tuple[SecretFinding, ...]],
+    warnings: list[str],
+) -> list[Document]:
+    """A `Document` for every read file, from its cached parse, history and secrets; what the scan
+    warns about a document is added both to the document and to `warnings`."""
+    docs = []
+    for r in reads:
+        assert r.data is not None
+        parsed, invalid, _ = cache.get(blobs[r.path])
+        secrets = tuple(Secret(f.line, f.end_line, f.kind, f.masked, f.fingerprint) for f in found_in[r.path])
+        doc_warnings = []
+        if len(r.data) > MAX_PARSE_BYTES:
+            note = f"larger than {MAX_PARSE_BYTES // (1024 * 1024)} MB: only headings and size were read"
+            doc_warnings.append(note)
+            warnings.append(f"{r.path}: {note}")
+        if invalid:
+            doc_warnings.append(f"{invalid} byte(s) are not valid UTF-8; shown as U+FFFD")
+            warnings.append(f"{r.path}: {invalid} byte(s) are not valid UTF-8; decoded what could be decoded")
+        doc = _document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings))
+        docs.append(replace(doc, secrets=secrets) if secrets else doc)
+    return docs
+
+
 def scan_repo(
     repo: Path,
     *,
@@ -203,7 +277,6 @@ def scan_repo(
     todo = sorted(
         {blobs[r.path]: r.data for r in reads if r.data is not None and blobs[r.path] not in cache}.items()
     )
-    done = 0
     total = len(reads)
     if progress:
         progress(total - len(todo), total)
@@ -214,34 +287,16 @@ def scan_repo(
     def read_history() -> None:
         hist.update(gitio.history(root, paths))
 
-    history_job: _Background | None = None
-    if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
-        # Largest first and a few at a time, so the workers run out of work together rather than
-        # one parsing a last batch of big files while the others wait. Parse time follows size.
-        todo = sorted(todo, key=lambda item: -len(item[1]))
-        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
-            # Every chunk is queued and every worker started by now, so nothing done from now on is
-            # inherited by a forked worker (a half-done import, a held lock). This process would only
-            # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
-            helper = _Background(while_parsing) if while_parsing else None
-            history_job = _Background(read_history) if in_git else None
-            for (blob, _), result in zip(todo, results, strict=True):
-                cache.put(blob, result)
-                done += 1
-                if progress and done % 50 == 0:
-                    progress(total - len(todo) + done, total)
-            if helper:
-                helper.finish()
-    else:
-        history_job = _Background(read_history) if in_git and todo else None
-        if while_parsing:
-            while_parsing()
-        for blob, data in todo:
-            cache.put(blob, _parse_blob(data))
-            done += 1
-            if progress and done % 50 == 0:
-                progress(total - len(todo) + done, total)
+    history_job = _parse_missing(
+        todo,
+        cache,
+        total=total,
+        progress=progress,
+        workers=workers,
+        while_parsing=while_parsing,
+        read_history=read_history,
+        in_git=in_git,
+    )
     if progress:
         progress(total, total)
     # Every blob of this run is still needed: without this, `save` (which keeps what the run used)
@@ -254,21 +309,7 @@ def scan_repo(
     elif in_git:
         read_history()
     found_in = document_secrets(reads, blobs, cache, config)
-    docs = []
-    for r in reads:
-        assert r.data is not None
-        parsed, invalid, _ = cache.get(blobs[r.path])
-        secrets = tuple(Secret(f.line, f.end_line, f.kind, f.masked, f.fingerprint) for f in found_in[r.path])
-        doc_warnings = []
-        if len(r.data) > MAX_PARSE_BYTES:
-            note = f"larger than {MAX_PARSE_BYTES // (1024 * 1024)} MB: only headings and size were read"
-            doc_warnings.append(note)
-            warnings.append(f"{r.path}: {note}")
-        if invalid:
-            doc_warnings.append(f"{invalid} byte(s) are not valid UTF-8; shown as U+FFFD")
-            warnings.append(f"{r.path}: {invalid} byte(s) are not valid UTF-8; decoded what could be decoded")
-        doc = _document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings))
-        docs.append(replace(doc, secrets=secrets) if secrets else doc)
+    docs = _documents(reads, blobs, cache, hist, found_in, warnings)
 
     all_files = frozenset(files)
     docs = resolve_links(docs, all_files)
