@@ -298,6 +298,9 @@ def read_text(path: Path) -> str:
         return ""
 
 
+# ---------------------------------------------------------------- placement in the nav
+
+
 def _case_rank(path: str) -> tuple[bool, bool, str]:
     """Which of several folders differing only in case names the entry: lower case first."""
     name = path.rsplit("/", 1)[-1]
