@@ -178,20 +178,6 @@ def test_plan_with_milestones_ahead_is_live(tmp_path: Path) -> None:
     assert passed.score > ahead.score
 
 
-def test_a_plan_is_live_unless_evidence_says_it_is_past(tmp_path: Path) -> None:
-    # the word "plan" in the name says what the document is, not that its work is over
-    text = (
-        "# Widget plan\n\nHow the widget will be built.\n\n## Goals\n\nA faster widget.\n\n"
-        "## Tasks\n\n- [ ] design the widget\n- [ ] build the widget\n"
-    )
-    current = one(tmp_path, "WIDGET_PLAN.md", text, Context(now="2025-09-01"))
-    assert (current.disposition, current.section) == ("live", "plans")
-    # ... while a plan that says it is done is a record of that work
-    done = text.replace("# Widget plan", "# Widget plan: complete ✅").replace("- [ ]", "- ✅ done:")
-    finished = one(tmp_path / "b", "WIDGET_PLAN.md", done, Context(now="2025-09-01"))
-    assert finished.disposition == "archive"
-
-
 def test_root_prior_tips_mixed_documents(tmp_path: Path) -> None:
     text = "# Deploy notes\n\nThe deploy is ready for review.\n\n## Steps\n\nRun the script.\n"
     base = one(tmp_path, "DEPLOY_NOTES.md", text)
