@@ -332,16 +332,8 @@ def _target(result: Any, name: str) -> None:
         "labelled live kept live",
         "live labelled canonicals kept live",
         "labelled archive archived or merged",
-        # Nearly exclusive with the live target: the maintainers removed or archived 23 of the 25
-        # documents the labels call live (and replit.md, labelled keep-root), so keeping 85% of the live
-        # ones live leaves room for at most one archive-labelled document kept live.
-        pytest.param(
-            "removed/moved by maintainers archived",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="conflicts with the live target: the maintainers removed most live-labelled files",
-            ),
-        ),
+        # The maintainers' later removals (fates.tsv) are an informational figure, not a target: they
+        # removed 23 of the 25 documents the labels call live, so the two cannot both be met.
     ],
 )
 def test_corpus_targets(corpus_score: Any, name: str) -> None:
