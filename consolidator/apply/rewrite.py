@@ -294,16 +294,43 @@ def _ancestors(path: str) -> Iterable[str]:
         yield "/".join(parts[:i])
 
 
+_PathMemo = dict[tuple[str, str, bool, str], str | None]
+
+
 def _new_target(
-    target: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moves: _Moves
+    target: str,
+    kind: str,
+    angle: bool,
+    quote: str,
+    old_path: str,
+    new_path: str,
+    moves: _Moves,
+    memo: _PathMemo | None = None,
 ) -> str | None:
-    """The target to write instead of `target`, or None to leave it as written."""
+    """The target to write instead of `target`, or None to leave it as written.
+
+    Only the path part is worked out (`?query#fragment` is kept verbatim), so `memo` holds it by
+    path: links to one file that differ only in their fragment (`page.md#part-1`, `#part-2`, ...)
+    are worked out once."""
     if kind == "autolink" or not target.strip() or is_external(target.strip()):
         return None
     written_path = split_target(target)[0]
-    rest = target[len(written_path) :]  # ?query#fragment, kept verbatim
     if not written_path.strip():
         return None
+    key = (written_path, kind, angle, quote)
+    if memo is not None and key in memo:
+        new = memo[key]
+    else:
+        new = _new_path(written_path, kind, angle, quote, old_path, new_path, moves)
+        if memo is not None:
+            memo[key] = new
+    return None if new is None else new + target[len(written_path) :]
+
+
+def _new_path(
+    written_path: str, kind: str, angle: bool, quote: str, old_path: str, new_path: str, moves: _Moves
+) -> str | None:
+    """The path part to write instead of `written_path`, or None to leave it as written."""
     meant = _decode(written_path, kind).strip()
     before = resolve(old_path, meant)
     if before.external or before.path is None:
@@ -337,8 +364,8 @@ def _new_target(
     written = _write_path(new, written_path.strip(), kind, angle, quote)
     lead = written_path[: len(written_path) - len(written_path.lstrip())]
     trail = written_path[len(written_path.rstrip()) :]
-    result = lead + written + trail + rest
-    return result if result != target else None
+    result = lead + written + trail
+    return result if result != written_path else None
 
 
 _MOVES_CACHE: list[tuple[Mapping[str, str], Collection[str] | None, _Moves]] = []
@@ -463,13 +490,9 @@ def rewrite_document(
     confirmed, unmatched = _check(located, text)
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
-    memo: dict[tuple[str, str, bool, str], str | None] = {}  # links repeat: work each one out once
+    memo: _PathMemo = {}  # links repeat: work each path out once
     for i, (span, f) in enumerate(located):
-        key = (span.target, span.kind, span.angle, f.quote)
-        if key in memo:
-            new = memo[key]
-        else:
-            new = memo[key] = _new_target(*key, old_path, new_path, moves)
+        new = _new_target(span.target, span.kind, span.angle, f.quote, old_path, new_path, moves, memo)
         if new is None:
             folder = _emptied_folder(span.target, span.kind, old_path, moves.emptied)
             if folder is not None:
