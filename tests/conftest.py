@@ -15,6 +15,20 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS_BUNDLE = SHARED / "corpora" / "ibimina-2025-11-14.bundle"
 
 RepoMaker = Callable[[dict[str, str | bytes]], Path]
+# A committer identity for tests that commit, whatever the machine's git configuration says.
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+}
+
+
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use with `pytestmark = pytest.mark.usefixtures("git_identity")`."""
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

@@ -19,22 +19,11 @@ from consolidator.core import gitio
 from consolidator.core.errors import ApplyError, ConsolidatorError, PlanError
 from consolidator.core.models import Decision, Plan, PlanHeader
 from consolidator.decide.planfile import dump_plan
+from tests.conftest import IDENTITY
+
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 TRUTH = Path(__file__).parent / "data" / "samples_truth.yaml"
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.com",
-    "GIT_COMMITTER_NAME": "Test Author",
-    "GIT_COMMITTER_EMAIL": "author@example.com",
-}
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
-
-
 # ---------------------------------------------------------------- helpers shared with the other apply tests
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import needs_corpus
+from conftest import IDENTITY, needs_corpus
 from markdown_it import MarkdownIt
-from test_apply import IDENTITY, sample_plan, write_plan
+from test_apply import sample_plan, write_plan
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.apply.apply import apply_plan
@@ -28,11 +28,7 @@ from consolidator.core import gitio
 from consolidator.core.config import Config
 from consolidator.core.models import Decision, Plan, PlanHeader
 
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 # ---------------------------------------------------------------- an independent link checker

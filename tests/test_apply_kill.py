@@ -17,26 +17,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_apply import IDENTITY, git, sample_plan, snapshot, write_plan
+from conftest import IDENTITY
+from test_apply import git, sample_plan, snapshot, write_plan
 
 from consolidator.apply.apply import apply_plan
 from consolidator.apply.journal import KILL_AT_VARIABLE, Journal, journal_dir
 from consolidator.apply.undo import undo
 from consolidator.core import gitio
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("git_identity")]
 
 CHILD = (
     "import sys; from pathlib import Path; from consolidator.apply.apply import apply_plan; "
     "apply_plan(Path(sys.argv[1]), commit=sys.argv[2] == 'commit')"
 )
 PARALLEL = 3  # child processes at once (the machine is shared)
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
 
 
 def _without_head(state: dict[str, object]) -> dict[str, object]:
