@@ -26,6 +26,7 @@ from mistune.util import unescape as unescape_entities
 
 from ..markdown.blocks import front_matter_end
 from ..markdown.links import is_external, relative_path, resolve, split_target
+from ..markdown.parse import MISTUNE_PLUGINS
 from ..markdown.spans import Found, Lines, LinkSpan, html_values, locate, normalise
 
 
@@ -62,8 +63,7 @@ _COLLECT = "consolidator.expected"  # key of the collector in mistune's per-pars
 def _parser() -> Any:
     global _PARSER
     if _PARSER is None:
-        # The plugins parse.py uses, so that both see the same links.
-        md = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
+        md = mistune.create_markdown(renderer=None, plugins=list(MISTUNE_PLUGINS))
         inline = md.inline
 
         # Only inline links and inline HTML matter here (references are checked through their

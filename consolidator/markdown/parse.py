@@ -21,7 +21,10 @@ import yaml
 from ..core.models import Heading, Section
 from ..core.textio import line_starts
 
-_MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough", "footnotes"])
+# The mistune plugins every reading of a document uses (the rewriter's cross-check too), so that all
+# of them see the same links.
+MISTUNE_PLUGINS = ("table", "strikethrough", "footnotes")
+_MARKDOWN = mistune.create_markdown(renderer=None, plugins=list(MISTUNE_PLUGINS))
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
