@@ -405,10 +405,11 @@ def plan(
     )
     # Nothing changed since the last plan (same code, settings, commit, files and contents): the
     # same bytes, from the result cache, without parsing or planning (see analysis/cache.py).
-    key = inputs_key(check_repo(repo), config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
-    hit = load_result(check_repo(repo), "plan", key) if key else None
+    checked = check_repo(repo)
+    key = inputs_key(checked, config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
+    hit = load_result(checked, "plan", key) if key else None
     if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
-        root = check_repo(repo)
+        root = checked
         target = output if output is not None else root / DEFAULT_PLAN
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(hit["plan"].encode("utf-8"))
