@@ -9,7 +9,7 @@ from consolidator.analysis.names import parse_name, split_words, stem, version_r
     ("name", "words"),
     [
         ("WEEK_1_QuickStart-v2.md", ["week", "1", "quick", "start", "v2"]),
-        ("AuditReport.md", ["audit", "report"]),
+        ("SecurityReview.md", ["security", "review"]),
         ("docs/guides/deployment-guide.markdown", ["deployment", "guide"]),
         ("Meeting Notes 2025-02.md", ["meeting", "notes", "2025", "02"]),
         ("APIReference.md", ["api", "reference"]),
@@ -45,7 +45,7 @@ def test_stem_drops_folder_and_markdown_extension_only() -> None:
             ("production", "audit", "report"),
         ),
         (
-            ["audit-report.md", "AuditReport.md", "AUDIT_REPORT_20250214.md", "audit_report_2025-02-14.md"],
+            ["audit-report.md", "Audit Report.md", "AUDIT_REPORT_20250214.md", "audit_report_2025-02-14.md"],
             ("audit", "report"),
         ),
         (
@@ -86,7 +86,7 @@ def test_stale_and_fresh_markers_rank_versions() -> None:
         ("DAY_1_2_API_SCAFFOLD.md", "DAY_n_n_API_SCAFFOLD", (1, 2)),
         ("Sprint-4-Review.md", "SPRINT_n_REVIEW", (4,)),
         ("ROADMAP_V2.md", "", ()),
-        ("PR589_QUICK_FIX.md", "", ()),
+        ("PR731_HOTFIX.md", "", ()),
         ("2025-11-04-notes.md", "", ()),
     ],
 )

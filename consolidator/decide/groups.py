@@ -34,7 +34,7 @@ def supersede_overlaps(
     ]
     by_path = inventory.by_path()
     live = {p for p, c in result.items() if c.disposition != "archive"}
-    # Who points readers to a guide: links, and names written in prose ("use QUICK_TEST_COMMANDS.md").
+    # Who points readers to a guide: links, and names written in prose ("use SMOKE_TEST_STEPS.md").
     pointed: dict[str, set[str]] = defaultdict(set)
     for path, linkers in context.inbound.items():
         pointed[path].update(linkers)

@@ -2,9 +2,9 @@
 
 `layout()` maps the repository onto the site; the nav (sections, archive by time and topic) and the
 generated index, topics and report pages are all derived from that one mapping. It lives apart from
-`site.py` because the MkDocs plugin needs it at build time, while `site.py` writes mkdocs.yml and
-drives MkDocs: both read the same layout, so the nav written to mkdocs.yml names exactly the pages
-the plugin produces.
+`build.py` because the MkDocs plugin (`plugin.py`) needs it at build time, while `build.py` writes
+mkdocs.yml and drives MkDocs: both read the same layout, so the nav written to mkdocs.yml names
+exactly the pages the plugin produces.
 """
 
 from __future__ import annotations
