@@ -325,7 +325,7 @@ def test_prefilter_loses_nothing(document: tuple[str, list[Planted]]) -> None:
         "****",
         "your-password",
         "sk-...",
-        "eyJhbGc...your-service-role-key",
+        "eyJhbGc...paste-the-key-here",
         "AKIA" + "IOSFODNN7" + "EXAMPLE",
         "abcdef" + "123456",
     ],
