@@ -305,3 +305,114 @@ def test_root_file_suggestion_names_the_configured_docs_folder(make_repo: RepoMa
     assert [f.path for f in findings] == ["DEPLOYMENT_GUIDE.md"]
     assert "belongs in handbook/" in findings[0].message
     assert "docs/" not in findings[0].message
+
+
+# A page long enough that an edit below its first lines leaves the opening the rules read alone, with
+# a broken link and a broken anchor under the edit (their findings must move with their lines) and a
+# link into the setup guide's anchors.
+LONG = (
+    "# Worker queue\n\n"
+    + "".join(
+        f"Paragraph {n} about the worker queue, its retries and its dead letters.\n\n" for n in range(14)
+    )
+    + (
+        "Read [the setup](setup.md#install) and [the missing page](nowhere.md).\n\n"
+        "Also [a lost anchor](setup.md#no-such-section).\n"
+    )
+)
+
+
+def _parse_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from consolidator.analysis import scan
+
+    parsed: list[int] = []
+    real = scan._parse_blob
+
+    def counting(data: bytes) -> object:
+        parsed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(scan, "_parse_blob", counting)
+    return parsed
+
+
+def _analysis_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = check_module.analysis_findings
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check_module, "analysis_findings", counting)
+    return calls
+
+
+def test_after_one_small_edit_only_that_file_is_parsed_and_the_findings_are_a_cold_runs(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(make_repo, **{"docs/guides/queue.md": LONG, "docs/guides/other.md": "# Other\n\nNotes.\n"})
+    run_check(root, Config())  # the full check that leaves the state
+    parsed, calls = _parse_counter(monkeypatch), _analysis_counter(monkeypatch)
+    page = root / "docs" / "guides" / "queue.md"
+    text = page.read_text()
+    cut = text.index("Read [the setup]")
+    page.write_text(text[:cut] + "One more sentence about the queue.\n\n" + text[cut:])
+    warm = run_check(root, Config())
+    assert len(parsed) == 1 and calls == []  # one document parsed, the planner never asked
+    cold = run_check(root, Config(), use_cache=False)
+    assert warm == cold
+    lines = page.read_text().splitlines()
+    moved = (lines.index("Also [a lost anchor](setup.md#no-such-section).") + 1, text.count("\n"))
+    assert ("broken-anchor", "docs/guides/queue.md", moved[0]) in _codes(warm)
+    assert moved[0] == moved[1] + 2  # the finding followed its link two lines down
+
+
+def test_an_edit_that_changes_the_outline_or_adds_a_file_runs_the_full_check(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(make_repo, **{"docs/guides/queue.md": LONG})
+    run_check(root, Config())
+    calls = _analysis_counter(monkeypatch)
+    page = root / "docs" / "guides" / "queue.md"
+    page.write_text(page.read_text() + "\n## Retries\n\nHow retries back off.\n")
+    assert run_check(root, Config()) == run_check(root, Config(), use_cache=False)
+    assert calls == [1, 1]
+    (root / "docs" / "guides" / "new.md").write_text("# New\n\nSee [gone](gone.md).\n")
+    after = run_check(root, Config())
+    assert calls == [1, 1, 1]
+    assert ("broken-link", "docs/guides/new.md", 3) in _codes(after)
+
+
+def test_a_small_edit_that_repeats_a_known_secret_is_reported(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # made up; the detectors find it only where it is assigned, the scan wherever it is repeated
+    token = "Vq7rT2mXk9Lp4Wz"
+    root = _repo(
+        make_repo,
+        **{"docs/guides/queue.md": LONG, "docs/guides/keys.md": f'# Keys\n\ndb_password = "{token}"\n'},
+    )
+    run_check(root, Config())
+    calls = _analysis_counter(monkeypatch)
+    page = root / "docs" / "guides" / "queue.md"
+    page.write_text(page.read_text() + f"\n| db | {token} |\n")
+    warm = run_check(root, Config())
+    assert calls == []
+    assert warm == run_check(root, Config(), use_cache=False)
+    assert ("secret", "docs/guides/queue.md", page.read_text().count("\n")) in _codes(warm)
+
+
+def test_an_edit_after_a_hook_run_does_not_import_the_planner(make_repo: RepoMaker) -> None:
+    import subprocess
+    import sys
+
+    root = _repo(make_repo, **{"docs/guides/queue.md": LONG})
+    first = run_check(root, Config())
+    page = root / "docs" / "guides" / "queue.md"
+    page.write_text(page.read_text() + "\nOne more sentence about the queue.\n")
+    run = _HOOK_RUN.replace("check.scan_repo = no_scan\n", "")
+    done = subprocess.run([sys.executable, "-c", run, str(root)], capture_output=True, text=True)
+    assert done.stderr.split()[-3:-1] == ["False", "False"], done.stderr
+    answered = json.loads(done.stdout)
+    assert [f["key"] for f in answered["findings"]] == [f.key for f in first.findings]

@@ -444,3 +444,67 @@ def test_sparse_average_linkage_makes_the_dense_merges() -> None:
         for (a, b), v in pairs.items():
             matrix[a, b] = matrix[b, a] = v
         assert sparse_average_linkage(n, pairs, 0.5, 0.25) == average_linkage(n, matrix, 0.5, 0.25), trial
+
+
+# Generated reference pages: one template (headings, a table, boilerplate sentences), a different
+# symbol on each page. Made-up symbols.
+_SYMBOLS = ["Frobnicate", "Defrobnicate", "Quux-Enable", "Quux-Disable", "Widget-Count", "Widget-Limit"]
+
+
+def _reference_page(symbol: str) -> str:
+    return f"""# {symbol} attribute
+The {symbol} attribute of the gadget schema.
+## Entry
+| Entry | Value |
+| Syntax | Integer |
+| Update Privilege | Domain administrator |
+| Is Single Valued | True |
+| Is Indexed | False |
+| In Global Catalog | False |
+| Ldap Display Name | {symbol.lower()} |
+## Implementations
+- Gadget Server 2016 and later support this attribute.
+- Gadget Server 2019 replicates it to every domain controller.
+## Remarks
+This attribute is read by the gadget service at start-up and cached until the next restart.
+"""
+
+
+def test_pages_of_one_template_about_different_symbols_are_not_duplicates() -> None:
+    docs = corpus({f"reference/a-{s.lower()}.md": _reference_page(s) for s in _SYMBOLS})
+    assert find_groups(docs).duplicates == ()
+    # a real copy of one page, under another name, still is one
+    copy = {"reference/a-frobnicate-copy.md": _reference_page("Frobnicate")}
+    docs = corpus({**{f"reference/a-{s.lower()}.md": _reference_page(s) for s in _SYMBOLS}, **copy})
+    assert member_sets(find_groups(docs)) == {
+        frozenset({"reference/a-frobnicate.md", "reference/a-frobnicate-copy.md"})
+    }
+
+
+def test_one_page_in_the_trees_of_two_versions_is_not_a_duplicate() -> None:
+    from consolidator.analysis.pairs import parallel_versions
+
+    docs = corpus({"reference/5.1/Deploy.md": DEPLOY_GUIDE, "reference/7.4/Deploy.md": DEPLOY_GUIDE})
+    assert find_groups(docs).duplicates == ()
+    assert parallel_versions("ref/v1.0/a/x.md", "ref/v2.1/a/x.md")
+    assert parallel_versions("api/v1/x.md", "api/v2/x.md")
+    # years and plain numbers name periods and parts, not versions; nor does a different file name
+    assert not parallel_versions("notes/2024/x.md", "notes/2025/x.md")
+    assert not parallel_versions("ref/5.1/x.md", "ref/7.4/y.md")
+    assert not parallel_versions("ref/5.1/x.md", "old/7.4/x.md")
+
+
+def test_one_stub_body_under_two_declared_titles_is_not_a_duplicate() -> None:
+    from dataclasses import replace
+
+    stub = "# Method\nThis method is not implemented and returns E_NOTIMPL.\n"
+    docs = corpus({"api/goback.md": stub, "api/goforward.md": stub})
+    titled = [
+        replace(d, title=d.path.rsplit("/", 1)[-1][:-3] + " method", title_source="front_matter")
+        if d.path.startswith("api/")
+        else d
+        for d in docs
+    ]
+    assert find_groups(titled).duplicates == ()
+    # the same copies without declared titles are exact duplicates, as before
+    assert member_sets(find_groups(docs)) == {frozenset({"api/goback.md", "api/goforward.md"})}

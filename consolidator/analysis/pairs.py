@@ -14,11 +14,19 @@ score of each. Part of the similarity stage (see `similarity`).
   of one folder listing the same documents. Members of one series (`WEEK_1_STATUS`, `WEEK_2_STATUS`,
   `SESSION_2025_02_20` / `SESSION_2025_04_03`) are penalised unless their text really repeats, and
   conventional files (README, CHANGELOG ...) are never versions of another name.
+
+* Well-kept documentation repeats itself on purpose, and those pairs are never duplicates: the pages
+  that declare different titles in their front matter (the subject a page states is its identity);
+  pages of one template (generated API or schema reference: the same headings, tables and boilerplate
+  lines, a different symbol on each page) unless their titles or their own lines agree; and one page
+  in the parallel trees of two versions (`reference/5.1/Get-Item.md`, `reference/7.4/Get-Item.md`).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +57,17 @@ INDEX_MIN_LINKS = 5
 INDEX_WORDS_PER_LINK = 25
 # Outlines shorter than this say too little to compare.
 MIN_OUTLINE = 3
+# A line found in this many documents or more is a template line (headings, table rows, boilerplate
+# sentences of generated reference pages); a document whose lines are mostly template lines is a page
+# of a template, and what tells two such pages apart is what they are about: their titles and their
+# own lines (a symbol's name, signature, description). Two pages of a template are versions of one
+# page only when their own lines agree: at least half of the fewer.
+TEMPLATE_MIN_DOCS = 5
+TEMPLATE_SHARE = 0.5
+OWN_LINES_AGREE = 0.5
+# A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not:
+# years and sequence numbers name periods and parts, not versions).
+_VERSION_FOLDER = re.compile(r"v?\d+(?:\.\d+)+|v\d+", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,12 +95,15 @@ class _Index:
     dates: list[date | None] = field(init=False)
     exact: list[str] = field(init=False)
     texts: list[str] = field(init=False)
+    template_share: list[float] = field(init=False)
+    own_lines: list[frozenset[int]] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         docs = self.docs
         n = len(docs)
         texts = [document_text(d) for d in docs]
+        self.template_share, self.own_lines = template_lines(texts)
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
         self.texts = texts
         self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
@@ -134,6 +156,51 @@ class _Index:
         # commit wins over what the text says; the text date is the fallback outside git.
         self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
         self.exact = [exact_key(d) for d in docs]
+
+
+def _line_keys(text: str) -> list[str]:
+    # as `vectors._drop_common_lines` keys lines: spacing and case do not matter (table padding)
+    return [k for k in (" ".join(ln.split()).lower() for ln in text.splitlines()) if len(k) > 3]
+
+
+def template_lines(texts: Sequence[str]) -> tuple[list[float], list[frozenset[int]]]:
+    """For each text, the share of its lines found in at least `TEMPLATE_MIN_DOCS` texts, and a
+    checksum of each of its other lines (its own)."""
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(set(_line_keys(text)))
+    shares, own = [], []
+    for text in texts:
+        keys = _line_keys(text)
+        shares.append(sum(1 for k in keys if df[k] >= TEMPLATE_MIN_DOCS) / len(keys) if keys else 0.0)
+        own.append(frozenset(zlib.crc32(k.encode()) for k in keys if df[k] < TEMPLATE_MIN_DOCS))
+    return shares, own
+
+
+def _declared_apart(index: _Index, i: int, j: int) -> bool:
+    """Both documents declare their subject in front matter (`title:`), and the subjects differ."""
+    a, b = index.docs[i], index.docs[j]
+    both = a.title_source == "front_matter" and b.title_source == "front_matter"
+    return both and index.title_words[i] != index.title_words[j]
+
+
+def _own_lines_agree(a: frozenset[int], b: frozenset[int]) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) >= OWN_LINES_AGREE * min(len(a), len(b))
+
+
+def parallel_versions(a: str, b: str) -> bool:
+    """One page in the trees of two versions: the paths differ in one folder only, and both folders
+    name a version (`reference/5.1/x.md`, `reference/7.4/x.md`)."""
+    pa, pb = a.split("/"), b.split("/")
+    if len(pa) != len(pb) or len(pa) < 2:
+        return False
+    apart = [k for k in range(len(pa)) if pa[k] != pb[k]]
+    if len(apart) != 1 or apart[0] == len(pa) - 1:
+        return False
+    k = apart[0]
+    return bool(_VERSION_FOLDER.fullmatch(pa[k]) and _VERSION_FOLDER.fullmatch(pb[k]))
 
 
 def _as_date(text: str | None) -> date | None:
@@ -201,7 +268,16 @@ class PairScore:
 
 def _score(index: _Index, i: int, j: int, content: float, headings: float) -> PairScore:
     cfg = index.config
+    if parallel_versions(index.docs[i].path, index.docs[j].path):
+        # each version of the documentation keeps its page, however alike
+        why = "one page in the trees of two versions of the documentation"
+        return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
+    titled = _declared_apart(index, i, j)
     if index.exact[i] and index.exact[i] == index.exact[j]:
+        if titled:
+            # one stub body under two declared titles: generated pages of two symbols
+            why = "the same text under two declared titles: pages of one template about different subjects"
+            return PairScore(0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, False, False, False, why)
         return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, False, False, True)
     a, b = index.names[i], index.names[j]
     name = name_similarity(a, b, index.name_idf)
@@ -249,6 +325,14 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     if series_apart and content < cfg.series_duplicate_cosine:
         score *= cfg.series_penalty
         rule = "members of one series" + (f" (not: {rule})" if rule else "")
+    templated = index.template_share[i] >= TEMPLATE_SHARE and index.template_share[j] >= TEMPLATE_SHARE
+    apart = index.title_words[i] != index.title_words[j]
+    if not versions and (
+        titled or (templated and apart and not _own_lines_agree(index.own_lines[i], index.own_lines[j]))
+    ):
+        # generated reference pages share their headings, tables and sentences; their subjects differ
+        why = "declared titles, or a template's titles and own lines, differ"
+        score, rule = 0.0, f"pages about different subjects ({why})"
     if (index.conventional[i] or index.conventional[j]) and not versions:
         # README, CHANGELOG, CONTRIBUTING ... are fixtures of their folder, not versions of anything
         score, rule = 0.0, "a conventional file (README, CHANGELOG ...) is not a version of another"

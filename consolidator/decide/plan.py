@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..analysis.similarity import Groups, find_groups
@@ -27,7 +27,7 @@ from ..core.config import Config
 from ..core.conventions import slug
 from ..core.models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader, Reason
 from ..core.version import __version__
-from .classify import classify_all
+from .classify import Classification, classify_all
 from .evidence import build_context, gather_evidence
 from .groups import overlap_cluster, readable_canonicals, supersede_overlaps
 from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, subject_of
@@ -42,6 +42,7 @@ __all__ = [
     "find_document_groups",
     "period_of",
     "plan_repository",
+    "plan_with_fresh",
     "subject_of",
 ]
 
@@ -85,16 +86,49 @@ def build_plan(
     """
     if groups is None:
         groups = find_document_groups(inventory.documents, config)
+    judged = _judge(inventory, config, groups, weights)
+    return _assemble(inventory, config, groups, judged, settled)
+
+
+def plan_with_fresh(
+    inventory: Inventory, config: Config, groups: Groups | None = None
+) -> tuple[Plan, tuple[Decision, ...]]:
+    """`plan_repository`'s plan, and the decisions it would make were nothing settled.
+
+    `check` keeps the second: a document an applied plan settled is judged afresh once it changes, and
+    that judgement, made now from the same evidence, is what an incremental check reuses for it.
+    """
+    if groups is None:
+        groups = find_document_groups(inventory.documents, config)
+    root = Path(inventory.root)
+    judged = _judge(inventory, config, groups, None)
+    plan = _assemble(inventory, config, groups, judged, settled_paths(root, load_record(root)))
+    return plan, _assemble(inventory, config, groups, judged, frozenset()).entries
+
+
+_Judged = tuple[Mapping[str, Classification], list[Overlap], Weights]
+
+
+def _judge(inventory: Inventory, config: Config, groups: Groups, weights: Weights | None) -> _Judged:
+    """Evidence, classification and group decisions: everything before the layout."""
     # One context and one reading of each document serve every classification pass and the overlaps.
     context = build_context(inventory, groups, config, weights)
     evidence = {d.path: gather_evidence(d) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
     classes = readable_canonicals(classes, context)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
+    return classes, overlaps, context.weights
+
+
+def _assemble(
+    inventory: Inventory, config: Config, groups: Groups, judged: _Judged, settled: frozenset[str]
+) -> Plan:
+    """The layout, destinations and header of the plan from the judgement."""
+    classes, overlaps, weights = judged
     drafts = lay_out(inventory, classes, groups, config, settled)
     entries = _entries(drafts, inventory)
     archived = {e.source: e.destination for e in entries if e.destination and e.action in HISTORY}
-    text = sprawl_entries(inventory.files, archived, config, context.weights)
+    text = sprawl_entries(inventory.files, archived, config, weights)
     if text:
         taken = {e.destination.casefold() for e in entries if e.destination}
         text = [e for e in text if e.destination and e.destination.casefold() not in taken]

@@ -29,9 +29,12 @@ from ..core.config import Config
 from ..core.conventions import is_conventional, is_markdown
 from ..core.errors import ConsolidatorError
 from ..core.mkdocs_yaml import load_tagged, untagged
-from ..core.models import Inventory
+from ..core.models import Decision, Document, Inventory, Secret
+from ..core.textio import decode
 from ..core.version import __version__
 from ..decide.planfile import RECORD
+from ..security.secrets import scan_text
+from . import incremental
 from .baseline import (
     BASELINE_REL,
     ROTATE_DOC,
@@ -127,33 +130,40 @@ def root_findings(inventory: Inventory, config: Config, suggestions: dict[str, s
 
 
 def link_findings(inventory: Inventory, config: Config, include_archive: bool) -> list[Finding]:
+    return [f for _, _, f in indexed_link_findings(inventory, config, include_archive)]
+
+
+def indexed_link_findings(
+    inventory: Inventory, config: Config, include_archive: bool
+) -> list[tuple[str, int, Finding]]:
+    """Each broken link or anchor with its document and the link's index in it (an incremental check
+    moves a finding to its link's new line)."""
     found = []
     for doc in inventory.documents:
         if not include_archive and _under(doc.path, config.archive_dir):
             continue
-        for link in doc.links:
+        for index, link in enumerate(doc.links):
             if link.external or not (link.relative or link.outside_repo):
                 continue
             if link.outside_repo or link.exists is False:
-                found.append(
-                    Finding(
-                        "broken-link",
-                        doc.path,
-                        link.line,
-                        f"link to {link.target} leads nowhere ({_why(link.outside_repo)})",
-                        link_key("broken-link", doc.path, link.path, None, link.target),
-                    )
+                finding = Finding(
+                    "broken-link",
+                    doc.path,
+                    link.line,
+                    f"link to {link.target} leads nowhere ({_why(link.outside_repo)})",
+                    link_key("broken-link", doc.path, link.path, None, link.target),
                 )
             elif link.anchor_ok is False:
-                found.append(
-                    Finding(
-                        "broken-anchor",
-                        doc.path,
-                        link.line,
-                        f"link to {link.target}: no heading or anchor '{link.fragment}' in {link.path}",
-                        link_key("broken-anchor", doc.path, link.path, link.fragment, link.target),
-                    )
+                finding = Finding(
+                    "broken-anchor",
+                    doc.path,
+                    link.line,
+                    f"link to {link.target}: no heading or anchor '{link.fragment}' in {link.path}",
+                    link_key("broken-anchor", doc.path, link.path, link.fragment, link.target),
                 )
+            else:
+                continue
+            found.append((doc.path, index, finding))
     return found
 
 
@@ -241,38 +251,57 @@ def _matches(page: str, pattern: str) -> bool:
 
 
 def secret_findings(inventory: Inventory) -> list[Finding]:
+    return [secret_finding(doc.path, secret) for doc in inventory.documents for secret in doc.secrets]
+
+
+def secret_finding(path: str, secret: Secret) -> Finding:
     # The key is the fingerprint alone: a secret is the same secret in whichever file it sits.
-    return [
-        Finding(
-            "secret",
-            doc.path,
-            secret.line,
-            f"{secret.kind} ({secret.masked}), fingerprint {secret.fingerprint}: remove it and rotate it "
-            f"(see {ROTATE_DOC}); if it is not a secret, record it with `consolidate check "
-            f"--update-baseline` and mark it `is_secret: false` in {BASELINE_REL}",
-            f"secret:{secret.fingerprint}",
-        )
-        for doc in inventory.documents
-        for secret in doc.secrets
-    ]
+    return Finding(
+        "secret",
+        path,
+        secret.line,
+        f"{secret.kind} ({secret.masked}), fingerprint {secret.fingerprint}: remove it and rotate it "
+        f"(see {ROTATE_DOC}); if it is not a secret, record it with `consolidate check "
+        f"--update-baseline` and mark it `is_secret: false` in {BASELINE_REL}",
+        f"secret:{secret.fingerprint}",
+    )
 
 
 def _fingerprint_of(finding: Finding) -> str:
     return finding.key.rpartition(":")[2]
 
 
-def analysis_findings(inventory: Inventory, config: Config) -> tuple[list[Finding], dict[str, str]]:
+@dataclass(frozen=True)
+class Analysis:
+    """What the planner says: findings and where files belong, as the plan stands and, for every
+    document, as it would stand were nothing settled by the applied plan (`fresh_*`)."""
+
+    findings: list[Finding]
+    suggestions: dict[str, str]
+    fresh_flagged: frozenset[str]  # documents whose fresh verdict is a duplicate or a misplaced record
+    fresh_suggestions: dict[str, str]
+
+
+def analysis_findings(inventory: Inventory, config: Config) -> Analysis:
     """Duplicates and misplaced history, from the same engine as `plan`; also where files belong."""
     # Imported here, not at the top: the planner brings scikit-learn and SciPy, which a check answered
     # from its cache never needs (importing them alone costs longer than the whole warm check).
-    from ..decide.plan import find_document_groups, plan_repository
+    from ..decide.plan import find_document_groups, plan_with_fresh
 
     groups = find_document_groups(inventory.documents, config)
-    plan = plan_repository(inventory, config, groups)
+    plan, fresh = plan_with_fresh(inventory, config, groups)
+    found, suggestions = _plan_findings(plan.entries, inventory, config)
+    fresh_found, fresh_suggestions = _plan_findings(fresh, inventory, config)
+    return Analysis(found, suggestions, frozenset(f.path for f in fresh_found), fresh_suggestions)
+
+
+def _plan_findings(
+    entries: Iterable[Decision], inventory: Inventory, config: Config
+) -> tuple[list[Finding], dict[str, str]]:
     by_path = inventory.by_path()
     suggestions: dict[str, str] = {}
     found = []
-    for entry in plan.entries:
+    for entry in entries:
         if entry.destination and entry.destination != entry.source:
             docs_folder = posixpath.join(config.docs_dir.strip("/"), entry.section or "")
             where = "the archive" if entry.action in ("archive", "merge") else docs_folder
@@ -369,14 +398,30 @@ def _fingerprint(
     return digest.hexdigest()
 
 
-def _before_scan_key(root: Path, config: Config, include_archive: bool) -> str:
-    """The fingerprint from the files alone (listed, read and hashed as the scan does, never parsed),
-    so an unchanged repository is answered before anything is parsed or the planner imported."""
+@dataclass(frozen=True)
+class _Listing:
+    """The files as the scan will see them: listed, read and hashed, never parsed."""
+
+    key: str  # everything the findings depend on
+    static: str  # the same without the documents' contents (what an incremental check must share)
+    data: dict[str, bytes]
+    blobs: dict[str, str]
+
+
+def _listing(root: Path, config: Config, include_archive: bool) -> _Listing:
     files, _, _ = list_repo_files(root)
     chosen = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
     reads = [read_document(root, p) for p in chosen]
-    documents = sorted((r.path, gitio.blob_id(r.data)) for r in reads if r.data is not None)
-    return _fingerprint(documents, files, root, config, include_archive)
+    data = {r.path: r.data for r in reads if r.data is not None}
+    blobs = {path: gitio.blob_id(raw) for path, raw in data.items()}
+    key = _fingerprint(sorted(blobs.items()), files, root, config, include_archive)
+    # the documents' paths are in `files`: only their contents are left out
+    static = _fingerprint((), [*files, *(f"\0{p}" for p in sorted(blobs))], root, config, include_archive)
+    return _Listing(key, static, data, blobs)
+
+
+def _as_findings(items: Iterable[dict[str, Any]]) -> list[Finding]:
+    return [Finding(**{k: item[k] for k in ("code", "path", "line", "message", "key")}) for item in items]
 
 
 def _cached(root: Path, key: str) -> tuple[list[Finding], int] | None:
@@ -388,10 +433,7 @@ def _cached(root: Path, key: str) -> tuple[list[Finding], int] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
-        findings = [
-            Finding(**{k: item[k] for k in ("code", "path", "line", "message", "key")})
-            for item in data["findings"]
-        ]
+        findings = _as_findings(data["findings"])
         documents = data["documents"]
         if not isinstance(documents, int):
             return None
@@ -414,6 +456,18 @@ def _store(root: Path, key: str, findings: Sequence[Finding], documents: int) ->
         return
 
 
+def _own_secrets(root: Path, doc: Document) -> tuple[str, ...]:
+    """Fingerprints of what the detectors find in the document's own text (not the values found
+    elsewhere that it repeats): what an incremental check compares."""
+    if not doc.secrets:
+        return ()
+    return tuple(f.fingerprint for f in scan_text(doc.path, decode((root / doc.path).read_bytes()).text))
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.path, f.line, f.code, f.key))
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -422,24 +476,55 @@ def collect_findings(
 ) -> tuple[list[Finding], int]:
     """Every finding, sorted, and how many documents were checked."""
     root = _check_path(repo)
-    key = _before_scan_key(root, config, include_archive) if use_cache else ""
-    cached = _cached(root, key) if use_cache else None
-    if cached is not None:
-        return cached
+    listing = _listing(root, config, include_archive) if use_cache else None
+    cache_file = _cache_file(root) if use_cache else None
+    if listing is not None:
+        cached = _cached(root, listing.key)
+        if cached is not None:
+            return cached
+        state = incremental.load(cache_file.parent, listing.static) if cache_file else None
+        updated = incremental.update(state, listing.data, listing.blobs, config) if state else None
+        if updated is not None:
+            findings = _sorted(_as_findings(updated[0]))
+            _store(root, listing.key, findings, len(listing.blobs))
+            return findings, len(listing.blobs)
     inventory = scan_repo(root, config=config, use_cache=use_cache)
-    analysis, suggestions = analysis_findings(inventory, config)
-    findings = [
-        *root_findings(inventory, config, suggestions),
-        *link_findings(inventory, config, include_archive),
-        *nav_findings(inventory, root, config),
-        *analysis,
-        *secret_findings(inventory),
-    ]
-    findings.sort(key=lambda f: (f.path, f.line, f.code, f.key))
-    if use_cache:
+    analysis = analysis_findings(inventory, config)
+    links = indexed_link_findings(inventory, config, include_archive)
+    roots = root_findings(inventory, config, analysis.suggestions)
+    findings = _sorted(
+        [
+            *roots,
+            *(f for _, _, f in links),
+            *nav_findings(inventory, root, config),
+            *analysis.findings,
+            *secret_findings(inventory),
+        ]
+    )
+    if listing is not None and cache_file is not None:
         # Stored under the key of the files as they were before the scan read them: a file edited
         # meanwhile makes the next run's key differ, so it is checked again rather than missed.
-        _store(root, key, findings, len(inventory.documents))
+        _store(root, listing.key, findings, len(inventory.documents))
+        fresh_roots = {
+            f.path: asdict(f) for f in root_findings(inventory, config, analysis.fresh_suggestions) if f.path
+        }
+        by_doc: dict[str, list[tuple[int, str, str, str]]] = {}
+        for path, index, f in links:
+            by_doc.setdefault(path, []).append((index, f.code, f.message, f.key))
+        docs = {
+            doc.path: incremental.summary(
+                doc,
+                _own_secrets(root, doc),
+                by_doc.get(doc.path, ()),
+                fresh_roots.get(doc.path),
+                doc.path in analysis.fresh_flagged,
+            )
+            for doc in inventory.documents
+            if listing.blobs.get(doc.path) == doc.blob
+        }
+        if len(docs) == len(listing.blobs):
+            state = incremental.State(listing.static, docs, tuple(asdict(f) for f in findings))
+            incremental.save(cache_file.parent, state)
     return findings, len(inventory.documents)
 
 
