@@ -71,8 +71,17 @@ class Chunk:
 
 
 def _chunk(src: str, pieces: list[tuple[int, int]]) -> Chunk:
-    starts, origs, parts, n = [], [], [], 0
+    starts: list[int] = []
+    origs: list[int] = []
+    parts: list[str] = []
+    n = 0
     for a, b in pieces:
+        if origs and origs[-1] + n - starts[-1] == a:
+            # Continues the piece before it (no prefix removed between them): one piece maps both,
+            # so a paragraph outside any container maps back with one addition.
+            parts.append(src[a:b])
+            n += b - a
+            continue
         starts.append(n)
         origs.append(a)
         parts.append(src[a:b])
