@@ -547,3 +547,54 @@ def test_notice_line_escapes_title_and_brackets_odd_paths() -> None:
 
     line = notice_line("Guide [v2]", "../Meeting Notes (old).md")
     assert line == "> **Archived.** Superseded by [Guide \\[v2\\]](<../Meeting Notes (old).md>)."
+
+
+# ---------------------------------------------------------------- the baseline's secrets, scanned aside
+
+
+def _secret_repo(make_repo) -> Path:  # type: ignore[no-untyped-def]
+    key = "AKIA" + "Q4V8N2XK7ZPL3RTM"  # made up
+    repo = make_repo(
+        {
+            "GUIDE.md": f"# Guide\n\nSee [old](OLD.md).\n\nexport AWS_ACCESS_KEY_ID={key}\n",
+            "OLD.md": f"# Old\n\nThe key was {key} once.\n",
+        }
+    )
+    entries = (
+        Decision(
+            "GUIDE.md", "keep", None, None, None, (), 1, gitio.blob_id((repo / "GUIDE.md").read_bytes())
+        ),
+        Decision(
+            "OLD.md", "move", "docs/old.md", None, None, (), 1, gitio.blob_id((repo / "OLD.md").read_bytes())
+        ),
+    )
+    write_plan(repo, Plan(PlanHeader("t", "r", None), entries))
+    return repo
+
+
+@pytest.mark.parametrize("worker", ["used", "fails"])
+def test_baseline_secrets_from_a_worker_process_are_the_scan_here(
+    make_repo, monkeypatch: pytest.MonkeyPatch, worker: str
+) -> None:  # type: ignore[no-untyped-def]
+    from consolidator.apply import work
+
+    here = _secret_repo(make_repo)
+    apply_plan(here)  # a few bytes of Markdown: scanned in this process
+    expected = gitio.read_blob(here, "HEAD", ".consolidate/baseline.json")
+    assert expected is not None and [len(v) for v in json.loads(expected)["results"].values()] == [1, 1]
+
+    started = []
+    real_submit = work.ProcessPoolExecutor.submit
+
+    def submit(pool, fn, *args):  # type: ignore[no-untyped-def]
+        started.append(fn)
+        if worker == "fails":  # the worker dies: this process scans after all
+            args = (Path("/nonexistent-consolidator-repo"), *args[1:])
+        return real_submit(pool, fn, *args)
+
+    monkeypatch.setattr(work, "PARALLEL_SECRETS_BYTES", 0)
+    monkeypatch.setattr(work.ProcessPoolExecutor, "submit", submit)
+    aside = _secret_repo(make_repo)
+    apply_plan(aside)
+    assert started == [work.repository_secrets]
+    assert gitio.read_blob(aside, "HEAD", ".consolidate/baseline.json") == expected

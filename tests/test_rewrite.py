@@ -202,6 +202,30 @@ def test_span_mistune_disagrees_with_is_left_and_reported() -> None:
     assert len(out.unmatched) == 1 and "line 2: x.md" in out.unmatched[0]
 
 
+_LINK_SHAPES = (
+    "*[a](x.md)* **[b](y.md)** _[c](z.md)_ *a [b](w.md) c* __[*d*](v.md)__\n",
+    "[*a*](x.md) ![*b* [c](y.md)](z.png) <a href='p.md'>x</a> *<a href=\"q.md\">y</a>*\n",
+    "[a [b](x.md) c](y.md) [<http://e.example>](z.md) *[a*](w.md) [b*](v.md)*\n",
+    "~~[a](x.md)~~ and [^1] then **a [b][r] c**\n\n[^1]: note [n](n.md)\n\n[r]: r.md\n",
+    "| a | b |\n|---|---|\n| [t](t.md) | *[u](u.md)* |\n\n> - [q](q.md) *[s](s.md)*\n",
+    "# [h](h.md) *x*\n\n***[a](x.md)*** `[c](c.md)` \\*[e](e.md)\\* [f](<f g.md> \"t\")\n",
+)
+
+
+def test_cross_check_sees_the_links_an_untouched_mistune_sees(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cross-check's parser skips work that decides no link (emphasis resolution, a lookup per
+    # run of text): what it counts must be what a plain mistune parser reports.
+    from consolidator.apply import rewrite
+
+    texts = [*_LINK_SHAPES, *((GOLDEN / name / "input.md").read_text(encoding="utf-8") for name in CASES)]
+    quick = [rewrite._expected(t) for t in texts]
+    monkeypatch.setattr(rewrite, "_PARSER", None)
+    monkeypatch.setattr(rewrite, "_quicken", lambda inline: None)
+    plain = [rewrite._expected(t) for t in texts]
+    assert sum(sum(e.links.values()) for e in plain) > 100
+    assert quick == plain
+
+
 # --- an independent parser
 
 
