@@ -208,7 +208,7 @@ _LINK_SHAPES = (
     "[a [b](x.md) c](y.md) [<http://e.example>](z.md) *[a*](w.md) [b*](v.md)*\n",
     "~~[a](x.md)~~ and [^1] then **a [b][r] c**\n\n[^1]: note [n](n.md)\n\n[r]: r.md\n",
     "| a | b |\n|---|---|\n| [t](t.md) | *[u](u.md)* |\n\n> - [q](q.md) *[s](s.md)*\n",
-    "# [h](h.md) *x*\n\n***[a](x.md)*** `[c](c.md)` \\*[e](e.md)\\* [f](<f g.md> \"t\")\n",
+    '# [h](h.md) *x*\n\n***[a](x.md)*** `[c](c.md)` \\*[e](e.md)\\* [f](<f g.md> "t")\n',
 )
 
 
