@@ -598,3 +598,31 @@ def test_baseline_secrets_from_a_worker_process_are_the_scan_here(
     apply_plan(aside)
     assert started == [work.repository_secrets]
     assert gitio.read_blob(aside, "HEAD", ".consolidate/baseline.json") == expected
+
+
+def test_journal_blobs_in_one_pack_and_in_the_older_one_file_each(tmp_path: Path) -> None:
+    blobs = {gitio.blob_id(d): d for d in (b"# A\n", b"", b"line\r\nend\n" * 100)}
+    index = tmp_path / "index"
+    index.write_bytes(b"x")
+    journal = Journal.prepare(tmp_path / "git" / "apply", {"version": 1}, blobs, index)
+    assert sorted(p.name for p in journal.folder.iterdir()) == [
+        "actions.json",
+        "blobs.pack",
+        "index.orig",
+        "journal.jsonl",
+    ]
+    assert {b: journal.blob(b) for b in blobs} == blobs
+    files = journal.blob_files(list(blobs))
+    assert [f.read_bytes() for f in files] == list(blobs.values())
+    journal.drop_blob_files()
+    assert not any(f.exists() for f in files)
+    with pytest.raises(ApplyError, match="lacks the saved copy"):
+        journal.blob("0" * 40)
+    # A journal written before the pack keeps one file per blob.
+    (journal.folder / "blobs.pack").unlink()
+    (journal.folder / "blobs").mkdir()
+    for b, d in blobs.items():
+        (journal.folder / "blobs" / b).write_bytes(d)
+    older = Journal(journal.folder)
+    assert {b: older.blob(b) for b in blobs} == blobs
+    assert older.blob_files(list(blobs)) == [journal.folder / "blobs" / b for b in blobs]

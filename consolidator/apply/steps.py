@@ -118,7 +118,8 @@ def _index_changes(actions: Mapping[str, Any], *, content: bool) -> list[tuple[s
 
 def _build_objects(root: Path, journal: Journal, actions: Mapping[str, Any]) -> dict[str, str]:
     new_blobs = [w[3] for w in actions["writes"]]
-    stored = gitio.write_blobs(root, [journal.folder / "blobs" / b for b in new_blobs])
+    stored = gitio.write_blobs(root, journal.blob_files(new_blobs))
+    journal.drop_blob_files()
     if stored != new_blobs:
         raise ApplyError("git stored the new file contents under unexpected ids; nothing was changed")
     pre = actions["pre_head"]
