@@ -588,11 +588,11 @@ def test_baseline_secrets_from_a_worker_process_are_the_scan_here(
 
     def submit(pool, fn, *args):  # type: ignore[no-untyped-def]
         started.append(fn)
-        if worker == "fails":  # the worker dies: this process scans after all
+        if worker == "fails" and fn is work.repository_secrets:  # the worker fails: scanned here
             args = (Path("/nonexistent-consolidator-repo"), *args[1:])
         return real_submit(pool, fn, *args)
 
-    monkeypatch.setattr(work, "PARALLEL_SECRETS_BYTES", 0)
+    monkeypatch.setattr(work, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(work.ProcessPoolExecutor, "submit", submit)
     aside = _secret_repo(make_repo)
     apply_plan(aside)

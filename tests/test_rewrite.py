@@ -226,6 +226,40 @@ def test_cross_check_sees_the_links_an_untouched_mistune_sees(monkeypatch: pytes
     assert quick == plain
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<c/>\n[a](x.md)\n",  # a link only mistune sees
+        "- ```\n[a](x.md)\n",  # a span mistune disagrees with
+        "See [a](x.md) and `[b](y.md)` and <a href='z.md'>z</a>.\n\n[r]: w.md\n",
+    ],
+)
+def test_cross_check_in_a_worker_process_reports_what_it_does_here(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from consolidator.apply import rewrite
+
+    here = rewrite_document(text, "A.md", "docs/A.md", {})
+    sent = []
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    with Pool(max_workers=1) as pool:
+        assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here  # small: checked here
+        assert sent == []
+        monkeypatch.setattr(rewrite, "PARALLEL_CHECK_CHARS", 0)
+        assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here
+        assert sent == [rewrite._expected]
+    # A pool that cannot take work: checked here after all.
+    assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here
+    assert here.unmatched or here.changes
+
+
 # --- an independent parser
 
 

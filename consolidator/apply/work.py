@@ -15,7 +15,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from ..guard.baseline import BASELINE_REL, SecretEntry, baseline_after_apply, re
 from ..markdown.links import relative_path
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import UnsafePathError, safe_relpath
-from .rewrite import Change, find_path_mentions, rewrite_document, rewrite_mentions
+from .rewrite import Change, find_path_mentions, in_worker, rewrite_document, rewrite_mentions
 
 PLAN_REL = DEFAULT_PLAN.as_posix()  # the proposal `plan` writes and a person may edit
 RECORD_REL = RECORD.as_posix()  # what was applied, committed with the content
@@ -275,6 +275,7 @@ class _Pass:
     work: Work
     with_mentions: bool
     with_diffs: bool
+    pool: Executor | None = None  # worker processes for the parser cross-check of large documents
     titles: dict[str, str] = field(default_factory=dict)  # canonical -> its title, read once
     moved_names: set[str] = field(init=False)  # base names of the moved files
 
@@ -309,47 +310,36 @@ def compute_work(
     # Only non-Markdown files that hold a moved file's name can mention it; git grep finds them at once.
     names = sorted({src.rsplit("/", 1)[-1] for src in moves})
     candidates = {p for p in gitio.files_containing(root, names) if not is_markdown(p)} if names else set()
-    one = _Pass(root, tracked, moves, notices, candidates, work, with_mentions, with_diffs)
-    secrets = _SecretScan(root, tracked)
-    with collector_paused():
-        for path in sorted(tracked):
-            _rewrite_file(one, path)
-        _add_records(root, plan, plan_bytes, tracked, one, secrets.result())
+    pool = _workers(root, tracked)
+    try:
+        secrets = in_worker(pool, repository_secrets, root, load_config(root))
+        one = _Pass(root, tracked, moves, notices, candidates, work, with_mentions, with_diffs, pool)
+        with collector_paused():
+            for path in sorted(tracked):
+                _rewrite_file(one, path)
+            _add_records(root, plan, plan_bytes, tracked, one, secrets())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     return work
 
 
-class _SecretScan:
-    """The secrets the documents hold before the apply, for the baseline it records.
-
-    The scan reads the documents as they are on disk, which the apply has not changed yet, and needs
-    nothing the link rewriting works out: with much to read and a second processor, a worker process
-    scans while this one rewrites (on a 20 MB document, 2 s of the apply's 10). A worker that fails
-    for any reason (cannot start, killed) leaves the scan to this process, which then reports what
-    a real error is."""
-
-    def __init__(self, root: Path, tracked: Mapping[str, gitio.IndexEntry]) -> None:
-        self.root = root
-        self.future: Future[list[SecretEntry]] | None = None
-        if (os.cpu_count() or 1) < 2 or _markdown_bytes(root, tracked) < PARALLEL_SECRETS_BYTES:
-            return
-        try:
-            pool = ProcessPoolExecutor(max_workers=1)
-            self.future = pool.submit(repository_secrets, root, load_config(root))
-            pool.shutdown(wait=False)  # the one worker exits once its scan is done
-        except (OSError, RuntimeError):
-            self.future = None
-
-    def result(self) -> list[SecretEntry]:
-        if self.future is not None:
-            try:
-                return self.future.result()
-            except Exception:  # any failure: the scan is repeated here, where a real error shows
-                pass
-        return repository_secrets(self.root, load_config(self.root))
+# Below this much Markdown, starting worker processes costs more than the work they would take over.
+PARALLEL_BYTES = 2_000_000
 
 
-# Below this much Markdown, starting a worker process costs more than the scan it would take over.
-PARALLEL_SECRETS_BYTES = 2_000_000
+def _workers(root: Path, tracked: Mapping[str, gitio.IndexEntry]) -> Executor | None:
+    """Two worker processes for work that needs nothing else of the apply, when there is much to
+    read and more than one processor: the secret scan for the baseline (it reads the documents as
+    they are on disk, which the apply has not changed yet), and the parser cross-check of each large
+    document while this process finds its links (on a 20 MB document, 2 s and 3 s of the apply's
+    10). Started before any thread is (a forked worker inherits no lock another thread holds)."""
+    if (os.cpu_count() or 1) < 2 or _markdown_bytes(root, tracked) < PARALLEL_BYTES:
+        return None
+    try:
+        return ProcessPoolExecutor(max_workers=2)
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def _markdown_bytes(root: Path, tracked: Mapping[str, gitio.IndexEntry]) -> int:
@@ -404,7 +394,7 @@ def _markdown_text(
 ) -> tuple[str, tuple[LinkChange, ...], str | None, tuple[str, ...]]:
     """A document with its links rewritten and, if archived, its notice: text, changes, notice, unmatched."""
     moves = one.moves
-    done = rewrite_document(exact, path, final, moves, files=one.tracked)
+    done = rewrite_document(exact, path, final, moves, files=one.tracked, pool=one.pool)
     text, unmatched = done.text, tuple(str(u) for u in done.unmatched)
     one.work.unmatched.extend(
         f"{path}: {u}" for u in unmatched if path in moves or any(n in u for n in one.moved_names)
