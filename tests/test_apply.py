@@ -626,3 +626,10 @@ def test_journal_blobs_in_one_pack_and_in_the_older_one_file_each(tmp_path: Path
     older = Journal(journal.folder)
     assert {b: older.blob(b) for b in blobs} == blobs
     assert older.blob_files(list(blobs)) == [journal.folder / "blobs" / b for b in blobs]
+
+
+def test_journal_records_at_most_sixteen_batches_of_each_kind() -> None:
+    from consolidator.apply.steps import batch_size
+
+    assert batch_size(0, 0) == batch_size(10, 64) == 4  # small applies: a record every 4 files
+    assert batch_size(200, 203) == 13 and -(-203 // 13) == 16
