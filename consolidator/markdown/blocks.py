@@ -131,7 +131,6 @@ class Blocks:
         self.headings: list[Chunk] = []
         self.html: list[Chunk] = []
         self.opened: list[_Container] = []
-        self.marks = [m.start() for m in re.finditer(r"[\[<]", src)]
 
     def run(self) -> None:
         src = self.src
@@ -156,8 +155,9 @@ class Blocks:
             return
         if self.leaf == "para":
             # Links need a '[' or a '<': most paragraphs have neither and are not worth a chunk.
-            k = bisect_left(self.marks, self.pieces[0][0])
-            if k < len(self.marks) and self.marks[k] < self.pieces[-1][1]:
+            # (paragraphs do not overlap: looking through each one's text is linear in all)
+            a, b = self.pieces[0][0], self.pieces[-1][1]
+            if self.src.find("[", a, b) >= 0 or self.src.find("<", a, b) >= 0:
                 self.paragraphs.append(_chunk(self.src, self.pieces))
         elif self.leaf == "html":
             self.html.append(_chunk(self.src, self.pieces))
