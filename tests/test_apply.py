@@ -547,3 +547,89 @@ def test_notice_line_escapes_title_and_brackets_odd_paths() -> None:
 
     line = notice_line("Guide [v2]", "../Meeting Notes (old).md")
     assert line == "> **Archived.** Superseded by [Guide \\[v2\\]](<../Meeting Notes (old).md>)."
+
+
+# ---------------------------------------------------------------- the baseline's secrets, scanned aside
+
+
+def _secret_repo(make_repo) -> Path:  # type: ignore[no-untyped-def]
+    key = "AKIA" + "Q4V8N2XK7ZPL3RTM"  # made up
+    repo = make_repo(
+        {
+            "GUIDE.md": f"# Guide\n\nSee [old](OLD.md).\n\nexport AWS_ACCESS_KEY_ID={key}\n",
+            "OLD.md": f"# Old\n\nThe key was {key} once.\n",
+        }
+    )
+    entries = (
+        Decision(
+            "GUIDE.md", "keep", None, None, None, (), 1, gitio.blob_id((repo / "GUIDE.md").read_bytes())
+        ),
+        Decision(
+            "OLD.md", "move", "docs/old.md", None, None, (), 1, gitio.blob_id((repo / "OLD.md").read_bytes())
+        ),
+    )
+    write_plan(repo, Plan(PlanHeader("t", "r", None), entries))
+    return repo
+
+
+@pytest.mark.parametrize("worker", ["used", "fails"])
+def test_baseline_secrets_from_a_worker_process_are_the_scan_here(
+    make_repo, monkeypatch: pytest.MonkeyPatch, worker: str
+) -> None:  # type: ignore[no-untyped-def]
+    from consolidator.apply import work
+
+    here = _secret_repo(make_repo)
+    apply_plan(here)  # a few bytes of Markdown: scanned in this process
+    expected = gitio.read_blob(here, "HEAD", ".consolidate/baseline.json")
+    assert expected is not None and [len(v) for v in json.loads(expected)["results"].values()] == [1, 1]
+
+    started = []
+    real_submit = work.ProcessPoolExecutor.submit
+
+    def submit(pool, fn, *args):  # type: ignore[no-untyped-def]
+        started.append(fn)
+        if worker == "fails" and fn is work.repository_secrets:  # the worker fails: scanned here
+            args = (Path("/nonexistent-consolidator-repo"), *args[1:])
+        return real_submit(pool, fn, *args)
+
+    monkeypatch.setattr(work, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(work.ProcessPoolExecutor, "submit", submit)
+    aside = _secret_repo(make_repo)
+    apply_plan(aside)
+    assert started == [work.repository_secrets]
+    assert gitio.read_blob(aside, "HEAD", ".consolidate/baseline.json") == expected
+
+
+def test_journal_blobs_in_one_pack_and_in_the_older_one_file_each(tmp_path: Path) -> None:
+    blobs = {gitio.blob_id(d): d for d in (b"# A\n", b"", b"line\r\nend\n" * 100)}
+    index = tmp_path / "index"
+    index.write_bytes(b"x")
+    journal = Journal.prepare(tmp_path / "git" / "apply", {"version": 1}, blobs, index)
+    assert sorted(p.name for p in journal.folder.iterdir()) == [
+        "actions.json",
+        "blobs.pack",
+        "index.orig",
+        "journal.jsonl",
+    ]
+    assert {b: journal.blob(b) for b in blobs} == blobs
+    files = journal.blob_files(list(blobs))
+    assert [f.read_bytes() for f in files] == list(blobs.values())
+    journal.drop_blob_files()
+    assert not any(f.exists() for f in files)
+    with pytest.raises(ApplyError, match="lacks the saved copy"):
+        journal.blob("0" * 40)
+    # A journal written before the pack keeps one file per blob.
+    (journal.folder / "blobs.pack").unlink()
+    (journal.folder / "blobs").mkdir()
+    for b, d in blobs.items():
+        (journal.folder / "blobs" / b).write_bytes(d)
+    older = Journal(journal.folder)
+    assert {b: older.blob(b) for b in blobs} == blobs
+    assert older.blob_files(list(blobs)) == [journal.folder / "blobs" / b for b in blobs]
+
+
+def test_journal_records_at_most_sixteen_batches_of_each_kind() -> None:
+    from consolidator.apply.steps import batch_size
+
+    assert batch_size(0, 0) == batch_size(10, 64) == 4  # small applies: a record every 4 files
+    assert batch_size(200, 203) == 13 and -(-203 // 13) == 16

@@ -202,6 +202,64 @@ def test_span_mistune_disagrees_with_is_left_and_reported() -> None:
     assert len(out.unmatched) == 1 and "line 2: x.md" in out.unmatched[0]
 
 
+_LINK_SHAPES = (
+    "*[a](x.md)* **[b](y.md)** _[c](z.md)_ *a [b](w.md) c* __[*d*](v.md)__\n",
+    "[*a*](x.md) ![*b* [c](y.md)](z.png) <a href='p.md'>x</a> *<a href=\"q.md\">y</a>*\n",
+    "[a [b](x.md) c](y.md) [<http://e.example>](z.md) *[a*](w.md) [b*](v.md)*\n",
+    "~~[a](x.md)~~ and [^1] then **a [b][r] c**\n\n[^1]: note [n](n.md)\n\n[r]: r.md\n",
+    "| a | b |\n|---|---|\n| [t](t.md) | *[u](u.md)* |\n\n> - [q](q.md) *[s](s.md)*\n",
+    '# [h](h.md) *x*\n\n***[a](x.md)*** `[c](c.md)` \\*[e](e.md)\\* [f](<f g.md> "t")\n',
+)
+
+
+def test_cross_check_sees_the_links_an_untouched_mistune_sees(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cross-check's parser skips work that decides no link (emphasis resolution, a lookup per
+    # run of text): what it counts must be what a plain mistune parser reports.
+    from consolidator.apply import rewrite
+
+    texts = [*_LINK_SHAPES, *((GOLDEN / name / "input.md").read_text(encoding="utf-8") for name in CASES)]
+    quick = [rewrite._expected(t) for t in texts]
+    monkeypatch.setattr(rewrite, "_PARSER", None)
+    monkeypatch.setattr(rewrite, "_quicken", lambda inline: None)
+    plain = [rewrite._expected(t) for t in texts]
+    assert sum(sum(e.links.values()) for e in plain) > 100
+    assert quick == plain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<c/>\n[a](x.md)\n",  # a link only mistune sees
+        "- ```\n[a](x.md)\n",  # a span mistune disagrees with
+        "See [a](x.md) and `[b](y.md)` and <a href='z.md'>z</a>.\n\n[r]: w.md\n",
+    ],
+)
+def test_cross_check_in_a_worker_process_reports_what_it_does_here(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from consolidator.apply import rewrite
+
+    here = rewrite_document(text, "A.md", "docs/A.md", {})
+    sent = []
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    with Pool(max_workers=1) as pool:
+        assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here  # small: checked here
+        assert sent == []
+        monkeypatch.setattr(rewrite, "PARALLEL_CHECK_CHARS", 0)
+        assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here
+        assert sent == [rewrite._expected]
+    # A pool that cannot take work: checked here after all.
+    assert rewrite_document(text, "A.md", "docs/A.md", {}, pool=pool) == here
+    assert here.unmatched or here.changes
+
+
 # --- an independent parser
 
 

@@ -13,10 +13,11 @@ import posixpath
 import re
 import string
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import mistune
@@ -80,8 +81,31 @@ def _parser() -> Any:
             return []
 
         md.inline = links_only  # type: ignore[assignment]
+        _quicken(inline)
         _PARSER = md
     return _PARSER
+
+
+def _quicken(inline: Any) -> None:
+    """Spare the cross-check two costs of mistune's inline parser that decide no link (about a third
+    of its time on a link-heavy file).
+
+    - Since mistune 3.1 emphasis is resolved after the scan (`finalize_tokens`), by wrapping tokens
+      already made into emphasis nodes: whether a bracket makes a link was decided during the scan,
+      and no link token is ever dropped or made text by it. Only the tree's shape would differ, and
+      `_walk` counts links at any depth, so it is skipped.
+    - The regex that finds the next character any rule starts with is looked up afresh for every
+      run of plain text (sorting the set of characters each time); the rules do not change once the
+      parser is made, so it is looked up once.
+
+    Older mistune versions have neither method and parse as before. `tests/test_rewrite.py` checks
+    that this parser sees the same links as an untouched one."""
+    if callable(getattr(inline, "finalize_tokens", None)):
+        inline.finalize_tokens = lambda tokens, depth: tokens
+    chars = getattr(inline, "_get_fast_trigger_chars", lambda: None)()
+    if chars is not None and callable(getattr(inline, "_get_fast_trigger_re", None)):
+        found = inline._get_fast_trigger_re(chars)
+        inline._get_fast_trigger_re = lambda _chars: found
 
 
 @dataclass
@@ -95,19 +119,23 @@ _LEAVES = frozenset({"text", "softbreak", "linebreak", "codespan", "blank_line",
 
 
 def _walk(tokens: Iterable[dict[str, Any]], into: _Expected) -> None:
-    for tok in tokens:
-        kind = tok.get("type")
-        if kind in _LEAVES:  # most tokens: nothing to count, nothing inside
-            continue
-        if kind in ("link", "image") and "ref" not in tok:
-            into.links[tok["attrs"]["url"]] += 1
-        elif kind in ("inline_html", "block_html"):
-            raw = tok.get("raw", "")
-            for a, b, _ in html_values(raw):
-                into.html[raw[a:b]] += 1
-        children = tok.get("children")
-        if isinstance(children, list):
-            _walk(children, into)
+    # A stack, not recursion: a link-heavy file has hundreds of thousands of links, each with
+    # children, and what is counted does not depend on the order of the walk.
+    todo = [tokens]
+    while todo:
+        for tok in todo.pop():
+            kind = tok.get("type")
+            if kind in _LEAVES:  # most tokens: nothing to count, nothing inside
+                continue
+            if kind in ("link", "image") and "ref" not in tok:
+                into.links[tok["attrs"]["url"]] += 1
+            elif kind in ("inline_html", "block_html"):
+                raw = tok.get("raw", "")
+                for a, b, _ in html_values(raw):
+                    into.html[raw[a:b]] += 1
+            children = tok.get("children")
+            if isinstance(children, list):
+                todo.append(children)
 
 
 def _expected(text: str) -> _Expected:
@@ -135,19 +163,22 @@ def _relative(url: str) -> bool:
     return not is_external(url.strip())
 
 
-def _check(located: list[tuple[LinkSpan, Found]], text: str) -> tuple[set[int], list[str]]:
-    """Indexes of the spans mistune confirms, and what could not be matched either way."""
-    exp = _expected(text)
+def _check(located: list[tuple[LinkSpan, Found]], exp: _Expected) -> tuple[set[int], list[str]]:
+    """Indexes of the spans mistune confirms (`exp`: what it sees in the text), and what could not
+    be matched either way."""
     confirmed: set[int] = set()
     missing: list[str] = []
 
-    seen = Counter(_url_key(s.target) for s, f in located if f.kind in ("inline", "image"))
+    # each span's URL as mistune writes it, worked out once (a file may hold more distinct URLs
+    # than `_url_key` remembers)
+    keys = [_url_key(s.target) if f.kind in ("inline", "image") else "" for s, f in located]
+    seen = Counter(k for k, (_, f) in zip(keys, located, strict=True) if f.kind in ("inline", "image"))
     html_seen = Counter(s.target for s, f in located if f.kind == "html")
     first_definition: dict[str, bool] = {}  # label key -> whether its first definition is confirmed
     for i, (s, f) in enumerate(located):
         if f.kind in ("inline", "image"):
             # With more spans than the parser has links for a URL, any of them may be the stray one.
-            ok = seen[_url_key(s.target)] <= exp.links[_url_key(s.target)]
+            ok = seen[keys[i]] <= exp.links[keys[i]]
         elif f.kind == "definition":
             assert f.label is not None
             key = unikey(f.label)
@@ -170,6 +201,34 @@ def _check(located: list[tuple[LinkSpan, Found]], text: str) -> tuple[set[int], 
         if _relative(value) and count > html_seen[value]:
             missing.extend([value] * (count - html_seen[value]))
     return confirmed, [f"{u} (reported by the Markdown parser, not located in the text)" for u in missing]
+
+
+# Below this many characters a text is checked in this process: handing it over costs more.
+PARALLEL_CHECK_CHARS = 1_000_000
+
+T = TypeVar("T")
+
+
+def in_worker(pool: Executor | None, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """`fn(*args)` started in a worker of `pool`, and a function that waits for its result. Without
+    a pool, or when the worker fails for any reason (it could not start, it was killed), `fn(*args)`
+    runs in this process when the result is asked for, so that a real error shows here."""
+    future: Future[T] | None = None
+    if pool is not None:
+        try:
+            future = pool.submit(fn, *args)
+        except (OSError, RuntimeError):  # a broken or shut down pool is a RuntimeError
+            future = None
+
+    def result() -> T:
+        if future is not None:
+            try:
+                return future.result()
+            except Exception:  # any failure of the worker: done here instead
+                pass
+        return fn(*args)
+
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,6 +522,7 @@ def rewrite_document(
     new_path: str,
     moved: Mapping[str, str],
     files: Collection[str] | None = None,
+    pool: Executor | None = None,
 ) -> Rewritten:
     """Rewrite the relative links of a Markdown document that moves from `old_path` to `new_path`
     while the files in `moved` (old repository path -> new) move too.
@@ -478,6 +538,8 @@ def rewrite_document(
     extension follow the file they name, as VS Code reads them. The same `moved` and `files` objects
     passed for every document of a run have their folder moves worked out once.
 
+    `pool` (worker processes) takes over the parser cross-check of a large document meanwhile.
+
     `unmatched` lists, as readable strings, links mistune reports that the span finder could not
     locate ("<url> (reported by the Markdown parser, ...)") and spans that would have changed but
     that mistune does not see as links ("line N: <target> (... left as written)").
@@ -486,8 +548,11 @@ def rewrite_document(
     if not _may_change(text, old_path, new_path, all_moves) or not _has_relative_candidates(text):
         return Rewritten(text, (), ())
     moves = _effective_moves(old_path, new_path, all_moves)
+    # mistune's reading of a large text is worked out in a worker process (when the caller has one)
+    # while this one locates the spans: both read only the text.
+    expected = in_worker(pool if len(text) >= PARALLEL_CHECK_CHARS else None, _expected, text)
     located = locate(text)
-    confirmed, unmatched = _check(located, text)
+    confirmed, unmatched = _check(located, expected())
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     memo: _PathMemo = {}  # links repeat: work each path out once

@@ -208,16 +208,20 @@ def keys_after_apply(existing: Iterable[str], plan: Plan) -> list[str]:
     return sorted(keys)
 
 
-def baseline_after_apply(root: Path, plan: Plan, existing: bytes | None) -> bytes:
+def baseline_after_apply(
+    root: Path, plan: Plan, existing: bytes | None, secrets: Sequence[SecretEntry] | None = None
+) -> bytes:
     """The baseline file `apply` records in its content commit: known findings follow their files,
     links already broken are known, and so is every secret the documents hold (moving documents
     neither adds nor removes one), each under the path its document moves to. Verdicts a person
-    gave in the previous baseline are kept."""
+    gave in the previous baseline are kept. `secrets`: what `repository_secrets` reports for `root`
+    before the apply, when the caller has it already (else it is scanned for here)."""
     previous = parse_baseline(existing) or Baseline()
     moves = plan.moves()
     keys = keys_after_apply(previous.keys, plan)
+    if secrets is None:
+        secrets = repository_secrets(root, load_config(root))
     found = [
-        SecretEntry(moves.get(e.path, e.path), e.line, e.kind, e.fingerprint, e.is_secret)
-        for e in repository_secrets(root, load_config(root))
+        SecretEntry(moves.get(e.path, e.path), e.line, e.kind, e.fingerprint, e.is_secret) for e in secrets
     ]
     return dump_baseline(Baseline(tuple(keys), tuple(with_verdicts(found, previous.secrets)))).encode("utf-8")

@@ -71,8 +71,17 @@ class Chunk:
 
 
 def _chunk(src: str, pieces: list[tuple[int, int]]) -> Chunk:
-    starts, origs, parts, n = [], [], [], 0
+    starts: list[int] = []
+    origs: list[int] = []
+    parts: list[str] = []
+    n = 0
     for a, b in pieces:
+        if origs and origs[-1] + n - starts[-1] == a:
+            # Continues the piece before it (no prefix removed between them): one piece maps both,
+            # so a paragraph outside any container maps back with one addition.
+            parts.append(src[a:b])
+            n += b - a
+            continue
         starts.append(n)
         origs.append(a)
         parts.append(src[a:b])
@@ -122,7 +131,6 @@ class Blocks:
         self.headings: list[Chunk] = []
         self.html: list[Chunk] = []
         self.opened: list[_Container] = []
-        self.marks = [m.start() for m in re.finditer(r"[\[<]", src)]
 
     def run(self) -> None:
         src = self.src
@@ -147,8 +155,9 @@ class Blocks:
             return
         if self.leaf == "para":
             # Links need a '[' or a '<': most paragraphs have neither and are not worth a chunk.
-            k = bisect_left(self.marks, self.pieces[0][0])
-            if k < len(self.marks) and self.marks[k] < self.pieces[-1][1]:
+            # (paragraphs do not overlap: looking through each one's text is linear in all)
+            a, b = self.pieces[0][0], self.pieces[-1][1]
+            if self.src.find("[", a, b) >= 0 or self.src.find("<", a, b) >= 0:
                 self.paragraphs.append(_chunk(self.src, self.pieces))
         elif self.leaf == "html":
             self.html.append(_chunk(self.src, self.pieces))

@@ -14,6 +14,7 @@ import string
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from mistune.util import unikey
 
@@ -422,13 +423,19 @@ class Lines:
 
 
 def locate(text: str) -> list[tuple[LinkSpan, Found]]:
-    lines = Lines(text)
-    out = []
+    placed = []
     for chunk, f in _scan(text):
-        start, end = chunk.span(f.start, f.end)
-        out.append((LinkSpan(start, end, text[start:end], f.kind, lines.of(start), f.angle), f))
-    out.sort(key=lambda pair: pair[0].start)
-    return out
+        if len(chunk.origs) == 1:  # one piece (most paragraphs): offsets shift by one amount
+            at = chunk.origs[0] - chunk.starts[0]
+            placed.append((at + f.start, at + f.end, f))
+        else:
+            placed.append((*chunk.span(f.start, f.end), f))
+    placed.sort(key=itemgetter(0))
+    starts = Lines(text).starts
+    return [
+        (LinkSpan(start, end, text[start:end], f.kind, bisect_right(starts, start), f.angle), f)
+        for start, end, f in placed
+    ]
 
 
 def find_link_spans(text: str) -> list[LinkSpan]:
