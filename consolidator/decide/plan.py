@@ -87,7 +87,7 @@ def build_plan(
         groups = find_document_groups(inventory.documents, config)
     # One context and one reading of each document serve every classification pass and the overlaps.
     context = build_context(inventory, groups, config, weights)
-    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+    evidence = {d.path: gather_evidence(d, inventory.derived.get(d.blob)) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
     classes = readable_canonicals(classes, context)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
