@@ -425,10 +425,10 @@ def plan(
         the_plan = _with_reason_records(parse_plan(hit["plan"], str(target)), hit.get("reasons"))
         inventory = Inventory(str(root), _leaking(hit), git=True)
     else:
-        from .decide.textsignals import text_signals  # light: the workers import it too
+        from .decide.textsignals import plan_facts  # light: the workers import it too
 
-        # The rules table's reading of each document's text runs in the scan's workers, beside its parse.
-        inventory = _scan(repo, config, quiet, while_parsing=_import_planning, per_document=text_signals)
+        # What planning reads of each document's text is read in the scan's workers, beside its parse.
+        inventory = _scan(repo, config, quiet, while_parsing=_import_planning, per_document=plan_facts)
         from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
         the_plan = plan_repository(inventory, config)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,15 +31,12 @@ from ..core.config import SimilarityConfig
 from ..core.conventions import heads_folder
 from ..core.models import Document
 from .names import NameParts, parse_name
+from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
 from .vectors import (
-    _NOT_WORD,
     Pair,
     _drop_common_lines,
     _row_products,
-    document_text,
-    exact_key,
     normalised_heading,
-    strip_symbols,
     tfidf_matrix,
 )
 
@@ -77,11 +74,16 @@ class _Index:
     exact: list[str] = field(init=False)
     texts: list[str] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
+    # blob id -> the document's prose and exact key, when the scan's workers computed them
+    prepared: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         docs = self.docs
         n = len(docs)
-        texts = [document_text(d) for d in docs]
+        ready = [self.prepared.get(d.blob) if d.blob else None for d in docs]
+        texts = [
+            r.prose if isinstance(r, Prepared) else document_text(d) for d, r in zip(docs, ready, strict=True)
+        ]
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
         self.texts = texts
         self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
@@ -133,7 +135,9 @@ class _Index:
         # When a document was written: AI-written reports often state invented dates, so the first
         # commit wins over what the text says; the text date is the fallback outside git.
         self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
-        self.exact = [exact_key(d) for d in docs]
+        self.exact = [
+            r.exact if isinstance(r, Prepared) else exact_key(d) for d, r in zip(docs, ready, strict=True)
+        ]
 
 
 def _as_date(text: str | None) -> date | None:

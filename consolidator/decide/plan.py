@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..analysis.similarity import Groups, find_groups
@@ -34,6 +34,7 @@ from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
 from .sprawl import sprawl_entries
+from .textsignals import PlanFacts, TextSignals
 from .weights import Weights
 
 __all__ = [
@@ -49,9 +50,13 @@ __all__ = [
 HISTORY = ("archive", "merge")
 
 
-def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
-    """The one place the plan asks for duplicate groups, topics and series."""
-    return find_groups(docs, config.similarity)
+def find_document_groups(
+    docs: Sequence[Document], config: Config, derived: Mapping[str, object] | None = None
+) -> Groups:
+    """The one place the plan asks for duplicate groups, topics and series. `derived` is the
+    inventory's: what the scan's workers computed of each document (`textsignals.plan_facts`)."""
+    prepared = {b: f.prepared for b, f in (derived or {}).items() if isinstance(f, PlanFacts)}
+    return find_groups(docs, config.similarity, prepared=prepared)
 
 
 def secret_warnings(doc: Document) -> tuple[Reason, ...]:
@@ -84,10 +89,11 @@ def build_plan(
     repository proposes no moves. `weights` replace the shipped ones (to validate a refit).
     """
     if groups is None:
-        groups = find_document_groups(inventory.documents, config)
+        groups = find_document_groups(inventory.documents, config, inventory.derived)
     # One context and one reading of each document serve every classification pass and the overlaps.
     context = build_context(inventory, groups, config, weights)
-    evidence = {d.path: gather_evidence(d, inventory.derived.get(d.blob)) for d in inventory.documents}
+    facts = inventory.derived
+    evidence = {d.path: gather_evidence(d, _signals(facts.get(d.blob))) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
     classes = readable_canonicals(classes, context)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
@@ -107,6 +113,10 @@ def build_plan(
         ),
         broken_links=broken_links(inventory),
     )
+
+
+def _signals(facts: object) -> TextSignals | None:
+    return facts.signals if isinstance(facts, PlanFacts) else None
 
 
 def _entries(drafts: list[Draft], inventory: Inventory) -> tuple[Decision, ...]:

@@ -1,10 +1,11 @@
 """What the rules table finds in a document's own text and headings: a function of its content alone.
 
 These are the costly part of the evidence (dozens of regular expressions over every document's whole
-text), so the plan has them computed in the scan's worker processes, right after each parse, and
-hands the compact result to `evidence.gather_evidence`. This module is therefore kept light (the
-rules table and `re` only): each worker imports it when it unpickles `text_signals`, and importing
-`evidence` there would import scikit-learn into every worker.
+text), so the plan has them computed in the scan's worker processes, right after each parse, with
+the similarity stage's reading of the prose (`plan_facts`), and hands the compact results to
+`evidence.gather_evidence` and `similarity.find_groups`. This module is therefore kept light (the
+rules table, `analysis.prose` and `re`): each worker imports it when it unpickles `plan_facts`, and
+importing `evidence` there would import scikit-learn into every worker.
 
 The rules that read the file name or the title are not here: a title may come from the file name,
 and the same content can sit under several names.
@@ -16,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..analysis.prose import Prepared, prepare
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -83,5 +85,18 @@ def signals_of(text: str, headings: Sequence[Heading]) -> TextSignals:
 
 
 def text_signals(parsed: Parsed) -> TextSignals:
-    """`signals_of` a parse: what the scan's workers run beside the parse (see analysis.scan)."""
+    """`signals_of` a parse."""
     return signals_of(parsed.text, parsed.headings)
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What planning reads of one document's content, computed beside its parse."""
+
+    signals: TextSignals  # for evidence.gather_evidence
+    prepared: Prepared  # for analysis.similarity.find_groups
+
+
+def plan_facts(parsed: Parsed) -> PlanFacts:
+    """What the scan's workers run on each parse for `plan` (see analysis.scan.scan_repo)."""
+    return PlanFacts(text_signals(parsed), prepare(parsed))
