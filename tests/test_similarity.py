@@ -444,3 +444,28 @@ def test_sparse_average_linkage_makes_the_dense_merges() -> None:
         for (a, b), v in pairs.items():
             matrix[a, b] = matrix[b, a] = v
         assert sparse_average_linkage(n, pairs, 0.5, 0.25) == average_linkage(n, matrix, 0.5, 0.25), trial
+
+
+def test_pairs_scored_by_forked_workers_score_as_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large repository's pairs are scored by forked workers (pairs.PARALLEL_PAIRS): same scores,
+    same order."""
+    from consolidator.analysis import pairs
+
+    docs = corpus(
+        {
+            "STATUS_REPORT.md": REPORT_A,
+            "FINAL_PROJECT_REPORT.md": REPORT_B,
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "WEEK_1_STATUS.md": WEEK_1,
+            "WEEK_2_STATUS.md": WEEK_2,
+        }
+    )
+    index = pairs._Index(sorted(docs, key=lambda d: d.path), SimilarityConfig())
+    every = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
+    alone = pairs.score_pairs(index, every, workers=1)
+    before = groups_to_dict(find_groups(docs))
+    monkeypatch.setattr(pairs, "PARALLEL_PAIRS", 1)
+    forked = pairs.score_pairs(index, every, workers=2)
+    assert list(forked.items()) == list(alone.items())
+    assert groups_to_dict(find_groups(docs)) == before

@@ -19,8 +19,11 @@ score of each. Part of the similarity stage (see `similarity`).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -153,6 +156,13 @@ def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float])
     sa, sb = set(a), set(b)
     if not sa or not sb:
         return 0.0
+    # Every weight is positive (an idf is at least 1), so these two cases need no sums: the same words
+    # make two equal sums, whose quotient is exactly 1.0, and no shared word makes 0.0. They are most
+    # pairs of a large repository (translations of one page share a name and nothing of their title).
+    if sa == sb:
+        return 1.0
+    if sa.isdisjoint(sb):
+        return 0.0
     # summed in sorted order: a float sum over a set of strings follows the per-run string hash, and
     # a pair scored exactly at a threshold would fall either side from run to run
     inter = sum(idf.get(w, 1.0) for w in sorted(sa & sb))
@@ -267,13 +277,71 @@ def _dated_apart(a: NameParts, b: NameParts) -> bool:
     return bool(da) and bool(db) and da != db and a.base == b.base
 
 
-def score_pairs(index: _Index, pairs: Sequence[Pair]) -> dict[Pair, PairScore]:
-    contents = _row_products(index.content, pairs)
-    headings = _row_products(index.headings, pairs)
+# From this many pairs on, scoring is split between worker processes forked from this one (they read
+# the index from their copy of this process's memory, nothing is pickled to them). A large repository
+# has about a million candidate pairs, scored one by one in Python.
+PARALLEL_PAIRS = 50_000
+_FORKED: tuple[_Index, Sequence[Pair], list[float], list[float]] | None = None  # what the workers read
+
+
+def score_pairs(index: _Index, pairs: Sequence[Pair], workers: int | None = None) -> dict[Pair, PairScore]:
+    contents = _row_products(index.content, pairs).tolist()
+    headings = _row_products(index.headings, pairs).tolist()
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if len(pairs) >= PARALLEL_PAIRS and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return dict(zip(pairs, _score_forked(index, pairs, contents, headings, workers), strict=True))
     return {
         pair: _score(index, pair[0], pair[1], float(c), float(h))
-        for pair, c, h in zip(pairs, contents.tolist(), headings.tolist(), strict=True)
+        for pair, c, h in zip(pairs, contents, headings, strict=True)
     }
+
+
+def _score_forked(
+    index: _Index, pairs: Sequence[Pair], contents: list[float], headings: list[float], workers: int
+) -> list[PairScore]:
+    """The scores of `pairs` in order, computed by forked workers, each taking a slice in turn."""
+    global _FORKED
+    step = max(1, -(-len(pairs) // (workers * 8)))
+    slices = [(start, min(start + step, len(pairs))) for start in range(0, len(pairs), step)]
+    _FORKED = (index, pairs, contents, headings)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            out: list[PairScore] = []
+            for rows in pool.map(_score_slice, slices):
+                out.extend(PairScore(*row) for row in rows)
+            return out
+    finally:
+        _FORKED = None
+
+
+_Row = tuple[float, float, float, float, float, float, float, bool, bool, bool, str]  # a PairScore's fields
+
+
+def _score_slice(bounds: tuple[int, int]) -> list[_Row]:
+    # Plain tuples travel back much faster than dataclass instances.
+    assert _FORKED is not None
+    index, pairs, contents, headings = _FORKED
+    rows: list[_Row] = []
+    for k in range(*bounds):
+        i, j = pairs[k]
+        s = _score(index, i, j, float(contents[k]), float(headings[k]))
+        rows.append(
+            (
+                s.score,
+                s.content,
+                s.name,
+                s.title,
+                s.headings,
+                s.links,
+                s.dates,
+                s.same_name,
+                s.series_apart,
+                s.exact,
+                s.rule,
+            )
+        )
+    return rows
 
 
 def _link_score(index: _Index, i: int, j: int) -> float:
