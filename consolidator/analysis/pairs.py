@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -288,7 +289,8 @@ def score_pairs(index: _Index, pairs: Sequence[Pair], workers: int | None = None
     contents = _row_products(index.content, pairs).tolist()
     headings = _row_products(index.headings, pairs).tolist()
     workers = workers or min(os.cpu_count() or 1, 8)
-    if len(pairs) >= PARALLEL_PAIRS and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    # Linux only: elsewhere `fork` is missing or, on macOS, unsafe once system libraries are loaded.
+    if len(pairs) >= PARALLEL_PAIRS and workers > 1 and sys.platform.startswith("linux"):
         return dict(zip(pairs, _score_forked(index, pairs, contents, headings, workers), strict=True))
     return {
         pair: _score(index, pair[0], pair[1], float(c), float(h))
