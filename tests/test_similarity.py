@@ -463,9 +463,11 @@ def test_pairs_scored_by_forked_workers_score_as_in_one_process(monkeypatch: pyt
     )
     index = pairs._Index(sorted(docs, key=lambda d: d.path), SimilarityConfig())
     every = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
-    alone = pairs.score_pairs(index, every, workers=1)
+    called: list[str] = []
+    alone = pairs.score_pairs(index, every, workers=1, meanwhile=lambda: called.append("alone"))
     before = groups_to_dict(find_groups(docs))
     monkeypatch.setattr(pairs, "PARALLEL_PAIRS", 1)
-    forked = pairs.score_pairs(index, every, workers=2)
+    forked = pairs.score_pairs(index, every, workers=2, meanwhile=lambda: called.append("forked"))
     assert list(forked.items()) == list(alone.items())
+    assert called == ["alone", "forked"]  # the work that needs no scores, once either way
     assert groups_to_dict(find_groups(docs)) == before

@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -285,21 +285,37 @@ PARALLEL_PAIRS = 50_000
 _FORKED: tuple[_Index, Sequence[Pair], list[float], list[float]] | None = None  # what the workers read
 
 
-def score_pairs(index: _Index, pairs: Sequence[Pair], workers: int | None = None) -> dict[Pair, PairScore]:
+def score_pairs(
+    index: _Index,
+    pairs: Sequence[Pair],
+    workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> dict[Pair, PairScore]:
+    """The score of each pair. `meanwhile` (work that does not need the scores) is called once: while
+    forked workers score, when there are enough pairs for them, else after the scoring."""
     contents = _row_products(index.content, pairs).tolist()
     headings = _row_products(index.headings, pairs).tolist()
     workers = workers or min(os.cpu_count() or 1, 8)
     # Linux only: elsewhere `fork` is missing or, on macOS, unsafe once system libraries are loaded.
     if len(pairs) >= PARALLEL_PAIRS and workers > 1 and sys.platform.startswith("linux"):
-        return dict(zip(pairs, _score_forked(index, pairs, contents, headings, workers), strict=True))
-    return {
+        found = _score_forked(index, pairs, contents, headings, workers, meanwhile)
+        return dict(zip(pairs, found, strict=True))
+    scored = {
         pair: _score(index, pair[0], pair[1], float(c), float(h))
         for pair, c, h in zip(pairs, contents, headings, strict=True)
     }
+    if meanwhile is not None:
+        meanwhile()
+    return scored
 
 
 def _score_forked(
-    index: _Index, pairs: Sequence[Pair], contents: list[float], headings: list[float], workers: int
+    index: _Index,
+    pairs: Sequence[Pair],
+    contents: list[float],
+    headings: list[float],
+    workers: int,
+    meanwhile: Callable[[], object] | None,
 ) -> list[PairScore]:
     """The scores of `pairs` in order, computed by forked workers, each taking a slice in turn."""
     global _FORKED
@@ -309,8 +325,12 @@ def _score_forked(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_score_slice, slices)
+            # Every slice is queued and every worker forked by now: this process would only wait.
+            if meanwhile is not None:
+                meanwhile()
             out: list[PairScore] = []
-            for rows in pool.map(_score_slice, slices):
+            for rows in results:
                 out.extend(PairScore(*row) for row in rows)
             return out
     finally:

@@ -97,10 +97,15 @@ def find_groups(
     )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))
-    scored = score_pairs(index, pairs)
+    topic_list: list[Cluster] = []
+
+    def find_topics() -> None:  # needs the neighbours, not the scores: done while workers score
+        if topics:
+            topic_list.extend(topic_clusters(index, neighbours))
+
+    scored = score_pairs(index, pairs, meanwhile=find_topics)
     sets = duplicate_sets(index, scored)
     duplicates = _duplicate_clusters(index, sets, scored)
-    topic_list = topic_clusters(index, neighbours) if topics else []
     series = series_clusters(ordered, index.names)
     return Groups(tuple(duplicates), tuple(topic_list), tuple(series), related_pairs(index, scored))
 
