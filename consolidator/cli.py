@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .analysis.scan import check_repo, scan_repo
+from .analysis.scan import PerDocument, check_repo, scan_repo
 from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
 from .core.models import Dates, Document, Inventory, Plan, Reason, Secret
@@ -224,10 +224,16 @@ def _config(repo: Path, config_file: Path | None) -> Config:
 
 
 def _scan(
-    repo: Path, config: Config, quiet: bool, while_parsing: Callable[[], object] | None = None
+    repo: Path,
+    config: Config,
+    quiet: bool,
+    while_parsing: Callable[[], object] | None = None,
+    per_document: PerDocument | None = None,
 ) -> Inventory:
     with _progress(quiet, "Reading documents") as progress:
-        inventory = scan_repo(repo, config=config, progress=progress, while_parsing=while_parsing)
+        inventory = scan_repo(
+            repo, config=config, progress=progress, while_parsing=while_parsing, per_document=per_document
+        )
     if not quiet:
         for warning in inventory.warnings:
             tell("[yellow]warning:[/]", warning)
@@ -419,7 +425,10 @@ def plan(
         the_plan = _with_reason_records(parse_plan(hit["plan"], str(target)), hit.get("reasons"))
         inventory = Inventory(str(root), _leaking(hit), git=True)
     else:
-        inventory = _scan(repo, config, quiet, while_parsing=_import_planning)
+        from .decide.textsignals import plan_facts  # light: the workers import it too
+
+        # What planning reads of each document's text is read in the scan's workers, beside its parse.
+        inventory = _scan(repo, config, quiet, while_parsing=_import_planning, per_document=plan_facts)
         from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
         the_plan = plan_repository(inventory, config)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from consolidator.core.errors import PlanError
-from consolidator.core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader
+from consolidator.core.models import BrokenLink, Cluster, Decision, Plan, PlanHeader, Reason
 from consolidator.decide.planfile import dump_plan, load_plan, parse_plan, validate_plan, write_plan
 
 
@@ -152,3 +152,89 @@ def test_swapping_two_files_is_allowed(tmp_path: Path) -> None:
     (tmp_path / "b.md").write_text("b")
     plan = _plan(_entry("a.md", "move", "b.md"), _entry("b.md", "move", "a.md"))
     assert validate_plan(plan, tmp_path, {"a.md", "b.md"}) == []
+
+
+# Strings that PyYAML writes plain, single-quoted, double-quoted with escapes, folded past the width, on
+# several lines, or as a complex key; and numbers that are not plain decimals.
+_AWKWARD = (
+    "plain words",
+    "",
+    " leading space",
+    "trailing space ",
+    "null",
+    "~",
+    "yes",
+    "No",
+    "1.0",
+    "0x1F",
+    "2024-01-02",
+    "12:30",
+    "- dash first",
+    "? question",
+    "key: value",
+    "a #hash",
+    "#first",
+    "it's",
+    "'quoted'",
+    '"double"',
+    "tab\there",
+    "bell\x07",
+    "bom\ufeff",
+    "line one\nline two",
+    "carriage\rreturn",
+    "next\x85line",
+    "wide é ü 中文 🎉",
+    "[brackets]",
+    "{braces}",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "%directive",
+    "@at",
+    "`tick`",
+    "|pipe",
+    ">fold",
+    "word " * 1200,
+    "x" * 5000,
+    "p/" * 70 + "long-key.md",
+)
+
+
+def test_the_plan_writer_writes_what_pyyaml_writes() -> None:
+    """dump_plan writes most items itself (see planfile._BlockWriter): byte for byte PyYAML's output,
+    whatever the strings, numbers and shapes."""
+    from consolidator.decide.planfile import _HEADER_COMMENT, _pyyaml, plan_to_dict
+
+    entries = tuple(
+        Decision(
+            source=f"{i:03d}-{s}",
+            action="merge" if i % 2 else "keep",
+            destination=s or None,
+            section=s if i % 3 else None,
+            canonical=s if i % 5 else None,
+            reasons=tuple(Reason(x) for x in _AWKWARD[i : i + 3]),
+            confidence=(0.5, 1.0, 1e-07, 12345.678, float("inf"), float("nan"), 0.0)[i % 7],
+            blob=("0" * 40, "1" * 40, "1e10", "deadbeef")[i % 4],
+            kind=s,
+        )
+        for i, s in enumerate(_AWKWARD)
+    )
+    clusters = [
+        Cluster(
+            f"dup-{i}",
+            "duplicate",
+            (s, "other.md"),
+            s or None,
+            s,
+            _AWKWARD[i : i + 2],
+            ((s, _AWKWARD[i : i + 2]), ("plain.md", ())),
+            (0.123, 2.5e-5, 1.0)[i % 3],
+        )
+        for i, s in enumerate(_AWKWARD)
+    ]
+    clusters.append(Cluster("empty", "topic", ()))
+    broken = tuple(BrokenLink(s, i, s, s or None, "missing file", s or None) for i, s in enumerate(_AWKWARD))
+    plan = Plan(PlanHeader("consolidator test", "repo", None), entries, tuple(clusters), broken)
+    assert dump_plan(plan) == _HEADER_COMMENT + _pyyaml(plan_to_dict(plan))
+    empty = Plan(PlanHeader("consolidator test", "repo", "abc"), ())
+    assert dump_plan(empty) == _HEADER_COMMENT + _pyyaml(plan_to_dict(empty))

@@ -508,3 +508,30 @@ def test_one_stub_body_under_two_declared_titles_is_not_a_duplicate() -> None:
     assert find_groups(titled).duplicates == ()
     # the same copies without declared titles are exact duplicates, as before
     assert member_sets(find_groups(docs)) == {frozenset({"api/goback.md", "api/goforward.md"})}
+
+
+def test_pairs_scored_by_forked_workers_score_as_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large repository's pairs are scored by forked workers (pairs.PARALLEL_PAIRS): same scores,
+    same order."""
+    from consolidator.analysis import pairs
+
+    docs = corpus(
+        {
+            "STATUS_REPORT.md": REPORT_A,
+            "FINAL_PROJECT_REPORT.md": REPORT_B,
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "WEEK_1_STATUS.md": WEEK_1,
+            "WEEK_2_STATUS.md": WEEK_2,
+        }
+    )
+    index = pairs._Index(sorted(docs, key=lambda d: d.path), SimilarityConfig())
+    every = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
+    called: list[str] = []
+    alone = pairs.score_pairs(index, every, workers=1, meanwhile=lambda: called.append("alone"))
+    before = groups_to_dict(find_groups(docs))
+    monkeypatch.setattr(pairs, "PARALLEL_PAIRS", 1)
+    forked = pairs.score_pairs(index, every, workers=2, meanwhile=lambda: called.append("forked"))
+    assert list(forked.items()) == list(alone.items())
+    assert called == ["alone", "forked"]  # the work that needs no scores, once either way
+    assert groups_to_dict(find_groups(docs)) == before

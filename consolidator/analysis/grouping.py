@@ -24,13 +24,8 @@ from ..core.conventions import in_history_folder, slug
 from ..core.models import Cluster, Document
 from .names import NameParts, parse_name, version_rank
 from .pairs import PairScore, _Index, score_pairs
-from .vectors import (
-    _NOT_WORD,
-    Pair,
-    _clean_line,
-    normalised_heading,
-    strip_symbols,
-)
+from .prose import _NOT_WORD, _clean_line, strip_symbols
+from .vectors import Pair, normalised_heading
 
 # Sections with fewer words than this are not reported as content a canonical lacks.
 MIN_SECTION_WORDS = 5
@@ -255,14 +250,26 @@ def _shingles(text: str, size: int = 4) -> set[int]:
     return {hash(" ".join(words[k : k + size])) for k in range(len(words) - size + 1)}
 
 
-def unique_sections(member: Document, canonical: Document, limit: int = 20) -> tuple[str, ...]:
-    """Sections (or the opening paragraph) of `member` whose heading and text the canonical lacks."""
+def _contents(canonical: Document) -> tuple[set[str], set[int]]:
+    """What `unique_sections` compares members with: the canonical's headings and text shingles."""
     have_headings = {normalised_heading(h.text) for h in canonical.headings}
     have_text: set[int] = set()
     for section in canonical.sections or ():
         have_text |= _shingles(section.text)
     if not canonical.sections:
         have_text = _shingles(canonical.text)
+    return have_headings, have_text
+
+
+def unique_sections(
+    member: Document,
+    canonical: Document,
+    limit: int = 20,
+    contents: tuple[set[str], set[int]] | None = None,
+) -> tuple[str, ...]:
+    """Sections (or the opening paragraph) of `member` whose heading and text the canonical lacks.
+    `contents` is `_contents(canonical)`, when the caller compares several members with it."""
+    have_headings, have_text = contents if contents is not None else _contents(canonical)
     out: list[str] = []
     for section in member.sections:
         body = _clean_line(section.text)
@@ -339,8 +346,9 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
             for b in members[ai + 1 :]
             if (a, b) in scored
         ]
+        contents = _contents(docs[canonical])  # once per group, not once per member
         unique = tuple(
-            (docs[m].path, unique_sections(docs[m], docs[canonical]))
+            (docs[m].path, unique_sections(docs[m], docs[canonical], contents=contents))
             for m in sorted(members, key=lambda m: docs[m].path)
             if m != canonical
         )

@@ -25,10 +25,14 @@ score of each. Part of the similarity stage (see `similarity`).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
+import sys
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,15 +43,12 @@ from ..core.config import SimilarityConfig
 from ..core.conventions import heads_folder
 from ..core.models import Document
 from .names import NameParts, parse_name
+from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
 from .vectors import (
-    _NOT_WORD,
     Pair,
     _drop_common_lines,
     _row_products,
-    document_text,
-    exact_key,
     normalised_heading,
-    strip_symbols,
     tfidf_matrix,
 )
 
@@ -98,11 +99,16 @@ class _Index:
     template_share: list[float] = field(init=False)
     own_lines: list[frozenset[int]] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
+    # blob id -> the document's prose and exact key, when the scan's workers computed them
+    prepared: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         docs = self.docs
         n = len(docs)
-        texts = [document_text(d) for d in docs]
+        ready = [self.prepared.get(d.blob) if d.blob else None for d in docs]
+        texts = [
+            r.prose if isinstance(r, Prepared) else document_text(d) for d, r in zip(docs, ready, strict=True)
+        ]
         self.template_share, self.own_lines = template_lines(texts)
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
         self.texts = texts
@@ -155,7 +161,9 @@ class _Index:
         # When a document was written: AI-written reports often state invented dates, so the first
         # commit wins over what the text says; the text date is the fallback outside git.
         self.dates = [_as_date(d.dates.first_commit or d.dates.content) for d in docs]
-        self.exact = [exact_key(d) for d in docs]
+        self.exact = [
+            r.exact if isinstance(r, Prepared) else exact_key(d) for d, r in zip(docs, ready, strict=True)
+        ]
 
 
 def _line_keys(text: str) -> list[str]:
@@ -215,6 +223,13 @@ def _as_date(text: str | None) -> date | None:
 def _weighted_overlap(a: Iterable[str], b: Iterable[str], idf: dict[str, float]) -> float:
     sa, sb = set(a), set(b)
     if not sa or not sb:
+        return 0.0
+    # Every weight is positive (an idf is at least 1), so these two cases need no sums: the same words
+    # make two equal sums, whose quotient is exactly 1.0, and no shared word makes 0.0. They are most
+    # pairs of a large repository (translations of one page share a name and nothing of their title).
+    if sa == sb:
+        return 1.0
+    if sa.isdisjoint(sb):
         return 0.0
     # summed in sorted order: a float sum over a set of strings follows the per-run string hash, and
     # a pair scored exactly at a threshold would fall either side from run to run
@@ -347,13 +362,92 @@ def _dated_apart(a: NameParts, b: NameParts) -> bool:
     return bool(da) and bool(db) and da != db and a.base == b.base
 
 
-def score_pairs(index: _Index, pairs: Sequence[Pair]) -> dict[Pair, PairScore]:
-    contents = _row_products(index.content, pairs)
-    headings = _row_products(index.headings, pairs)
-    return {
+# From this many pairs on, scoring is split between worker processes forked from this one (they read
+# the index from their copy of this process's memory, nothing is pickled to them). A large repository
+# has about a million candidate pairs, scored one by one in Python.
+PARALLEL_PAIRS = 50_000
+_FORKED: tuple[_Index, Sequence[Pair], list[float], list[float]] | None = None  # what the workers read
+
+
+def score_pairs(
+    index: _Index,
+    pairs: Sequence[Pair],
+    workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> dict[Pair, PairScore]:
+    """The score of each pair. `meanwhile` (work that does not need the scores) is called once: while
+    forked workers score, when there are enough pairs for them, else after the scoring."""
+    contents = _row_products(index.content, pairs).tolist()
+    headings = _row_products(index.headings, pairs).tolist()
+    workers = workers or min(os.cpu_count() or 1, 8)
+    # Linux only: elsewhere `fork` is missing or, on macOS, unsafe once system libraries are loaded.
+    if len(pairs) >= PARALLEL_PAIRS and workers > 1 and sys.platform.startswith("linux"):
+        found = _score_forked(index, pairs, contents, headings, workers, meanwhile)
+        return dict(zip(pairs, found, strict=True))
+    scored = {
         pair: _score(index, pair[0], pair[1], float(c), float(h))
-        for pair, c, h in zip(pairs, contents.tolist(), headings.tolist(), strict=True)
+        for pair, c, h in zip(pairs, contents, headings, strict=True)
     }
+    if meanwhile is not None:
+        meanwhile()
+    return scored
+
+
+def _score_forked(
+    index: _Index,
+    pairs: Sequence[Pair],
+    contents: list[float],
+    headings: list[float],
+    workers: int,
+    meanwhile: Callable[[], object] | None,
+) -> list[PairScore]:
+    """The scores of `pairs` in order, computed by forked workers, each taking a slice in turn."""
+    global _FORKED
+    step = max(1, -(-len(pairs) // (workers * 8)))
+    slices = [(start, min(start + step, len(pairs))) for start in range(0, len(pairs), step)]
+    _FORKED = (index, pairs, contents, headings)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_score_slice, slices)
+            # Every slice is queued and every worker forked by now: this process would only wait.
+            if meanwhile is not None:
+                meanwhile()
+            out: list[PairScore] = []
+            for rows in results:
+                out.extend(PairScore(*row) for row in rows)
+            return out
+    finally:
+        _FORKED = None
+
+
+_Row = tuple[float, float, float, float, float, float, float, bool, bool, bool, str]  # a PairScore's fields
+
+
+def _score_slice(bounds: tuple[int, int]) -> list[_Row]:
+    # Plain tuples travel back much faster than dataclass instances.
+    assert _FORKED is not None
+    index, pairs, contents, headings = _FORKED
+    rows: list[_Row] = []
+    for k in range(*bounds):
+        i, j = pairs[k]
+        s = _score(index, i, j, float(contents[k]), float(headings[k]))
+        rows.append(
+            (
+                s.score,
+                s.content,
+                s.name,
+                s.title,
+                s.headings,
+                s.links,
+                s.dates,
+                s.same_name,
+                s.series_apart,
+                s.exact,
+                s.rule,
+            )
+        )
+    return rows
 
 
 def _link_score(index: _Index, i: int, j: int) -> float:

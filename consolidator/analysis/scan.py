@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from ..core import gitio
@@ -61,6 +62,9 @@ PARALLEL_THRESHOLD = 400  # below this many files to parse, worker start-up cost
 PARALLEL_CHUNK = 16  # files sent to a worker at once: few round trips, and the last ones are small
 
 Progress = Callable[[int, int], None]
+# Work a caller wants done on each freshly parsed document, beside the parse: a module-level function
+# (it is sent to the worker processes by name) whose result is small and picklable.
+PerDocument = Callable[[Parsed], object]
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,13 @@ def _parse_blob(data: bytes) -> Entry:
     return parse_text(decoded.text), decoded.invalid_bytes, found
 
 
+def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[Entry, object]:
+    """`_parse_blob`, and what `per_document` makes of the parse while it is at hand (in the worker,
+    so that per-document work runs on every core and only its compact result travels back)."""
+    entry = _parse_blob(data)
+    return entry, (per_document(entry[0]) if per_document is not None else None)
+
+
 class _Background:
     """Runs `work` in a thread; `finish` waits for it and raises what it raised, here rather than as a
     thread's traceback on stderr."""
@@ -184,25 +195,31 @@ def _parse_missing(
     while_parsing: Callable[[], object] | None,
     read_history: Callable[[], None],
     in_git: bool,
+    per_document: PerDocument | None = None,
+    derived: dict[str, object] | None = None,
 ) -> _Background | None:
     """Parse the blobs the cache lacks (`todo`: blob id, bytes) into it, in worker processes when
     there are many. `while_parsing` runs meanwhile, and `read_history` in a thread when the parse
-    leaves time for it: that thread is returned, for the caller to finish."""
+    leaves time for it: that thread is returned, for the caller to finish. What `per_document` makes
+    of each parse goes into `derived`, by blob id."""
     history_job: _Background | None = None
     done = 0
+    work = partial(_parse_and_derive, per_document=per_document)
     if len(todo) >= PARALLEL_THRESHOLD and (workers or os.cpu_count() or 1) > 1:
         # Largest first and a few at a time, so the workers run out of work together rather than
         # one parsing a last batch of big files while the others wait. Parse time follows size.
         todo = sorted(todo, key=lambda item: -len(item[1]))
         with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8)) as pool:
-            results = pool.map(_parse_blob, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
+            results = pool.map(work, [d for _, d in todo], chunksize=PARALLEL_CHUNK)
             # Every chunk is queued and every worker started by now, so nothing done from now on is
             # inherited by a forked worker (a half-done import, a held lock). This process would only
             # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
             helper = _Background(while_parsing) if while_parsing else None
             history_job = _Background(read_history) if in_git else None
-            for (blob, _), result in zip(todo, results, strict=True):
+            for (blob, _), (result, extra) in zip(todo, results, strict=True):
                 cache.put(blob, result)
+                if derived is not None and extra is not None:
+                    derived[blob] = extra
                 done += 1
                 if progress and done % 50 == 0:
                     progress(total - len(todo) + done, total)
@@ -213,7 +230,10 @@ def _parse_missing(
         if while_parsing:
             while_parsing()
         for blob, data in todo:
-            cache.put(blob, _parse_blob(data))
+            result, extra = work(data)
+            cache.put(blob, result)
+            if derived is not None and extra is not None:
+                derived[blob] = extra
             done += 1
             if progress and done % 50 == 0:
                 progress(total - len(todo) + done, total)
@@ -256,6 +276,7 @@ def scan_repo(
     use_cache: bool = True,
     workers: int | None = None,
     while_parsing: Callable[[], object] | None = None,
+    per_document: PerDocument | None = None,
 ) -> Inventory:
     """Inventory every Markdown document of `repo`.
 
@@ -263,6 +284,10 @@ def scan_repo(
     this thread before the parse when there are no workers), and has finished when the scan
     returns: time the caller would otherwise spend after the scan, such as importing what it needs
     next, overlaps with the parse.
+
+    `per_document` is called on each document parsed in this run (not on those the parse cache
+    already held), where it is parsed: its results are the inventory's `derived`, by blob id. The
+    caller must be able to do without them (compute what is missing itself).
     """
     config = config or Config()
     root = check_repo(repo)
@@ -282,6 +307,7 @@ def scan_repo(
         progress(total - len(todo), total)
     # The history is one `git log` over the whole repository: read it while the documents parse.
     hist: dict[str, gitio.FileHistory] = {}
+    derived: dict[str, object] = {}
     paths = [r.path for r in reads]
 
     def read_history() -> None:
@@ -296,6 +322,8 @@ def scan_repo(
         while_parsing=while_parsing,
         read_history=read_history,
         in_git=in_git,
+        per_document=per_document,
+        derived=derived,
     )
     if progress:
         progress(total, total)
@@ -320,6 +348,7 @@ def scan_repo(
         head=gitio.head(root) if in_git else None,
         files=all_files,
         warnings=tuple(warnings),
+        derived=derived,
     )
 
 

@@ -12,7 +12,7 @@ This module puts the stage together; each part documents its method, and why, wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -30,10 +30,10 @@ from .grouping import (
     unique_sections,
 )
 from .pairs import PairScore, _Index, candidate_pairs, same_name, score_pairs
+from .prose import document_text
 from .vectors import (
     SEARCH_MAX_DF,
     SEARCH_PRUNE_FROM,
-    document_text,
     neighbour_ranks,
     tfidf_matrix,
     top_k_neighbours,
@@ -72,17 +72,23 @@ class Groups:
 
 
 def find_groups(
-    docs: Sequence[Document], config: SimilarityConfig | None = None, *, topics: bool = True
+    docs: Sequence[Document],
+    config: SimilarityConfig | None = None,
+    *,
+    topics: bool = True,
+    prepared: Mapping[str, object] | None = None,
 ) -> Groups:
     """Duplicate groups, topic clusters and series among `docs` (any order; output is sorted).
 
     `topics=False` skips the topic clusters (the duplicate and series results do not depend on them).
+    `prepared` may hold, by blob id, `prose.prepare` of documents' parses (computed by the scan's
+    workers): what it lacks is computed here, with the same result.
     """
     config = config or SimilarityConfig()
     ordered = sorted(docs, key=lambda d: d.path)
     if not ordered:
         return Groups((), (), ())
-    index = _Index(ordered, config)
+    index = _Index(ordered, config, prepared or {})
     neighbours = top_k_neighbours(
         index.content,
         config.neighbours,
@@ -91,10 +97,15 @@ def find_groups(
     )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))
-    scored = score_pairs(index, pairs)
+    topic_list: list[Cluster] = []
+
+    def find_topics() -> None:  # needs the neighbours, not the scores: done while workers score
+        if topics:
+            topic_list.extend(topic_clusters(index, neighbours))
+
+    scored = score_pairs(index, pairs, meanwhile=find_topics)
     sets = duplicate_sets(index, scored)
     duplicates = _duplicate_clusters(index, sets, scored)
-    topic_list = topic_clusters(index, neighbours) if topics else []
     series = series_clusters(ordered, index.names)
     return Groups(tuple(duplicates), tuple(topic_list), tuple(series), related_pairs(index, scored))
 

@@ -23,7 +23,6 @@ each row's nearest rows. Part of the similarity stage (see `similarity`).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -33,7 +32,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ..core.models import Document
+from .prose import (
+    _NOT_WORD,
+    _WS,
+    strip_symbols,
+)
 
 Pair = tuple[int, int]
 
@@ -44,54 +47,7 @@ SEARCH_MAX_DF = 250
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Cleaning
-
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
-_BADGE = re.compile(
-    r"!?\[[^\]]*\]\([^)]*(?:shields\.io|badge|badgen|travis-ci|circleci|codecov)[^)]*\)", re.I
-)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_TOC_HEADING = re.compile(r"^\W*(table of contents|contents|toc|index|navigation|quick links)\W*$", re.I)
-_WS = re.compile(r"\s+")
-_NOT_WORD = re.compile(r"[^\w\s]")
-
-
-_SYMBOLS = re.compile(
-    "[\u00a9\u00ae\u2000-\u206f\u2100-\u2bff\u2e00-\u2e7f\u3030\u303d\u3297\u3299"
-    "\ufe00-\ufe0f\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
-)
-
-
-def strip_symbols(text: str) -> str:
-    """Drop emoji, pictographs, arrows, box drawing and the like (they decorate, they don't say anything)."""
-    if text.isascii():
-        return text
-    return _SYMBOLS.sub(" ", text)
-
-
-def _clean_line(line: str) -> str:
-    """Badges out, link text kept without its target, bare URLs and symbols out (works on any text)."""
-    if "](" in line:
-        line = _BADGE.sub(" ", line)
-        line = _MD_LINK.sub(r"\1", line)
-    if "://" in line or "www." in line:
-        line = _URL.sub(" ", line)
-    return strip_symbols(line)
-
-
-def document_text(doc: Document) -> str:
-    """The prose that identifies a document, without tables of contents or decoration."""
-    if doc.sections:
-        parts = [
-            f"{s.heading}\n{s.text}" for s in doc.sections if not _TOC_HEADING.match(strip_symbols(s.heading))
-        ]
-        raw = "\n".join(parts)
-    else:
-        raw = doc.text
-    if "--" in raw:
-        raw = "\n".join(ln for ln in raw.splitlines() if not _TABLE_RULE.match(ln))
-    return "\n".join(ln for ln in _clean_line(raw).splitlines() if ln.strip())
+# Cleaning (the per-document part is in `prose`, light enough for the scan's worker processes)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -100,12 +56,6 @@ def normalised_heading(text: str) -> str:
     text = re.sub(r"^\s*(?:\d+[.)]?\s*)+", "", text)  # "1. Setup" and "Setup" are the same section
     text = _NOT_WORD.sub(" ", text)
     return _WS.sub(" ", text).strip()
-
-
-def exact_key(doc: Document) -> str:
-    """Same text after normalising whitespace (and case): the key that always finds exact duplicates."""
-    body = _WS.sub(" ", (doc.text or "")).strip().lower()
-    return hashlib.sha1(body.encode("utf-8")).hexdigest() if body else ""
 
 
 def _drop_common_lines(texts: list[str], limit: int) -> list[str]:

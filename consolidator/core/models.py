@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -155,6 +156,9 @@ class Inventory:
     head: str | None = None  # commit id of HEAD, when in git
     files: frozenset[str] = field(default_factory=frozenset)  # every file path in the repo (for links)
     warnings: tuple[str, ...] = ()
+    # blob id -> what the scan's caller asked its workers to compute from each fresh parse (see
+    # analysis.scan.scan_repo's `per_document`); a cache of derived facts, not part of what was found.
+    derived: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def by_path(self) -> dict[str, Document]:
         return {d.path: d for d in self.documents}

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -26,6 +27,7 @@ from ..core.config import Config
 from ..core.conventions import is_markdown
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
+from .textsignals import CONTENT_RULES, TextSignals, signals_of
 from .weights import Weights, default_weights
 
 
@@ -54,10 +56,8 @@ class Context:
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
 
 
-# Where the rules look and how a finding's strength is graded: these define the features, whose
-# weights are fitted (weights.json); they are conventions of reading, not weights.
-TOP_LINES = 12
-LEAD_HEADINGS = 2  # the first sections say what a document is for
+# How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
+# whose weights are fitted (weights.json); it is a convention of reading, not a weight.
 STRONG_FACTOR = 3  # a headings or text rule matching this many times its minimum has strength 2
 _DOCS_WORDS = rx(r"\b(?:documentation|docs|master|map|sitemap|all documents)\b")
 _PLAN_WORDS = rx(r"\b(?:plan|plans|roadmap|action plan|next steps|todo)\b")
@@ -65,28 +65,8 @@ _INDEX_WORDS = rx(r"\b(?:index|map|hub|toc|contents|navigation|overview of (?:th
 _MAINTAINED_LABEL = rx(r"\b(?:updated|modified|reviewed|revised|version)\b")
 
 
-def _count(rule: Rule, doc: Document, name_text: str, top: str) -> int:
-    if rule.where == "name":
-        return 1 if rule.pattern.search(name_text) else 0
-    if rule.where == "title":
-        return 1 if rule.pattern.search(doc.title) else 0
-    if rule.where == "headings":
-        return sum(1 for h in doc.headings if h.level >= 2 and rule.pattern.search(h.text))
-    if rule.where == "top":
-        return 1 if rule.pattern.search(top) else 0
-    if rule.where == "lead":
-        lead = [h.text for h in doc.headings if h.level == 2][:LEAD_HEADINGS]
-        return sum(1 for text in lead if rule.pattern.search(text))
-    return len(rule.pattern.findall(doc.text))
-
-
 def _name_text(doc: Document) -> str:
     return " ".join(parse_name(doc.name).tokens)
-
-
-def _top(doc: Document) -> str:
-    lines = [ln for ln in doc.text.splitlines() if ln.strip()]
-    return "\n".join(lines[:TOP_LINES])
 
 
 def _days(a: str | None, b: str | None) -> int | None:
@@ -110,23 +90,31 @@ class Evidence:
     doc_names: tuple[str, ...] = ()  # Markdown files the prose names without linking them
 
 
-def gather_evidence(doc: Document) -> Evidence:
+# Each content rule's position in TextSignals.counts.
+_CONTENT_INDEX = {id(rule): i for i, rule in enumerate(CONTENT_RULES)}
+
+
+def gather_evidence(doc: Document, signals: object = None) -> Evidence:
+    """The rules table on `doc`. `signals` are `textsignals.text_signals` of its parse when the scan's
+    workers computed them (read from the text here otherwise): the same result either way."""
+    if not isinstance(signals, TextSignals):
+        signals = signals_of(doc.text, doc.headings)
     name_text = _name_text(doc)
-    top = _top(doc)
     hits: list[tuple[Rule, float]] = []
     for rule in RULES:
-        count = _count(rule, doc, name_text, top)
+        if rule.where == "name":
+            count = 1 if rule.pattern.search(name_text) else 0
+        elif rule.where == "title":
+            count = 1 if rule.pattern.search(doc.title) else 0
+        else:
+            count = signals.counts[_CONTENT_INDEX[id(rule)]]
         if count >= rule.min_count:
             # Headings and prose are graded: a document built of guide sections says so more loudly.
             strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
             hits.append((rule, 2.0 if strong else 1.0))
     is_plan = bool(_PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title))
-    dates = tuple(_text_dates(doc.text)) if is_plan else ()
-    mentioned: dict[str, int] = {}
-    for found in _TOOLING_FILE.findall(doc.text):
-        mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
-    doc_names = tuple(sorted(set(_DOC_NAME.findall(doc.text))))
-    return Evidence(tuple(hits), name_text, dates, is_plan, tuple(sorted(mentioned.items())), doc_names)
+    dates = signals.iso_dates if is_plan else ()
+    return Evidence(tuple(hits), name_text, dates, is_plan, signals.tooling, signals.doc_names)
 
 
 def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
@@ -372,21 +360,6 @@ def from_live_docs(linkers: tuple[str, ...], context: Context, own: str) -> list
     return sorted(p for p in linkers if p in context.live_paths and p != own)
 
 
-# Script and configuration files a guide tells readers to run or edit (not source files, whose names
-# drift with every refactor, nor product names like Node.js).
-_TOOLING_FILE = re.compile(
-    r"(?<![\w@/.-])(?:[\w.-]+/)*(\w[\w.-]*\.(?:ya?ml|sh|bash|ps1|toml|gradle|"
-    r"sql|properties|plist|conf|cfg|ini))\b"
-)
-# A Markdown file named in prose: STATUS.md, docs/guide.md (not inside a URL: no scheme or domain before).
-_DOC_NAME = re.compile(r"(?<![\w/.:-])((?:[\w-]+/)*[\w][\w.-]*\.md)\b")
-_ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
-
-
-def _text_dates(text: str) -> list[str]:
-    return sorted({"-".join(m) for m in _ISO_DATE.findall(text)})
-
-
 def _spread(paths: list[str]) -> int:
     """How many docs sections the documents at `paths` fall into, judged by their names."""
     found = set()
@@ -486,8 +459,10 @@ def bodies_agree(a: Document | None, b: Document | None) -> bool:
     return dot / norm >= BODY_AGREEMENT
 
 
+@lru_cache(maxsize=2048)
 def _word_counts(text: str) -> dict[str, int]:
-    """Counts of the words that carry a subject (English function words left out)."""
+    """Counts of the words that carry a subject (English function words left out). Remembered: one
+    document is compared with each member of its group in turn (the result is only read)."""
     counts: dict[str, int] = defaultdict(int)
     for word in _WORD.findall(text.lower()):
         if word not in ENGLISH_STOP_WORDS:

@@ -34,6 +34,7 @@ from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
 from .sprawl import sprawl_entries
+from .textsignals import PlanFacts, TextSignals
 from .weights import Weights
 
 __all__ = [
@@ -50,9 +51,13 @@ __all__ = [
 HISTORY = ("archive", "merge")
 
 
-def find_document_groups(docs: Sequence[Document], config: Config) -> Groups:
-    """The one place the plan asks for duplicate groups, topics and series."""
-    return find_groups(docs, config.similarity)
+def find_document_groups(
+    docs: Sequence[Document], config: Config, derived: Mapping[str, object] | None = None
+) -> Groups:
+    """The one place the plan asks for duplicate groups, topics and series. `derived` is the
+    inventory's: what the scan's workers computed of each document (`textsignals.plan_facts`)."""
+    prepared = {b: f.prepared for b, f in (derived or {}).items() if isinstance(f, PlanFacts)}
+    return find_groups(docs, config.similarity, prepared=prepared)
 
 
 def secret_warnings(doc: Document) -> tuple[Reason, ...]:
@@ -85,7 +90,7 @@ def build_plan(
     repository proposes no moves. `weights` replace the shipped ones (to validate a refit).
     """
     if groups is None:
-        groups = find_document_groups(inventory.documents, config)
+        groups = find_document_groups(inventory.documents, config, inventory.derived)
     judged = _judge(inventory, config, groups, weights)
     return _assemble(inventory, config, groups, judged, settled)
 
@@ -99,7 +104,7 @@ def plan_with_fresh(
     that judgement, made now from the same evidence, is what an incremental check reuses for it.
     """
     if groups is None:
-        groups = find_document_groups(inventory.documents, config)
+        groups = find_document_groups(inventory.documents, config, inventory.derived)
     root = Path(inventory.root)
     judged = _judge(inventory, config, groups, None)
     plan = _assemble(inventory, config, groups, judged, settled_paths(root, load_record(root)))
@@ -113,7 +118,8 @@ def _judge(inventory: Inventory, config: Config, groups: Groups, weights: Weight
     """Evidence, classification and group decisions: everything before the layout."""
     # One context and one reading of each document serve every classification pass and the overlaps.
     context = build_context(inventory, groups, config, weights)
-    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+    facts = inventory.derived
+    evidence = {d.path: gather_evidence(d, _signals(facts.get(d.blob))) for d in inventory.documents}
     classes = classify_all(inventory, context, evidence, config)
     classes = readable_canonicals(classes, context)
     classes, overlaps = supersede_overlaps(classes, inventory, groups, context, evidence, config)
@@ -141,6 +147,10 @@ def _assemble(
         ),
         broken_links=broken_links(inventory),
     )
+
+
+def _signals(facts: object) -> TextSignals | None:
+    return facts.signals if isinstance(facts, PlanFacts) else None
 
 
 def _entries(drafts: list[Draft], inventory: Inventory) -> tuple[Decision, ...]:

@@ -118,16 +118,146 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
+_DUMP_OPTIONS: dict[str, Any] = {
+    "sort_keys": False,
+    "allow_unicode": True,
+    "width": 4096,
+    "default_flow_style": False,
+}
+
+
+def _pyyaml(data: Any) -> str:
+    text: str = yaml.dump(data, Dumper=_Dumper, **_DUMP_OPTIONS)
+    return text
+
+
 def dump_plan(plan: Plan) -> str:
-    body = yaml.dump(
-        plan_to_dict(plan),
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=4096,
-        default_flow_style=False,
-    )
-    return _HEADER_COMMENT + body
+    """The plan file's text: the bytes PyYAML's emitter (with `_Dumper`) writes for `plan_to_dict`.
+
+    A plan holds thousands of entries, and PyYAML builds, walks and emits a node for every key and
+    value, which took seconds on large repositories. The head of the file (a few keys) is still
+    PyYAML's; each entry, group and broken link is written by `_BlockWriter`, which reproduces the
+    emitter's layout for the plan's fixed shapes and asks the emitter's own scalar analysis and tag
+    resolution how to write each string. Whatever it is not sure of (long or multi-line strings,
+    long keys, strings PyYAML would double-quote, unexpected shapes) makes it hand that one item to
+    PyYAML, dumped under its own key, which writes it exactly as it would inside the whole plan:
+    block items do not depend on their neighbours.
+    """
+    data = plan_to_dict(plan)
+    lists = ("entries", "clusters", "broken_links")
+    head = {k: v for k, v in data.items() if k not in lists}
+    if list(data)[-len(lists) :] != list(lists):  # a shape this writer does not know: all PyYAML
+        return _HEADER_COMMENT + _pyyaml(data)
+    parts = [_HEADER_COMMENT, _pyyaml(head)]
+    writer = _BlockWriter()
+    for key in lists:
+        items = data[key]
+        if not items:
+            parts.append(f"{key}: []\n")
+            continue
+        parts.append(f"{key}:\n")
+        for item in items:
+            fast = writer.item(item)
+            if fast is None:
+                # PyYAML writes `key:` then the item: keep the item's lines.
+                fast = _pyyaml({key: [item]}).split("\n", 1)[1]
+            parts.append(fast)
+    return "".join(parts)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_LONGEST = 1000  # longer strings could reach the 4096-column width, where PyYAML folds lines
+_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+
+
+class _BlockWriter:
+    """Block-style YAML for one list item of the plan (a mapping of scalars, lists of scalars and
+    mappings of lists of scalars), as `_Dumper` writes it; None for anything else (see dump_plan)."""
+
+    def __init__(self) -> None:
+        import io
+
+        # An emitter that writes nothing: its scalar analysis and resolver decide each string's style.
+        self._yaml = _Dumper(io.StringIO(), **{k: v for k, v in _DUMP_OPTIONS.items() if k != "sort_keys"})
+        self._values: dict[str, str | None] = {}
+        self._keys: dict[str, str | None] = {}
+
+    def _string(self, value: str, key: bool) -> str | None:
+        """`value` as the emitter writes it in block context (plain or single-quoted), or None."""
+        if len(value) > _LONGEST or not _BREAKS.isdisjoint(value):
+            return None
+        analysis = self._yaml.analyze_scalar(value)
+        if key and (analysis.empty or analysis.multiline or len("!!str") + len(analysis.scalar) >= 128):
+            return None  # not a simple key: PyYAML writes `? key`
+        # Plain only when reading it back gives a string (not a number, a date, null or a boolean).
+        tag = self._yaml.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        implicit = tag == _STR_TAG
+        if implicit and analysis.allow_block_plain and not (key and analysis.empty):
+            return value
+        if analysis.allow_single_quoted:
+            return "'" + value.replace("'", "''") + "'"
+        return None  # double-quoted, with escapes: left to PyYAML
+
+    def scalar(self, value: object, key: bool = False) -> str | None:
+        if isinstance(value, str):
+            cache = self._keys if key else self._values
+            if value not in cache:
+                cache[value] = self._string(value, key)
+            return cache[value]
+        if key:
+            return None
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            text = repr(value).lower()
+            # PyYAML's own spelling of infinities, NaN and exponents is left to PyYAML.
+            return text if value == value and "e" not in text and "inf" not in text else None
+        return None
+
+    def item(self, item: object) -> str | None:
+        """`item` as a member of a top-level block list (`  - key: value` ...), or None."""
+        if not isinstance(item, dict) or not item:
+            return None
+        lines: list[str] = []
+        for i, (key, value) in enumerate(item.items()):
+            written = self._pair(key, value, 4)
+            if written is None:
+                return None
+            lines.append(("  - " if i == 0 else "    ") + written)
+        return "".join(lines)
+
+    def _pair(self, key: object, value: object, indent: int) -> str | None:
+        """`key: value` and its nested lines (at `indent`, the column of `key`), ending in a newline."""
+        k = self.scalar(key, key=True)
+        if k is None:
+            return None
+        if isinstance(value, list):
+            if not value:
+                return f"{k}: []\n"
+            items = [self.scalar(v) for v in value]
+            if any(v is None for v in items):
+                return None
+            pad = " " * (indent + 2)
+            return f"{k}:\n" + "".join(f"{pad}- {v}\n" for v in items)
+        if isinstance(value, dict):
+            if not value:
+                return f"{k}: {{}}\n"
+            pad = " " * (indent + 2)
+            out = [f"{k}:\n"]
+            for sub_key, sub_value in value.items():
+                if isinstance(sub_value, dict):
+                    return None
+                written = self._pair(sub_key, sub_value, indent + 2)
+                if written is None:
+                    return None
+                out.append(pad + written)
+            return "".join(out)
+        v = self.scalar(value)
+        return None if v is None else f"{k}: {v}\n"
 
 
 def write_plan(plan: Plan, path: Path) -> None:

@@ -1,0 +1,102 @@
+"""What the rules table finds in a document's own text and headings: a function of its content alone.
+
+These are the costly part of the evidence (dozens of regular expressions over every document's whole
+text), so the plan has them computed in the scan's worker processes, right after each parse, with
+the similarity stage's reading of the prose (`plan_facts`), and hands the compact results to
+`evidence.gather_evidence` and `similarity.find_groups`. This module is therefore kept light (the
+rules table, `analysis.prose` and `re`): each worker imports it when it unpickles `plan_facts`, and
+importing `evidence` there would import scikit-learn into every worker.
+
+The rules that read the file name or the title are not here: a title may come from the file name,
+and the same content can sit under several names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..analysis.prose import Prepared, prepare
+from ..core.models import Heading
+from ..markdown.parse import Parsed
+from .rules import RULES, Rule
+
+# Where the rules look: these define the features, whose weights are fitted (weights.json); they are
+# conventions of reading, not weights.
+TOP_LINES = 12
+LEAD_HEADINGS = 2  # the first sections say what a document is for
+
+# The rules read here, in the order of RULES.
+CONTENT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.where in ("headings", "lead", "top", "text"))
+
+# Script and configuration files a guide tells readers to run or edit (not source files, whose names
+# drift with every refactor, nor product names like Node.js).
+TOOLING_FILE = re.compile(
+    r"(?<![\w@/.-])(?:[\w.-]+/)*(\w[\w.-]*\.(?:ya?ml|sh|bash|ps1|toml|gradle|"
+    r"sql|properties|plist|conf|cfg|ini))\b"
+)
+# A Markdown file named in prose: STATUS.md, docs/guide.md (not inside a URL: no scheme or domain before).
+DOC_NAME = re.compile(r"(?<![\w/.:-])((?:[\w-]+/)*[\w][\w.-]*\.md)\b")
+ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
+@dataclass(frozen=True)
+class TextSignals:
+    """The content rules' match counts (in the order of CONTENT_RULES), and what the prose names."""
+
+    counts: tuple[int, ...]
+    tooling: tuple[tuple[str, int], ...]  # script and config file names the text mentions, with counts
+    doc_names: tuple[str, ...]  # Markdown file names written in the text, sorted
+    iso_dates: tuple[str, ...]  # ISO dates written in the text, sorted
+
+
+def top_lines(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return "\n".join(lines[:TOP_LINES])
+
+
+def text_dates(text: str) -> list[str]:
+    return sorted({"-".join(m) for m in ISO_DATE.findall(text)})
+
+
+def _count(rule: Rule, text: str, headings: Sequence[Heading], top: str) -> int:
+    if rule.where == "headings":
+        return sum(1 for h in headings if h.level >= 2 and rule.pattern.search(h.text))
+    if rule.where == "top":
+        return 1 if rule.pattern.search(top) else 0
+    if rule.where == "lead":
+        lead = [h.text for h in headings if h.level == 2][:LEAD_HEADINGS]
+        return sum(1 for t in lead if rule.pattern.search(t))
+    return len(rule.pattern.findall(text))
+
+
+def signals_of(text: str, headings: Sequence[Heading]) -> TextSignals:
+    top = top_lines(text)
+    mentioned: dict[str, int] = {}
+    for found in TOOLING_FILE.findall(text):
+        mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
+    return TextSignals(
+        counts=tuple(_count(rule, text, headings, top) for rule in CONTENT_RULES),
+        tooling=tuple(sorted(mentioned.items())),
+        doc_names=tuple(sorted(set(DOC_NAME.findall(text)))),
+        iso_dates=tuple(text_dates(text)),
+    )
+
+
+def text_signals(parsed: Parsed) -> TextSignals:
+    """`signals_of` a parse."""
+    return signals_of(parsed.text, parsed.headings)
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What planning reads of one document's content, computed beside its parse."""
+
+    signals: TextSignals  # for evidence.gather_evidence
+    prepared: Prepared  # for analysis.similarity.find_groups
+
+
+def plan_facts(parsed: Parsed) -> PlanFacts:
+    """What the scan's workers run on each parse for `plan` (see analysis.scan.scan_repo)."""
+    return PlanFacts(text_signals(parsed), prepare(parsed))
