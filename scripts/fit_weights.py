@@ -129,6 +129,7 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(z, y, sample_weight=sample)
     raw = model.coef_[0][0] * PRIOR_SCALE * p + model.coef_[0][1:]
+    # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     intercept = float(model.intercept_[0])
     margins = x @ raw + intercept
@@ -196,23 +197,33 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fit-") as scratch:
         loaded = [load(c, args.clones, Path(scratch)) for c in corpora]
     everyone = list(range(len(loaded)))
-    weights = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
-    c = C_GRID[0]
-    for _ in range(args.rounds):
-        data = [rows(item, weights) for item in loaded]
-        tags = all_tags(data)
-        c = choose_c(loaded, data, tags, everyone) if args.c is None else args.c
-        weights = fit(data, tags, c)
+    prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
+    first = [rows(item, prior) for item in loaded]
+    tags = all_tags(first)
+
+    def refit(keep: list[int], c: float) -> Weights:
+        """Weights fitted on the repositories `keep`; each later round reads their features again with the
+        previous round's weights (what a pass called history moves the link and citation signals), so
+        a left-out repository's labels never reach the features either."""
+        weights = fit([first[j] for j in keep], tags, c)
+        for _ in range(args.rounds - 1):
+            data = [rows(loaded[j], weights) for j in keep]
+            weights = fit(data, all_tags(data), c)
+        return weights
+
+    # C is chosen on the first round's features (choosing it on every round's would cost a refit of
+    # every inner fold's features).
+    c = choose_c(loaded, first, tags, everyone) if args.c is None else args.c
     per: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     for i, item in enumerate(loaded):
         others = [j for j in everyone if j != i]
         # Nested: the left-out repository plays no part in choosing C either.
-        fold_c = args.c if args.c is not None else (c if args.fast else choose_c(loaded, data, tags, others))
+        fold_c = args.c if args.c is not None else (c if args.fast else choose_c(loaded, first, tags, others))
         chosen[item.corpus.name] = fold_c
-        per[item.corpus.name] = plan_score(item, fit([data[j] for j in others], tags, fold_c))
+        per[item.corpus.name] = plan_score(item, refit(others, fold_c))
     table = {"corpora": per, "overall": overall(corpora, per)}
-    final = fit(data, tags, c)
+    final = refit(everyone, c)
     in_sample: dict[str, Any] = {item.corpus.name: plan_score(item, final) for item in loaded}
     sample_table = {"corpora": in_sample, "overall": overall(corpora, in_sample)}
     if args.json:

@@ -148,6 +148,13 @@ def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str
 # Signals that need the rest of the repository: dates against the repository's "now", the link graph,
 # the files that exist, and the base rate at the root. Each returns (tag, weight, reason) or None;
 # `base` is the margin of the document's own text (positive leans history).
+#
+# The cut-offs inside the signals (60 and 180 days, 14 and 30 days, two or three links, 60 % and 40 %
+# of citations, five root documents, twelve months) say when a finding fires and how strong it is: they
+# define the features, and the weight each feature carries is fitted (weights.json). They are hand-set,
+# not fitted, because the labelled corpora are too few (nine repositories) to fit cut-offs and weights
+# together without fitting the noise; the continuous features (length, edit span, idle months, idle
+# share, left behind) carry the same information without a cut-off for the fit to weigh.
 
 Found = Reason | None
 
