@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -7,8 +8,9 @@ import pytest
 from consolidator.analysis.scan import scan_repo
 from consolidator.core.config import Config
 from consolidator.core.conventions import is_conventional
-from consolidator.core.models import Document
+from consolidator.core.models import DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify, section_for
+from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
 from consolidator.decide.rules import RULES
 from tests.conftest import write_files
 
@@ -229,3 +231,31 @@ def test_rules_table_is_well_formed() -> None:
     assert len(names) == len(set(names))
     assert {r.where for r in RULES} <= {"name", "title", "headings", "lead", "top", "text"}
     assert all(r.weight != 0 and r.why and r.kind for r in RULES)
+
+
+def _dated(doc: Document, first: str, last: str) -> Document:
+    facts = (DateFact("first_commit", "", first), DateFact("last_commit", "", last))
+    return replace(doc, dates=Dates(facts))
+
+
+def test_idle_time_is_measured_against_the_repositorys_life(tmp_path: Path) -> None:
+    doc = docs_of(tmp_path, {"NOTES.md": "# Notes\n\nSome text.\n"})["NOTES.md"]
+    doc = _dated(doc, "2025-01-01", "2025-01-31")
+    ev = gather_evidence(doc)
+    young = signal_idle_share(doc, ev, Context(now="2025-03-02", born="2025-01-01"), Config(), 0.0)
+    old = signal_idle_share(doc, ev, Context(now="2025-03-02", born="2020-03-02"), Config(), 0.0)
+    assert young is not None and old is not None
+    # Thirty idle days: half the life of a two-month-old repository, a sliver of a five-year-old one.
+    assert young.weight == 0.5
+    assert old.weight is not None and old.weight < 0.05
+
+
+def test_left_behind_is_the_share_of_root_documents_changed_later(tmp_path: Path) -> None:
+    doc = docs_of(tmp_path, {"NOTES.md": "# Notes\n\nSome text.\n"})["NOTES.md"]
+    doc = _dated(doc, "2025-01-01", "2025-02-01")
+    changes = ("2025-01-01", "2025-02-01", "2025-02-01", "2025-03-01", "2025-04-01")
+    found = signal_left_behind(doc, gather_evidence(doc), Context(root_changes=changes), Config(), 0.0)
+    assert found is not None and found.tag == "left-behind" and found.weight == 0.4
+    # Too few root documents to rank against: no finding.
+    few = Context(root_changes=changes[:3])
+    assert signal_left_behind(doc, gather_evidence(doc), few, Config(), 0.0) is None

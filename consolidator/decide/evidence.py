@@ -9,6 +9,7 @@ later step decides, except the previous classification pass (`Context.history_pa
 
 from __future__ import annotations
 
+import bisect
 import math
 import posixpath
 import re
@@ -53,6 +54,8 @@ class Context:
         frozenset()
     )  # documents a first pass judged live (conventional files included)
     documents: frozenset[str] = frozenset()  # every document's path (to resolve names written in prose)
+    born: str | None = None  # oldest first commit of any document (ISO): the repository's documented life
+    root_changes: tuple[str, ...] = ()  # last-commit dates of the root documents, sorted
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
 
 
@@ -133,6 +136,13 @@ def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str
 # Signals that need the rest of the repository: dates against the repository's "now", the link graph,
 # the files that exist, and the base rate at the root. Each returns (tag, weight, reason) or None;
 # `base` is the margin of the document's own text (positive leans history).
+#
+# The cut-offs inside the signals (60 and 180 days, 14 and 30 days, two or three links, 60 % and 40 %
+# of citations, five root documents, twelve months) say when a finding fires and how strong it is: they
+# define the features, and the weight each feature carries is fitted (weights.json). They are hand-set,
+# not fitted, because the labelled corpora are too few (nine repositories) to fit cut-offs and weights
+# together without fitting the noise; the continuous features (length, edit span, idle months, idle
+# share, left behind) carry the same information without a cut-off for the fit to weigh.
 
 Found = Reason | None
 
@@ -304,6 +314,31 @@ def signal_staleness(doc: Document, ev: Evidence, ctx: Context, config: Config, 
     return Reason(f"unchanged for {idle} days", "idle", months)
 
 
+def signal_idle_share(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Idle for how much of the repository's life: a month is long in a repository six weeks old and
+    short in one five years old (the same idle time means different things in different repositories)."""
+    idle = _days(doc.dates.last_commit, ctx.now)
+    life = _days(ctx.born, ctx.now)
+    if not idle or idle <= 0 or not life or life <= 0:
+        return None
+    share = round(min(idle / life, 1.0), 2)
+    if not share:
+        return None
+    return Reason(f"unchanged for {share:.0%} of the repository's life", "idle-share", share)
+
+
+def signal_left_behind(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """The share of the other root documents changed after this one: what the work moved on from."""
+    last = doc.dates.last_commit
+    if not doc.at_root or not last or len(ctx.root_changes) < 5:
+        return None
+    later = len(ctx.root_changes) - bisect.bisect_right(ctx.root_changes, last)
+    share = round(later / len(ctx.root_changes), 2)
+    if not share:
+        return None
+    return Reason(f"{share:.0%} of the root documents changed after it", "left-behind", share)
+
+
 def signal_shouting(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """A name in capitals (STATUS_REPORT.md) is how generated sprawl is named; pages of a tree rarely are."""
     stem = doc.name.rsplit(".", 1)[0]
@@ -334,6 +369,8 @@ SIGNALS = (
     signal_length,
     signal_edits,
     signal_staleness,
+    signal_idle_share,
+    signal_left_behind,
     signal_shouting,
     signal_root_prior,
 )
@@ -395,6 +432,8 @@ def build_context(
     # "Now" is the newest change the history records; without history, the newest date a document states.
     commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
     newest = max(commits) if commits else max((d.dates.content or "" for d in docs), default="")
+    firsts = [d.dates.first_commit for d in docs if d.dates.first_commit]
+    root_changes = tuple(sorted(d.dates.last_commit for d in docs if d.at_root and d.dates.last_commit))
     duplicate_of: dict[str, str] = {}
     duplicate_score: dict[str, float] = {}
     canonicals: set[str] = set()
@@ -426,6 +465,8 @@ def build_context(
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
     return Context(
         now=newest or None,
+        born=min(firsts) if firsts else None,
+        root_changes=root_changes,
         file_names=file_names,
         inbound=inbound_links(build_graph(docs)),
         entry_points=entry_points(docs, config),

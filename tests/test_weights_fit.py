@@ -1,0 +1,41 @@
+"""The refit of the weights (scripts/fit_weights.py): how repositories are weighed and where the
+threshold may fall. Needs scikit-learn, which the package already depends on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def fitting() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        import fit_weights
+    finally:
+        sys.path.pop(0)
+    return fit_weights
+
+
+def test_a_document_without_evidence_stays_live_whatever_the_base_rate(fitting: Any) -> None:
+    # Two repositories that are almost all history, most rows carrying no finding at all: the base rate
+    # alone would archive a plain page. The threshold stays above the intercept, so it does not.
+    first = ([{}] * 40 + [{"name-guide": 1.0}] * 2, [1] * 40 + [0] * 2)
+    second = ([{}] * 30 + [{"name-guide": 1.0}] * 3, [1] * 30 + [0] * 3)
+    weights = fitting.fit([first, second], ["name-guide"], 0.05)
+    assert weights.intercept > 0
+    assert weights.intercept < weights.threshold
+
+
+def test_every_repository_weighs_the_same_in_the_fit(fitting: Any) -> None:
+    # A large repository where a finding means history, two small ones where it means live: with every
+    # row weighing the same the large one decides; with every repository weighing the same the two
+    # small ones outvote it.
+    # (Findings without a prior weight, so only the rows speak.)
+    large = ([{"capitals": 1.0}] * 200 + [{"idle": 1.0}] * 200, [1] * 200 + [0] * 200)
+    small = ([{"capitals": 1.0}] * 10 + [{"idle": 1.0}] * 10, [0] * 10 + [1] * 10)
+    weights = fitting.fit([large, small, small], ["capitals", "idle"], 0.05)
+    assert weights.of("capitals") < weights.of("idle")
