@@ -200,14 +200,7 @@ def test_warm_run_reuses_the_cache_and_survives_corruption(
 ) -> None:
     root = _repo(make_repo, **{"docs/guides/extra.md": "# Extra\n\nScheduler internals.\n"})
     first = run_check(root, Config())
-    calls: list[int] = []
-    real = check_module.analysis_findings
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(check_module, "analysis_findings", counting)
+    calls = _analysis_counter(monkeypatch)
     assert run_check(root, Config()) == first
     assert calls == []
     cache = root / ".git" / "consolidate" / "check-cache.json"

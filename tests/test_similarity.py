@@ -238,8 +238,9 @@ def test_readme_is_never_a_duplicate_of_an_index() -> None:
     assert member_sets(groups) == {frozenset({"DOCS_INDEX.md", "MASTER_INDEX.md"})}
 
 
-def test_output_is_deterministic_and_json_ready() -> None:
-    docs = corpus(
+def _mixed_docs() -> list[Document]:
+    """Reports, a guide and its old copy, and a weekly series: every kind of group at once."""
+    return corpus(
         {
             "STATUS_REPORT.md": REPORT_A,
             "FINAL_PROJECT_REPORT.md": REPORT_B,
@@ -249,6 +250,10 @@ def test_output_is_deterministic_and_json_ready() -> None:
             "WEEK_2_STATUS.md": WEEK_2,
         }
     )
+
+
+def test_output_is_deterministic_and_json_ready() -> None:
+    docs = _mixed_docs()
     first = groups_to_dict(find_groups(docs))
     shuffled = list(docs)
     random.Random(3).shuffle(shuffled)
@@ -515,16 +520,7 @@ def test_pairs_scored_by_forked_workers_score_as_in_one_process(monkeypatch: pyt
     same order."""
     from consolidator.analysis import pairs
 
-    docs = corpus(
-        {
-            "STATUS_REPORT.md": REPORT_A,
-            "FINAL_PROJECT_REPORT.md": REPORT_B,
-            "BACKUP_GUIDE.md": GUIDE_NEW,
-            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
-            "WEEK_1_STATUS.md": WEEK_1,
-            "WEEK_2_STATUS.md": WEEK_2,
-        }
-    )
+    docs = _mixed_docs()
     index = pairs._Index(sorted(docs, key=lambda d: d.path), SimilarityConfig())
     every = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
     called: list[str] = []
