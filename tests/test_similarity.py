@@ -499,6 +499,64 @@ def test_one_page_in_the_trees_of_two_versions_is_not_a_duplicate() -> None:
     assert not parallel_versions("ref/5.1/x.md", "old/7.4/x.md")
 
 
+# One command page and its translation: the examples are the same, the prose is not. Made-up tool.
+_PAGE_EN = """# frob
+
+> Compress and unpack frob archives.
+
+- Create an archive from a folder:
+
+`frob pack {{path/to/folder}} {{archive.frob}}`
+
+- Unpack an archive into the current folder:
+
+`frob unpack {{archive.frob}}`
+
+- List the files an archive holds:
+
+`frob list {{archive.frob}}`
+"""
+_PAGE_FR = """# frob
+
+> Compresse et décompresse les archives frob.
+
+- Créer une archive à partir d'un dossier :
+
+`frob pack {{path/to/folder}} {{archive.frob}}`
+
+- Décompresser une archive dans le dossier courant :
+
+`frob unpack {{archive.frob}}`
+
+- Lister les fichiers d'une archive :
+
+`frob list {{archive.frob}}`
+"""
+
+
+def test_one_page_in_two_languages_is_not_a_duplicate() -> None:
+    from consolidator.analysis.pairs import parallel_translations
+    from consolidator.core.conventions import language_folder
+
+    assert (
+        find_groups(
+            corpus({"pages/common/frob.md": _PAGE_EN, "pages.fr/common/frob.md": _PAGE_FR})
+        ).duplicates
+        == ()
+    )
+    # two language folders side by side, even holding the same text (an untranslated page)
+    assert find_groups(corpus({"docs/de/frob.md": _PAGE_FR, "docs/ja/frob.md": _PAGE_FR})).duplicates == ()
+    # the same pages outside language trees are one document
+    assert find_groups(corpus({"a/frob.md": _PAGE_FR, "b/frob-copy.md": _PAGE_FR})).duplicates != ()
+    assert parallel_translations("docs/en-us/x.md", "docs/pt_BR/x.md")
+    # folders that are not languages, and a different file name, are not translations
+    assert not parallel_translations("docs/guide/x.md", "docs/api/x.md")
+    assert not parallel_translations("pages/x.md", "pages.fr/y.md")
+    assert not parallel_translations("pages.fr/x.md", "other.de/x.md")
+    assert language_folder("pages.zh_TW") == ("pages", "zh_TW")
+    assert language_folder("src") is None and language_folder("ui") is None
+
+
 def test_one_stub_body_under_two_declared_titles_is_not_a_duplicate() -> None:
     from dataclasses import replace
 

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 
 from ..core.config import SimilarityConfig
-from ..core.conventions import heads_folder
+from ..core.conventions import heads_folder, language_folder
 from ..core.models import Document
 from .names import NameParts, parse_name
 from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
@@ -211,6 +211,23 @@ def parallel_versions(a: str, b: str) -> bool:
     return bool(_VERSION_FOLDER.fullmatch(pa[k]) and _VERSION_FOLDER.fullmatch(pb[k]))
 
 
+def parallel_translations(a: str, b: str) -> bool:
+    """One page in two languages: the paths differ in one folder only, and the two folders are one
+    tree in two languages (`docs/fr/x.md`, `docs/ja/x.md`), or a tree and its translation
+    (`pages/x.md`, `pages.fr/x.md`). Translations share their examples and code, never their prose."""
+    pa, pb = a.split("/"), b.split("/")
+    if len(pa) != len(pb) or len(pa) < 2:
+        return False
+    apart = [k for k in range(len(pa)) if pa[k] != pb[k]]
+    if len(apart) != 1 or apart[0] == len(pa) - 1:
+        return False
+    fa, fb = pa[apart[0]], pb[apart[0]]
+    la, lb = language_folder(fa), language_folder(fb)
+    if la and lb:
+        return la[0] == lb[0]
+    return bool((la and la[0] == fb) or (lb and lb[0] == fa))
+
+
 def _as_date(text: str | None) -> date | None:
     if not text:
         return None
@@ -286,6 +303,9 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     if parallel_versions(index.docs[i].path, index.docs[j].path):
         # each version of the documentation keeps its page, however alike
         why = "one page in the trees of two versions of the documentation"
+        return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
+    if parallel_translations(index.docs[i].path, index.docs[j].path):
+        why = "one page in two languages"
         return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
     titled = _declared_apart(index, i, j)
     if index.exact[i] and index.exact[i] == index.exact[j]:

@@ -113,3 +113,28 @@ def in_history_folder(path: str) -> bool:
 def slug(text: str) -> str:
     """An id or folder name: `Deployment Guide (v2)` -> `deployment-guide-v2` ("" when nothing is left)."""
     return _NOT_SLUG.sub("-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+# ISO 639-1 language codes: a folder named by one (`fr`, `pt_BR`, `zh-TW`), or a folder with one as a
+# suffix (`pages.fr`, `docs-ja`), holds a translation of a tree. A convention of naming, not a weight.
+_ISO_639_1 = """
+aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da
+de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy
+hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg
+li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or
+os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta
+te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+"""
+LANGUAGE_CODES = frozenset(_ISO_639_1.split())
+_LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
+
+
+def language_folder(name: str) -> tuple[str, str] | None:
+    """(tree, tag) when the folder name is a language tag or ends with one: `fr` -> ("", "fr"),
+    `pages.pt_BR` -> ("pages", "pt_BR"), `docs-en-us` -> ("docs", "en-us"); None otherwise."""
+    cuts = [0] + [i + 1 for i, c in enumerate(name) if c in "._-"]
+    for cut in cuts:
+        tag = name[cut:]
+        if _LANGUAGE_TAG.fullmatch(tag) and tag[:2] in LANGUAGE_CODES:
+            return name[: max(cut - 1, 0)], tag
+    return None
