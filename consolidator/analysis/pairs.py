@@ -198,30 +198,33 @@ def _own_lines_agree(a: frozenset[int], b: frozenset[int]) -> bool:
     return len(a & b) >= OWN_LINES_AGREE * min(len(a), len(b))
 
 
+def _one_folder_apart(a: str, b: str) -> tuple[str, str] | None:
+    """The two folder names where paths `a` and `b` differ, when they differ in one folder only (the
+    file name and every other folder the same)."""
+    pa, pb = a.split("/"), b.split("/")
+    if len(pa) != len(pb) or len(pa) < 2:
+        return None
+    apart = [k for k in range(len(pa)) if pa[k] != pb[k]]
+    if len(apart) != 1 or apart[0] == len(pa) - 1:
+        return None
+    return pa[apart[0]], pb[apart[0]]
+
+
 def parallel_versions(a: str, b: str) -> bool:
     """One page in the trees of two versions: the paths differ in one folder only, and both folders
     name a version (`reference/5.1/x.md`, `reference/7.4/x.md`)."""
-    pa, pb = a.split("/"), b.split("/")
-    if len(pa) != len(pb) or len(pa) < 2:
-        return False
-    apart = [k for k in range(len(pa)) if pa[k] != pb[k]]
-    if len(apart) != 1 or apart[0] == len(pa) - 1:
-        return False
-    k = apart[0]
-    return bool(_VERSION_FOLDER.fullmatch(pa[k]) and _VERSION_FOLDER.fullmatch(pb[k]))
+    folders = _one_folder_apart(a, b)
+    return bool(folders and all(_VERSION_FOLDER.fullmatch(f) for f in folders))
 
 
 def parallel_translations(a: str, b: str) -> bool:
     """One page in two languages: the paths differ in one folder only, and the two folders are one
     tree in two languages (`docs/fr/x.md`, `docs/ja/x.md`), or a tree and its translation
     (`pages/x.md`, `pages.fr/x.md`). Translations share their examples and code, never their prose."""
-    pa, pb = a.split("/"), b.split("/")
-    if len(pa) != len(pb) or len(pa) < 2:
+    folders = _one_folder_apart(a, b)
+    if folders is None:
         return False
-    apart = [k for k in range(len(pa)) if pa[k] != pb[k]]
-    if len(apart) != 1 or apart[0] == len(pa) - 1:
-        return False
-    fa, fb = pa[apart[0]], pb[apart[0]]
+    fa, fb = folders
     la, lb = language_folder(fa), language_folder(fb)
     if la and lb:
         return la[0] == lb[0]
