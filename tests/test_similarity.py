@@ -557,6 +557,36 @@ def test_one_page_in_two_languages_is_not_a_duplicate() -> None:
     assert language_folder("src") is None and language_folder("ui") is None
 
 
+def _alias_page(name: str) -> str:
+    return f"""# {name}
+
+> This command is an alias of `frob unpack`.
+
+- View documentation for the original command:
+
+`tldr frob unpack`
+"""
+
+
+def test_alias_stubs_for_two_names_are_not_duplicates() -> None:
+    # two pages for two names of one command, each titled by its own file name: alike by design
+    docs = corpus(
+        {
+            "pages/common/frob-x.md": _alias_page("frob x"),
+            "pages/common/frob-extract.md": _alias_page("frob extract"),
+        }
+    )
+    assert find_groups(docs).duplicates == ()
+    # a stray copy whose title is not its own file name is still a copy
+    docs = corpus(
+        {
+            "pages/common/frob-x.md": _alias_page("frob x"),
+            "pages/common/frob-x-copy.md": _alias_page("frob x"),
+        }
+    )
+    assert find_groups(docs).duplicates != ()
+
+
 def test_one_stub_body_under_two_declared_titles_is_not_a_duplicate() -> None:
     from dataclasses import replace
 

@@ -66,6 +66,11 @@ MIN_OUTLINE = 3
 TEMPLATE_MIN_DOCS = 5
 TEMPLATE_SHARE = 0.5
 OWN_LINES_AGREE = 0.5
+# A page of at most this many words of prose is a stub: an alias or pointer page. Two stubs inside
+# folders, each titled by its own file name, are pages for two names (`brew rm`, `brew remove`) that
+# say the same by design, not versions of one page. A size that tells a stub from a document, not a
+# fitted weight.
+STUB_WORDS = 60
 # A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not:
 # years and sequence numbers name periods and parts, not versions).
 _VERSION_FOLDER = re.compile(r"v?\d+(?:\.\d+)+|v\d+", re.IGNORECASE)
@@ -97,6 +102,7 @@ class _Index:
     exact: list[str] = field(init=False)
     texts: list[str] = field(init=False)
     template_share: list[float] = field(init=False)
+    stub: list[bool] = field(init=False)
     own_lines: list[frozenset[int]] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
@@ -110,6 +116,7 @@ class _Index:
             r.prose if isinstance(r, Prepared) else document_text(d) for d, r in zip(docs, ready, strict=True)
         ]
         self.template_share, self.own_lines = template_lines(texts)
+        self.stub = [len(t.split()) <= STUB_WORDS for t in texts]
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
         self.texts = texts
         self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
@@ -190,6 +197,16 @@ def _declared_apart(index: _Index, i: int, j: int) -> bool:
     a, b = index.docs[i], index.docs[j]
     both = a.title_source == "front_matter" and b.title_source == "front_matter"
     return both and index.title_words[i] != index.title_words[j]
+
+
+def _stubs_of_two_names(index: _Index, i: int, j: int) -> bool:
+    """Two stubs inside folders, each titled by exactly its own file name, for two different names."""
+    a, b = index.docs[i], index.docs[j]
+    if not (index.stub[i] and index.stub[j]) or "/" not in a.path or "/" not in b.path:
+        return False
+    ta = frozenset(w for w in index.names[i].tokens if len(w) > 1)
+    tb = frozenset(w for w in index.names[j].tokens if len(w) > 1)
+    return ta == index.title_words[i] and tb == index.title_words[j] and ta != tb
 
 
 def _own_lines_agree(a: frozenset[int], b: frozenset[int]) -> bool:
@@ -309,6 +326,9 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
         return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
     if parallel_translations(index.docs[i].path, index.docs[j].path):
         why = "one page in two languages"
+        return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
+    if _stubs_of_two_names(index, i, j):
+        why = "stub pages for two names (an alias or pointer page each), alike by design"
         return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
     titled = _declared_apart(index, i, j)
     if index.exact[i] and index.exact[i] == index.exact[j]:
