@@ -585,6 +585,14 @@ def test_alias_stubs_for_two_names_are_not_duplicates() -> None:
         }
     )
     assert find_groups(docs).duplicates != ()
+    # nor is a copy retitled after its new name, when the names differ only by a marker
+    docs = corpus(
+        {
+            "pages/common/frob-x.md": _alias_page("frob x"),
+            "pages/common/frob-x-copy.md": _alias_page("frob x copy"),
+        }
+    )
+    assert find_groups(docs).duplicates != ()
 
 
 def test_one_stub_body_under_two_declared_titles_is_not_a_duplicate() -> None:

@@ -206,7 +206,12 @@ def _stubs_of_two_names(index: _Index, i: int, j: int) -> bool:
         return False
     ta = frozenset(w for w in index.names[i].tokens if len(w) > 1)
     tb = frozenset(w for w in index.names[j].tokens if len(w) > 1)
-    return ta == index.title_words[i] and tb == index.title_words[j] and ta != tb
+    # names that differ only by a marker (`setup`, `setup-copy`) are one name
+    return (
+        ta == index.title_words[i]
+        and tb == index.title_words[j]
+        and index.names[i].base != index.names[j].base
+    )
 
 
 def _own_lines_agree(a: frozenset[int], b: frozenset[int]) -> bool:
