@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from consolidator.analysis import scan
 from consolidator.core import gitio
 from consolidator.demo import make_sample_repo
 
@@ -39,6 +40,19 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8", newline="")
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the size of every blob the scan parses (cache misses), in order."""
+    parsed: list[int] = []
+    real = scan._parse_blob
+
+    def counting(data: bytes) -> object:
+        parsed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(scan, "_parse_blob", counting)
+    return parsed
 
 
 @pytest.fixture

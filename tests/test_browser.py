@@ -61,10 +61,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     generate_site(repo, config=config, plan=load_applied_plan(repo))
     site = build_site(repo, site_dir=base / "site")
     assert site.warnings == ()
-    handler = functools.partial(_Quiet, directory=str(site.site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, thread = _serve(site.site_dir)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:

@@ -10,7 +10,7 @@ from consolidator.cli import main
 from consolidator.core.config import Config
 from consolidator.guard import check as check_module
 from consolidator.guard.check import run_check
-from tests.conftest import RepoMaker
+from tests.conftest import RepoMaker, count_parses
 
 SETUP = """# Setup
 
@@ -315,20 +315,6 @@ LONG = (
 )
 
 
-def _parse_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from consolidator.analysis import scan
-
-    parsed: list[int] = []
-    real = scan._parse_blob
-
-    def counting(data: bytes) -> object:
-        parsed.append(len(data))
-        return real(data)
-
-    monkeypatch.setattr(scan, "_parse_blob", counting)
-    return parsed
-
-
 def _analysis_counter(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = check_module.analysis_findings
@@ -346,7 +332,7 @@ def test_after_one_small_edit_only_that_file_is_parsed_and_the_findings_are_a_co
 ) -> None:
     root = _repo(make_repo, **{"docs/guides/queue.md": LONG, "docs/guides/other.md": "# Other\n\nNotes.\n"})
     run_check(root, Config())  # the full check that leaves the state
-    parsed, calls = _parse_counter(monkeypatch), _analysis_counter(monkeypatch)
+    parsed, calls = count_parses(monkeypatch), _analysis_counter(monkeypatch)
     page = root / "docs" / "guides" / "queue.md"
     text = page.read_text()
     cut = text.index("Read [the setup]")

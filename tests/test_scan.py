@@ -11,7 +11,7 @@ from consolidator.analysis import scan
 from consolidator.analysis.scan import scan_repo
 from consolidator.core import gitio
 from consolidator.core.errors import RepoError
-from tests.conftest import RepoMaker, needs_corpus, write_files
+from tests.conftest import RepoMaker, count_parses, needs_corpus, write_files
 
 
 def test_tracked_and_untracked_not_ignored(make_repo: RepoMaker) -> None:
@@ -215,14 +215,7 @@ def test_parse_cache_is_reused_and_survives_corruption(
     first = scan_repo(root)
     cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
     assert cache_file.is_file()
-    calls: list[int] = []
-    real = scan._parse_blob
-
-    def counting(data: bytes) -> object:
-        calls.append(1)
-        return real(data)
-
-    monkeypatch.setattr(scan, "_parse_blob", counting)
+    calls = count_parses(monkeypatch)
     assert scan_repo(root) == first
     assert calls == []
     (root / "b.md").write_text("# B changed\n")
@@ -239,14 +232,7 @@ def test_parse_cache_keeps_unchanged_documents_when_one_changes(
 ) -> None:
     root = make_repo({"a.md": "# A\n", "b.md": "# B\n", "c.md": "# C\n"})
     scan_repo(root)
-    calls: list[int] = []
-    real = scan._parse_blob
-
-    def counting(data: bytes) -> object:
-        calls.append(1)
-        return real(data)
-
-    monkeypatch.setattr(scan, "_parse_blob", counting)
+    calls = count_parses(monkeypatch)
     (root / "b.md").write_text("# B changed\n")
     scan_repo(root)
     assert len(calls) == 1
