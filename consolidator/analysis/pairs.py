@@ -102,7 +102,7 @@ class _Index:
     exact: list[str] = field(init=False)
     texts: list[str] = field(init=False)
     template_share: list[float] = field(init=False)
-    stub: list[bool] = field(init=False)
+    self_titled_stub: list[bool] = field(init=False)  # a stub titled by exactly its own file name
     own_lines: list[frozenset[int]] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
@@ -116,7 +116,7 @@ class _Index:
             r.prose if isinstance(r, Prepared) else document_text(d) for d, r in zip(docs, ready, strict=True)
         ]
         self.template_share, self.own_lines = template_lines(texts)
-        self.stub = [len(t.split()) <= STUB_WORDS for t in texts]
+        stubs = [len(t.split()) <= STUB_WORDS for t in texts]
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
         self.texts = texts
         self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
@@ -149,6 +149,10 @@ class _Index:
         for words in self.title_words:
             tdf.update(words)
         self.title_idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in tdf.items()}
+        self.self_titled_stub = [
+            stub and "/" in d.path and frozenset(w for w in parts.tokens if len(w) > 1) == title
+            for d, stub, parts, title in zip(docs, stubs, self.names, self.title_words, strict=True)
+        ]
         position = {d.path: i for i, d in enumerate(docs)}
         outs: list[set[int]] = [set() for _ in docs]
         ins: list[set[int]] = [set() for _ in docs]
@@ -201,17 +205,9 @@ def _declared_apart(index: _Index, i: int, j: int) -> bool:
 
 def _stubs_of_two_names(index: _Index, i: int, j: int) -> bool:
     """Two stubs inside folders, each titled by exactly its own file name, for two different names."""
-    a, b = index.docs[i], index.docs[j]
-    if not (index.stub[i] and index.stub[j]) or "/" not in a.path or "/" not in b.path:
-        return False
-    ta = frozenset(w for w in index.names[i].tokens if len(w) > 1)
-    tb = frozenset(w for w in index.names[j].tokens if len(w) > 1)
     # names that differ only by a marker (`setup`, `setup-copy`) are one name
-    return (
-        ta == index.title_words[i]
-        and tb == index.title_words[j]
-        and index.names[i].base != index.names[j].base
-    )
+    both = index.self_titled_stub[i] and index.self_titled_stub[j]
+    return both and index.names[i].base != index.names[j].base
 
 
 def _own_lines_agree(a: frozenset[int], b: frozenset[int]) -> bool:
