@@ -75,6 +75,18 @@ def _filed(path: str) -> bool:
     return any(f.lower() in RECORD_FOLDERS or _PERIOD_FOLDER.match(f) for f in folders)
 
 
+# Templates and examples: a page in a templates/ or examples/ folder, or named a template
+# (PHASE_REPORT_TEMPLATE.md), is a form to fill in or a model to copy (a report template reads like a
+# report), not a record of anything. A convention of code trees, not fitted.
+TEMPLATE_FOLDERS = frozenset({"templates", "template", "_templates", ".templates", "examples", "example"})
+
+
+def _template(path: str) -> bool:
+    folders, _, name = path.rpartition("/")
+    named = any(t in ("template", "templates") for t in parse_name(name).tokens)
+    return named or any(f.lower() in TEMPLATE_FOLDERS for f in folders.split("/") if f)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # One document
 
@@ -208,6 +220,9 @@ def _settled(doc: Document, config: Config) -> Classification | None:
     if in_tree and _filed(doc.path):
         why = "already filed with its kind or period (reports/, releases/, 2025-10/ ...)"
         return Classification("filed-record", "live", None, (Reason(why),), 0.9, 0.0, True)
+    if in_tree and _template(doc.path):
+        why = "a template or example (named so, or in a templates/ or examples/ folder), not a record"
+        return Classification("template", "live", None, (Reason(why),), 0.9, 0.0, True)
     if in_tree and (key in FOLDER_INDEX or is_conventional(doc.name)):
         why = "heads its folder (README/index next to what it describes)"
         kind = "index" if key in FOLDER_INDEX else "conventional-root"

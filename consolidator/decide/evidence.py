@@ -146,6 +146,10 @@ def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str
 
 Found = Reason | None
 
+# An undated plan is past once this share of the root documents changed after its last edit: two
+# thirds, "most of the work moved on". A cut-off that defines the feature, hand-set like those above.
+PLAN_MOVED_ON = 2 / 3
+
 
 def _stamped(doc: Document) -> list[str]:
     return sorted(
@@ -234,10 +238,23 @@ def signal_gone_tooling(doc: Document, ev: Evidence, ctx: Context, config: Confi
 
 
 def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
-    """A plan is current while its milestones lie ahead; one whose dates have all passed is a record."""
+    """A plan is current while its milestones lie ahead; one whose dates have all passed is a record.
+
+    Milestones are the dates its text writes, bar its own stamps ("Created:", "Last updated:"): a stamp
+    says when the plan was written, not when its steps fall. A plan with no dated milestone is no record
+    of past work by itself (plans of upcoming work rarely date their steps); it is past only once the
+    work has moved on from it: most of the root changed after its last edit."""
     if not ev.is_plan or not ctx.now:
         return None
-    ahead = [d for d in ev.plan_ahead_dates if d > ctx.now]
+    stamps = {f.date for f in doc.dates.facts if f.source in ("text", "front_matter")}
+    milestones = [d for d in ev.plan_ahead_dates if d not in stamps]
+    if not milestones:
+        share = _left_behind(doc, ctx)
+        if share is not None and share >= PLAN_MOVED_ON:
+            why = f"an undated plan that {share:.0%} of the root documents changed after"
+            return Reason(why, "plan-past", 1.0)
+        return None
+    ahead = [d for d in milestones if d > ctx.now]
     if ahead:
         return Reason(f"a plan with milestones ahead ({ahead[0]})", "plan-ahead", 1.0)
     return Reason("a plan with no milestone after the repository's newest change", "plan-past", 1.0)
@@ -327,13 +344,18 @@ def signal_idle_share(doc: Document, ev: Evidence, ctx: Context, config: Config,
     return Reason(f"unchanged for {share:.0%} of the repository's life", "idle-share", share)
 
 
-def signal_left_behind(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
-    """The share of the other root documents changed after this one: what the work moved on from."""
+def _left_behind(doc: Document, ctx: Context) -> float | None:
+    """The share of the root documents changed after this root document (None where not measured)."""
     last = doc.dates.last_commit
     if not doc.at_root or not last or len(ctx.root_changes) < 5:
         return None
     later = len(ctx.root_changes) - bisect.bisect_right(ctx.root_changes, last)
-    share = round(later / len(ctx.root_changes), 2)
+    return round(later / len(ctx.root_changes), 2)
+
+
+def signal_left_behind(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """The share of the other root documents changed after this one: what the work moved on from."""
+    share = _left_behind(doc, ctx)
     if not share:
         return None
     return Reason(f"{share:.0%} of the root documents changed after it", "left-behind", share)
@@ -460,6 +482,10 @@ def build_context(
             series[m] = cluster.label
         dated = sorted((by_path[m].dates.best or "", m) for m in members)
         newer.update(m for _, m in dated[:-1])
+    for label, numbered in _numbered_runs(docs):
+        for m in numbered:
+            series.setdefault(m, label)
+        newer.update(numbered[:-1])
     # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
     others = [f for f in inventory.files if not is_markdown(f)]
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
@@ -479,6 +505,26 @@ def build_context(
         newer_in_series=frozenset(newer),
         weights=weights or default_weights(),
     )
+
+
+# A run of files named alike but for a closing number (NOTES_7, NOTES_8, NOTES_9) is a numbered series
+# once it has this many members (two could be a document and its second version). Hand-set, a convention.
+NUMBERED_RUN = 3
+
+
+def _numbered_runs(docs: Sequence[Document]) -> list[tuple[str, list[str]]]:
+    """Files of one folder whose names differ only by a closing number, from the lowest number up: each
+    is followed by the next (the analysis' series read numbers inside a name, not at its end)."""
+    runs: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
+    for doc in docs:
+        base = parse_name(doc.name).base
+        if len(base) >= 2 and base[-1].isdigit() and not base[-2].isdigit():
+            runs[(doc.folder, base[:-1])].append((int(base[-1]), doc.path))
+    found = []
+    for (_, words), members in sorted(runs.items()):
+        if len({n for n, _ in members}) >= NUMBERED_RUN:
+            found.append((" ".join(words) + " n", [p for _, p in sorted(members)]))
+    return found
 
 
 # Two documents are versions of one only if their bodies share at least this much vocabulary (cosine

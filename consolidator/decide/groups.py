@@ -101,7 +101,7 @@ def overlap_cluster(overlap: Overlap) -> Cluster:
     )
 
 
-_SETTLED = ("pinned", "tool-file")
+_SETTLED = ("pinned", "tool-file", "template")
 
 
 def readable_canonicals(result: Mapping[str, Classification], context: Context) -> dict[str, Classification]:

@@ -403,7 +403,7 @@ _TOP_RULES: tuple[Rule, ...] = (
         rx(
             r"\bthis (?:document|report|file|summary) (?:summari[sz]es|"
             r"documents the (?:changes|work)|records|"
-            r"provides a (?:summary|status|report)|tracks|captures)|\bthis (?:report|summary|session)\b"
+            r"provides a (?:summary|status|report)|captures)|\bthis (?:report|summary|session)\b"
         ),
         1.0,
         "status-report",

@@ -1,0 +1,171 @@
+"""The evidence: what a document's own text and place in the tree say, each rule checked on made-up
+documents (one that fires and one that must not)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from consolidator.analysis.scan import scan_repo
+from consolidator.analysis.similarity import Groups
+from consolidator.core.config import Config
+from consolidator.core.models import Cluster, DateFact, Dates, Document
+from consolidator.decide.classify import Classification, Context, classify
+from consolidator.decide.evidence import build_context
+from consolidator.decide.plan import build_plan
+from tests.conftest import write_files
+
+NOW = "2031-06-01"
+
+
+def _doc(tmp_path: Path, path: str, text: str) -> Document:
+    write_files(tmp_path, {path: text})
+    return scan_repo(tmp_path, use_cache=False).by_path()[path]
+
+
+def _classify(tmp_path: Path, path: str, text: str, now: str = NOW) -> Classification:
+    return classify(_doc(tmp_path, path, text), Context(now=now), Config())
+
+
+def _tags(result: Classification) -> set[str]:
+    return {r.tag for r in result.reasons if r.tag}
+
+
+# A plan of upcoming work that writes no date for any of its steps.
+UNDATED_PLAN = """# Export Pipeline Plan
+
+## Goals
+
+Move the nightly export to a queue so that large tenants stop timing out.
+
+## Steps
+
+- [ ] Add a queue table
+- [ ] Move the export job onto the queue
+- [ ] Remove the cron entry
+"""
+
+
+def test_a_plan_without_dated_milestones_is_no_evidence_of_a_past_plan(tmp_path: Path) -> None:
+    result = _classify(tmp_path, "EXPORT_PLAN.md", UNDATED_PLAN)
+    assert not _tags(result) & {"plan-past", "plan-ahead"}
+
+
+def test_a_plans_own_creation_stamp_is_not_a_milestone(tmp_path: Path) -> None:
+    # "Created:" says when the plan was written, not when its steps fall: still no dated milestone.
+    stamped = UNDATED_PLAN.replace("## Goals", "**Created:** 2030-01-10\n\n## Goals")
+    result = _classify(tmp_path, "EXPORT_PLAN.md", stamped)
+    assert "plan-past" not in _tags(result)
+
+
+def test_a_plan_whose_milestones_have_all_passed_is_a_past_plan(tmp_path: Path) -> None:
+    dated = UNDATED_PLAN.replace("- [ ] Add a queue table", "- [ ] Add a queue table (by 2030-02-01)")
+    assert "plan-past" in _tags(_classify(tmp_path, "EXPORT_PLAN.md", dated))
+    assert "plan-ahead" in _tags(_classify(tmp_path / "b", "EXPORT_PLAN.md", dated, now="2030-01-15"))
+
+
+# A register kept up as issues come and go: it tracks, it does not summarise finished work.
+REGISTER = """# Known Limitations
+
+This document tracks known limitations of the importer and where help is wanted.
+
+## Large files
+
+**Status**: Open
+
+- [ ] Stream files over 2 GB instead of loading them
+- [ ] Report progress while streaming
+"""
+
+
+def test_a_document_that_tracks_open_items_does_not_say_it_summarises_work(tmp_path: Path) -> None:
+    result = _classify(tmp_path, "KNOWN_LIMITATIONS.md", REGISTER)
+    assert "top-this-doc-summarises" not in _tags(result)
+    summary = REGISTER.replace("tracks known limitations", "summarises the work done on the limitations")
+    assert "top-this-doc-summarises" in _tags(_classify(tmp_path / "b", "KNOWN_LIMITATIONS.md", summary))
+
+
+# A report template: its body reads exactly like a report.
+REPORT_TEMPLATE = """# Incident Report
+
+**Date:** 2030-01-10
+**Status:** ✅ COMPLETE
+**Author:** (name)
+
+## What Was Done
+
+- ✅ (first action taken)
+- ✅ (second action taken)
+
+## Results
+
+(what changed)
+
+## Next Steps
+
+- (follow-up)
+"""
+
+
+def test_a_template_in_a_code_tree_is_not_a_record(tmp_path: Path) -> None:
+    for path in ("tools/triage/templates/incident-report.md", "docs/runbooks/INCIDENT_REPORT_TEMPLATE.md"):
+        result = _classify(tmp_path / path.replace("/", "_"), path, REPORT_TEMPLATE)
+        assert (result.kind, result.disposition) == ("template", "live"), path
+    # The same body elsewhere in the tree is a record.
+    elsewhere = _classify(tmp_path / "c", "tools/triage/notes/incident-report.md", REPORT_TEMPLATE)
+    assert elsewhere.disposition == "archive"
+
+
+def test_two_templates_alike_are_not_merged(tmp_path: Path) -> None:
+    files = {
+        "README.md": "# Tool\n",
+        "tools/checks/templates/linux-capture.md": REPORT_TEMPLATE,
+        "tools/checks/templates/macos-capture.md": REPORT_TEMPLATE.replace("Incident", "Capture"),
+    }
+    write_files(tmp_path, files)
+    config = Config()
+    twins = Cluster(
+        id="dup-capture",
+        kind="duplicate",
+        members=tuple(sorted(files)[1:]),
+        canonical="tools/checks/templates/macos-capture.md",
+        label="capture",
+        evidence=(),
+        score=0.95,
+    )
+    plan = build_plan(scan_repo(tmp_path, config=config, use_cache=False), config, Groups((twins,), (), ()))
+    by_source = {e.source: e for e in plan.entries}
+    for path in files:
+        if path != "README.md":
+            assert by_source[path].action == "keep" and by_source[path].canonical is None, path
+
+
+def test_an_undated_plan_the_root_moved_on_from_is_past(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "EXPORT_PLAN.md", UNDATED_PLAN)
+    doc = replace(doc, dates=Dates((DateFact("last_commit", "last commit", "2030-01-05"),)))
+    # Nine of ten root documents changed after the plan: the work has moved on from it.
+    moved_on = ("2030-01-05", *(f"2030-02-{d:02}" for d in range(1, 10)))
+    past = classify(doc, Context(now=NOW, root_changes=moved_on), Config())
+    assert "plan-past" in _tags(past)
+    # Most of the root changed before it: an undated plan still being worked from.
+    current = ("2029-12-01", "2029-12-02", "2029-12-03", "2029-12-04", "2030-01-05", "2030-02-01")
+    assert "plan-past" not in _tags(classify(doc, Context(now=NOW, root_changes=current), Config()))
+
+
+NOTE = "# Resume notes {n}\n\nPick up where session {n} stopped: rerun the failing import tests.\n"
+
+
+def test_files_named_alike_but_for_a_closing_number_are_a_series(tmp_path: Path) -> None:
+    files = {f"RESUME_NOTES_{n}.md": NOTE.format(n=n) for n in (7, 8, 9, 10)}
+    write_files(
+        tmp_path, {**files, "OTHER_NOTES_1.md": NOTE.format(n=1), "OTHER_NOTES_2.md": NOTE.format(n=2)}
+    )
+    context = build_context(scan_repo(tmp_path, use_cache=False), Groups((), (), ()), Config())
+    # each member but the last is followed by a later one, numbers compared as numbers (10 after 9)
+    assert {p for p in context.newer_in_series if p.startswith("RESUME")} == {
+        "RESUME_NOTES_7.md",
+        "RESUME_NOTES_8.md",
+        "RESUME_NOTES_9.md",
+    }
+    # two files are a document and its second version, not a series
+    assert not {p for p in context.newer_in_series if p.startswith("OTHER")}
