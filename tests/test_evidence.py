@@ -169,3 +169,24 @@ def test_files_named_alike_but_for_a_closing_number_are_a_series(tmp_path: Path)
     }
     # two files are a document and its second version, not a series
     assert not {p for p in context.newer_in_series if p.startswith("OTHER")}
+
+
+def test_a_plan_grouped_with_a_later_record_of_its_work_was_carried_out(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "EXPORT_PLAN.md", UNDATED_PLAN)
+    doc = replace(doc, dates=Dates((DateFact("last_commit", "last commit", "2030-01-05"),)))
+    group = {
+        "duplicate_of": {"EXPORT_PLAN.md": "EXPORT_SUMMARY.md"},
+        "canonicals": frozenset({"EXPORT_SUMMARY.md"}),
+    }
+    done = Context(
+        now=NOW,
+        history_paths=frozenset({"EXPORT_SUMMARY.md"}),
+        record_dates={"EXPORT_SUMMARY.md": "2030-01-20"},
+        **group,
+    )
+    assert "plan-done" in _tags(classify(doc, done, Config()))
+    # a record written before the plan is not its outcome, and a live group-mate is no record at all
+    before = replace(done, record_dates={"EXPORT_SUMMARY.md": "2029-12-20"})
+    assert "plan-done" not in _tags(classify(doc, before, Config()))
+    live = replace(done, history_paths=frozenset())
+    assert "plan-done" not in _tags(classify(doc, live, Config()))

@@ -56,6 +56,8 @@ class Context:
     documents: frozenset[str] = frozenset()  # every document's path (to resolve names written in prose)
     born: str | None = None  # oldest first commit of any document (ISO): the repository's documented life
     root_changes: tuple[str, ...] = ()  # last-commit dates of the root documents, sorted
+    record_dates: Mapping[str, str] = field(default_factory=dict)  # members of duplicate groups that are
+    # not plans -> their last-commit date (what a plan's group says was done since)
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
 
 
@@ -115,9 +117,14 @@ def gather_evidence(doc: Document, signals: object = None) -> Evidence:
             # Headings and prose are graded: a document built of guide sections says so more loudly.
             strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
             hits.append((rule, 2.0 if strong else 1.0))
-    is_plan = bool(_PLAN_WORDS.search(name_text) or _PLAN_WORDS.search(doc.title))
-    dates = signals.iso_dates if is_plan else ()
-    return Evidence(tuple(hits), name_text, dates, is_plan, signals.tooling, signals.doc_names)
+    planned = is_plan(doc)
+    dates = signals.iso_dates if planned else ()
+    return Evidence(tuple(hits), name_text, dates, planned, signals.tooling, signals.doc_names)
+
+
+def is_plan(doc: Document) -> bool:
+    """Named or titled as a plan, a roadmap or a to-do list."""
+    return bool(_PLAN_WORDS.search(_name_text(doc)) or _PLAN_WORDS.search(doc.title))
 
 
 def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:
@@ -260,6 +267,24 @@ def signal_plan(doc: Document, ev: Evidence, ctx: Context, config: Config, base:
     return Reason("a plan with no milestone after the repository's newest change", "plan-past", 1.0)
 
 
+def signal_plan_done(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """A plan grouped with a record of the same work written since (its implementation summary, its
+    completion note): the plan was carried out."""
+    if not ev.is_plan or not ctx.history_paths:
+        return None
+    canonical = ctx.duplicate_of.get(doc.path, doc.path)
+    mates = {canonical, *(m for m, c in ctx.duplicate_of.items() if c == canonical)} - {doc.path}
+    last = doc.dates.last_commit or ""
+    done = sorted(
+        m
+        for m in mates
+        if m in ctx.history_paths and m in ctx.record_dates and ctx.record_dates[m] >= last
+    )
+    if done:
+        return Reason(f"a record of the work it plans was written since ({done[0]})", "plan-done", 1.0)
+    return None
+
+
 def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """What a document points at says what it is: an index of reports is part of the history it lists."""
     linked = sorted(
@@ -386,6 +411,7 @@ SIGNALS = (
     signal_linked,
     signal_gone_tooling,
     signal_plan,
+    signal_plan_done,
     signal_cites,
     signal_copy,
     signal_length,
@@ -474,6 +500,12 @@ def build_context(
             duplicate_score[member] = cluster.score
             if _versions(member, cluster.canonical, config.docs_dir.strip("/")):
                 versions.add(member)
+    grouped = {*duplicate_of, *duplicate_of.values()}
+    record_dates = {
+        p: by_path[p].dates.last_commit or ""
+        for p in sorted(grouped)
+        if p in by_path and by_path[p].dates.last_commit and not is_plan(by_path[p])
+    }
     series: dict[str, str] = {}
     newer: set[str] = set()
     for cluster in groups.series:
@@ -503,6 +535,7 @@ def build_context(
         canonicals=frozenset(canonicals),
         series=dict(sorted(series.items())),
         newer_in_series=frozenset(newer),
+        record_dates=record_dates,
         weights=weights or default_weights(),
     )
 
