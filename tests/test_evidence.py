@@ -190,3 +190,28 @@ def test_a_plan_grouped_with_a_later_record_of_its_work_was_carried_out(tmp_path
     assert "plan-done" not in _tags(classify(doc, before, Config()))
     live = replace(done, history_paths=frozenset())
     assert "plan-done" not in _tags(classify(doc, live, Config()))
+
+
+def test_a_plans_creation_stamp_is_not_a_report_date(tmp_path: Path) -> None:
+    stamped = UNDATED_PLAN.replace("## Goals", "**Created:** 2030-01-10\n\n## Goals")
+    assert "dated" not in _tags(_classify(tmp_path, "EXPORT_PLAN.md", stamped))
+    # the same stamp on a document that is no plan still dates it like a report
+    notes = stamped.replace("# Export Pipeline Plan", "# Export Pipeline Notes")
+    assert "dated" in _tags(_classify(tmp_path / "b", "EXPORT_NOTES.md", notes))
+
+
+def test_nothing_is_folded_into_a_file_a_tool_reads(tmp_path: Path) -> None:
+    guide = "# Import cheatsheet\n\n## Usage\n\nRun `make import` and then `make check`.\n"
+    files = {"README.md": "# Tool\n", "IMPORT_CHEATSHEET.md": guide, ".claude/skills/import/SKILL.md": guide}
+    write_files(tmp_path, files)
+    twins = Cluster(
+        id="dup-import",
+        kind="duplicate",
+        members=(".claude/skills/import/SKILL.md", "IMPORT_CHEATSHEET.md"),
+        canonical=".claude/skills/import/SKILL.md",
+        label="import",
+        evidence=(),
+        score=0.95,
+    )
+    context = build_context(scan_repo(tmp_path, use_cache=False), Groups((twins,), (), ()), Config())
+    assert "IMPORT_CHEATSHEET.md" not in context.duplicate_of

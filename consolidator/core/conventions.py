@@ -105,6 +105,18 @@ def conventional_rank(name: str) -> int:
     return CONVENTIONAL_ROOT.index(key) if key in _CONVENTIONAL else len(CONVENTIONAL_ROOT)
 
 
+# Files that tools read by path: moving them changes what the tool does (GitHub's templates and issue
+# forms, agents' instructions, changeset notes). Conventions of those tools, not fitted.
+TOOL_FOLDERS = frozenset({".github", ".gitlab", ".changeset", ".cursor", ".claude", ".gemini", ".vscode"})
+TOOL_NAMES = frozenset({"agents", "claude", "gemini", "copilot-instructions", "codeowners"})
+
+
+def read_by_tools(path: str) -> bool:
+    """Read by a tool at this path (`.github/` templates, agent instructions, changesets)."""
+    folders = [f.lower() for f in path.split("/")[:-1]]
+    return any(f in TOOL_FOLDERS for f in folders) or conventional_key(path.rsplit("/", 1)[-1]) in TOOL_NAMES
+
+
 def in_history_folder(path: str) -> bool:
     """Filed below a folder that holds history (`archive/`, `attic/`, `old/` ...)."""
     return any(part.lower() in HISTORY_FOLDERS for part in path.split("/")[:-1])

@@ -23,7 +23,13 @@ from dataclasses import dataclass, replace
 
 from ..analysis.names import parse_name
 from ..core.config import Config
-from ..core.conventions import FOLDER_INDEX, conventional_key, in_history_folder, is_conventional
+from ..core.conventions import (
+    FOLDER_INDEX,
+    conventional_key,
+    in_history_folder,
+    is_conventional,
+    read_by_tools,
+)
 from ..core.models import Document, Inventory, Reason
 from .evidence import SIGNALS, Context, Evidence, gather_evidence, one_per_group
 from .rules import SECTION_WORDS, Rule
@@ -31,17 +37,6 @@ from .weights import Weights
 
 # ---------------------------------------------------------------------------------------------------------
 # Conventional files
-
-# Files that tools read by path: moving them changes what the tool does (GitHub's templates and issue
-# forms, agents' instructions, changeset notes). Conventions of those tools, not fitted.
-TOOL_FOLDERS = frozenset({".github", ".gitlab", ".changeset", ".cursor", ".claude", ".gemini", ".vscode"})
-TOOL_NAMES = frozenset({"agents", "claude", "gemini", "copilot-instructions", "codeowners"})
-
-
-def read_by_tools(path: str) -> bool:
-    folders = [f.lower() for f in path.split("/")[:-1]]
-    return any(f in TOOL_FOLDERS for f in folders) or conventional_key(path.rsplit("/", 1)[-1]) in TOOL_NAMES
-
 
 # Folders where records are filed on purpose: what sits there is organised history, left in place.
 RECORD_FOLDERS = frozenset(

@@ -25,7 +25,7 @@ from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
 from ..analysis.similarity import Groups, same_name
 from ..core.config import Config
-from ..core.conventions import is_markdown
+from ..core.conventions import is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
 from .textsignals import CONTENT_RULES, TextSignals, signals_of
@@ -168,9 +168,13 @@ def _stamped(doc: Document) -> list[str]:
     )
 
 
+_CREATED = rx(r"\bcreat")
+
+
 def signal_dated(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
-    """ "Date:", "Generated:", "Report Date:" stamp a document as of one day."""
-    stamped = _stamped(doc)
+    """ "Date:", "Generated:", "Report Date:" stamp a document as of one day. A plan's "Created:" says
+    when the planning began, not the day it reports on (its dates are weighed as milestones instead)."""
+    stamped = [label for label in _stamped(doc) if not (ev.is_plan and _CREATED.search(label))]
     if stamped:
         return Reason(f"stamped with a date like a report ({', '.join(stamped[:2])})", "dated", 1.0)
     return None
@@ -276,9 +280,7 @@ def signal_plan_done(doc: Document, ev: Evidence, ctx: Context, config: Config, 
     mates = {canonical, *(m for m, c in ctx.duplicate_of.items() if c == canonical)} - {doc.path}
     last = doc.dates.last_commit or ""
     done = sorted(
-        m
-        for m in mates
-        if m in ctx.history_paths and m in ctx.record_dates and ctx.record_dates[m] >= last
+        m for m in mates if m in ctx.history_paths and m in ctx.record_dates and ctx.record_dates[m] >= last
     )
     if done:
         return Reason(f"a record of the work it plans was written since ({done[0]})", "plan-done", 1.0)
@@ -489,6 +491,10 @@ def build_context(
     by_path = inventory.by_path()
     for cluster in sorted(groups.duplicates, key=lambda c: c.id):
         if not cluster.canonical:
+            continue
+        # A file a tool reads (an issue form, an agent's skill) is written for the tool: never the version
+        # a person is sent to read, so nothing is folded into it.
+        if read_by_tools(cluster.canonical):
             continue
         canonicals.add(cluster.canonical)
         for member in cluster.members:
