@@ -215,3 +215,25 @@ def test_nothing_is_folded_into_a_file_a_tool_reads(tmp_path: Path) -> None:
     )
     context = build_context(scan_repo(tmp_path, use_cache=False), Groups((twins,), (), ()), Config())
     assert "IMPORT_CHEATSHEET.md" not in context.duplicate_of
+
+
+def test_guides_alike_only_in_name_are_not_one_procedure(tmp_path: Path) -> None:
+    payments = (
+        "# Payments setup\n\n## Prerequisites\n\nA merchant account.\n\n## Setup\n\n"
+        "Create the merchant key, add the webhook secret and enable card refunds in the dashboard.\n"
+    )
+    mailer = (
+        "# Mailer setup\n\n## Prerequisites\n\nA domain.\n\n## Setup\n\n"
+        "Verify the sender domain, publish the DKIM record and choose the bounce mailbox.\n"
+    )
+    files = {"README.md": "# Shop\n", "PAYMENTS_SETUP.md": payments, "MAILER_SETUP.md": mailer}
+    write_files(tmp_path, files)
+    config = Config()
+    # the analysis relates them strongly (names, headings): the bodies must still agree
+    related = (("MAILER_SETUP.md", "PAYMENTS_SETUP.md", 0.9),)
+    plan = build_plan(
+        scan_repo(tmp_path, config=config, use_cache=False), config, Groups((), (), (), related)
+    )
+    by_source = {e.source: e for e in plan.entries}
+    for path in ("PAYMENTS_SETUP.md", "MAILER_SETUP.md"):
+        assert by_source[path].action == "move" and by_source[path].canonical is None, path

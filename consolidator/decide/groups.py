@@ -15,7 +15,7 @@ from ..core.config import Config
 from ..core.conventions import slug
 from ..core.models import OVERLAP_PREFIX, Cluster, Inventory, Reason
 from .classify import Classification
-from .evidence import Context, Evidence, mentioned_docs
+from .evidence import Context, Evidence, bodies_agree, mentioned_docs
 from .overlap import Overlap, reduce_overlaps
 
 
@@ -56,7 +56,13 @@ def supersede_overlaps(
     # Two documents that link to each other were written as companions (a guide and its checklist),
     # not as versions of one another.
     links = {(linker, target) for target, linkers in context.inbound.items() for linker in linkers}
-    related = [(a, b, score) for a, b, score in groups.related if not {(a, b), (b, a)} <= links]
+    # Names and headings alike are not enough: two guides whose bodies share almost no subject words
+    # (X_SETUP and Y_SETUP) tell two procedures, not one.
+    related = [
+        (a, b, score)
+        for a, b, score in groups.related
+        if not {(a, b), (b, a)} <= links and bodies_agree(by_path.get(a), by_path.get(b))
+    ]
     sim = config.similarity
     overlaps = reduce_overlaps(candidates, related, rank, sim.overlap_threshold, sim.cohesion_floor)
     replaced: dict[str, str] = {}
