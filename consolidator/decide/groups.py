@@ -58,10 +58,14 @@ def supersede_overlaps(
     links = {(linker, target) for target, linkers in context.inbound.items() for linker in linkers}
     # Names and headings alike are not enough: two guides whose bodies share almost no subject words
     # (X_SETUP and Y_SETUP) tell two procedures, not one.
+    among = set(candidates)
     related = [
         (a, b, score)
         for a, b, score in groups.related
-        if not {(a, b), (b, a)} <= links and bodies_agree(by_path.get(a), by_path.get(b))
+        if a in among
+        and b in among
+        and not {(a, b), (b, a)} <= links
+        and bodies_agree(by_path.get(a), by_path.get(b))
     ]
     sim = config.similarity
     overlaps = reduce_overlaps(candidates, related, rank, sim.overlap_threshold, sim.cohesion_floor)
