@@ -40,6 +40,8 @@ from .detectors import (
     _private_key_blocks,
     _table_rows,
     _url_passwords,
+    credential_lines,
+    folded,
 )
 
 
@@ -121,15 +123,21 @@ def _same_path(a: str, b: str) -> bool:
 
 def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFinding, ...]:
     """Every finding in `text`, before allow-listing."""
-    starts = line_starts(text)
+    # What the detectors' prefilters read, found once: the text case-folded, the lines that name
+    # a credential.
+    low = folded(text)
+    credential = credential_lines(text, low)
     hits = [
         *_private_key_blocks(text),
         *_url_passwords(text),
-        *_env_lines(text),
-        *_table_rows(text),
-        *_auth_headers(text),
-        *_plugin_hits(path, text, starts, prefilter),
+        *_env_lines(text, credential),
+        *_table_rows(text, credential),
+        *_auth_headers(text, low),
+        *_plugin_hits(path, text, low, prefilter),
     ]
+    if not hits:
+        return ()
+    starts = line_starts(text)
     findings = []
     for hit in _merge(hits):
         value = text[hit.start : hit.end]
