@@ -34,6 +34,7 @@ def _code_version() -> str:
         "security/detectors.py",
         "security/filters.py",
         "core/textio.py",
+        "core/literals.py",
     )
     for module in modules:
         digest.update((package / module).read_bytes())

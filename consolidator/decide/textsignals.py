@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..analysis.prose import Prepared, prepare
+from ..core.literals import folded, may_match, needles
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -60,27 +62,56 @@ def text_dates(text: str) -> list[str]:
     return sorted({"-".join(m) for m in ISO_DATE.findall(text)})
 
 
-def _count(rule: Rule, text: str, headings: Sequence[Heading], top: str) -> int:
+# Literals one of which every match of a pattern holds (see core.literals): a text without any of
+# them is not scanned with the pattern at all, which is most of the cost of these signals.
+_NEEDLES = {p: needles(p) for p in (*(r.pattern for r in CONTENT_RULES), TOOLING_FILE, DOC_NAME, ISO_DATE)}
+
+
+class _Text:
+    """A text with its case-folded form, made once and only if some pattern needs it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._folded: str | None = None
+
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        found = _NEEDLES.get(pattern)
+        if found is None:
+            return True
+        if pattern.flags & re.IGNORECASE:
+            if self._folded is None:
+                self._folded = folded(self.text)
+            return may_match(found, self._folded)
+        return may_match(found, self.text)
+
+    def findall(self, pattern: re.Pattern[str]) -> list[Any]:
+        return pattern.findall(self.text) if self.may_match(pattern) else []
+
+    def search(self, pattern: re.Pattern[str]) -> bool:
+        return self.may_match(pattern) and pattern.search(self.text) is not None
+
+
+def _count(rule: Rule, text: _Text, headings: Sequence[Heading], top: _Text) -> int:
     if rule.where == "headings":
         return sum(1 for h in headings if h.level >= 2 and rule.pattern.search(h.text))
     if rule.where == "top":
-        return 1 if rule.pattern.search(top) else 0
+        return 1 if top.search(rule.pattern) else 0
     if rule.where == "lead":
         lead = [h.text for h in headings if h.level == 2][:LEAD_HEADINGS]
         return sum(1 for t in lead if rule.pattern.search(t))
-    return len(rule.pattern.findall(text))
+    return len(text.findall(rule.pattern))
 
 
 def signals_of(text: str, headings: Sequence[Heading]) -> TextSignals:
-    top = top_lines(text)
+    body, top = _Text(text), _Text(top_lines(text))
     mentioned: dict[str, int] = {}
-    for found in TOOLING_FILE.findall(text):
+    for found in body.findall(TOOLING_FILE):
         mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
     return TextSignals(
-        counts=tuple(_count(rule, text, headings, top) for rule in CONTENT_RULES),
+        counts=tuple(_count(rule, body, headings, top) for rule in CONTENT_RULES),
         tooling=tuple(sorted(mentioned.items())),
-        doc_names=tuple(sorted(set(DOC_NAME.findall(text)))),
-        iso_dates=tuple(text_dates(text)),
+        doc_names=tuple(sorted(set(body.findall(DOC_NAME)))),
+        iso_dates=tuple(sorted({"-".join(m) for m in body.findall(ISO_DATE)})),
     )
 
 

@@ -35,6 +35,7 @@ from detect_secrets.plugins import (
     twilio,
 )
 
+from ..core.literals import folded
 from .filters import (
     _DEFAULT_PASSWORDS,
     _ID_NAME,
@@ -340,18 +341,6 @@ _TRIGGERS: tuple[tuple[Trigger, bool, int], ...] = (
     (re.compile('"' + _QUOTED), False, _ENTROPY),
     *((word, True, _KEYWORDS) for word in _KEYWORD_WORDS),
 )
-
-# re.IGNORECASE equates three non-ASCII characters with ASCII letters that str.lower() leaves
-# apart: İ and ı with i, ſ with s. İ must go first anyway: its lower case is two characters.
-_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
-
-
-def folded(text: str) -> str:
-    """`text` lower-cased, offset for offset, so that a literal found in it is where a pattern with
-    re.IGNORECASE would find it in `text`: the cheap way to prefilter for such a pattern."""
-    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
-        text = text.translate(_FOLD)
-    return text.lower()
 
 
 def lines_matching(trigger: Trigger, haystack: str, text: str) -> Iterator[tuple[int, int]]:

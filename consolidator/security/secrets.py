@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..core.literals import folded
 from ..core.textio import line_starts
 from .detectors import (
     AUTH_HEADER,
@@ -41,7 +42,6 @@ from .detectors import (
     _table_rows,
     _url_passwords,
     credential_lines,
-    folded,
 )
 
 

@@ -1,0 +1,100 @@
+"""The literal prefilter of regular expressions (core.literals) and the text signals that use it:
+a text the prefilter skips is one the pattern cannot match, so the signals never change."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from consolidator.core.literals import folded, may_match, needles
+from consolidator.decide import textsignals
+from consolidator.decide.textsignals import CONTENT_RULES, DOC_NAME, ISO_DATE, TOOLING_FILE, signals_of
+from consolidator.markdown.parse import parse_text
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+PATTERNS = [r.pattern for r in CONTENT_RULES] + [TOOLING_FILE, DOC_NAME, ISO_DATE]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        ("pr|pull request", 0, {"pr", "pull request"}),
+        (r"\b(?:pr|pull request)\s*#\d+", re.IGNORECASE, {"pr", "pull request"}),
+        ("(?:a|b)c", 0, {"c"}),
+        ("x(?:ab|cd)y", 0, {"xab", "xcd"}),
+        ("Deploy(?:ed)? to", re.IGNORECASE, {"deploy"}),
+        (r"\d+\w+", 0, None),  # no literal at all
+        ("a|\\d", 0, None),  # one alternative brings none
+        ("(?:x)?y*", 0, None),  # optional parts only
+        ("\u03c3\u03c3", re.IGNORECASE, None),  # σ has case partners str.lower() does not join
+    ],
+)
+def test_needles_read_off_the_pattern(pattern: str, flags: int, expected: set[str] | None) -> None:
+    found = needles(re.compile(pattern, flags))
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_folded_keeps_offsets_and_joins_what_ignorecase_joins() -> None:
+    text = "\u0130stanbul pa\u017f\u017fword \u212aey"
+    low = folded(text)
+    assert len(low) == len(text)
+    assert "password" in low and "key" in low and low.startswith("istanbul")
+
+
+def _words(pattern: re.Pattern[str]) -> list[str]:
+    bare = re.sub(r"\\.", " ", pattern.pattern)  # escapes (\b, \d) are not words
+    return [w for w in re.findall(r"[A-Za-z%#:/.✅-]+", bare) if len(w) > 1] or ["x"]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern[:30])
+def test_a_text_the_prefilter_skips_is_one_the_pattern_cannot_match(pattern: re.Pattern[str]) -> None:
+    rng = random.Random(pattern.pattern)
+    vocabulary = [
+        *_words(pattern),
+        *[
+            "the",
+            "a",
+            "is",
+            "was",
+            "to",
+            "of:",
+            "#",
+            "#12",
+            "9fceb02",
+            "2024-05-06",
+            "12:30",
+            "10%",
+            "3/4",
+            "[x]",
+            "✅",
+            "✔",
+            "file.yml",
+            "docs/a.md",
+        ],
+        "\u0130",
+        "\u017f",
+        "\n",
+        "  ",
+    ]
+    found = needles(pattern)
+    assert found, "every signal pattern has needles; without them it is scanned in full"
+    matched = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 12)))
+        text = text.upper() if rng.random() < 0.2 else text
+        if pattern.search(text):
+            matched += 1
+            haystack = folded(text) if pattern.flags & re.IGNORECASE else text
+            assert may_match(found, haystack), text
+    assert matched > 0  # the generator does reach the pattern
+
+
+def test_signals_are_the_same_with_and_without_the_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = [parse_text(p.read_text(encoding="utf-8")) for p in sorted(SAMPLES.rglob("*.md"))]
+    assert len(parses) > 10
+    fast = [signals_of(p.text, p.headings) for p in parses]
+    monkeypatch.setattr(textsignals, "_NEEDLES", {})
+    assert fast == [signals_of(p.text, p.headings) for p in parses]
