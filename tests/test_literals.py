@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.core.literals import folded, may_match, needles
+from consolidator.core.literals import anchored_matches, folded, heads, may_match, needles
 from consolidator.decide import textsignals
 from consolidator.decide.textsignals import CONTENT_RULES, DOC_NAME, ISO_DATE, TOOLING_FILE, signals_of
 from consolidator.markdown.parse import parse_text
@@ -97,4 +97,32 @@ def test_signals_are_the_same_with_and_without_the_prefilter(monkeypatch: pytest
     assert len(parses) > 10
     fast = [signals_of(p.text, p.headings) for p in parses]
     monkeypatch.setattr(textsignals, "_NEEDLES", {})
+    monkeypatch.setattr(textsignals, "_HEADS", {})
     assert fast == [signals_of(p.text, p.headings) for p in parses]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern[:30])
+def test_anchored_matches_are_the_scans(pattern: re.Pattern[str]) -> None:
+    starts = heads(pattern)
+    if starts is None:
+        pytest.skip("the pattern does not start with literals")
+    rng = random.Random(pattern.pattern)
+    vocabulary = [
+        *_words(pattern),
+        *["the", "a", "was:", "#12", "9fceb02", "[x]", "✅", "file.yml"],
+        "\u0130",
+        "\n",
+        "  ",
+    ]
+    for _ in range(2000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 16)))
+        text = text.upper() if rng.random() < 0.2 else text
+        haystack = folded(text) if pattern.flags & re.IGNORECASE else text
+        expected = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in anchored_matches(pattern, text, haystack, starts)] == expected, text
+
+
+def test_heads_read_off_the_pattern() -> None:
+    assert heads(re.compile(r"\b(?:pr|pull request)\s*#", re.IGNORECASE)) == {"pr", "pull request"}
+    assert heads(re.compile(r"\d+ items")) is None
+    assert heads(re.compile(r"x(?:ab|cd)+")) == {"x"}  # a repeat is not followed into

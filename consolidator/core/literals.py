@@ -13,7 +13,7 @@ A pattern that ignores case has its needles lower-cased, to be looked for in `fo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 # The standard library's own parser of pattern syntax (what `re.compile` runs): private, so every
@@ -153,3 +153,83 @@ def _union(parts: Iterable[Needles | None]) -> Needles | None:
             return None
         out |= part
     return frozenset(out) if "" not in out else None
+
+
+# ---------------------------------------------------------------- anchored scans
+
+# Heads shorter than this occur too often (`pr`) for jumping between them to beat the plain scan.
+MIN_HEAD = 3
+
+
+def heads(pattern: re.Pattern[str]) -> Needles | None:
+    """Literals every match of `pattern` starts with (after any `\\b` or `\\B`), lower-cased when it
+    ignores case, or None when its start is not such a literal."""
+    if _P is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        parsed = _P.parse(pattern.pattern, pattern.flags)
+        found = _heads_of(parsed.data, bool(pattern.flags & re.IGNORECASE))
+    except Exception:  # an unforeseen node: no anchoring rather than a wrong one
+        return None
+    return frozenset(found) if found and "" not in found else None
+
+
+def _heads_of(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> set[str] | None:
+    index = 0
+    while (
+        index < len(items)
+        and items[index][0] is _C.AT
+        and items[index][1]
+        in (
+            _C.AT_BOUNDARY,
+            _C.AT_NON_BOUNDARY,
+        )
+    ):
+        index += 1  # zero-width: the match still starts with what follows
+    run: list[str] = []
+    for op, av in items[index:]:
+        char = _literal(av, ignorecase) if op is _C.LITERAL else None
+        if char is None:
+            break
+        run.append(char)
+    rest = items[index + len(run) :]
+    follow: set[str] | None = None
+    if rest:
+        op, av = rest[0]
+        if op is _C.SUBPATTERN and not (av[1] or av[2]):
+            follow = _heads_of(av[3].data, ignorecase)
+        elif op is _C.BRANCH:
+            follow = set()
+            for alt in av[1]:
+                part = _heads_of(alt.data, ignorecase)
+                if part is None:
+                    follow = None
+                    break
+                follow |= part
+    text = "".join(run)
+    if follow is not None and "" not in follow:
+        return {text + h for h in follow}
+    return {text} if text else None
+
+
+def anchored_matches(
+    pattern: re.Pattern[str], text: str, haystack: str, starts: Iterable[str]
+) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` yields, found by trying the pattern only where one of `starts`
+    (its `heads`) occurs in `haystack` (`text`, or `folded(text)` when it ignores case): every match
+    starts there, so the leftmost match from any point is at the first of those where it matches."""
+    found: set[int] = set()
+    for head in starts:
+        at = haystack.find(head)
+        while at != -1:
+            found.add(at)
+            at = haystack.find(head, at + 1)
+    end = 0
+    for at in sorted(found):
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match is not None:
+            yield match
+            # a match holds its head, so it is never empty: the next one starts where it ends
+            end = match.end()

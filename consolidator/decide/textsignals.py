@@ -14,12 +14,12 @@ and the same content can sit under several names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.prose import Prepared, prepare
-from ..core.literals import folded, may_match, needles
+from ..core.literals import MIN_HEAD, anchored_matches, folded, heads, may_match, needles
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -64,7 +64,17 @@ def text_dates(text: str) -> list[str]:
 
 # Literals one of which every match of a pattern holds (see core.literals): a text without any of
 # them is not scanned with the pattern at all, which is most of the cost of these signals.
-_NEEDLES = {p: needles(p) for p in (*(r.pattern for r in CONTENT_RULES), TOOLING_FILE, DOC_NAME, ISO_DATE)}
+_SCANNED = (
+    *(r.pattern for r in CONTENT_RULES if r.where in ("top", "text")),
+    TOOLING_FILE,
+    DOC_NAME,
+    ISO_DATE,
+)
+_NEEDLES = {p: needles(p) for p in _SCANNED}
+# And literals every match starts with, when all are rare enough (long, or not ASCII: ✅) for jumping
+# between them to beat a scan: a text is then matched only where they are (the same matches as a
+# scan; see core.literals).
+_HEADS = {p: h for p in _SCANNED if (h := heads(p)) and all(len(x) >= MIN_HEAD or not x.isascii() for x in h)}
 
 
 class _Text:
@@ -74,21 +84,39 @@ class _Text:
         self.text = text
         self._folded: str | None = None
 
+    def haystack(self, pattern: re.Pattern[str]) -> str:
+        """Where to look for the pattern's literals: the text, or the text folded if it ignores case."""
+        if not pattern.flags & re.IGNORECASE:
+            return self.text
+        if self._folded is None:
+            self._folded = folded(self.text)
+        return self._folded
+
     def may_match(self, pattern: re.Pattern[str]) -> bool:
         found = _NEEDLES.get(pattern)
-        if found is None:
-            return True
-        if pattern.flags & re.IGNORECASE:
-            if self._folded is None:
-                self._folded = folded(self.text)
-            return may_match(found, self._folded)
-        return may_match(found, self.text)
+        return found is None or may_match(found, self.haystack(pattern))
+
+    def _matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        starts = _HEADS.get(pattern)
+        if starts is None:
+            return pattern.finditer(self.text)
+        # Every match starts with one of `starts`: try the pattern only there (see core.literals).
+        return anchored_matches(pattern, self.text, self.haystack(pattern), starts)
 
     def findall(self, pattern: re.Pattern[str]) -> list[Any]:
-        return pattern.findall(self.text) if self.may_match(pattern) else []
+        """`pattern.findall(self.text)`."""
+        if not self.may_match(pattern):
+            return []
+        if _HEADS.get(pattern) is None:
+            return pattern.findall(self.text)
+        if pattern.groups == 0:
+            return [m.group() for m in self._matches(pattern)]
+        if pattern.groups == 1:
+            return [m.group(1) or "" for m in self._matches(pattern)]
+        return [m.groups("") for m in self._matches(pattern)]
 
     def search(self, pattern: re.Pattern[str]) -> bool:
-        return self.may_match(pattern) and pattern.search(self.text) is not None
+        return self.may_match(pattern) and next(iter(self._matches(pattern)), None) is not None
 
 
 def _count(rule: Rule, text: _Text, headings: Sequence[Heading], top: _Text) -> int:

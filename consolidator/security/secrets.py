@@ -212,9 +212,10 @@ def find_known(path: str, text: str, values: Mapping[str, str]) -> tuple[SecretF
     if not values:
         return ()
     pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
-    starts = line_starts(text)
+    starts: list[int] = []  # found only for a text that holds a value: most hold none
     found = []
     for match in pattern.finditer(text):
+        starts = starts or line_starts(text)
         kind = values[match.group()]
         line = bisect.bisect_right(starts, match.start())
         found.append(
