@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.core.literals import anchored_matches, folded, heads, may_match, needles
+from consolidator.core.literals import alternatives, anchored_matches, folded, heads, may_match, needles
 from consolidator.decide import textsignals
 from consolidator.decide.textsignals import CONTENT_RULES, DOC_NAME, ISO_DATE, TOOLING_FILE, signals_of
 from consolidator.markdown.parse import parse_text
@@ -126,3 +126,42 @@ def test_heads_read_off_the_pattern() -> None:
     assert heads(re.compile(r"\b(?:pr|pull request)\s*#", re.IGNORECASE)) == {"pr", "pull request"}
     assert heads(re.compile(r"\d+ items")) is None
     assert heads(re.compile(r"x(?:ab|cd)+")) == {"x"}  # a repeat is not followed into
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern[:30])
+def test_a_pattern_matches_where_one_of_its_alternatives_does(pattern: re.Pattern[str]) -> None:
+    parts = alternatives(pattern)
+    if parts is None:
+        pytest.skip("no top-level alternatives")
+    rng = random.Random(pattern.pattern)
+    vocabulary = [
+        *_words(pattern),
+        "the",
+        "a",
+        "12",
+        "50%",
+        "9fceb02",
+        "#3",
+        ":",
+        "[x]",
+        "\u2705",
+        "\n",
+        "  ",
+    ]
+    seen = 0
+    for _ in range(2000):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 12)))
+        found = pattern.search(text) is not None
+        seen += found
+        assert found == any(p.search(text) for p in parts), text
+    assert seen > 0
+
+
+def test_alternatives_are_split_only_at_the_top_level() -> None:
+    parts = alternatives(re.compile(r"a(?:b|c)|[|x]d|e\|f", re.IGNORECASE))
+    assert parts is not None
+    assert [p.pattern for p in parts] == ["a(?:b|c)", "[|x]d", "e\\|f"]
+    assert all(p.flags & re.IGNORECASE for p in parts)
+    assert alternatives(re.compile(r"(a)|\1")) is None
+    assert alternatives(re.compile("(?i)a|b")) is None
+    assert alternatives(re.compile("ab")) is None

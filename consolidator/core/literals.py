@@ -233,3 +233,44 @@ def anchored_matches(
             yield match
             # a match holds its head, so it is never empty: the next one starts where it ends
             end = match.end()
+
+
+def alternatives(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], ...] | None:
+    """The top-level alternatives of `pattern` (`a|b|c`) as patterns of their own, with its flags,
+    or None when it has fewer than two or cannot be split safely. `pattern` matches somewhere in a
+    text exactly when one of them does, and each has needles and heads of its own, where the whole
+    pattern's are only the weakest of theirs. (For a search only: counts of matches can differ.)"""
+    source = pattern.pattern
+    if not isinstance(source, str) or re.match(r"\(\?[aiLmsux]", source):
+        return None  # global inline flags would stay with the first alternative only
+    if re.search(r"\\[1-9]|\(\?P=", source):
+        return None  # back-references: group numbers change when split
+    parts, depth, start, index, in_class = [], 0, 0, 0, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source[index + 1 : index + 2] == "^":
+                index += 1
+            if source[index + 1 : index + 2] == "]":
+                index += 1  # a leading ] is a member, not the end
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        index += 1
+    parts.append(source[start:])
+    if len(parts) < 2:
+        return None
+    try:
+        return tuple(re.compile(part, pattern.flags) for part in parts)
+    except re.error:
+        return None

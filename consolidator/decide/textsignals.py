@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.prose import Prepared, prepare
-from ..core.literals import MIN_HEAD, anchored_matches, folded, heads, may_match, needles
+from ..core.literals import MIN_HEAD, alternatives, anchored_matches, folded, heads, may_match, needles
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -64,8 +64,14 @@ def text_dates(text: str) -> list[str]:
 
 # Literals one of which every match of a pattern holds (see core.literals): a text without any of
 # them is not scanned with the pattern at all, which is most of the cost of these signals.
+# A "top" rule only asks whether its pattern matches: that is whether one of its top-level
+# alternatives does, and each of them, looked for on its own, has stronger needles and heads.
+_ALTERNATIVES = {
+    r.pattern: parts for r in CONTENT_RULES if r.where == "top" and (parts := alternatives(r.pattern))
+}
 _SCANNED = (
     *(r.pattern for r in CONTENT_RULES if r.where in ("top", "text")),
+    *(part for parts in _ALTERNATIVES.values() for part in parts),
     TOOLING_FILE,
     DOC_NAME,
     ISO_DATE,
@@ -116,6 +122,10 @@ class _Text:
         return [m.groups("") for m in self._matches(pattern)]
 
     def search(self, pattern: re.Pattern[str]) -> bool:
+        """Whether `pattern` matches the text."""
+        parts = _ALTERNATIVES.get(pattern)
+        if parts is not None:
+            return any(self.search(part) for part in parts)
         return self.may_match(pattern) and next(iter(self._matches(pattern)), None) is not None
 
 
