@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from consolidator.core.literals import alternatives, anchored_matches, folded, heads, may_match, needles
+from consolidator.core.literals import (
+    alternatives,
+    anchored_matches,
+    condition,
+    folded,
+    heads,
+    may_match,
+    meets,
+    needles,
+)
 from consolidator.decide import textsignals
 from consolidator.decide.textsignals import CONTENT_RULES, DOC_NAME, ISO_DATE, TOOLING_FILE, signals_of
 from consolidator.markdown.parse import parse_text
@@ -89,6 +98,7 @@ def test_a_text_the_prefilter_skips_is_one_the_pattern_cannot_match(pattern: re.
             matched += 1
             haystack = folded(text) if pattern.flags & re.IGNORECASE else text
             assert may_match(found, haystack), text
+            assert meets(condition(pattern), haystack), text
     assert matched > 0  # the generator does reach the pattern
 
 
@@ -165,3 +175,11 @@ def test_alternatives_are_split_only_at_the_top_level() -> None:
     assert alternatives(re.compile(r"(a)|\1")) is None
     assert alternatives(re.compile("(?i)a|b")) is None
     assert alternatives(re.compile("ab")) is None
+
+
+def test_condition_asks_for_every_part_of_an_alternative() -> None:
+    found = condition(re.compile(r"\b(?:pr|pull request)\s*#\d+|\bcommit [0-9a-f]{7}", re.IGNORECASE))
+    assert meets(found, "see pr #12")
+    assert not meets(found, "a pr without a number sign")  # `pr` alone is not enough: `#` is needed
+    assert meets(found, "commit 9fceb02")
+    assert condition(re.compile(r"a|\d")) is None  # one alternative asks for nothing

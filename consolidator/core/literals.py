@@ -51,6 +51,68 @@ def needles(pattern: re.Pattern[str]) -> Needles | None:
         return None
 
 
+# Any alternative of a pattern may match, and only where each of its needle sets has a member:
+# needles for each part of each top-level alternative, not only the best of the whole pattern's.
+Condition = tuple[tuple[Needles, ...], ...]
+
+
+def condition(pattern: re.Pattern[str]) -> Condition | None:
+    """For each top-level alternative of `pattern`, the needle sets of its parts (a match of that
+    alternative holds a member of every one), rarest first; None when an alternative has none."""
+    if _P is None or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        parsed = _P.parse(pattern.pattern, pattern.flags)
+        ignorecase = bool(pattern.flags & re.IGNORECASE)
+        items = list(parsed.data)
+        if items and items[-1][0] is _C.BRANCH:
+            # `a|b`, or a shared prefix the parser factored out of them (`\b` of `\ba|\bb`)
+            alternatives = [items[:-1] + list(alt.data) for alt in items[-1][1][1]]
+        else:
+            alternatives = [items]
+        out = []
+        for alternative in alternatives:
+            sets = _required(alternative, ignorecase)
+            if not sets:
+                return None
+            out.append(tuple(sorted(sets, key=lambda s: (-min(map(len, s)), len(s)))))
+        return tuple(out)
+    except Exception:  # an unforeseen node: no prefilter rather than a wrong one
+        return None
+
+
+def _required(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> list[Needles]:
+    """Needle sets every match of the sequence has a member of: one per part that has any."""
+    sets: list[Needles] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _C.LITERAL:
+            char = _literal(av, ignorecase)
+            if char is not None:
+                run.append(char)
+                continue
+        if run:
+            text = "".join(run)
+            sets.append(frozenset([text]))
+            heads = _heads(op, av, ignorecase)
+            if heads and "" not in heads:
+                sets.append(frozenset(text + h for h in heads))
+            run = []
+        found = _of_node(op, av, ignorecase)
+        if found and "" not in found:
+            sets.append(found)
+    if run:
+        sets.append(frozenset(["".join(run)]))
+    return sets
+
+
+def meets(found: Condition | None, haystack: str) -> bool:
+    """False only when a pattern whose `condition` is `found` cannot match `haystack`."""
+    if found is None:
+        return True
+    return any(all(any(n in haystack for n in needles) for needles in parts) for parts in found)
+
+
 def may_match(found: Needles | None, haystack: str) -> bool:
     """False only when `pattern` (whose `needles` are `found`) cannot match `haystack`."""
     return found is None or any(n in haystack for n in found)
@@ -115,7 +177,10 @@ def _of_node(op: Any, av: Any, ignorecase: bool) -> Needles | None:
     if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None)):
         low, _, sub = av
         return _of_sequence(sub.data, ignorecase) if low >= 1 else None
-    return None  # classes, anchors, look-arounds, back-references: no literal known to be there
+    if op is _C.IN and 0 < len(av) <= 8 and all(kind is _C.LITERAL for kind, _ in av):
+        chars = [_literal(code, ignorecase) for _, code in av]  # a small set of characters: [,/&]
+        return None if None in chars else frozenset(c for c in chars if c is not None)
+    return None  # other classes, anchors, look-arounds, back-references: no literal known to be there
 
 
 def _heads(op: Any, av: Any, ignorecase: bool) -> set[str] | None:

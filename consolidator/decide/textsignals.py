@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.prose import Prepared, prepare
-from ..core.literals import MIN_HEAD, alternatives, anchored_matches, folded, heads, may_match, needles
+from ..core.literals import MIN_HEAD, alternatives, anchored_matches, condition, folded, heads, meets
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -76,7 +76,7 @@ _SCANNED = (
     DOC_NAME,
     ISO_DATE,
 )
-_NEEDLES = {p: needles(p) for p in _SCANNED}
+_NEEDLES = {p: condition(p) for p in _SCANNED}
 # And literals every match starts with, when all are rare enough (long, or not ASCII: ✅) for jumping
 # between them to beat a scan: a text is then matched only where they are (the same matches as a
 # scan; see core.literals).
@@ -100,7 +100,7 @@ class _Text:
 
     def may_match(self, pattern: re.Pattern[str]) -> bool:
         found = _NEEDLES.get(pattern)
-        return found is None or may_match(found, self.haystack(pattern))
+        return found is None or meets(found, self.haystack(pattern))
 
     def _matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         starts = _HEADS.get(pattern)
