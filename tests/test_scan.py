@@ -241,6 +241,26 @@ def test_parse_cache_keeps_unchanged_documents_when_one_changes(
     assert len(calls) == 1
 
 
+def test_a_damaged_entry_in_the_parse_cache_is_parsed_again(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    root = make_repo({"a.md": "# A\n", "b.md": "# B\n"})
+    first = scan_repo(root)
+    cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
+    version, entries = pickle.loads(cache_file.read_bytes())
+    # The file keeps each entry pickled on its own: damage one, and only that one is parsed again.
+    blob = first.by_path()["b.md"].blob
+    entries[blob] = entries[blob][:10]
+    cache_file.write_bytes(pickle.dumps((version, entries)))
+    calls = count_parses(monkeypatch)
+    assert scan_repo(root) == first
+    assert len(calls) == 1
+    assert scan_repo(root) == first  # and the cache file was mended
+    assert len(calls) == 1
+
+
 # ---------------------------------------------------------------- the shared corpus
 
 

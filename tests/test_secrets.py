@@ -293,6 +293,28 @@ def test_fingerprint_depends_on_kind_and_value() -> None:
     assert fingerprint(KEYWORD, "a\r\nb") == fingerprint(KEYWORD, "a\nb")
 
 
+@pytest.mark.parametrize(
+    "host",
+    # re.IGNORECASE equates ſ with s and ı with i, and str.lower() does not: a prefilter that only
+    # lower-cases would hide these lines from the plugins that ignore case.
+    ["hooks.slack.com", "HOOKS.SLACK.COM", "hooks.\u017flack.com"],
+)
+def test_prefilter_reads_case_as_the_plugins_do(host: str) -> None:
+    webhook = f"https://{host}/services/T{_random(10)}/B{_random(10)}/{_random(24)}"
+    # The dotted capital I lower-cases to two characters: offsets after it must still be right.
+    text = "\u0130" * 200 + "\nprose\n" + f"notify {webhook} when done\n" + "x" * 80 + "\n"
+    found = scan_text("x.md", text)
+    assert found == scan_text("x.md", text, prefilter=False)
+    assert [f.kind for f in found] == ["Slack Token"]
+
+
+def test_a_line_with_only_a_url_reaches_no_plugin() -> None:
+    from consolidator.security.detectors import _candidate_lines, folded
+
+    text = "see https://example.com/docs/page and http://localhost:8080/\n"
+    assert _candidate_lines(text, folded(text)) == {}
+
+
 def test_prefilter_loses_nothing(document: tuple[str, list[Planted]]) -> None:
     """The cheap line prefilter must not hide a line that a plugin would report."""
     text, _ = document

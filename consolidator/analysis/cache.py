@@ -9,6 +9,7 @@ cache that is rebuilt on the next save.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -34,13 +35,14 @@ def _code_version() -> str:
         "security/detectors.py",
         "security/filters.py",
         "core/textio.py",
+        "core/literals.py",
     )
     for module in modules:
         digest.update((package / module).read_bytes())
     return digest.hexdigest()[:16]
 
 
-_FORMAT = f"consolidator-parse-cache/4/{_code_version()}"
+_FORMAT = f"consolidator-parse-cache/5/{_code_version()}"
 # Keyed by where each class is defined now: the pickle records its module, so a class that moves
 # (as they did into stage subpackages) must move here too, or every cache is refused as foreign.
 _ALLOWED = {
@@ -59,10 +61,38 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
+def dump_entry(entry: Entry) -> bytes:
+    """An entry as the cache file keeps it: pickled on its own, where it was made (a worker), so
+    that saving the cache writes these bytes instead of pickling every parse again."""
+    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _entry(data: bytes) -> Entry | None:
+    """The entry `data` holds, or None if it holds anything else."""
+    try:
+        entry = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any damage at all: parse again rather than trust it
+        return None
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and isinstance(entry[0], Parsed)
+        and isinstance(entry[1], int)
+        and isinstance(entry[2], tuple)
+        and all(isinstance(s, SecretFinding) for s in entry[2])
+    ):
+        return entry
+    return None
+
+
 class ParseCache:
-    def __init__(self, path: Path | None, entries: dict[str, Entry]) -> None:
+    """Entries by blob id. The file keeps each entry pickled on its own; an entry is unpickled
+    (and checked) when first asked for."""
+
+    def __init__(self, path: Path | None, stored: dict[str, bytes]) -> None:
         self.path = path
-        self._entries = entries
+        self._stored = stored  # blob -> pickled entry
+        self._entries: dict[str, Entry] = {}  # blob -> entry, as unpickled or put
         self._used: set[str] = set()
         self._dirty = False
 
@@ -79,9 +109,21 @@ class ParseCache:
         return cls(path, _load(path))
 
     def __contains__(self, blob: str) -> bool:
-        return blob in self._entries
+        if blob in self._entries:
+            return True
+        data = self._stored.get(blob)
+        if data is None:
+            return False
+        entry = _entry(data)
+        if entry is None:
+            del self._stored[blob]  # damaged: parsed again and replaced
+            return False
+        self._entries[blob] = entry
+        return True
 
     def get(self, blob: str) -> Entry:
+        if blob not in self:
+            raise KeyError(blob)
         self._used.add(blob)
         return self._entries[blob]
 
@@ -89,8 +131,11 @@ class ParseCache:
         """Mark `blobs` as needed by this run, so `save` keeps them."""
         self._used.update(blobs)
 
-    def put(self, blob: str, entry: Entry) -> None:
+    def put(self, blob: str, entry: Entry, data: bytes | None = None) -> None:
+        """Remember `entry`; `data`, if given, is `dump_entry(entry)` already made."""
         self._entries[blob] = entry
+        if self.path is not None:  # bytes only for a cache that is written
+            self._stored[blob] = data if data is not None else dump_entry(entry)
         self._used.add(blob)
         self._dirty = True
 
@@ -98,9 +143,9 @@ class ParseCache:
         """Write what this run used (so the file does not grow without bound) atomically."""
         if self.path is None:
             return
-        if not self._dirty and set(self._entries) <= self._used:
+        if not self._dirty and set(self._stored) <= self._used:
             return
-        keep = {b: e for b, e in self._entries.items() if b in self._used or not self._used}
+        keep = {b: e for b, e in self._stored.items() if b in self._used or not self._used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parse-cache.")
@@ -112,7 +157,7 @@ class ParseCache:
             return
 
 
-def _load(path: Path) -> dict[str, Entry]:
+def _load(path: Path) -> dict[str, bytes]:
     try:
         with path.open("rb") as src:
             data = _Unpickler(src).load()
@@ -122,19 +167,7 @@ def _load(path: Path) -> dict[str, Entry]:
         return {}
     if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT and isinstance(data[1], dict)):
         return {}
-    entries: dict[str, Entry] = {}
-    for blob, entry in data[1].items():
-        if (
-            isinstance(blob, str)
-            and isinstance(entry, tuple)
-            and len(entry) == 3
-            and isinstance(entry[0], Parsed)
-            and isinstance(entry[1], int)
-            and isinstance(entry[2], tuple)
-            and all(isinstance(s, SecretFinding) for s in entry[2])
-        ):
-            entries[blob] = entry
-    return entries
+    return {b: e for b, e in data[1].items() if isinstance(b, str) and isinstance(e, bytes)}
 
 
 # ---------------------------------------------------------------- whole results

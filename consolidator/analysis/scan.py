@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import pickle
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ from ..core.textio import decode, looks_binary
 from ..markdown.links import folders_of, resolve
 from ..markdown.parse import Parsed, date_in_name, parse_outline, parse_text
 from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
-from .cache import Entry, ParseCache
+from .cache import Entry, ParseCache, dump_entry
 
 # Folders that hold tools, dependencies or build output rather than documentation.
 SKIP_DIRS = frozenset(
@@ -149,11 +150,12 @@ def _parse_blob(data: bytes) -> Entry:
     return parse_text(decoded.text), decoded.invalid_bytes, found
 
 
-def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[Entry, object]:
-    """`_parse_blob`, and what `per_document` makes of the parse while it is at hand (in the worker,
-    so that per-document work runs on every core and only its compact result travels back)."""
+def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[bytes, object]:
+    """`_parse_blob`, pickled for the cache file (`dump_entry`), and what `per_document` makes of
+    the parse while it is at hand (in the worker, so that per-document work runs on every core and
+    only its compact result travels back)."""
     entry = _parse_blob(data)
-    return entry, (per_document(entry[0]) if per_document is not None else None)
+    return dump_entry(entry), (per_document(entry[0]) if per_document is not None else None)
 
 
 class _Background:
@@ -216,8 +218,9 @@ def _parse_missing(
             # wait: a thread does the caller's work meanwhile, and this one keeps the progress going.
             helper = _Background(while_parsing) if while_parsing else None
             history_job = _Background(read_history) if in_git else None
-            for (blob, _), (result, extra) in zip(todo, results, strict=True):
-                cache.put(blob, result)
+            for (blob, _), (pickled, extra) in zip(todo, results, strict=True):
+                # Unpickled once here; the cache file gets the same bytes without pickling again.
+                cache.put(blob, pickle.loads(pickled), pickled)
                 if derived is not None and extra is not None:
                     derived[blob] = extra
                 done += 1
@@ -230,8 +233,9 @@ def _parse_missing(
         if while_parsing:
             while_parsing()
         for blob, data in todo:
-            result, extra = work(data)
-            cache.put(blob, result)
+            entry = _parse_blob(data)
+            extra = per_document(entry[0]) if per_document is not None else None
+            cache.put(blob, entry)
             if derived is not None and extra is not None:
                 derived[blob] = extra
             done += 1

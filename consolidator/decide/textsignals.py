@@ -14,10 +14,12 @@ and the same content can sit under several names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..analysis.prose import Prepared, prepare
+from ..core.literals import MIN_HEAD, alternatives, anchored_matches, condition, folded, heads, meets
 from ..core.models import Heading
 from ..markdown.parse import Parsed
 from .rules import RULES, Rule
@@ -60,27 +62,94 @@ def text_dates(text: str) -> list[str]:
     return sorted({"-".join(m) for m in ISO_DATE.findall(text)})
 
 
-def _count(rule: Rule, text: str, headings: Sequence[Heading], top: str) -> int:
+# Literals one of which every match of a pattern holds (see core.literals): a text without any of
+# them is not scanned with the pattern at all, which is most of the cost of these signals.
+# A "top" rule only asks whether its pattern matches: that is whether one of its top-level
+# alternatives does, and each of them, looked for on its own, has stronger needles and heads.
+_ALTERNATIVES = {
+    r.pattern: parts for r in CONTENT_RULES if r.where == "top" and (parts := alternatives(r.pattern))
+}
+_SCANNED = (
+    *(r.pattern for r in CONTENT_RULES if r.where in ("top", "text")),
+    *(part for parts in _ALTERNATIVES.values() for part in parts),
+    TOOLING_FILE,
+    DOC_NAME,
+    ISO_DATE,
+)
+_NEEDLES = {p: condition(p) for p in _SCANNED}
+# And literals every match starts with, when all are rare enough (long, or not ASCII: ✅) for jumping
+# between them to beat a scan: a text is then matched only where they are (the same matches as a
+# scan; see core.literals).
+_HEADS = {p: h for p in _SCANNED if (h := heads(p)) and all(len(x) >= MIN_HEAD or not x.isascii() for x in h)}
+
+
+class _Text:
+    """A text with its case-folded form, made once and only if some pattern needs it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._folded: str | None = None
+
+    def haystack(self, pattern: re.Pattern[str]) -> str:
+        """Where to look for the pattern's literals: the text, or the text folded if it ignores case."""
+        if not pattern.flags & re.IGNORECASE:
+            return self.text
+        if self._folded is None:
+            self._folded = folded(self.text)
+        return self._folded
+
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        found = _NEEDLES.get(pattern)
+        return found is None or meets(found, self.haystack(pattern))
+
+    def _matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        starts = _HEADS.get(pattern)
+        if starts is None:
+            return pattern.finditer(self.text)
+        # Every match starts with one of `starts`: try the pattern only there (see core.literals).
+        return anchored_matches(pattern, self.text, self.haystack(pattern), starts)
+
+    def findall(self, pattern: re.Pattern[str]) -> list[Any]:
+        """`pattern.findall(self.text)`."""
+        if not self.may_match(pattern):
+            return []
+        if _HEADS.get(pattern) is None:
+            return pattern.findall(self.text)
+        if pattern.groups == 0:
+            return [m.group() for m in self._matches(pattern)]
+        if pattern.groups == 1:
+            return [m.group(1) or "" for m in self._matches(pattern)]
+        return [m.groups("") for m in self._matches(pattern)]
+
+    def search(self, pattern: re.Pattern[str]) -> bool:
+        """Whether `pattern` matches the text."""
+        parts = _ALTERNATIVES.get(pattern)
+        if parts is not None:
+            return any(self.search(part) for part in parts)
+        return self.may_match(pattern) and next(iter(self._matches(pattern)), None) is not None
+
+
+def _count(rule: Rule, text: _Text, headings: Sequence[Heading], top: _Text) -> int:
     if rule.where == "headings":
         return sum(1 for h in headings if h.level >= 2 and rule.pattern.search(h.text))
     if rule.where == "top":
-        return 1 if rule.pattern.search(top) else 0
+        return 1 if top.search(rule.pattern) else 0
     if rule.where == "lead":
         lead = [h.text for h in headings if h.level == 2][:LEAD_HEADINGS]
         return sum(1 for t in lead if rule.pattern.search(t))
-    return len(rule.pattern.findall(text))
+    return len(text.findall(rule.pattern))
 
 
 def signals_of(text: str, headings: Sequence[Heading]) -> TextSignals:
-    top = top_lines(text)
+    body, top = _Text(text), _Text(top_lines(text))
     mentioned: dict[str, int] = {}
-    for found in TOOLING_FILE.findall(text):
+    for found in body.findall(TOOLING_FILE):
         mentioned[found.lower()] = mentioned.get(found.lower(), 0) + 1
     return TextSignals(
-        counts=tuple(_count(rule, text, headings, top) for rule in CONTENT_RULES),
+        counts=tuple(_count(rule, body, headings, top) for rule in CONTENT_RULES),
         tooling=tuple(sorted(mentioned.items())),
-        doc_names=tuple(sorted(set(DOC_NAME.findall(text)))),
-        iso_dates=tuple(text_dates(text)),
+        doc_names=tuple(sorted(set(body.findall(DOC_NAME)))),
+        iso_dates=tuple(sorted({"-".join(m) for m in body.findall(ISO_DATE)})),
     )
 
 

@@ -6,10 +6,9 @@ private key blocks). Each yields `_Hit` spans; `secrets.py` merges them into fin
 from __future__ import annotations
 
 import base64
-import bisect
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,6 +35,7 @@ from detect_secrets.plugins import (
     twilio,
 )
 
+from ..core.literals import folded
 from .filters import (
     _DEFAULT_PASSWORDS,
     _ID_NAME,
@@ -151,8 +151,24 @@ def _private_key_blocks(text: str) -> Iterator[_Hit]:
         pos = max(end, match.end())
 
 
+def _url_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines holding both `://` and `@`, the only ones _URL_PASSWORD can match."""
+    at = text.find("://")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        if end == -1:
+            end = len(text)
+        if text.find("@", start, end) != -1:
+            yield start, end
+        at = text.find("://", end)
+
+
 def _url_passwords(text: str) -> Iterator[_Hit]:
-    for match in _URL_PASSWORD.finditer(text):
+    # Line by line (none of these patterns spans a line break), and only the lines that can hold a
+    # match: scanning the whole text tries the pattern at every character. With pos and endpos a
+    # pattern still sees the text around the line (`\b`, `^`, look-behinds), as a whole-text scan does.
+    for match in (m for start, end in _url_lines(text) for m in _URL_PASSWORD.finditer(text, start, end)):
         password = match.group("pw")
         if password == match.group("user") or password.lower() in _DEFAULT_PASSWORDS:
             continue
@@ -170,8 +186,12 @@ _AUTH_HEADER = re.compile(
 _AUTHORIZATION = re.compile(r"authorization", re.IGNORECASE)
 
 
-def _auth_headers(text: str) -> Iterator[_Hit]:
-    for match in _AUTH_HEADER.finditer(text):
+_AUTH_SCHEME = re.compile(r"bearer|basic|token")  # on the folded text
+
+
+def _auth_headers(text: str, low: str | None = None) -> Iterator[_Hit]:
+    lines = lines_matching(_AUTH_SCHEME, folded(text) if low is None else low, text)
+    for match in (m for start, end in lines for m in _AUTH_HEADER.finditer(text, start, end)):
         value = match.group("value")
         scheme = match.group("scheme").lower()
         line_start = text.rfind("\n", 0, match.start()) + 1
@@ -197,9 +217,11 @@ _TABLE_ROW = re.compile(r"^[ \t>]*\|.*\|[ \t]*\r?$", re.MULTILINE)
 _CELL_DRESS = "`*_ \t"
 
 
-def _table_rows(text: str) -> Iterator[_Hit]:
-    """`| API_TOKEN | value |`: a cell naming a credential followed by a cell holding one value."""
-    for row in _TABLE_ROW.finditer(text):
+def _table_rows(text: str, lines: Sequence[tuple[int, int]] | None = None) -> Iterator[_Hit]:
+    """`| API_TOKEN | value |`: a cell naming a credential followed by a cell holding one value.
+    `lines` are `credential_lines(text)`, the only ones where a row can name one."""
+    lines = credential_lines(text) if lines is None else lines
+    for row in (m for start, end in lines for m in _TABLE_ROW.finditer(text, start, end)):
         cells, start = [], row.start()
         line = row.group().rstrip("\r")
         at = line.index("|") + 1
@@ -219,8 +241,20 @@ def _table_rows(text: str) -> Iterator[_Hit]:
             yield _Hit(offset, offset + len(value), KEYWORD)
 
 
-def _env_lines(text: str) -> Iterator[_Hit]:
-    for match in _ENV_LINE.finditer(text):
+# Every name _is_credential_name accepts holds one of these, in any case.
+_CREDENTIAL_TRIGGER = re.compile(r"key|token|secret|pass|pwd|credential")  # on the folded text
+
+
+def credential_lines(text: str, low: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the lines of `text` that hold a word a credential's name ends with, in any
+    case; `low` is `folded(text)`."""
+    return list(lines_matching(_CREDENTIAL_TRIGGER, folded(text) if low is None else low, text))
+
+
+def _env_lines(text: str, lines: Sequence[tuple[int, int]] | None = None) -> Iterator[_Hit]:
+    """`NAME=value` lines; `lines` are `credential_lines(text)`, the only ones that can hold one."""
+    lines = credential_lines(text) if lines is None else lines
+    for match in (m for start, end in lines for m in _ENV_LINE.finditer(text, start, end)):
         value, name = match.group("value"), match.group("name")
         if not _is_credential_name(name) or not _is_credential_value(value, _is_password_name(name)):
             continue
@@ -230,26 +264,44 @@ def _env_lines(text: str) -> Iterator[_Hit]:
 # --- detect-secrets plugins ---------------------------------------------------------------
 
 
+# A trigger: a literal (found with str.find, the fastest search there is) or a pattern that starts
+# with one (which re finds quickly too); neither may match a line break.
+Trigger = str | re.Pattern[str]
+_QUOTED = r"[A-Za-z0-9+/=\\_-]{9,}['\"]"  # what the entropy plugins read, from its opening quote on
+
+# Each plugin with its prefilter: triggers of which one matches wherever the plugin's own patterns
+# match (tests check that the prefilter loses nothing), the first against the text, the second
+# against the text case-folded (`folded`) for the patterns that ignore case. A line is handed to a
+# plugin only when one of its triggers matched there: a line with a URL is read by no plugin unless
+# something else on it calls for one.
+_REGEX_PLUGINS: tuple[tuple[Any, tuple[Trigger, ...], tuple[Trigger, ...]], ...] = (
+    (jwt.JwtTokenDetector, ("eyJ",), ()),
+    # key ids; secret keys by the name they are given
+    (aws.AWSKeyDetector, ("A3T", "ABIA", "ACCA", "AKIA", "ASIA"), ("aws",)),
+    (stripe.StripeDetector, ("k_live_",), ()),
+    (slack.SlackDetector, (), ("xox", "hooks.slack.com")),
+    (github_token.GitHubTokenDetector, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), ()),
+    (
+        gitlab_token.GitLabTokenDetector,
+        (re.compile(r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-"), "GR1348941"),
+        (),
+    ),
+    (openai.OpenAIDetector, ("T3BlbkFJ",), ()),
+    (npm.NpmDetector, ("_authToken",), ()),
+    (sendgrid.SendGridDetector, ("SG.",), ()),
+    (twilio.TwilioKeyDetector, (re.compile(r"AC[a-z0-9]{32}"), re.compile(r"SK[a-z0-9]{32}")), ()),
+    (mailchimp.MailchimpDetector, (re.compile(r"-us\d"),), ()),
+    (pypi_token.PypiTokenDetector, ("pypi-",), ()),
+    (discord.DiscordBotTokenDetector, (re.compile(r"\.[\w-]{6}\.[\w-]{27}"),), ()),
+    (telegram_token.TelegramBotTokenDetector, (re.compile(r":[\w-]{35}"),), ()),
+    (square_oauth.SquareOAuthDetector, ("sq0csp-",), ()),
+    (azure_storage_key.AzureStorageKeyDetector, ("AccountKey=",), ()),
+)
+
+
 @lru_cache(maxsize=1)
 def _regex_plugins() -> tuple[Any, ...]:
-    return (
-        jwt.JwtTokenDetector(),
-        aws.AWSKeyDetector(),
-        stripe.StripeDetector(),
-        slack.SlackDetector(),
-        github_token.GitHubTokenDetector(),
-        gitlab_token.GitLabTokenDetector(),
-        openai.OpenAIDetector(),
-        npm.NpmDetector(),
-        sendgrid.SendGridDetector(),
-        twilio.TwilioKeyDetector(),
-        mailchimp.MailchimpDetector(),
-        pypi_token.PypiTokenDetector(),
-        discord.DiscordBotTokenDetector(),
-        telegram_token.TelegramBotTokenDetector(),
-        square_oauth.SquareOAuthDetector(),
-        azure_storage_key.AzureStorageKeyDetector(),
-    )
+    return tuple(make() for make, _, _ in _REGEX_PLUGINS)
 
 
 @lru_cache(maxsize=1)
@@ -265,34 +317,51 @@ def _keyword_plugin() -> Any:
     return keyword.KeywordDetector()
 
 
-# Cheap prefilter: a line reaches the plugins only when it holds something one of them needs.
-# Each pattern is a superset of a plugin's own (tests check the prefilter loses nothing).
-# Separate literal-led patterns run several times faster than one alternation.
-_TRIGGERS = tuple(
-    re.compile(p)
-    for p in (
-        r"eyJ",  # JWT
-        r"A3T|ABIA|ACCA|AKIA|ASIA",  # AWS key ids
-        r"://",  # Slack webhooks, npm registries
-        r"k_live_",  # Stripe
-        r"gh[pousr]_",  # GitHub
-        r"gl[a-z]+-|GR1348941",  # GitLab
-        r"T3BlbkFJ",  # OpenAI
-        r"_authToken",  # npm
-        r"SG\.",  # SendGrid
-        r"(?:AC|SK)[a-z0-9]{32}",  # Twilio
-        r"-us\d",  # Mailchimp
-        r"pypi-",  # PyPI
-        r"\.[\w-]{6}\.[\w-]{27}",  # Discord
-        r":[\w-]{35}",  # Telegram
-        r"sq0csp-",  # Square
-        r"AccountKey=",  # Azure storage
-        r"['\"][A-Za-z0-9+/=\\_-]{9,}['\"]",  # quoted strings for the entropy plugins
-    )
+# Which plugins a line is handed to, as bits: one per regex plugin (in the order of _REGEX_PLUGINS),
+# then the entropy plugins and the keyword plugin.
+_ENTROPY = 1 << len(_REGEX_PLUGINS)
+_KEYWORDS = _ENTROPY << 1
+_EVERY_PLUGIN = (_KEYWORDS << 1) - 1
+# The keyword plugin reads a line only if its lower case holds one of these (what it has always
+# been given: a line with `paſſword` it is not, though its patterns would match it there).
+_KEYWORD_GUARD = re.compile(r"key|pass|pwd|secret|contras")
+# The words the keyword plugin's patterns look for (detect-secrets' DENYLIST, which they match
+# ignoring case): without one of them on the folded line the plugin finds nothing there. Each holds
+# one of _KEYWORD_WORDS, the cheaper triggers.
+_DENYLIST = re.compile(
+    r"(?:api|auth|service|account|db|database|priv|private|client)_?key|(?:db|database|key)_?pass"
+    r"|passwd|password|pwd|secret|contrase(?:ñ|n)a"
 )
-# Run on the lower-cased text: keyword plugin words, AWS secret keys, Slack (case-insensitive).
-_KEYWORD_TRIGGER = re.compile(r"key|pass|pwd|secret|contras")
-_TRIGGERS_LOWER = (_KEYWORD_TRIGGER, re.compile(r"aws|xox|hooks\.slack\.com"))
+_KEYWORD_WORDS = ("key", "pass", "pwd", "secret", "contrase")
+# (trigger, on the case-folded text, plugins it wakes)
+_TRIGGERS: tuple[tuple[Trigger, bool, int], ...] = (
+    *((t, False, 1 << i) for i, (_, triggers, _) in enumerate(_REGEX_PLUGINS) for t in triggers),
+    *((t, True, 1 << i) for i, (_, _, triggers) in enumerate(_REGEX_PLUGINS) for t in triggers),
+    (re.compile("'" + _QUOTED), False, _ENTROPY),
+    (re.compile('"' + _QUOTED), False, _ENTROPY),
+    *((word, True, _KEYWORDS) for word in _KEYWORD_WORDS),
+)
+
+
+def lines_matching(trigger: Trigger, haystack: str, text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of `text` on which `trigger` matches `haystack` (`text` itself or
+    `folded(text)`), in order, the line break excluded. `trigger` must not match a line break."""
+    at = 0
+    while True:
+        if isinstance(trigger, str):
+            found = haystack.find(trigger, at)
+        else:
+            match = trigger.search(haystack, at)
+            found = match.start() if match else -1
+        if found == -1:
+            return
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        if end == -1:
+            yield start, len(text)
+            return
+        yield start, end
+        at = end + 1  # the rest of this line cannot add it again
 
 
 def _kind_of(secret_type: str) -> str:
@@ -323,9 +392,11 @@ def _regex_plugin_spans(plugin: Any, line: str) -> Iterator[tuple[int, int]]:
             yield match.start(best), match.end(best)
 
 
-def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
-    """(kind, start, end) of what the plugins report on one line, after the filters."""
-    for plugin in _regex_plugins():
+def _plugin_spans(path: str, line: str, plugins: int = _EVERY_PLUGIN) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of what the `plugins` (bits) report on one line, after the filters."""
+    for bit, plugin in enumerate(_regex_plugins()):
+        if not plugins >> bit & 1:
+            continue
         kind = _kind_of(plugin.secret_type)
         for start, end in _regex_plugin_spans(plugin, line):
             if kind == JWT:
@@ -337,14 +408,14 @@ def _plugin_spans(path: str, line: str) -> Iterator[tuple[str, int, int]]:
             if len(value) < 8 or is_placeholder(value) or _is_example_url(value):
                 continue
             yield kind, start, end
-    for kind, value in _plugin_values(path, line):
+    for kind, value in _plugin_values(path, line, plugins):
         for at in _occurrences(line, value):
             yield kind, at, at + len(value)
 
 
-def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
+def _plugin_values(path: str, line: str, plugins: int = _EVERY_PLUGIN) -> Iterator[tuple[str, str]]:
     """(kind, value) pairs from the entropy and keyword plugins, after the filters."""
-    for plugin in _entropy_plugins():
+    for plugin in _entropy_plugins() if plugins & _ENTROPY else ():
         # entropy can't exceed log2(len): shorter strings can't pass, skip computing it
         shortest = math.floor(2**plugin.entropy_limit) + 1
         for value in set(plugin.analyze_string(line)):
@@ -357,7 +428,9 @@ def _plugin_values(path: str, line: str) -> Iterator[tuple[str, str]]:
             if _is_readable(value) or _ID_NAME.search(_name_before(line, line.find(value))):
                 continue
             yield HIGH_ENTROPY, value
-    if heuristic.is_lock_file(path) or not _KEYWORD_TRIGGER.search(line.lower()):
+    if not plugins & _KEYWORDS or heuristic.is_lock_file(path) or not _KEYWORD_GUARD.search(line.lower()):
+        return
+    if not _DENYLIST.search(folded(line)):  # then the plugin's patterns cannot match: skip them
         return
     kw = _keyword_plugin()
     values: set[str] = set()
@@ -388,23 +461,25 @@ def _is_example_url(value: str) -> bool:
     return any(len(p) < 8 or _is_repetitive(p[1:] if p[:1] in "TB" else p) for p in ids)
 
 
-def _candidate_lines(text: str, starts: list[int]) -> set[int]:
-    found: set[int] = set()
-    lower = text.lower()
-    pairs = [*((p, text) for p in _TRIGGERS), *((p, lower) for p in _TRIGGERS_LOWER)]
-    for pattern, haystack in pairs:
-        for match in pattern.finditer(haystack):
-            first = bisect.bisect_right(starts, match.start()) - 1
-            last = bisect.bisect_right(starts, max(match.end() - 1, match.start())) - 1
-            found.update(range(first, last + 1))
+def _candidate_lines(text: str, low: str) -> dict[int, int]:
+    """Where each line that some plugin must read starts -> which plugins (bits). `low` is
+    `folded(text)`."""
+    found: dict[int, int] = {}
+    for trigger, on_folded, plugins in _TRIGGERS:
+        for start, _ in lines_matching(trigger, low if on_folded else text, text):
+            found[start] = found.get(start, 0) | plugins
     return found
 
 
-def _plugin_hits(path: str, text: str, starts: list[int], prefilter: bool = True) -> Iterator[_Hit]:
-    indices = sorted(_candidate_lines(text, starts)) if prefilter else range(len(starts))
-    for index in indices:
-        begin = starts[index]
-        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
-        line = text[begin:end].rstrip("\r")
-        for kind, start, end in _plugin_spans(path, line):
-            yield _Hit(begin + start, begin + end, kind)
+def _plugin_hits(path: str, text: str, low: str | None = None, prefilter: bool = True) -> Iterator[_Hit]:
+    """What the detect-secrets plugins find in `text`, line by line, each line read only by the
+    plugins its triggers call for (every plugin on every line without `prefilter`)."""
+    if prefilter:
+        lines = _candidate_lines(text, folded(text) if low is None else low)
+    else:
+        lines = dict.fromkeys([0, *(m.end() for m in re.finditer("\n", text))], _EVERY_PLUGIN)
+    for begin in sorted(lines):
+        end = text.find("\n", begin)
+        line = text[begin : end if end != -1 else len(text)].rstrip("\r")
+        for kind, start, stop in _plugin_spans(path, line, lines[begin]):
+            yield _Hit(begin + start, begin + stop, kind)

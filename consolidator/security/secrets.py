@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..core.literals import folded
 from ..core.textio import line_starts
 from .detectors import (
     AUTH_HEADER,
@@ -40,6 +41,7 @@ from .detectors import (
     _private_key_blocks,
     _table_rows,
     _url_passwords,
+    credential_lines,
 )
 
 
@@ -121,15 +123,21 @@ def _same_path(a: str, b: str) -> bool:
 
 def scan_text(path: str, text: str, prefilter: bool = True) -> tuple[SecretFinding, ...]:
     """Every finding in `text`, before allow-listing."""
-    starts = line_starts(text)
+    # What the detectors' prefilters read, found once: the text case-folded, the lines that name
+    # a credential.
+    low = folded(text)
+    credential = credential_lines(text, low)
     hits = [
         *_private_key_blocks(text),
         *_url_passwords(text),
-        *_env_lines(text),
-        *_table_rows(text),
-        *_auth_headers(text),
-        *_plugin_hits(path, text, starts, prefilter),
+        *_env_lines(text, credential),
+        *_table_rows(text, credential),
+        *_auth_headers(text, low),
+        *_plugin_hits(path, text, low, prefilter),
     ]
+    if not hits:
+        return ()
+    starts = line_starts(text)
     findings = []
     for hit in _merge(hits):
         value = text[hit.start : hit.end]
@@ -204,9 +212,10 @@ def find_known(path: str, text: str, values: Mapping[str, str]) -> tuple[SecretF
     if not values:
         return ()
     pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
-    starts = line_starts(text)
+    starts: list[int] = []  # found only for a text that holds a value: most hold none
     found = []
     for match in pattern.finditer(text):
+        starts = starts or line_starts(text)
         kind = values[match.group()]
         line = bisect.bisect_right(starts, match.start())
         found.append(
