@@ -83,7 +83,7 @@ def rows(item: Loaded, weights: Weights) -> tuple[list[dict[str, float]], list[i
     result = classify_all(item.inventory, context, evidence, item.config)
     final = replace(
         context,
-        root_prior=root_prior(result),
+        root_prior=root_prior(result, weights),
         history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
         live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
     )
