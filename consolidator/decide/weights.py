@@ -6,7 +6,7 @@ strength, plus the intercept and the threshold a root document is archived at. `
 refits them with scikit-learn (leave-one-repository-out) and writes the file; planning only reads JSON.
 
 Tables differ in scale: a refit anchored on the rules table's prior weights (scripts/prior_weights.json,
-the hand-set table) comes out at about half its numbers. The classifier's few fixed margins (the stronger
+the hand-set table) comes out on a smaller scale. The classifier's few fixed margins (the stronger
 evidence a page of a docs tree needs, the width of its confidence) are therefore written in the *reading*
 of a margin, not in raw margins: `Weights.reading` maps a margin of any table onto the prior table's
 numbers, so every table asks the same relative strength of evidence, and the prior table reads as itself.
@@ -37,25 +37,22 @@ class Weights:
     weights: Mapping[str, float] = field(default_factory=dict)  # tag -> weight per unit of strength
     intercept: float = 0.0  # the log-odds of history before any evidence
     threshold: float = 0.0  # a root document is archived when its margin reaches this
-    # How much of this table's margin one unit of the prior table's is worth. A refit stores the factor it
-    # scaled the prior weights by (fitted, see scripts/fit_weights.py); a table without one is read by its
-    # spread: the evidence it asks of a root document, from none (the intercept) to the threshold, is the
-    # prior table's READING_THRESHOLD.
-    scale: float | None = None
 
     def of(self, tag: str) -> float:
         return self.weights.get(tag, 0.0)
 
     @property
     def unit(self) -> float:
-        if self.scale is not None:
-            return self.scale
+        """How much of this table's margin one unit of the prior table's is worth: the table's spread (the
+        evidence it asks of a root document, from none at all, the intercept, to the threshold) over the
+        prior table's. The spread, not a typical weight, because it is what every table is fitted to get
+        right: where the line between the two kinds of document falls."""
         return (self.threshold - self.intercept) / READING_THRESHOLD
 
     @property
     def origin(self) -> float:
-        """The margin that reads 0: READING_THRESHOLD units below the threshold (0.0 for the prior table)."""
-        return self.threshold - READING_THRESHOLD * self.unit
+        """The margin that reads 0: the intercept, a document with no evidence either way."""
+        return self.intercept
 
     def reading(self, margin: float) -> float:
         """A margin of this table in the prior table's numbers: the threshold reads READING_THRESHOLD, and
@@ -67,32 +64,26 @@ class Weights:
         return self.origin + reading * self.unit
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+        return {
             "intercept": round(self.intercept, 3),
             "threshold": round(self.threshold, 3),
+            "weights": {k: round(v, 3) for k, v in sorted(self.weights.items())},
         }
-        if self.scale is not None:
-            out["scale"] = round(self.scale, 3)
-        return out | {"weights": {k: round(v, 3) for k, v in sorted(self.weights.items())}}
 
 
 def parse_weights(data: Any) -> Weights:
     if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
         raise ConsolidatorError("weights: expected a mapping with `weights`, `intercept` and `threshold`")
     table = {str(k): float(v) for k, v in data["weights"].items()}
-    scale = data.get("scale")
     weights = Weights(
         MappingProxyType(dict(sorted(table.items()))),
         float(data.get("intercept", 0.0)),
         float(data.get("threshold", 0.0)),
-        None if scale is None else float(scale),
     )
     # A table whose threshold is not above its intercept would archive documents that carry no evidence
     # at all, and has no scale to read its margins by.
-    if not weights.unit > 0:
-        raise ConsolidatorError(
-            "weights: the threshold must lie above the intercept, and `scale`, when given, above 0"
-        )
+    if not weights.threshold > weights.intercept:
+        raise ConsolidatorError("weights: the threshold must lie above the intercept")
     return weights
 
 
