@@ -8,10 +8,12 @@ import pytest
 from consolidator.analysis.scan import scan_repo
 from consolidator.core.config import Config
 from consolidator.core.conventions import is_conventional
+from consolidator.core.errors import ConsolidatorError
 from consolidator.core.models import DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify, section_for
 from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
 from consolidator.decide.rules import RULES
+from consolidator.decide.weights import Weights, default_weights, parse_weights
 from tests.conftest import write_files
 
 REPORT = """# Payment Webhooks - Implementation Complete ✅
@@ -259,3 +261,49 @@ def test_left_behind_is_the_share_of_root_documents_changed_later(tmp_path: Path
     # Too few root documents to rank against: no finding.
     few = Context(root_changes=changes[:3])
     assert signal_left_behind(doc, gather_evidence(doc), few, Config(), 0.0) is None
+
+
+def _rescaled(weights: Weights, factor: float, shift: float) -> Weights:
+    # Every weight times `factor`, and the intercept and threshold moved by `shift` on top: the same
+    # decisions in another table's numbers (a refit comes out on a smaller scale than the prior table).
+    return Weights(
+        {tag: w * factor for tag, w in weights.weights.items()},
+        weights.intercept * factor + shift,
+        weights.threshold * factor + shift,
+    )
+
+
+MILD = "# Release notes\n\n## What's new\n\nFaster exports.\n\n## Results\n\nNothing broke.\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("docs/notes/SESSION_SUMMARY_2025_03_02.md", REPORT),  # a clear report in a docs tree: archived
+        ("docs/guides/exports.md", MILD),  # mild evidence in a docs tree: stays
+        ("WEBHOOKS_DONE.md", REPORT),
+        ("WEBHOOKS.md", GUIDE),
+        ("EXPORTS_SUMMARY.md", MILD),
+    ],
+)
+@pytest.mark.parametrize(("factor", "shift"), [(0.5, 0.0), (0.25, -1.0), (2.0, 0.5)])
+def test_a_table_on_another_scale_decides_the_same(
+    tmp_path: Path, path: str, text: str, factor: float, shift: float
+) -> None:
+    # The classifier's own margins (the docs tree's stronger evidence, the confidence) are read in the
+    # table's units, so a table on another scale decides exactly what the shipped one decides.
+    doc = docs_of(tmp_path, {path: text})[path]
+    shipped = default_weights()
+    other = _rescaled(shipped, factor, shift)
+    assert other.reading(other.margin_at(3.0)) == pytest.approx(3.0)
+    first = classify(doc, Context(weights=shipped), Config())
+    second = classify(doc, Context(weights=other), Config())
+    assert (second.disposition, second.kind, second.section) == (first.disposition, first.kind, first.section)
+    assert second.confidence == pytest.approx(first.confidence, abs=0.011)
+    assert other.reading(second.score) == pytest.approx(shipped.reading(first.score), abs=0.03)
+
+
+def test_a_table_whose_threshold_is_not_above_its_intercept_is_refused() -> None:
+    with pytest.raises(ConsolidatorError, match="above the intercept"):
+        parse_weights({"intercept": 0.5, "threshold": 0.5, "weights": {}})
+    assert parse_weights({"intercept": -2.0, "threshold": -1.0, "weights": {}}).unit == pytest.approx(1 / 1.5)

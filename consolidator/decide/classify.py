@@ -238,15 +238,19 @@ class Weighed:
 
     hits: tuple[tuple[Rule, float], ...]
     reasons: tuple[Reason, ...]
-    history: float  # total weight toward a record of past work
-    evergreen: float  # total weight toward documentation to keep using
+    history: float  # total weight of the evidence toward a record of past work
+    evergreen: float  # total weight of the evidence toward documentation to keep using
     fired: tuple[str, ...]  # tags of the signals that fired
     in_tree: bool
     features: Mapping[str, float]  # tag -> strength of every finding: what the weights are fitted on
+    # Where the margin starts: the table's log-odds of history before any evidence. Kept apart from
+    # `history` and `evergreen`, which weigh evidence only (confidence reads how one-sided the evidence
+    # is; where a table puts its zero is not evidence).
+    intercept: float = 0.0
 
     @property
     def margin(self) -> float:
-        return round(self.history - self.evergreen, 2)
+        return round(self.intercept + self.history - self.evergreen, 2)
 
     def threshold(self, weights: Weights) -> float:
         return weights.margin_at(TREE_THRESHOLD) if self.in_tree else weights.threshold
@@ -257,12 +261,12 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
     table = context.weights
     hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in evidence.hits]))
     features: dict[str, float] = {r.name: strength for r, strength in evidence.hits}
-    history = max(table.intercept, 0.0) + sum(w for _, w in hits if w > 0)
-    evergreen = max(-table.intercept, 0.0) - sum(w for _, w in hits if w < 0)
+    history = sum(w for _, w in hits if w > 0)
+    evergreen = -sum(w for _, w in hits if w < 0)
     reasons = [Reason(r.why, r.name, w) for r, w in hits if w]
     # The signals' own cut-offs on the text's margin ("leans history", "not clearly a record") are written
     # in the prior table's numbers: they see the margin's reading, the same under any table's scale.
-    base = table.reading(history - evergreen)
+    base = table.reading(table.intercept + history - evergreen)
     fired: list[str] = []
     for signal in SIGNALS:
         found = signal(doc, evidence, context, config, base)
@@ -277,7 +281,9 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             evergreen -= weight
         if weight:
             reasons.append(Reason(found.text, found.tag, weight))
-    return Weighed(hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features)
+    return Weighed(
+        hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features, table.intercept
+    )
 
 
 def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str | None, tuple[Reason, ...]]:
