@@ -48,8 +48,17 @@ from consolidator.decide.weights import WEIGHTS_FILE, Weights, parse_weights
 # Regularisation strengths tried (inverse strength, scikit-learn's C). Which one is used is fitted: by
 # leave-one-repository-out inside the repositories of each fold (nested), so the table never scores a
 # repository with a C its own rows chose. The grid itself is hand-set: it spans the range where no single
-# finding's weight runs away on the few rows that carry it (0.3 and above did, measured on the corpora).
-C_GRID = (0.03, 0.05, 0.1)
+# finding's weight runs away on the few rows that carry it (0.3 and above did, measured on the corpora)
+# down to where the corrections to the prior all but vanish (below 0.005 the fit is the prior table
+# rescaled).
+C_GRID = (0.005, 0.01, 0.02, 0.05, 0.1)
+# The least evidence a root document needs to be archived: the weight, in the fitted table, of one
+# ordinary finding (a prior weight of 1.0: a date stamp, a later member of its series), above a
+# document with no finding at all. Safety, not fitted: without it the threshold of a fold whose
+# repositories are mostly history slid to just above the intercept, and descriptive features that every
+# document carries (its length) pushed plain pages past it: a repository without history lost half its
+# pages. The prior table asks 1.5.
+ONE_FINDING = 1.0
 # The prior margin column is scaled up so the penalty barely touches its factor: the prior is the
 # starting point, the per-finding corrections are what the penalty keeps small. Hand-set, not fitted:
 # the fit is insensitive to it (1, 3 and 10 gave the same leave-one-out table).
@@ -128,7 +137,8 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(z, y, sample_weight=sample)
-    raw = model.coef_[0][0] * PRIOR_SCALE * p + model.coef_[0][1:]
+    factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
+    raw = factor * p + model.coef_[0][1:]
     # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     intercept = float(model.intercept_[0])
@@ -137,16 +147,19 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     # counting once), nearest 0 on ties. Safety, not fitted: it stays above the intercept, so a document
     # with no evidence either way stays live; archiving needs evidence that it is a record, never only
     # the base rate of the repositories in the fit (without this floor a fold whose repositories are
-    # mostly history archived every plain page of a repository that has no history at all).
+    # mostly history archived every plain page of a repository that has no history at all). Above the
+    # intercept as written to the file (three decimals): a threshold equal to it leaves the table no
+    # scale to read its margins by (Weights.unit). And at least ONE_FINDING above it, in the fitted scale.
+    floor = intercept + ONE_FINDING * max(factor, 0.0)
     best: tuple[float, float, float] | None = None
     for t in THRESHOLDS:
-        if t <= intercept:
+        if t <= round(intercept, 3) or t < floor:
             continue
         right = (margins >= t) == (y == 1)
         score = float(np.mean([right[repo == i].mean() for i in range(len(data)) if np.any(repo == i)]))
         key = (round(score, 9), -abs(float(t)), float(t))
         best = key if best is None or key > best else best
-    threshold = best[2] if best is not None else round(intercept + 0.05, 2)
+    threshold = best[2] if best is not None else float(np.ceil(max(floor, intercept + 0.005) * 100) / 100)
     return Weights(dict(sorted(coef.items())), round(intercept, 3), threshold)
 
 
