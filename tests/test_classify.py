@@ -315,3 +315,18 @@ def test_a_table_whose_threshold_is_not_above_its_intercept_is_refused() -> None
     with pytest.raises(ConsolidatorError, match="above the intercept"):
         parse_weights({"intercept": 0.5, "threshold": 0.5, "weights": {}})
     assert parse_weights({"intercept": -2.0, "threshold": -1.0, "weights": {}}).unit == pytest.approx(1 / 1.5)
+
+
+def test_the_repositorys_clock_counts_at_the_root_only(tmp_path: Path) -> None:
+    # A table where sitting unchanged weighs a lot (a refit learns it from root files): a root file idle
+    # for a year leans history for it; a page of a docs tree idle as long does not, it is done, not dead.
+    text = "# Exports\n\nHow the exports work.\n"
+    docs = docs_of(tmp_path, {"EXPORTS.md": text, "docs/guides/exports.md": text})
+    table = Weights({"idle": 1.0, "idle-share": 1.0}, 0.0, 1.5)
+    context = Context(weights=table, now="2026-03-01", born="2024-03-01")
+    root = classify(_dated(docs["EXPORTS.md"], "2025-01-01", "2025-01-31"), context, Config())
+    page = classify(_dated(docs["docs/guides/exports.md"], "2025-01-01", "2025-01-31"), context, Config())
+    assert any(r.tag == "idle" for r in root.reasons)
+    assert root.disposition == "archive"
+    assert not any(r.tag in ("idle", "idle-share") for r in page.reasons)
+    assert page.disposition == "live"

@@ -149,6 +149,12 @@ def _pinned(path: str, config: Config) -> str | None:
     return None
 
 
+# The repository's clock (how long a page sat unchanged, for how much of the repository's life, how long
+# it was edited over) counts at the root only. Their weights are fitted on root files, where sitting
+# unchanged marks work that moved on; pages of a docs tree someone organised sit unchanged for months
+# because they are done, and no label says otherwise. Safety, not fitted (no corpus labels tree pages).
+CLOCK_TAGS = frozenset({"idle", "idle-share", "edit-span", "left-behind"})
+
 # How far past the line a decision must read (`Weights.reading`) to count as certain; and what being a
 # member of a duplicate group is worth toward a merge's confidence. Presentation, not fitted: confidence
 # orders the plan's review list and decides nothing; no label says how sure a reader was.
@@ -274,6 +280,8 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             continue
         fired.append(found.tag)
         features[found.tag] = found.weight
+        if not doc.at_root and found.tag in CLOCK_TAGS:
+            continue
         weight = table.of(found.tag) * found.weight
         if weight > 0:
             history += weight
