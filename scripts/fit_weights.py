@@ -6,8 +6,9 @@ Each root document of each labelled corpus (see scripts/evaluate.py for the labe
 the strength of every finding the classifier makes (rules of decide/rules.py, signals of
 decide/evidence.py), labelled history or live. A logistic regression (scikit-learn), in which every
 repository weighs the same, gives a weight per finding; the threshold is the one that agrees best with
-the training repositories. The regularisation C is chosen from a small grid by leave-one-repository-out
-inside the training repositories. Validation: for each repository, choose C and fit on the others, plan
+the training repositories (and at least one ordinary finding above the intercept). The regularisation C
+is chosen from a small grid by leave-one-repository-out inside the training repositories, scored on their
+rows. Validation: for each repository, choose C and fit on the others, plan
 the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast chooses C
 once on every repository instead: quicker, slightly optimistic). That table is printed, then the same
 for the weights fitted on every repository (in sample); with --write those weights are written to
@@ -48,8 +49,17 @@ from consolidator.decide.weights import WEIGHTS_FILE, Weights, parse_weights
 # Regularisation strengths tried (inverse strength, scikit-learn's C). Which one is used is fitted: by
 # leave-one-repository-out inside the repositories of each fold (nested), so the table never scores a
 # repository with a C its own rows chose. The grid itself is hand-set: it spans the range where no single
-# finding's weight runs away on the few rows that carry it (0.3 and above did, measured on the corpora).
-C_GRID = (0.03, 0.05, 0.1)
+# finding's weight runs away on the few rows that carry it (0.3 and above did, measured on the corpora)
+# down to where the corrections to the prior all but vanish (below 0.005 the fit is the prior table
+# rescaled).
+C_GRID = (0.005, 0.01, 0.02, 0.05, 0.1)
+# The least evidence a root document needs to be archived: the weight, in the fitted table, of one
+# ordinary finding (a prior weight of 1.0: a date stamp, a later member of its series), above a
+# document with no finding at all. Safety, not fitted: without it the threshold of a fold whose
+# repositories are mostly history slid to just above the intercept, and descriptive features that every
+# document carries (its length) pushed plain pages past it: a repository without history lost half its
+# pages. The prior table asks 1.5.
+ONE_FINDING = 1.0
 # The prior margin column is scaled up so the penalty barely touches its factor: the prior is the
 # starting point, the per-finding corrections are what the penalty keeps small. Hand-set, not fitted:
 # the fit is insensitive to it (1, 3 and 10 gave the same leave-one-out table).
@@ -83,7 +93,7 @@ def rows(item: Loaded, weights: Weights) -> tuple[list[dict[str, float]], list[i
     result = classify_all(item.inventory, context, evidence, item.config)
     final = replace(
         context,
-        root_prior=root_prior(result),
+        root_prior=root_prior(result, weights),
         history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
         live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
     )
@@ -128,7 +138,8 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(z, y, sample_weight=sample)
-    raw = model.coef_[0][0] * PRIOR_SCALE * p + model.coef_[0][1:]
+    factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
+    raw = factor * p + model.coef_[0][1:]
     # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     intercept = float(model.intercept_[0])
@@ -137,16 +148,19 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     # counting once), nearest 0 on ties. Safety, not fitted: it stays above the intercept, so a document
     # with no evidence either way stays live; archiving needs evidence that it is a record, never only
     # the base rate of the repositories in the fit (without this floor a fold whose repositories are
-    # mostly history archived every plain page of a repository that has no history at all).
+    # mostly history archived every plain page of a repository that has no history at all). Above the
+    # intercept as written to the file (three decimals): a threshold equal to it leaves the table no
+    # scale to read its margins by (Weights.unit). And at least ONE_FINDING above it, in the fitted scale.
+    floor = intercept + ONE_FINDING * max(factor, 0.0)
     best: tuple[float, float, float] | None = None
     for t in THRESHOLDS:
-        if t <= intercept:
+        if t <= round(intercept, 3) or t < floor:
             continue
         right = (margins >= t) == (y == 1)
         score = float(np.mean([right[repo == i].mean() for i in range(len(data)) if np.any(repo == i)]))
         key = (round(score, 9), -abs(float(t)), float(t))
         best = key if best is None or key > best else best
-    threshold = best[2] if best is not None else round(intercept + 0.05, 2)
+    threshold = best[2] if best is not None else float(np.ceil(max(floor, intercept + 0.005) * 100) / 100)
     return Weights(dict(sorted(coef.items())), round(intercept, 3), threshold)
 
 
@@ -159,15 +173,26 @@ def plan_score(item: Loaded, weights: Weights) -> dict[str, Any]:
     return result
 
 
-def choose_c(loaded: list[Loaded], data: list[Rows], tags: list[str], keep: list[int]) -> float:
-    """The C of C_GRID whose leave-one-repository-out plans over the repositories `keep` agree best
-    (mean agreement, each repository counting once; the smaller C on ties)."""
+def choose_c(data: list[Rows], tags: list[str], keep: list[int]) -> float:
+    """The C of C_GRID whose leave-one-repository-out predictions over the repositories `keep` agree best
+    (mean agreement of each left-out repository's rows at the threshold fitted without it, each repository
+    counting once; the smaller C on ties).
+
+    Scored on the rows, not on plans: planning every inner fold for every C cost most of the run, and the
+    plans' agreement, a few files per repository, swung the choice from fold to fold (measured: the
+    outer leave-one-out table was better and steadier with the rows)."""
     best: tuple[float, float] | None = None
     for c in C_GRID:
         scores = []
         for i in keep:
             weights = fit([data[j] for j in keep if j != i], tags, c)
-            scores.append(float(plan_score(loaded[i], weights)["agreement"] or 0.0))
+            xs, ys = data[i]
+            right = [
+                (weights.intercept + sum(weights.of(t) * v for t, v in row.items()) >= weights.threshold)
+                == (label == 1)
+                for row, label in zip(xs, ys, strict=True)
+            ]
+            scores.append(sum(right) / len(right) if right else 0.0)
         key = (round(float(np.mean(scores)), 9), -c)
         best = key if best is None or key > best else best
     assert best is not None
@@ -213,13 +238,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # C is chosen on the first round's features (choosing it on every round's would cost a refit of
     # every inner fold's features).
-    c = choose_c(loaded, first, tags, everyone) if args.c is None else args.c
+    c = choose_c(first, tags, everyone) if args.c is None else args.c
     per: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     for i, item in enumerate(loaded):
         others = [j for j in everyone if j != i]
         # Nested: the left-out repository plays no part in choosing C either.
-        fold_c = args.c if args.c is not None else (c if args.fast else choose_c(loaded, first, tags, others))
+        fold_c = args.c if args.c is not None else (c if args.fast else choose_c(first, tags, others))
         chosen[item.corpus.name] = fold_c
         per[item.corpus.name] = plan_score(item, refit(others, fold_c))
     table = {"corpora": per, "overall": overall(corpora, per)}

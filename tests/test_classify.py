@@ -8,10 +8,12 @@ import pytest
 from consolidator.analysis.scan import scan_repo
 from consolidator.core.config import Config
 from consolidator.core.conventions import is_conventional
+from consolidator.core.errors import ConsolidatorError
 from consolidator.core.models import DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify, section_for
 from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
 from consolidator.decide.rules import RULES
+from consolidator.decide.weights import Weights, default_weights, parse_weights
 from tests.conftest import write_files
 
 REPORT = """# Payment Webhooks - Implementation Complete ✅
@@ -108,7 +110,7 @@ def test_guide_at_root_is_live_with_a_section(tmp_path: Path) -> None:
     assert result.disposition == "live"
     assert result.kind == "guide"
     assert result.section == "guides"
-    assert result.score < 0
+    assert default_weights().reading(result.score) < 0  # its evidence leans toward documentation
     assert 0.0 <= result.confidence <= 1.0
 
 
@@ -168,7 +170,10 @@ def test_link_from_readme_is_evidence_of_use(tmp_path: Path) -> None:
     context = Context(inbound={"NOTES.md": ("README.md",)}, entry_points=frozenset({"README.md"}))
     with_link = classify(docs["NOTES.md"], context, Config())
     without = classify(docs["NOTES.md"], Context(), Config())
-    assert with_link.score == pytest.approx(without.score - 2.0)
+    # The link from the README weighs what the shipped table says, toward documentation.
+    weight = default_weights().of("entry-point")
+    assert weight < 0
+    assert with_link.score == pytest.approx(without.score + weight, abs=0.01)
     assert any("README.md" in r.text for r in with_link.reasons)
 
 
@@ -184,7 +189,10 @@ def test_root_prior_tips_mixed_documents(tmp_path: Path) -> None:
     text = "# Deploy notes\n\nThe deploy is ready for review.\n\n## Steps\n\nRun the script.\n"
     base = one(tmp_path, "DEPLOY_NOTES.md", text)
     tipped = one(tmp_path / "b", "DEPLOY_NOTES.md", text, Context(root_prior=2.0))
-    assert tipped.score == pytest.approx(base.score + 2.0)
+    # The base rate weighs what the shipped table says per unit of its log-odds, toward history.
+    weight = default_weights().of("root-prior")
+    assert weight > 0
+    assert tipped.score == pytest.approx(base.score + 2.0 * weight, abs=0.01)
 
 
 def test_pins_and_keep_patterns(tmp_path: Path) -> None:
@@ -259,3 +267,66 @@ def test_left_behind_is_the_share_of_root_documents_changed_later(tmp_path: Path
     # Too few root documents to rank against: no finding.
     few = Context(root_changes=changes[:3])
     assert signal_left_behind(doc, gather_evidence(doc), few, Config(), 0.0) is None
+
+
+def _rescaled(weights: Weights, factor: float, shift: float) -> Weights:
+    # Every weight times `factor`, and the intercept and threshold moved by `shift` on top: the same
+    # decisions in another table's numbers (a refit comes out on a smaller scale than the prior table).
+    return Weights(
+        {tag: w * factor for tag, w in weights.weights.items()},
+        weights.intercept * factor + shift,
+        weights.threshold * factor + shift,
+    )
+
+
+MILD = "# Release notes\n\n## What's new\n\nFaster exports.\n\n## Results\n\nNothing broke.\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("docs/notes/SESSION_SUMMARY_2025_03_02.md", REPORT),  # a clear report in a docs tree: archived
+        ("docs/guides/exports.md", MILD),  # mild evidence in a docs tree: stays
+        ("WEBHOOKS_DONE.md", REPORT),
+        ("WEBHOOKS.md", GUIDE),
+        ("EXPORTS_SUMMARY.md", MILD),
+    ],
+)
+@pytest.mark.parametrize(("factor", "shift"), [(0.5, 0.0), (0.25, -1.0), (2.0, 0.5)])
+def test_a_table_on_another_scale_decides_the_same(
+    tmp_path: Path, path: str, text: str, factor: float, shift: float
+) -> None:
+    # The classifier's own margins (the docs tree's stronger evidence, the confidence) are read in the
+    # table's units, so a table on another scale decides exactly what the shipped one decides.
+    doc = docs_of(tmp_path, {path: text})[path]
+    shipped = default_weights()
+    other = _rescaled(shipped, factor, shift)
+    assert other.reading(other.margin_at(3.0)) == pytest.approx(3.0)
+    first = classify(doc, Context(weights=shipped), Config())
+    second = classify(doc, Context(weights=other), Config())
+    assert (second.disposition, second.kind, second.section) == (first.disposition, first.kind, first.section)
+    assert second.confidence == pytest.approx(first.confidence, abs=0.011)
+    # (scores are rounded to 0.01 of each table's own margin)
+    rounding = 0.006 / other.unit + 0.006 / shipped.unit
+    assert other.reading(second.score) == pytest.approx(shipped.reading(first.score), abs=rounding)
+
+
+def test_a_table_whose_threshold_is_not_above_its_intercept_is_refused() -> None:
+    with pytest.raises(ConsolidatorError, match="above the intercept"):
+        parse_weights({"intercept": 0.5, "threshold": 0.5, "weights": {}})
+    assert parse_weights({"intercept": -2.0, "threshold": -1.0, "weights": {}}).unit == pytest.approx(1 / 1.5)
+
+
+def test_the_repositorys_clock_counts_at_the_root_only(tmp_path: Path) -> None:
+    # A table where sitting unchanged weighs a lot (a refit learns it from root files): a root file idle
+    # for a year leans history for it; a page of a docs tree idle as long does not, it is done, not dead.
+    text = "# Exports\n\nHow the exports work.\n"
+    docs = docs_of(tmp_path, {"EXPORTS.md": text, "docs/guides/exports.md": text})
+    table = Weights({"idle": 1.0, "idle-share": 1.0}, 0.0, 1.5)
+    context = Context(weights=table, now="2026-03-01", born="2024-03-01")
+    root = classify(_dated(docs["EXPORTS.md"], "2025-01-01", "2025-01-31"), context, Config())
+    page = classify(_dated(docs["docs/guides/exports.md"], "2025-01-01", "2025-01-31"), context, Config())
+    assert any(r.tag == "idle" for r in root.reasons)
+    assert root.disposition == "archive"
+    assert not any(r.tag in ("idle", "idle-share") for r in page.reasons)
+    assert page.disposition == "live"

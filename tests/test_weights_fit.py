@@ -39,3 +39,15 @@ def test_every_repository_weighs_the_same_in_the_fit(fitting: Any) -> None:
     small = ([{"capitals": 1.0}] * 10 + [{"idle": 1.0}] * 10, [0] * 10 + [1] * 10)
     weights = fitting.fit([large, small, small], ["capitals", "idle"], 0.05)
     assert weights.of("capitals") < weights.of("idle")
+
+
+def test_a_plain_page_stays_live_though_it_carries_descriptive_features(fitting: Any) -> None:
+    # Two repositories almost all history, whose records carry nothing but their length (a feature every
+    # document has, here a little longer than the guides): the threshold that agrees best with them sits
+    # just above the intercept, where a plain page of some length is archived. The floor keeps the
+    # threshold one ordinary finding's weight above the intercept, so a long page with no finding stays.
+    first = ([{"length": 0.4}] * 40 + [{"name-guide": 1.0}] * 4, [1] * 40 + [0] * 4)
+    second = ([{"length": 0.4}] * 30 + [{"name-guide": 1.0}] * 3, [1] * 30 + [0] * 3)
+    weights = fitting.fit([first, second], ["length", "name-guide"], 0.05)
+    assert weights.of("length") > 0
+    assert weights.intercept + weights.of("length") * 0.5 < weights.threshold

@@ -98,16 +98,24 @@ class Classification:
     canonical: str | None = None  # for a duplicate folded into its group: the version to read instead
 
 
-# Root documents are archived at the fitted threshold of weights.json; documents in a docs tree need
-# this much (log-odds about 5, p > 0.99). Safety, not fitted: no corpus labels pages of a docs tree,
-# and a tree someone organised on purpose is not the sprawl the engine goes after.
+# The margins below that are on the weights' scale are *readings* (`Weights.reading`): margins in the
+# prior table's numbers, where a root document is archived at 1.5. Each table turns them into its own
+# margins (`Weights.margin_at`), so a refit on a smaller scale asks the same relative strength of
+# evidence as the prior table; with the prior table they are the margins themselves.
+
+# Root documents are archived at the threshold of weights.json; documents in a docs tree need a margin
+# that reads this much, three and a half units past the root threshold. Safety, not fitted: no corpus
+# labels pages of a docs tree, and a tree someone organised on purpose is not the sprawl the engine goes
+# after.
 TREE_THRESHOLD = 5.0
 # Inside a docs tree, a duplicate group must score this high before a page is folded into another.
-# Safety, not fitted (same reason): templated reference pages share most of their text.
+# On the similarity score (0 to 1), not on the weights' scale, so no table changes its meaning. Safety,
+# not fitted (same reason as TREE_THRESHOLD): templated reference pages share most of their text.
 TREE_DUPLICATE_SCORE = 0.8
 # A document that reads as documentation joins its group only when the group scores at least this
-# (groups just over the duplicate threshold are often two guides on one subject). Safety on the
-# analysis' scale, not fitted: the labelled groups are too few to fit a merge threshold on.
+# (groups just over the duplicate threshold are often two guides on one subject). On the similarity
+# score, not on the weights' scale. Safety, not fitted: the labelled groups are too few to fit a merge
+# threshold on.
 LIVE_MERGE_SCORE = 0.6
 
 
@@ -148,9 +156,24 @@ def _pinned(path: str, config: Config) -> str | None:
     return None
 
 
-def _confidence(margin: float, agreeing: float, disagreeing: float) -> float:
-    # Strength: how far past the line the margin is. Agreement: how one-sided the evidence is.
-    strength = min(abs(margin) / 6.0, 1.0)
+# The repository's clock (how long a page sat unchanged, for how much of the repository's life, how long
+# it was edited over) counts at the root only. Their weights are fitted on root files, where sitting
+# unchanged marks work that moved on; pages of a docs tree someone organised sit unchanged for months
+# because they are done, and no label says otherwise. Safety, not fitted (no corpus labels tree pages).
+CLOCK_TAGS = frozenset({"idle", "idle-share", "edit-span", "left-behind"})
+
+# How far past the line a decision must read (`Weights.reading`) to count as certain; and what being a
+# member of a duplicate group is worth toward a merge's confidence. Presentation, not fitted: confidence
+# orders the plan's review list and decides nothing; no label says how sure a reader was.
+CERTAIN_READING = 6.0
+DUPLICATE_READING = 2.0
+
+
+def _confidence(reading: float, agreeing: float, disagreeing: float) -> float:
+    """`reading`: how far past the line the decision is, read in the prior table's numbers."""
+    # Strength: how far past the line the margin is. Agreement: how one-sided the evidence is (a ratio of
+    # weights, the same whatever the table's scale).
+    strength = min(abs(reading) / CERTAIN_READING, 1.0)
     total = agreeing + disagreeing
     agreement = agreeing / total if total else 0.5
     return round(min(0.99, max(0.05, 0.35 + 0.4 * strength + 0.25 * (agreement - 0.5) * 2)), 2)
@@ -170,7 +193,7 @@ def classify(
     weighed = weigh(doc, evidence or gather_evidence(doc), context, config)
     canonical, notes = _joins_group(doc, weighed, context)
     if canonical is not None:
-        return _folded(weighed, canonical, notes)
+        return _folded(weighed, canonical, notes, context.weights)
     return _judged(doc, weighed, notes, context, config)
 
 
@@ -231,18 +254,22 @@ class Weighed:
 
     hits: tuple[tuple[Rule, float], ...]
     reasons: tuple[Reason, ...]
-    history: float  # total weight toward a record of past work
-    evergreen: float  # total weight toward documentation to keep using
+    history: float  # total weight of the evidence toward a record of past work
+    evergreen: float  # total weight of the evidence toward documentation to keep using
     fired: tuple[str, ...]  # tags of the signals that fired
     in_tree: bool
     features: Mapping[str, float]  # tag -> strength of every finding: what the weights are fitted on
+    # Where the margin starts: the table's log-odds of history before any evidence. Kept apart from
+    # `history` and `evergreen`, which weigh evidence only (confidence reads how one-sided the evidence
+    # is; where a table puts its zero is not evidence).
+    intercept: float = 0.0
 
     @property
     def margin(self) -> float:
-        return round(self.history - self.evergreen, 2)
+        return round(self.intercept + self.history - self.evergreen, 2)
 
     def threshold(self, weights: Weights) -> float:
-        return TREE_THRESHOLD if self.in_tree else weights.threshold
+        return weights.margin_at(TREE_THRESHOLD) if self.in_tree else weights.threshold
 
 
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
@@ -250,10 +277,12 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
     table = context.weights
     hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in evidence.hits]))
     features: dict[str, float] = {r.name: strength for r, strength in evidence.hits}
-    history = max(table.intercept, 0.0) + sum(w for _, w in hits if w > 0)
-    evergreen = max(-table.intercept, 0.0) - sum(w for _, w in hits if w < 0)
+    history = sum(w for _, w in hits if w > 0)
+    evergreen = -sum(w for _, w in hits if w < 0)
     reasons = [Reason(r.why, r.name, w) for r, w in hits if w]
-    base = history - evergreen
+    # The signals' own cut-offs on the text's margin ("leans history", "not clearly a record") are written
+    # in the prior table's numbers: they see the margin's reading, the same under any table's scale.
+    base = table.reading(table.intercept + history - evergreen)
     fired: list[str] = []
     for signal in SIGNALS:
         found = signal(doc, evidence, context, config, base)
@@ -261,6 +290,8 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             continue
         fired.append(found.tag)
         features[found.tag] = found.weight
+        if not doc.at_root and found.tag in CLOCK_TAGS:
+            continue
         weight = table.of(found.tag) * found.weight
         if weight > 0:
             history += weight
@@ -268,7 +299,9 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             evergreen -= weight
         if weight:
             reasons.append(Reason(found.text, found.tag, weight))
-    return Weighed(hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features)
+    return Weighed(
+        hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features, table.intercept
+    )
 
 
 def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str | None, tuple[Reason, ...]]:
@@ -318,12 +351,16 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     return canonical, tuple(notes)
 
 
-def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...]) -> Classification:
+def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...], weights: Weights) -> Classification:
     margin = weighed.margin
-    kind = _kind(weighed.hits, margin) if margin > 0 else "duplicate"
+    reading = weights.reading(margin)
+    kind = _kind(weighed.hits, True) if reading > 0 else "duplicate"
     first = Reason(f"a duplicate of {canonical}, which is kept as the canonical version")
     reasons = (first, *weighed.reasons, *notes)
-    confidence = _confidence(2.0 + max(margin, 0.0), weighed.history + 2.0, weighed.evergreen)
+    bonus = DUPLICATE_READING * weights.unit
+    confidence = _confidence(
+        DUPLICATE_READING + max(reading, 0.0), weighed.history + bonus, weighed.evergreen
+    )
     return Classification(kind, "archive", None, reasons, confidence, margin, weighed.in_tree, canonical)
 
 
@@ -334,7 +371,7 @@ def _judged(
     threshold = weighed.threshold(context.weights)
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
-    kind = "docs-index" if docs_index else _kind(weighed.hits, margin)
+    kind = "docs-index" if docs_index else _kind(weighed.hits, context.weights.reading(margin) > 0)
     reasons = [*weighed.reasons, *notes]
     if doc.path in context.canonicals:
         reasons.append(Reason("canonical member of a duplicate group"))
@@ -345,15 +382,15 @@ def _judged(
             reasons.append(Reason(f"section '{section}' from {', '.join(words)}"))
     history, evergreen = weighed.history, weighed.evergreen
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
-    confidence = _confidence(margin - threshold, agreeing, disagreeing)
+    confidence = _confidence((margin - threshold) / context.weights.unit, agreeing, disagreeing)
     return Classification(kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree)
 
 
-def _kind(hits: Sequence[tuple[Rule, float]], margin: float) -> str:
-    """The kind named by the heaviest evidence on the winning side."""
-    side = [(abs(w), -i, r.kind) for i, (r, w) in enumerate(hits) if (w > 0) == (margin > 0)]
+def _kind(hits: Sequence[tuple[Rule, float]], history: bool) -> str:
+    """The kind named by the heaviest evidence on the winning side (`history`: the margin reads > 0)."""
+    side = [(abs(w), -i, r.kind) for i, (r, w) in enumerate(hits) if (w > 0) == history]
     if not side:
-        return "report" if margin > 0 else "guide"
+        return "report" if history else "guide"
     weight: dict[str, float] = {}
     first: dict[str, int] = {}
     for w, i, kind in side:
@@ -368,12 +405,14 @@ def _kind(hits: Sequence[tuple[Rule, float]], margin: float) -> str:
 # Classification passes: each later pass sees what the previous one decided about linked documents.
 # A fixed count (not "until stable") keeps the result deterministic even where decisions would cycle.
 PASSES = 3
-# The base-rate signal is capped so a document's own text can still outweigh it; the cap bounds a
-# feature whose weight is fitted, it is not itself a weight.
+# The base-rate signal is capped so a document's own text can still outweigh it. The cap bounds the
+# feature (the log-odds of a share of documents, a count, not a margin), whose weight is fitted: what it
+# adds to a margin scales with the table's own `root-prior` weight, so it needs no reading. Hand-set, not
+# fitted: a cap and a weight fitted together on nine repositories would fit their noise.
 PRIOR_CAP = 2.0
 
 
-def root_prior(result: Mapping[str, Classification]) -> float:
+def root_prior(result: Mapping[str, Classification], weights: Weights) -> float:
     """Log-odds that a root document is history, from the previous pass; 0 when history is not the norm.
 
     In a root of two hundred reports and twenty guides, a document with mixed signals is far more likely
@@ -385,7 +424,7 @@ def root_prior(result: Mapping[str, Classification]) -> float:
     if len(root) < 10:
         return 0.0
     # Leaning, not decided: the share of root documents whose own evidence points to history at all.
-    share = (sum(1 for c in root if c.score > 0 or c.canonical) + 1) / (len(root) + 2)
+    share = (sum(1 for c in root if weights.reading(c.score) > 0 or c.canonical) + 1) / (len(root) + 2)
     return round(min(max(math.log(share / (1 - share)), 0.0), PRIOR_CAP), 1)
 
 
@@ -396,7 +435,7 @@ def classify_all(
 
     `context` is `evidence.build_context`'s, `evidence` each document's `gather_evidence`."""
     result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
-    prior = root_prior(result)
+    prior = root_prior(result, context.weights)
     for _ in range(PASSES - 1):
         context = replace(
             context,

@@ -4,6 +4,12 @@
 signal of `evidence.py`, by tag), in log-odds of "a record of past work" per unit of the evidence's
 strength, plus the intercept and the threshold a root document is archived at. `scripts/fit_weights.py`
 refits them with scikit-learn (leave-one-repository-out) and writes the file; planning only reads JSON.
+
+Tables differ in scale: a refit anchored on the rules table's prior weights (scripts/prior_weights.json,
+the hand-set table) comes out on a smaller scale. The classifier's few fixed margins (the stronger
+evidence a page of a docs tree needs, the width of its confidence) are therefore written in the *reading*
+of a margin, not in raw margins: `Weights.reading` maps a margin of any table onto the prior table's
+numbers, so every table asks the same relative strength of evidence, and the prior table reads as itself.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from ..core.errors import ConsolidatorError
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 
+# Where the prior table (scripts/prior_weights.json, the hand-set rules table) archives a root document.
+# Not a weight: the anchor of the reading scale (see `Weights.reading`), so that the classifier's fixed
+# margins, written in the prior table's numbers, keep their meaning under a refit.
+READING_THRESHOLD = 1.5
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -29,6 +40,28 @@ class Weights:
 
     def of(self, tag: str) -> float:
         return self.weights.get(tag, 0.0)
+
+    @property
+    def unit(self) -> float:
+        """How much of this table's margin one unit of the prior table's is worth: the table's spread (the
+        evidence it asks of a root document, from none at all, the intercept, to the threshold) over the
+        prior table's. The spread, not a typical weight, because it is what every table is fitted to get
+        right: where the line between the two kinds of document falls."""
+        return (self.threshold - self.intercept) / READING_THRESHOLD
+
+    @property
+    def origin(self) -> float:
+        """The margin that reads 0: the intercept, a document with no evidence either way."""
+        return self.intercept
+
+    def reading(self, margin: float) -> float:
+        """A margin of this table in the prior table's numbers: the threshold reads READING_THRESHOLD, and
+        each unit of this table's evidence reads as one of the prior's. Exact for the prior table itself."""
+        return (margin - self.origin) / self.unit
+
+    def margin_at(self, reading: float) -> float:
+        """The margin of this table that reads `reading` (the inverse of `reading`)."""
+        return self.origin + reading * self.unit
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,11 +75,16 @@ def parse_weights(data: Any) -> Weights:
     if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
         raise ConsolidatorError("weights: expected a mapping with `weights`, `intercept` and `threshold`")
     table = {str(k): float(v) for k, v in data["weights"].items()}
-    return Weights(
+    weights = Weights(
         MappingProxyType(dict(sorted(table.items()))),
         float(data.get("intercept", 0.0)),
         float(data.get("threshold", 0.0)),
     )
+    # A table whose threshold is not above its intercept would archive documents that carry no evidence
+    # at all, and has no scale to read its margins by.
+    if not weights.threshold > weights.intercept:
+        raise ConsolidatorError("weights: the threshold must lie above the intercept")
+    return weights
 
 
 @cache
