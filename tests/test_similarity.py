@@ -687,3 +687,29 @@ def test_pages_declaring_two_identifiers_are_not_duplicates(monkeypatch: pytest.
     assert not any(pairs.declared_identifiers(dated))
     monkeypatch.setattr(pairs, "IDENTIFIER_MIN_DOCS", 10_000)
     assert overloads in member_sets(find_groups([declared(d) for d in docs]))
+
+
+def test_word_blocks_are_capped_on_a_large_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word shared by more names than the square root of the repository's size, or than
+    pairs.BLOCK_CAP on a large one, makes no candidates: the candidates grow linearly, not with
+    n * sqrt(n). Made-up names."""
+    from consolidator.analysis import pairs
+
+    names = {
+        f"tools/zorblat-{w}.md": f"# How to {w} with zorblat\n\n{FILLER_LINE} {w}.\n" for w in _TOOL_WORDS
+    }
+    docs = sorted(corpus(names), key=lambda d: d.path)
+    index = pairs._Index(docs, SimilarityConfig())
+    members = {k for k, d in enumerate(docs) if d.path.startswith("tools/")}
+
+    def zorblat_pairs() -> int:
+        found = pairs.candidate_pairs(index, {})
+        return sum(1 for a, b in found if a in members and b in members)
+
+    assert zorblat_pairs() == len(members) * (len(members) - 1) // 2  # one rare word: every pair
+    monkeypatch.setattr(pairs, "BLOCK_CAP", len(members) - 1)
+    assert zorblat_pairs() == 0  # a block larger than the ceiling is no block
+
+
+FILLER_LINE = "Runs the zorblat subcommand named"
+_TOOL_WORDS = ["pack", "unpack", "verify", "mount", "prune", "rekey"]

@@ -561,6 +561,14 @@ def _date_score(a: date | None, b: date | None, window: int) -> float:
 # ---------------------------------------------------------------------------------------------------------
 # Candidates
 
+# The largest block of documents sharing a word (or a base name, or an index's list) whose pairs are
+# all candidates: the square root of the number of documents, up to this size. Without a ceiling a
+# block's pairs grow with the square of its size and the candidates with n * sqrt(n): 900,000 on a
+# 40,000-page tree, most of the plan's time and memory; with it they grow linearly. A word shared by
+# more documents than this says little about any two of them. 64 is the root of 4,096 documents, more
+# than any of the repositories the plans were checked on.
+BLOCK_CAP = 64
+
 
 def _shared_word_pairs(words_of: list[set[str]], cap: int) -> set[Pair]:
     blocks: dict[str, list[int]] = defaultdict(list)
@@ -586,7 +594,7 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     # and would make the blocks quadratic. Within a block, a pair is kept when the words the two names
     # share make up at least half of the shorter name: CLOUDFLARE_DEPLOYMENT_SUMMARY meets
     # CLOUDFLARE_SETUP_SUMMARY, but not every other name that happens to contain CLOUDFLARE.
-    cap = max(8, int(math.sqrt(n)))
+    cap = min(max(8, int(math.sqrt(n))), BLOCK_CAP)
     for words_of in ([set(p.base) for p in index.names], [set(w) for w in index.title_words]):
         pairs |= _shared_word_pairs(words_of, cap)
     same_base: dict[str, list[int]] = defaultdict(list)
@@ -611,5 +619,19 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
         return {p for p in pairs if p[0] != p[1]}
     # A pair ruled apart scores 0, below the floor: it can join no group and is no related pair, so it
     # need not be scored (most pairs of a reference set that declares identifiers, or of a translated
-    # tree). The floor keeps both true; without one, the pairs are scored as before.
-    return {p for p in pairs if p[0] != p[1] and not _ruled_apart(index, *p)}
+    # tree). The floor keeps both true; without one, the pairs are scored as before. Only pairs that
+    # could be ruled apart are asked: one file name at one depth (versions, translations), both
+    # declaring identifiers, or both stubs titled by their names.
+    where: dict[tuple[str, int], int] = {}
+    place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
+    flagged = [bool(ids) for ids in index.identifiers]
+    stubs = index.self_titled_stub
+    return {
+        (a, b)
+        for a, b in pairs
+        if a != b
+        and not (
+            (place[a] == place[b] or (flagged[a] and flagged[b]) or (stubs[a] and stubs[b]))
+            and _ruled_apart(index, a, b)
+        )
+    }
