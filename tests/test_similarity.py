@@ -713,3 +713,43 @@ def test_word_blocks_are_capped_on_a_large_repository(monkeypatch: pytest.Monkey
 
 FILLER_LINE = "Runs the zorblat subcommand named"
 _TOOL_WORDS = ["pack", "unpack", "verify", "mount", "prune", "rekey"]
+
+
+def _glossary_page(letter: str, term: str) -> str:
+    return f"""# {letter}
+## Terms
+Terms of the gadget glossary that begin with the letter {letter}, each with a short definition.
+See the full gadget glossary for every term, and the gadget reference for the calls that use them.
+- {term}: a part of the gadget named in the reference pages and in the error messages.
+## See also
+The gadget glossary index, the gadget reference and the gadget error messages.
+Terms are added to the glossary when a reference page or an error message first uses them, and
+removed once no page or message does.
+"""
+
+
+def test_declared_titles_apart_by_a_letter_or_a_number_are_two_subjects() -> None:
+    """`B (Gadget glossary)` and `F (Gadget glossary)` declare two subjects though their longer words
+    are the same. Made-up glossary."""
+    from dataclasses import replace
+
+    docs = corpus(
+        {"glossary/b.md": _glossary_page("B", "Backplane"), "glossary/f.md": _glossary_page("F", "Faceplate")}
+    )
+    pair = frozenset({"glossary/b.md", "glossary/f.md"})
+    assert pair in member_sets(find_groups(docs))  # alike enough with titles from their headings
+
+    def titled(d: Document) -> Document:
+        if not d.path.startswith("glossary/"):
+            return d
+        return replace(d, title=f"{d.path[9].upper()} (Gadget glossary)", title_source="front_matter")
+
+    assert pair not in member_sets(find_groups([titled(d) for d in docs]))
+    # the same declared title, whatever its case and punctuation, is one subject
+    same = [
+        replace(d, title="b  (GADGET glossary)", title_source="front_matter")
+        if d.path == "glossary/f.md"
+        else titled(d)
+        for d in docs
+    ]
+    assert pair in member_sets(find_groups(same))

@@ -236,10 +236,18 @@ def template_lines(texts: Sequence[str]) -> tuple[list[float], list[frozenset[in
 
 
 def _declared_apart(index: _Index, i: int, j: int) -> bool:
-    """Both documents declare their subject in front matter (`title:`), and the subjects differ."""
+    """Both documents declare their subject in front matter (`title:`), and the subjects differ.
+
+    The titles are compared word for word, one-letter words and numbers included (case, punctuation
+    and spacing aside): `B (Network Monitor)` and `F (Network Monitor)`, or `Shader Model 6.0` and
+    `Shader Model 6.4`, declare two subjects though their longer words are the same."""
     a, b = index.docs[i], index.docs[j]
     both = a.title_source == "front_matter" and b.title_source == "front_matter"
-    return both and index.title_words[i] != index.title_words[j]
+    return both and _title_key(a.title) != _title_key(b.title)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", strip_symbols(title).lower()).split())
 
 
 def _stubs_of_two_names(index: _Index, i: int, j: int) -> bool:
