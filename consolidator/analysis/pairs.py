@@ -211,7 +211,7 @@ def declared_identifiers(docs: Sequence[Document]) -> list[dict[str, str]]:
 def _identified_apart(index: _Index, i: int, j: int) -> str:
     """The first identifier key both documents declare with different values, or ''."""
     a, b = index.identifiers[i], index.identifiers[j]
-    if not a or not b:
+    if not a or not b or a == b:
         return ""
     return next((k for k in sorted(a.keys() & b.keys()) if a[k] != b[k]), "")
 
@@ -634,12 +634,16 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
     flagged = [bool(ids) for ids in index.identifiers]
     stubs = index.self_titled_stub
+    # (paths in two places are neither versions nor translations of one page: only the other two
+    # rules are asked of them, in `_ruled_apart`'s order)
     return {
         (a, b)
         for a, b in pairs
         if a != b
         and not (
-            (place[a] == place[b] or (flagged[a] and flagged[b]) or (stubs[a] and stubs[b]))
-            and _ruled_apart(index, a, b)
+            _ruled_apart(index, a, b)
+            if place[a] == place[b]
+            else (flagged[a] and flagged[b] and _identified_apart(index, a, b))
+            or (stubs[a] and stubs[b] and _stubs_of_two_names(index, a, b))
         )
     }
