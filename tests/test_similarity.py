@@ -627,3 +627,129 @@ def test_pairs_scored_by_forked_workers_score_as_in_one_process(monkeypatch: pyt
     assert list(forked.items()) == list(alone.items())
     assert called == ["alone", "forked"]  # the work that needs no scores, once either way
     assert groups_to_dict(find_groups(docs)) == before
+
+
+def _api_page(symbol: str, summary: str) -> str:
+    # a generated reference page: the symbol's title, one line of its own, the template's sections
+    return f"""# Gadget.{symbol.split("(")[0]}
+## Description
+{summary}
+## Parameters
+See the gadget parameter table for the accepted values and their defaults.
+## Remarks
+Every gadget call is queued and completes on the gadget's own dispatcher thread.
+A call made while the gadget is closed fails with the gadget-closed error and changes nothing.
+Calls from several threads are applied in the order the dispatcher receives them.
+## Requirements
+Minimum supported gadget runtime: version four. Declared in the gadget header and library.
+"""
+
+
+def test_pages_declaring_two_identifiers_are_not_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference set declares each page's identifier in front matter (`uid`, an API id): two overloads
+    of one method, under one title and almost one text, are two pages. Made-up API."""
+    from dataclasses import replace
+
+    from consolidator.analysis import pairs
+
+    pages = {
+        f"api/gadget-member{k}.md": _api_page(f"Member{k}", f"Sets member number {k} of the gadget.")
+        for k in range(60)
+    }
+    pages["api/gadget-open-1.md"] = _api_page(
+        "Open", "Opens the gadget and returns its handle to the caller."
+    )
+    pages["api/gadget-open-2.md"] = _api_page(
+        "Open(Mode)", "Opens the gadget in the given mode and returns its handle."
+    )
+    docs = corpus(pages)
+
+    def declared(d: Document, uid: str | None = None) -> Document:
+        if not d.path.startswith("api/"):
+            return d
+        name = d.path.rsplit("/", 1)[-1][:-3]
+        return replace(d, front_matter=(("uid", uid or f"Gadget.{name}"),))
+
+    overloads = frozenset({"api/gadget-open-1.md", "api/gadget-open-2.md"})
+    assert overloads in member_sets(find_groups(docs))  # alike enough without the identifiers
+    assert overloads not in member_sets(find_groups([declared(d) for d in docs]))
+    # a copy keeps the identifier of the page it copies: still one page
+    same = [declared(d, "Gadget.Open" if d.path in overloads else None) for d in docs]
+    assert overloads in member_sets(find_groups(same))
+    # a key a handful of pages carry, or whose values repeat or read as dates, identifies nothing
+    ids = pairs.declared_identifiers([declared(d) for d in docs])
+    assert ids[0] == {} and {"uid"} == set(ids[-1])
+    assert pairs.declared_identifiers([declared(d) for d in docs[-40:]])[-1] == {}
+    dated = [
+        replace(d, front_matter=(("created", f"2025-01-{k % 28 + 1:02d}T{k:02d}:00"),))
+        for k, d in enumerate(docs)
+    ]
+    assert not any(pairs.declared_identifiers(dated))
+    monkeypatch.setattr(pairs, "IDENTIFIER_MIN_DOCS", 10_000)
+    assert overloads in member_sets(find_groups([declared(d) for d in docs]))
+
+
+def test_word_blocks_are_capped_on_a_large_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word shared by more names than the square root of the repository's size, or than
+    pairs.BLOCK_CAP on a large one, makes no candidates: the candidates grow linearly, not with
+    n * sqrt(n). Made-up names."""
+    from consolidator.analysis import pairs
+
+    names = {
+        f"tools/zorblat-{w}.md": f"# How to {w} with zorblat\n\n{FILLER_LINE} {w}.\n" for w in _TOOL_WORDS
+    }
+    docs = sorted(corpus(names), key=lambda d: d.path)
+    index = pairs._Index(docs, SimilarityConfig())
+    members = {k for k, d in enumerate(docs) if d.path.startswith("tools/")}
+
+    def zorblat_pairs() -> int:
+        found = pairs.candidate_pairs(index, {})
+        return sum(1 for a, b in found if a in members and b in members)
+
+    assert zorblat_pairs() == len(members) * (len(members) - 1) // 2  # one rare word: every pair
+    monkeypatch.setattr(pairs, "BLOCK_CAP", len(members) - 1)
+    assert zorblat_pairs() == 0  # a block larger than the ceiling is no block
+
+
+FILLER_LINE = "Runs the zorblat subcommand named"
+_TOOL_WORDS = ["pack", "unpack", "verify", "mount", "prune", "rekey"]
+
+
+def _glossary_page(letter: str, term: str) -> str:
+    return f"""# {letter}
+## Terms
+Terms of the gadget glossary that begin with the letter {letter}, each with a short definition.
+See the full gadget glossary for every term, and the gadget reference for the calls that use them.
+- {term}: a part of the gadget named in the reference pages and in the error messages.
+## See also
+The gadget glossary index, the gadget reference and the gadget error messages.
+Terms are added to the glossary when a reference page or an error message first uses them, and
+removed once no page or message does.
+"""
+
+
+def test_declared_titles_apart_by_a_letter_or_a_number_are_two_subjects() -> None:
+    """`B (Gadget glossary)` and `F (Gadget glossary)` declare two subjects though their longer words
+    are the same. Made-up glossary."""
+    from dataclasses import replace
+
+    docs = corpus(
+        {"glossary/b.md": _glossary_page("B", "Backplane"), "glossary/f.md": _glossary_page("F", "Faceplate")}
+    )
+    pair = frozenset({"glossary/b.md", "glossary/f.md"})
+    assert pair in member_sets(find_groups(docs))  # alike enough with titles from their headings
+
+    def titled(d: Document) -> Document:
+        if not d.path.startswith("glossary/"):
+            return d
+        return replace(d, title=f"{d.path[9].upper()} (Gadget glossary)", title_source="front_matter")
+
+    assert pair not in member_sets(find_groups([titled(d) for d in docs]))
+    # the same declared title, whatever its case and punctuation, is one subject
+    same = [
+        replace(d, title="b  (GADGET glossary)", title_source="front_matter")
+        if d.path == "glossary/f.md"
+        else titled(d)
+        for d in docs
+    ]
+    assert pair in member_sets(find_groups(same))

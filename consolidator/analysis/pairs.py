@@ -71,6 +71,15 @@ OWN_LINES_AGREE = 0.5
 # say the same by design, not versions of one page. A size that tells a stub from a document, not a
 # fitted weight.
 STUB_WORDS = 60
+# A front-matter key is a page's identifier (an API id, a uid, an asset id, an online address) when at
+# least this many documents carry it and, in all but this share of them, its value is one word (not a
+# date) that differs from page to page. Pages declaring two different identifiers document two things
+# however alike their text (overloads of one method under one title, two events described by one
+# sentence); a copy keeps the identifier of the page it copies. A count that tells a reference set from
+# a handful of pages, and a share that allows a few stray copies, not fitted weights.
+IDENTIFIER_MIN_DOCS = 50
+IDENTIFIER_DISTINCT = 0.99
+_DATE_VALUE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}")
 # A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not:
 # years and sequence numbers name periods and parts, not versions).
 _VERSION_FOLDER = re.compile(r"v?\d+(?:\.\d+)+|v\d+", re.IGNORECASE)
@@ -104,6 +113,7 @@ class _Index:
     template_share: list[float] = field(init=False)
     self_titled_stub: list[bool] = field(init=False)  # a stub titled by exactly its own file name
     own_lines: list[frozenset[int]] = field(init=False)
+    identifiers: list[dict[str, str]] = field(init=False)  # the identifiers a page declares, by key
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
     prepared: Mapping[str, object] = field(default_factory=dict)
@@ -175,6 +185,35 @@ class _Index:
         self.exact = [
             r.exact if isinstance(r, Prepared) else exact_key(d) for d, r in zip(docs, ready, strict=True)
         ]
+        self.identifiers = declared_identifiers(docs)
+
+
+def declared_identifiers(docs: Sequence[Document]) -> list[dict[str, str]]:
+    """For each document, the values of the front-matter keys that identify pages in this set (see
+    `IDENTIFIER_MIN_DOCS`)."""
+    values: dict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        for key, value in d.front_matter:
+            values[key].append(value)
+    keys = set()
+    for key, found in values.items():
+        if len(found) < IDENTIFIER_MIN_DOCS:
+            continue
+        words = sum(1 for v in found if len(v.split()) == 1 and not _DATE_VALUE.match(v))
+        least = IDENTIFIER_DISTINCT * len(found)
+        if words >= least and len(set(found)) >= least:
+            keys.add(key)
+    if not keys:
+        return [{} for _ in docs]
+    return [{k: v for k, v in d.front_matter if k in keys} for d in docs]
+
+
+def _identified_apart(index: _Index, i: int, j: int) -> str:
+    """The first identifier key both documents declare with different values, or ''."""
+    a, b = index.identifiers[i], index.identifiers[j]
+    if not a or not b or a == b:
+        return ""
+    return next((k for k in sorted(a.keys() & b.keys()) if a[k] != b[k]), "")
 
 
 def _line_keys(text: str) -> list[str]:
@@ -197,10 +236,18 @@ def template_lines(texts: Sequence[str]) -> tuple[list[float], list[frozenset[in
 
 
 def _declared_apart(index: _Index, i: int, j: int) -> bool:
-    """Both documents declare their subject in front matter (`title:`), and the subjects differ."""
+    """Both documents declare their subject in front matter (`title:`), and the subjects differ.
+
+    The titles are compared word for word, one-letter words and numbers included (case, punctuation
+    and spacing aside): `B (Network Monitor)` and `F (Network Monitor)`, or `Shader Model 6.0` and
+    `Shader Model 6.4`, declare two subjects though their longer words are the same."""
     a, b = index.docs[i], index.docs[j]
     both = a.title_source == "front_matter" and b.title_source == "front_matter"
-    return both and index.title_words[i] != index.title_words[j]
+    return both and _title_key(a.title) != _title_key(b.title)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", strip_symbols(title).lower()).split())
 
 
 def _stubs_of_two_names(index: _Index, i: int, j: int) -> bool:
@@ -304,6 +351,22 @@ def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
     return a.markers != b.markers or same_folder
 
 
+def _ruled_apart(index: _Index, i: int, j: int) -> str:
+    """Why two documents are never duplicates whatever their scores say, in words, or ''."""
+    a, b = index.docs[i].path, index.docs[j].path
+    if parallel_versions(a, b):
+        # each version of the documentation keeps its page, however alike
+        return "one page in the trees of two versions of the documentation"
+    if parallel_translations(a, b):
+        return "one page in two languages"
+    key = _identified_apart(index, i, j)
+    if key:
+        return f"pages declaring two different identifiers (front matter `{key}`): two subjects"
+    if _stubs_of_two_names(index, i, j):
+        return "stub pages for two names (an alias or pointer page each), alike by design"
+    return ""
+
+
 @dataclass(frozen=True)
 class PairScore:
     score: float
@@ -321,15 +384,8 @@ class PairScore:
 
 def _score(index: _Index, i: int, j: int, content: float, headings: float) -> PairScore:
     cfg = index.config
-    if parallel_versions(index.docs[i].path, index.docs[j].path):
-        # each version of the documentation keeps its page, however alike
-        why = "one page in the trees of two versions of the documentation"
-        return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
-    if parallel_translations(index.docs[i].path, index.docs[j].path):
-        why = "one page in two languages"
-        return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
-    if _stubs_of_two_names(index, i, j):
-        why = "stub pages for two names (an alias or pointer page each), alike by design"
+    why = _ruled_apart(index, i, j)
+    if why:
         return PairScore(0.0, content, 0.0, 0.0, headings, 0.0, 0.0, False, False, False, why)
     titled = _declared_apart(index, i, j)
     if index.exact[i] and index.exact[i] == index.exact[j]:
@@ -513,6 +569,14 @@ def _date_score(a: date | None, b: date | None, window: int) -> float:
 # ---------------------------------------------------------------------------------------------------------
 # Candidates
 
+# The largest block of documents sharing a word (or a base name, or an index's list) whose pairs are
+# all candidates: the square root of the number of documents, up to this size. Without a ceiling a
+# block's pairs grow with the square of its size and the candidates with n * sqrt(n): 900,000 on a
+# 40,000-page tree, most of the plan's time and memory; with it they grow linearly. A word shared by
+# more documents than this says little about any two of them. 64 is the root of 4,096 documents, more
+# than any of the repositories the plans were checked on.
+BLOCK_CAP = 64
+
 
 def _shared_word_pairs(words_of: list[set[str]], cap: int) -> set[Pair]:
     blocks: dict[str, list[int]] = defaultdict(list)
@@ -538,7 +602,7 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     # and would make the blocks quadratic. Within a block, a pair is kept when the words the two names
     # share make up at least half of the shorter name: CLOUDFLARE_DEPLOYMENT_SUMMARY meets
     # CLOUDFLARE_SETUP_SUMMARY, but not every other name that happens to contain CLOUDFLARE.
-    cap = max(8, int(math.sqrt(n)))
+    cap = min(max(8, int(math.sqrt(n))), BLOCK_CAP)
     for words_of in ([set(p.base) for p in index.names], [set(w) for w in index.title_words]):
         pairs |= _shared_word_pairs(words_of, cap)
     same_base: dict[str, list[int]] = defaultdict(list)
@@ -559,4 +623,27 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
             by_key[key].append(i)
     for members in by_key.values():
         pairs.update((a, b) for ai, a in enumerate(members) for b in members[ai + 1 :])
-    return {p for p in pairs if p[0] != p[1]}
+    if cfg.cohesion_floor <= 0:
+        return {p for p in pairs if p[0] != p[1]}
+    # A pair ruled apart scores 0, below the floor: it can join no group and is no related pair, so it
+    # need not be scored (most pairs of a reference set that declares identifiers, or of a translated
+    # tree). The floor keeps both true; without one, the pairs are scored as before. Only pairs that
+    # could be ruled apart are asked: one file name at one depth (versions, translations), both
+    # declaring identifiers, or both stubs titled by their names.
+    where: dict[tuple[str, int], int] = {}
+    place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
+    flagged = [bool(ids) for ids in index.identifiers]
+    stubs = index.self_titled_stub
+    # (paths in two places are neither versions nor translations of one page: only the other two
+    # rules are asked of them, in `_ruled_apart`'s order)
+    return {
+        (a, b)
+        for a, b in pairs
+        if a != b
+        and not (
+            _ruled_apart(index, a, b)
+            if place[a] == place[b]
+            else (flagged[a] and flagged[b] and _identified_apart(index, a, b))
+            or (stubs[a] and stubs[b] and _stubs_of_two_names(index, a, b))
+        )
+    }
