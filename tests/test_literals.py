@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,31 +59,39 @@ def _words(pattern: re.Pattern[str]) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z%#:/.✅-]+", bare) if len(w) > 1] or ["x"]
 
 
+def _texts(
+    pattern: re.Pattern[str], extra: list[str], count: int, longest: int, upper: bool
+) -> Iterator[str]:
+    """`count` texts of up to `longest` words drawn from the pattern's own words and `extra`, the same
+    ones on every run (seeded by the pattern); a fifth upper-cased when `upper`."""
+    rng = random.Random(pattern.pattern)
+    vocabulary = [*_words(pattern), *extra]
+    for _ in range(count):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, longest)))
+        yield text.upper() if upper and rng.random() < 0.2 else text
+
+
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern[:30])
 def test_a_text_the_prefilter_skips_is_one_the_pattern_cannot_match(pattern: re.Pattern[str]) -> None:
-    rng = random.Random(pattern.pattern)
-    vocabulary = [
-        *_words(pattern),
-        *[
-            "the",
-            "a",
-            "is",
-            "was",
-            "to",
-            "of:",
-            "#",
-            "#12",
-            "9fceb02",
-            "2024-05-06",
-            "12:30",
-            "10%",
-            "3/4",
-            "[x]",
-            "✅",
-            "✔",
-            "file.yml",
-            "docs/a.md",
-        ],
+    extra = [
+        "the",
+        "a",
+        "is",
+        "was",
+        "to",
+        "of:",
+        "#",
+        "#12",
+        "9fceb02",
+        "2024-05-06",
+        "12:30",
+        "10%",
+        "3/4",
+        "[x]",
+        "✅",
+        "✔",
+        "file.yml",
+        "docs/a.md",
         "\u0130",
         "\u017f",
         "\n",
@@ -91,9 +100,7 @@ def test_a_text_the_prefilter_skips_is_one_the_pattern_cannot_match(pattern: re.
     found = needles(pattern)
     assert found, "every signal pattern has needles; without them it is scanned in full"
     matched = 0
-    for _ in range(3000):
-        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 12)))
-        text = text.upper() if rng.random() < 0.2 else text
+    for text in _texts(pattern, extra, 3000, 12, upper=True):
         if pattern.search(text):
             matched += 1
             haystack = folded(text) if pattern.flags & re.IGNORECASE else text
@@ -116,17 +123,8 @@ def test_anchored_matches_are_the_scans(pattern: re.Pattern[str]) -> None:
     starts = heads(pattern)
     if starts is None:
         pytest.skip("the pattern does not start with literals")
-    rng = random.Random(pattern.pattern)
-    vocabulary = [
-        *_words(pattern),
-        *["the", "a", "was:", "#12", "9fceb02", "[x]", "✅", "file.yml"],
-        "\u0130",
-        "\n",
-        "  ",
-    ]
-    for _ in range(2000):
-        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 16)))
-        text = text.upper() if rng.random() < 0.2 else text
+    extra = ["the", "a", "was:", "#12", "9fceb02", "[x]", "✅", "file.yml", "\u0130", "\n", "  "]
+    for text in _texts(pattern, extra, 2000, 16, upper=True):
         haystack = folded(text) if pattern.flags & re.IGNORECASE else text
         expected = [m.span() for m in pattern.finditer(text)]
         assert [m.span() for m in anchored_matches(pattern, text, haystack, starts)] == expected, text
@@ -143,24 +141,9 @@ def test_a_pattern_matches_where_one_of_its_alternatives_does(pattern: re.Patter
     parts = alternatives(pattern)
     if parts is None:
         pytest.skip("no top-level alternatives")
-    rng = random.Random(pattern.pattern)
-    vocabulary = [
-        *_words(pattern),
-        "the",
-        "a",
-        "12",
-        "50%",
-        "9fceb02",
-        "#3",
-        ":",
-        "[x]",
-        "\u2705",
-        "\n",
-        "  ",
-    ]
+    extra = ["the", "a", "12", "50%", "9fceb02", "#3", ":", "[x]", "\u2705", "\n", "  "]
     seen = 0
-    for _ in range(2000):
-        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 12)))
+    for text in _texts(pattern, extra, 2000, 12, upper=False):
         found = pattern.search(text) is not None
         seen += found
         assert found == any(p.search(text) for p in parts), text

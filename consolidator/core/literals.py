@@ -83,7 +83,12 @@ def condition(pattern: re.Pattern[str]) -> Condition | None:
 
 def _required(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> list[Needles]:
     """Needle sets every match of the sequence has a member of: one per part that has any."""
-    sets: list[Needles] = []
+    return [found for found in _parts(items, ignorecase) if found and "" not in found]
+
+
+def _parts(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> Iterator[Needles | None]:
+    """The needle sets of a sequence's parts, in order: every match of the sequence holds a member of
+    each set that is not None, empty or holding ""."""
     run: list[str] = []
     for op, av in items:
         if op is _C.LITERAL:
@@ -93,17 +98,16 @@ def _required(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> list[Needle
                 continue
         if run:
             text = "".join(run)
-            sets.append(frozenset([text]))
+            yield frozenset([text])
+            # A run right before a group or alternation continues into what each alternative starts
+            # with (`p(?:r|ull request)`, as the parser factors `pr|pull request`).
             heads = _heads(op, av, ignorecase)
             if heads and "" not in heads:
-                sets.append(frozenset(text + h for h in heads))
+                yield frozenset(text + h for h in heads)
             run = []
-        found = _of_node(op, av, ignorecase)
-        if found and "" not in found:
-            sets.append(found)
+        yield _of_node(op, av, ignorecase)
     if run:
-        sets.append(frozenset(["".join(run)]))
-    return sets
+        yield frozenset(["".join(run)])
 
 
 def meets(found: Condition | None, haystack: str) -> bool:
@@ -142,25 +146,8 @@ def _better(a: Needles | None, b: Needles | None) -> Needles | None:
 def _of_sequence(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> Needles | None:
     """Needles of a sequence of nodes: every part of it must match, so the best of its parts'."""
     best: Needles | None = None
-    run: list[str] = []
-    for op, av in items:
-        if op is _C.LITERAL:
-            char = _literal(av, ignorecase)
-            if char is not None:
-                run.append(char)
-                continue
-        if run:
-            text = "".join(run)
-            best = _better(best, frozenset([text]))
-            # A run right before a group or alternation continues into what each alternative starts
-            # with (`p(?:r|ull request)`, as the parser factors `pr|pull request`).
-            heads = _heads(op, av, ignorecase)
-            if heads and "" not in heads:
-                best = _better(best, frozenset(text + h for h in heads))
-            run = []
-        best = _better(best, _of_node(op, av, ignorecase))
-    if run:
-        best = _better(best, frozenset(["".join(run)]))
+    for found in _parts(items, ignorecase):
+        best = _better(best, found)
     return best
 
 
