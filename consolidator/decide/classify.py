@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..analysis.names import parse_name
@@ -190,11 +190,21 @@ def classify(
     settled = _settled(doc, config)
     if settled is not None:
         return _with_twins(settled, doc, context)
-    weighed = weigh(doc, evidence or gather_evidence(doc), context, config)
+    return _weighed(doc, evidence or gather_evidence(doc), context, config, section_for)
+
+
+Sections = Callable[[Document, Config], tuple[str, tuple[str, ...]]]
+
+
+def _weighed(
+    doc: Document, evidence: Evidence, context: Context, config: Config, sections: Sections
+) -> Classification:
+    """`classify` for a document whose place no convention or setting settles."""
+    weighed = weigh(doc, evidence, context, config)
     canonical, notes = _joins_group(doc, weighed, context)
     if canonical is not None:
         return _folded(weighed, canonical, notes, context.weights)
-    return _judged(doc, weighed, notes, context, config)
+    return _judged(doc, weighed, notes, context, config, sections)
 
 
 def _with_twins(settled: Classification, doc: Document, context: Context) -> Classification:
@@ -365,7 +375,12 @@ def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...], weights
 
 
 def _judged(
-    doc: Document, weighed: Weighed, notes: tuple[Reason, ...], context: Context, config: Config
+    doc: Document,
+    weighed: Weighed,
+    notes: tuple[Reason, ...],
+    context: Context,
+    config: Config,
+    sections: Sections = section_for,
 ) -> Classification:
     margin = weighed.margin
     threshold = weighed.threshold(context.weights)
@@ -377,7 +392,7 @@ def _judged(
         reasons.append(Reason("canonical member of a duplicate group"))
     section = None
     if disposition == "live":
-        section, words = section_for(doc, config)
+        section, words = sections(doc, config)
         if words:
             reasons.append(Reason(f"section '{section}' from {', '.join(words)}"))
     history, evergreen = weighed.history, weighed.evergreen
@@ -434,7 +449,25 @@ def classify_all(
     """Later passes know which documents earlier ones called history (indexes follow what they list).
 
     `context` is `evidence.build_context`'s, `evidence` each document's `gather_evidence`."""
-    result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
+    # What depends on the document and the settings alone (its settled place, its section) is worked
+    # out once, not once per pass: on a reference tree of 40,000 pages that was a quarter of the work.
+    settled = {d.path: _settled(d, config) for d in inventory.documents}
+    known: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def section_once(doc: Document, config: Config) -> tuple[str, tuple[str, ...]]:
+        if doc.path not in known:
+            known[doc.path] = section_for(doc, config)
+        return known[doc.path]
+
+    def one_pass(context: Context) -> dict[str, Classification]:
+        return {
+            d.path: _with_twins(done, d, context)
+            if (done := settled[d.path]) is not None
+            else _weighed(d, evidence[d.path], context, config, section_once)
+            for d in inventory.documents
+        }
+
+    result = one_pass(context)
     prior = root_prior(result, context.weights)
     for _ in range(PASSES - 1):
         context = replace(
@@ -443,5 +476,5 @@ def classify_all(
             history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
             live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
         )
-        result = {d.path: classify(d, context, config, evidence[d.path]) for d in inventory.documents}
+        result = one_pass(context)
     return result
