@@ -121,6 +121,12 @@ def unique_ids(slugs: list[str], sep: str) -> list[str]:
 # ---------------------------------------------------------------- front matter
 
 
+# libyaml's loader where PyYAML was built with it (its wheels are): the same mappings as the pure-Python
+# SafeLoader, and on a reference tree whose every page has front matter, the pure-Python one cost more
+# than mistune itself.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     """YAML front matter (`---` ... `---`) as a mapping, the body, and how many lines it took."""
     if not text.startswith("---"):
@@ -131,7 +137,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     for i in range(1, min(len(lines), 200)):
         if lines[i].rstrip("\r\n") in ("---", "..."):
             try:
-                data = yaml.safe_load("".join(lines[1:i]))
+                data = yaml.load("".join(lines[1:i]), Loader=_YAML_LOADER)
             except yaml.YAMLError:
                 return {}, text, 0
             if not isinstance(data, dict):
