@@ -58,10 +58,6 @@ def top_lines(text: str) -> str:
     return "\n".join(lines[:TOP_LINES])
 
 
-def text_dates(text: str) -> list[str]:
-    return sorted({"-".join(m) for m in ISO_DATE.findall(text)})
-
-
 # Literals one of which every match of a pattern holds (see core.literals): a text without any of
 # them is not scanned with the pattern at all, which is most of the cost of these signals.
 # A "top" rule only asks whether its pattern matches: that is whether one of its top-level
