@@ -351,13 +351,16 @@ def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
     return a.markers != b.markers or same_folder
 
 
-def _ruled_apart(index: _Index, i: int, j: int) -> str:
-    """Why two documents are never duplicates whatever their scores say, in words, or ''."""
+def _ruled_apart(index: _Index, i: int, j: int, one_place: bool = True) -> str:
+    """Why two documents are never duplicates whatever their scores say, in words, or ''.
+
+    `one_place` False says the two do not share one file name at one depth, so they cannot be versions
+    or translations of one page, and those two rules (which compare the paths) are not asked."""
     a, b = index.docs[i].path, index.docs[j].path
-    if parallel_versions(a, b):
+    if one_place and parallel_versions(a, b):
         # each version of the documentation keeps its page, however alike
         return "one page in the trees of two versions of the documentation"
-    if parallel_translations(a, b):
+    if one_place and parallel_translations(a, b):
         return "one page in two languages"
     key = _identified_apart(index, i, j)
     if key:
@@ -632,18 +635,4 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     # declaring identifiers, or both stubs titled by their names.
     where: dict[tuple[str, int], int] = {}
     place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
-    flagged = [bool(ids) for ids in index.identifiers]
-    stubs = index.self_titled_stub
-    # (paths in two places are neither versions nor translations of one page: only the other two
-    # rules are asked of them, in `_ruled_apart`'s order)
-    return {
-        (a, b)
-        for a, b in pairs
-        if a != b
-        and not (
-            _ruled_apart(index, a, b)
-            if place[a] == place[b]
-            else (flagged[a] and flagged[b] and _identified_apart(index, a, b))
-            or (stubs[a] and stubs[b] and _stubs_of_two_names(index, a, b))
-        )
-    }
+    return {(a, b) for a, b in pairs if a != b and not _ruled_apart(index, a, b, place[a] == place[b])}
