@@ -153,15 +153,9 @@ def _private_key_blocks(text: str) -> Iterator[_Hit]:
 
 def _url_lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines holding both `://` and `@`, the only ones _URL_PASSWORD can match."""
-    at = text.find("://")
-    while at != -1:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        if end == -1:
-            end = len(text)
-        if text.find("@", start, end) != -1:
-            yield start, end
-        at = text.find("://", end)
+    return (
+        (start, end) for start, end in lines_matching("://", text, text) if text.find("@", start, end) != -1
+    )
 
 
 def _url_passwords(text: str) -> Iterator[_Hit]:
