@@ -319,6 +319,15 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     canonical = context.duplicate_of.get(doc.path)
     margin = weighed.margin
     notes: list[Reason] = []
+    # A page of a structured folder is not folded out of it: the folder is the project's record of one
+    # feature (or component), and its siblings repeat its set of files. Only a copy its own name marks as
+    # old (plan-old.md) goes. The analysis already keeps companions and same-named pages of sibling
+    # folders out of one group; this covers a group with a page elsewhere, or identical texts.
+    unit = context.units.get(doc.path)
+    if canonical is not None and unit is not None and not parse_name(doc.name).stale:
+        score = context.duplicate_score.get(doc.path, 0.0)
+        why = f"resembles {canonical} (group score {score:.2f}) but {_unit_page(unit)}: stays with its folder"
+        return None, (Reason(why),)
     # Pages of a documentation tree share templates and boilerplate: there only a clear duplicate (a
     # stale-marked copy, a near-identical text, or one that reads as history itself) is folded away.
     if canonical is not None and weighed.in_tree:
@@ -361,6 +370,11 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     return canonical, tuple(notes)
 
 
+def _unit_page(unit: tuple[str, int]) -> str:
+    folder, siblings = unit
+    return f"belongs to {folder}/, one of {siblings} sibling folders that repeat one set of files"
+
+
 def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...], weights: Weights) -> Classification:
     margin = weighed.margin
     reading = weights.reading(margin)
@@ -388,6 +402,12 @@ def _judged(
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
     kind = "docs-index" if docs_index else _kind(weighed.hits, context.weights.reading(margin) > 0)
     reasons = [*weighed.reasons, *notes]
+    # A record in a structured folder is already filed with what it records: archived out of the
+    # folder, it would leave a hole in the set its siblings repeat. Its kind still says it is a record.
+    unit = context.units.get(doc.path)
+    if disposition == "archive" and unit is not None and not parse_name(doc.name).stale:
+        disposition = "live"
+        reasons.append(Reason(f"reads as a record, but {_unit_page(unit)}: stays with its folder"))
     if doc.path in context.canonicals:
         reasons.append(Reason("canonical member of a duplicate group"))
     section = None
