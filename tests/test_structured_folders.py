@@ -10,9 +10,9 @@ from pathlib import Path
 
 from consolidator.analysis.folders import structured_folders
 from consolidator.analysis.scan import scan_repo
-from consolidator.analysis.similarity import find_groups
+from consolidator.analysis.similarity import Groups, find_groups
 from consolidator.core.config import Config
-from consolidator.core.models import Plan
+from consolidator.core.models import Cluster, Plan
 from consolidator.decide.plan import build_plan
 from consolidator.decide.planfile import dump_plan
 from tests.conftest import RepoMaker
@@ -214,3 +214,26 @@ def test_plans_of_feature_folders_are_deterministic(make_repo: RepoMaker) -> Non
     first = dump_plan(build_plan(inventory, config))
     assert first == dump_plan(build_plan(replace(inventory, documents=tuple(shuffled)), config))
     assert "stays with its folder" in first
+
+
+GUIDE = (
+    "# Audit guide\n\nThis guide explains how to set up the audit module.\n\n## Prerequisites\n\n"
+    "Install the tools.\n\n## Usage\n\nSet up the audit module, run the contract tests and the "
+    "integration tests, wire the module into the gateway, then read the documentation and release notes.\n\n"
+    "## Troubleshooting\n\nWhen the integration tests fail, see the audit logs.\n"
+)
+
+
+def test_a_live_guide_is_never_folded_into_a_record_kept_in_its_feature_folder(make_repo: RepoMaker) -> None:
+    files = feature_repo_files()
+    del files["AUDIT_TASKS_COMPLETE.md"]
+    files["AUDIT_GUIDE.md"] = GUIDE
+    repo = make_repo(files)
+    record = "features/003-gamma-audit/tasks.md"
+    # the analysis proposes the feature's record as the version to read
+    group = Cluster("dup-audit", "duplicate", ("AUDIT_GUIDE.md", record), record, "audit", score=0.9)
+    config = Config()
+    plan = build_plan(scan_repo(repo, config=config, use_cache=False), config, Groups((group,), (), ()))
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source[record].action == "keep"
+    assert by_source["AUDIT_GUIDE.md"].action == "move", by_source["AUDIT_GUIDE.md"]

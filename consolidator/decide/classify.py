@@ -96,6 +96,9 @@ class Classification:
     score: float = 0.0  # > 0 leans history, < 0 leans live documentation
     in_tree: bool = False  # already inside an organised docs tree or next to code
     canonical: str | None = None  # for a duplicate folded into its group: the version to read instead
+    # a record kept where it is filed (a structured folder) instead of archived: history to the other
+    # documents' evidence, as if archived, though it does not move
+    kept_record: bool = False
 
 
 # The margins below that are on the weights' scale are *readings* (`Weights.reading`): margins in the
@@ -405,7 +408,8 @@ def _judged(
     # A record in a structured folder is already filed with what it records: archived out of the
     # folder, it would leave a hole in the set its siblings repeat. Its kind still says it is a record.
     unit = context.units.get(doc.path)
-    if disposition == "archive" and unit is not None and not parse_name(doc.name).stale:
+    kept_record = disposition == "archive" and unit is not None and not parse_name(doc.name).stale
+    if kept_record and unit is not None:
         disposition = "live"
         reasons.append(Reason(f"reads as a record, but {_unit_page(unit)}: stays with its folder"))
     if doc.path in context.canonicals:
@@ -418,7 +422,9 @@ def _judged(
     history, evergreen = weighed.history, weighed.evergreen
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
     confidence = _confidence((margin - threshold) / context.weights.unit, agreeing, disagreeing)
-    return Classification(kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree)
+    return Classification(
+        kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree, None, kept_record
+    )
 
 
 def _kind(hits: Sequence[tuple[Rule, float]], history: bool) -> str:
@@ -493,8 +499,14 @@ def classify_all(
         context = replace(
             context,
             root_prior=prior,
-            history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
-            live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
+            # a record kept in its structured folder is still a record to the others' evidence (a live
+            # guide is not folded into it, a plan it follows is not current for it)
+            history_paths=frozenset(
+                p for p, c in result.items() if c.disposition == "archive" or c.kept_record
+            ),
+            live_paths=frozenset(
+                p for p, c in result.items() if c.disposition != "archive" and not c.kept_record
+            ),
         )
         result = one_pass(context)
     return result
