@@ -105,6 +105,10 @@ def test_feature_folders_are_found_from_the_shape_of_the_tree() -> None:
     assert units.unit_of("features/002-beta-export/contracts/north-backend.md") == "features/002-beta-export"
     assert units.siblings("features/002-beta-export") == 3
     assert units.unit_of("README.md") is None
+    # a feature folder only begun is laid out like the others, as far as it goes
+    begun = structured_folders([*paths, "features/004-delta-sync/spec.md"])
+    assert begun.unit_of("features/004-delta-sync/spec.md") == "features/004-delta-sync"
+    assert begun.siblings("features/004-delta-sync") == 4
     # the same answer whatever the order of the paths
     random.Random(7).shuffle(paths)
     assert structured_folders(paths) == units
@@ -122,12 +126,16 @@ def test_two_folders_of_one_layout_are_units_but_a_folder_and_its_copy_are_not()
     # a folder and its old copy, two versions of a tree: versions, which pairs tells apart on its own
     copies = ["guide/setup.md", "guide/usage.md", "guide-old/setup.md", "guide-old/usage.md"]
     versions = ["ref/v1/setup.md", "ref/v1/usage.md", "ref/v2/setup.md", "ref/v2/usage.md"]
+    # one tree in several languages: translations, which pairs tells apart on its own
+    languages = ["pages/setup.md", "pages/usage.md", "pages.fr/setup.md", "pages.fr/usage.md"]
+    languages += ["docs/de/setup.md", "docs/de/usage.md", "docs/ja/setup.md", "docs/ja/usage.md"]
     # sharing one page name (or only READMEs) is a coincidence, not a layout
     loose = ["api/usage.md", "api/auth.md", "cli/usage.md", "cli/flags.md", "web/README.md", "app/README.md"]
     # a folder most of whose pages are its own is not laid out like its siblings
     sprawl = ["a/plan.md", "a/spec.md", "b/plan.md", "b/spec.md", *(f"b/REPORT_{n}.md" for n in range(5))]
     assert not structured_folders(copies).parents
     assert not structured_folders(versions).parents
+    assert not structured_folders(languages).parents
     assert not structured_folders(loose).parents
     assert not structured_folders(sprawl).parents
 

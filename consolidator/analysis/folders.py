@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..core.conventions import heads_folder
+from ..core.conventions import heads_folder, language_folder
 from .names import parse_name
 
 # A parent folder is structured when at least this many of its child folders repeat one set of names.
@@ -33,6 +33,9 @@ MIN_UNITS = 2
 # Counts of a layout, not fitted weights.
 MIN_SHARED = 2
 SHARED_SHARE = 0.5
+# Once a parent is structured, a child folder with fewer entries joins its units when what it has is
+# the layout's (at least `SHARED_SHARE` of its entries): a feature folder only begun (`005-new/spec.md`)
+# or a run that wrote one of the usual files. One entry alone never makes a parent structured.
 # A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not: years
 # and sequence numbers name periods and parts, not versions).
 VERSION_FOLDER = re.compile(r"v?\d+(?:\.\d+)+|v\d+", re.IGNORECASE)
@@ -76,14 +79,19 @@ def _entries(paths: Iterable[str]) -> dict[str, set[str]]:
 
 
 def _copies(names: list[str]) -> set[str]:
-    """Sibling folder names that are one name apart from version markers (`guide`, `guide-old`), or that
-    name versions (`v1`, `v2`, `7.4`): a folder and its copy, or one tree in two versions (pairs tells
-    their pages apart on its own), not two units of one layout."""
+    """Sibling folder names that are one name apart from version markers (`guide`, `guide-old`), that
+    name versions (`v1`, `v2`, `7.4`), or that are one tree in several languages (`fr`, `ja`; `pages`,
+    `pages.fr`): a folder and its copy, one tree in two versions or two languages (pairs tells those
+    pages apart on its own), not units of one layout."""
     by_base: dict[str, list[str]] = defaultdict(list)
+    by_tree: dict[str, list[str]] = defaultdict(list)
     for name in names:
         by_base[parse_name(name).compact].append(name)
+        language = language_folder(name)
+        by_tree[language[0] if language else name].append(name)
     copies = {n for group in by_base.values() if len(group) > 1 for n in group}
-    return copies | {n for n in names if VERSION_FOLDER.fullmatch(n)}
+    translated = {n for group in by_tree.values() if len(group) > 1 for n in group}
+    return copies | translated | {n for n in names if VERSION_FOLDER.fullmatch(n)}
 
 
 def structured_folders(paths: Iterable[str]) -> Units:
@@ -104,13 +112,11 @@ def structured_folders(paths: Iterable[str]) -> Units:
         seen: Counter[str] = Counter()
         for folder in folders:
             seen.update(entries[folder])
-        units = []
-        for folder in folders:
-            own = entries[folder]
-            shared = sum(1 for e in own if seen[e] >= 2)
-            if shared >= MIN_SHARED and shared >= SHARED_SHARE * len(own):
-                units.append(folder)
-        if len(units) >= MIN_UNITS:
-            counts[parent] = len(units)
-            parents.update((f, parent) for f in units)
+        shared = {f: sum(1 for e in entries[f] if seen[e] >= 2) for f in folders}
+        laid_out = {f: n >= SHARED_SHARE * len(entries[f]) for f, n in shared.items()}
+        if sum(1 for f in folders if laid_out[f] and shared[f] >= MIN_SHARED) < MIN_UNITS:
+            continue
+        units = [f for f in folders if laid_out[f] and shared[f] >= 1]
+        counts[parent] = len(units)
+        parents.update((f, parent) for f in units)
     return Units(parents, counts)
