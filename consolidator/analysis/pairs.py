@@ -42,6 +42,7 @@ from rapidfuzz import fuzz
 from ..core.config import SimilarityConfig
 from ..core.conventions import heads_folder, language_folder
 from ..core.models import Document
+from .folders import VERSION_FOLDER, structured_folders
 from .names import NameParts, parse_name
 from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
 from .vectors import (
@@ -80,9 +81,6 @@ STUB_WORDS = 60
 IDENTIFIER_MIN_DOCS = 50
 IDENTIFIER_DISTINCT = 0.99
 _DATE_VALUE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}")
-# A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not:
-# years and sequence numbers name periods and parts, not versions).
-_VERSION_FOLDER = re.compile(r"v?\d+(?:\.\d+)+|v\d+", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -114,6 +112,12 @@ class _Index:
     self_titled_stub: list[bool] = field(init=False)  # a stub titled by exactly its own file name
     own_lines: list[frozenset[int]] = field(init=False)
     identifiers: list[dict[str, str]] = field(init=False)  # the identifiers a page declares, by key
+    # the structured folders (see `folders`): each document's unit (an index into `unit_folders`, -1 for
+    # none), the index of that unit's parent, and its path inside the unit (case aside)
+    unit_folders: list[str] = field(init=False)
+    unit: list[int] = field(init=False)
+    unit_parent: list[int] = field(init=False)
+    unit_path: list[str] = field(init=False)
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
     prepared: Mapping[str, object] = field(default_factory=dict)
@@ -186,6 +190,19 @@ class _Index:
             r.exact if isinstance(r, Prepared) else exact_key(d) for d, r in zip(docs, ready, strict=True)
         ]
         self.identifiers = declared_identifiers(docs)
+        self._find_units()
+
+    def _find_units(self) -> None:
+        units = structured_folders(d.path for d in self.docs)
+        self.unit_folders = sorted(units.parents)
+        number = {folder: k for k, folder in enumerate(self.unit_folders)}
+        parents = {parent: k for k, parent in enumerate(sorted(units.counts))}
+        self.unit, self.unit_parent, self.unit_path = [], [], []
+        for d in self.docs:
+            folder = units.unit_of(d.path)
+            self.unit.append(-1 if folder is None else number[folder])
+            self.unit_parent.append(-1 if folder is None else parents[units.parents[folder]])
+            self.unit_path.append("" if folder is None else d.path[len(folder) + 1 :].casefold())
 
 
 def declared_identifiers(docs: Sequence[Document]) -> list[dict[str, str]]:
@@ -279,7 +296,7 @@ def parallel_versions(a: str, b: str) -> bool:
     """One page in the trees of two versions: the paths differ in one folder only, and both folders
     name a version (`reference/5.1/x.md`, `reference/7.4/x.md`)."""
     folders = _one_folder_apart(a, b)
-    return bool(folders and all(_VERSION_FOLDER.fullmatch(f) for f in folders))
+    return bool(folders and all(VERSION_FOLDER.fullmatch(f) for f in folders))
 
 
 def parallel_translations(a: str, b: str) -> bool:
@@ -367,6 +384,30 @@ def _ruled_apart(index: _Index, i: int, j: int, one_place: bool = True) -> str:
         return f"pages declaring two different identifiers (front matter `{key}`): two subjects"
     if _stubs_of_two_names(index, i, j):
         return "stub pages for two names (an alias or pointer page each), alike by design"
+    return _units_apart(index, i, j)
+
+
+def _units_apart(index: _Index, i: int, j: int) -> str:
+    """Why two pages of structured folders (see `folders`) are not versions of each other, or ''.
+
+    The pages of one unit are its companions (a feature's spec and its plan share the feature's words
+    and outline because they are about one feature), unless their names are one name apart from version
+    markers (`plan.md`, `plan-old.md`): a copy kept beside the page. The page of one name in two sibling
+    units (`001-login/plan.md`, `002-search/plan.md`) is two units' pages of one layout: alike by the
+    layout, different in subject. Identical texts are still reported (a template copied and not filled
+    in, one unit's page pasted into another): a reviewer should see them, though classification leaves
+    both in their folders."""
+    ui, uj = index.unit[i], index.unit[j]
+    if ui < 0 or uj < 0 or (index.exact[i] and index.exact[i] == index.exact[j]):
+        return ""
+    if ui == uj:
+        a, b = index.docs[i], index.docs[j]
+        if same_name(index.names[i], index.names[j], a.folder == b.folder):
+            return ""
+        return f"companion pages of one structured folder ({index.unit_folders[ui]}/), not versions"
+    if index.unit_parent[i] == index.unit_parent[j] and index.unit_path[i] == index.unit_path[j]:
+        fi, fj = index.unit_folders[ui], index.unit_folders[uj]
+        return f"the page of one name in two sibling structured folders ({fi}/, {fj}/): two units' pages"
     return ""
 
 
@@ -632,7 +673,7 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
     # need not be scored (most pairs of a reference set that declares identifiers, or of a translated
     # tree). The floor keeps both true; without one, the pairs are scored as before. Only pairs that
     # could be ruled apart are asked: one file name at one depth (versions, translations), both
-    # declaring identifiers, or both stubs titled by their names.
+    # declaring identifiers, both stubs titled by their names, or both in structured folders.
     where: dict[tuple[str, int], int] = {}
     place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
     return {(a, b) for a, b in pairs if a != b and not _ruled_apart(index, a, b, place[a] == place[b])}

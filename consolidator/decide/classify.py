@@ -96,6 +96,9 @@ class Classification:
     score: float = 0.0  # > 0 leans history, < 0 leans live documentation
     in_tree: bool = False  # already inside an organised docs tree or next to code
     canonical: str | None = None  # for a duplicate folded into its group: the version to read instead
+    # a record kept where it is filed (a structured folder) instead of archived: history to the other
+    # documents' evidence, as if archived, though it does not move
+    kept_record: bool = False
 
 
 # The margins below that are on the weights' scale are *readings* (`Weights.reading`): margins in the
@@ -319,6 +322,15 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     canonical = context.duplicate_of.get(doc.path)
     margin = weighed.margin
     notes: list[Reason] = []
+    # A page of a structured folder is not folded out of it: the folder is the project's record of one
+    # feature (or component), and its siblings repeat its set of files. Only a copy its own name marks as
+    # old (plan-old.md) goes. The analysis already keeps companions and same-named pages of sibling
+    # folders out of one group; this covers a group with a page elsewhere, or identical texts.
+    unit = context.units.get(doc.path)
+    if canonical is not None and unit is not None and not parse_name(doc.name).stale:
+        score = context.duplicate_score.get(doc.path, 0.0)
+        why = f"resembles {canonical} (group score {score:.2f}) but {_unit_page(unit)}: stays with its folder"
+        return None, (Reason(why),)
     # Pages of a documentation tree share templates and boilerplate: there only a clear duplicate (a
     # stale-marked copy, a near-identical text, or one that reads as history itself) is folded away.
     if canonical is not None and weighed.in_tree:
@@ -361,6 +373,11 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     return canonical, tuple(notes)
 
 
+def _unit_page(unit: tuple[str, int]) -> str:
+    folder, siblings = unit
+    return f"belongs to {folder}/, one of {siblings} sibling folders that repeat one set of files"
+
+
 def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...], weights: Weights) -> Classification:
     margin = weighed.margin
     reading = weights.reading(margin)
@@ -388,6 +405,13 @@ def _judged(
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
     kind = "docs-index" if docs_index else _kind(weighed.hits, context.weights.reading(margin) > 0)
     reasons = [*weighed.reasons, *notes]
+    # A record in a structured folder is already filed with what it records: archived out of the
+    # folder, it would leave a hole in the set its siblings repeat. Its kind still says it is a record.
+    unit = context.units.get(doc.path)
+    kept_record = disposition == "archive" and unit is not None and not parse_name(doc.name).stale
+    if kept_record and unit is not None:
+        disposition = "live"
+        reasons.append(Reason(f"reads as a record, but {_unit_page(unit)}: stays with its folder"))
     if doc.path in context.canonicals:
         reasons.append(Reason("canonical member of a duplicate group"))
     section = None
@@ -398,7 +422,9 @@ def _judged(
     history, evergreen = weighed.history, weighed.evergreen
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
     confidence = _confidence((margin - threshold) / context.weights.unit, agreeing, disagreeing)
-    return Classification(kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree)
+    return Classification(
+        kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree, None, kept_record
+    )
 
 
 def _kind(hits: Sequence[tuple[Rule, float]], history: bool) -> str:
@@ -473,8 +499,14 @@ def classify_all(
         context = replace(
             context,
             root_prior=prior,
-            history_paths=frozenset(p for p, c in result.items() if c.disposition == "archive"),
-            live_paths=frozenset(p for p, c in result.items() if c.disposition != "archive"),
+            # a record kept in its structured folder is still a record to the others' evidence (a live
+            # guide is not folded into it, a plan it follows is not current for it)
+            history_paths=frozenset(
+                p for p, c in result.items() if c.disposition == "archive" or c.kept_record
+            ),
+            live_paths=frozenset(
+                p for p, c in result.items() if c.disposition != "archive" and not c.kept_record
+            ),
         )
         result = one_pass(context)
     return result

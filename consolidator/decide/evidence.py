@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..analysis.folders import structured_folders
 from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
 from ..analysis.similarity import Groups, same_name
@@ -59,6 +60,9 @@ class Context:
     record_dates: Mapping[str, str] = field(default_factory=dict)  # members of duplicate groups that are
     # not plans -> their last-commit date (what a plan's group says was done since)
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
+    # documents in a structured folder (analysis.folders) -> that folder and how many sibling folders
+    # (itself included) repeat its layout
+    units: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -527,6 +531,8 @@ def build_context(
     # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
     others = [f for f in inventory.files if not is_markdown(f)]
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
+    found = structured_folders(d.path for d in docs)
+    units = {d.path: (u, found.siblings(u)) for d in docs if (u := found.unit_of(d.path)) is not None}
     return Context(
         now=newest or None,
         born=min(firsts) if firsts else None,
@@ -543,6 +549,7 @@ def build_context(
         newer_in_series=frozenset(newer),
         record_dates=record_dates,
         weights=weights or default_weights(),
+        units=dict(sorted(units.items())),
     )
 
 
