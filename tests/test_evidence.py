@@ -12,7 +12,7 @@ from consolidator.core.config import Config
 from consolidator.core.models import Cluster, DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify
 from consolidator.decide.evidence import build_context
-from consolidator.decide.plan import build_plan
+from consolidator.decide.plan import build_plan, find_document_groups
 from tests.conftest import write_files
 
 NOW = "2031-06-01"
@@ -155,12 +155,14 @@ def test_an_undated_plan_the_root_moved_on_from_is_past(tmp_path: Path) -> None:
 NOTE = "# Resume notes {n}\n\nPick up where session {n} stopped: rerun the failing import tests.\n"
 
 
-def test_files_named_alike_but_for_a_closing_number_are_a_series(tmp_path: Path) -> None:
+def test_a_numbered_series_is_read_in_the_order_of_its_numbers(tmp_path: Path) -> None:
     files = {f"RESUME_NOTES_{n}.md": NOTE.format(n=n) for n in (7, 8, 9, 10)}
     write_files(
         tmp_path, {**files, "OTHER_NOTES_1.md": NOTE.format(n=1), "OTHER_NOTES_2.md": NOTE.format(n=2)}
     )
-    context = build_context(scan_repo(tmp_path, use_cache=False), Groups((), (), ()), Config())
+    inventory = scan_repo(tmp_path, use_cache=False)
+    groups = find_document_groups(inventory.documents, Config())
+    context = build_context(inventory, groups, Config())
     # each member but the last is followed by a later one, numbers compared as numbers (10 after 9)
     assert {p for p in context.newer_in_series if p.startswith("RESUME")} == {
         "RESUME_NOTES_7.md",
