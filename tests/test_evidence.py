@@ -51,6 +51,19 @@ def test_a_plan_without_dated_milestones_is_no_evidence_of_a_past_plan(tmp_path:
     assert not _tags(result) & {"plan-past", "plan-ahead"}
 
 
+def test_production_ready_announces_finished_work_only_when_said_of_the_work(tmp_path: Path) -> None:
+    # what a page offers, and a goal it sets: no announcement
+    offered = "# Queue Recipes\n\nA set of production-ready recipes for the job queue.\n\n## Usage\n"
+    goal = "# Queue Spec\n\nWhat the queue must do to be considered production-ready.\n\n## Scope\n"
+    assert "top-completion" not in _tags(_classify(tmp_path, "QUEUE_RECIPES.md", offered))
+    assert "top-completion" not in _tags(_classify(tmp_path, "QUEUE_SPEC.md", goal))
+    # said of the work: an announcement
+    done = "# Queue Rollout\n\nThe job queue is now production-ready.\n\n## Changes\n"
+    headline = "# Queue Rollout\n\n🎉 Production ready\n\n## Changes\n"
+    assert "top-completion" in _tags(_classify(tmp_path, "QUEUE_ROLLOUT.md", done))
+    assert "top-completion" in _tags(_classify(tmp_path, "QUEUE_NOTES.md", headline))
+
+
 def test_a_plans_own_creation_stamp_is_not_a_milestone(tmp_path: Path) -> None:
     # "Created:" says when the plan was written, not when its steps fall: still no dated milestone.
     stamped = UNDATED_PLAN.replace("## Goals", "**Created:** 2030-01-10\n\n## Goals")

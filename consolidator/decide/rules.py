@@ -390,7 +390,13 @@ _TOP_RULES: tuple[Rule, ...] = (
             r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|"
             r"fixed|resolved|merged|created)|"
             r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
-            r"testing|review)\b|production[- ]ready"
+            r"testing|review)\b|"
+            # "Production-ready" announces finished work when it is said of the work (the service is now
+            # production-ready; Status: production ready; a line of its own), not when it describes what
+            # a page offers (production-ready templates) or sets a goal (to be considered production-ready).
+            r"\b(?:is|are|now|been)\s+(?:\w+\s+)?production[- ]ready\b(?!\s+(?!and\b)[a-z])|"
+            r"\bstatus\W{0,8}production[- ]ready\b(?!\s+(?!and\b)[a-z])|production[- ]ready\s*[!✅🎉]|"
+            r"(?:^|\n)[^\w\n]*production[- ]ready\b[^\w\n]*(?:\n|$)"
         ),
         1.5,
         "completion-note",
