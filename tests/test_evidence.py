@@ -64,6 +64,13 @@ def test_production_ready_announces_finished_work_only_when_said_of_the_work(tmp
     assert "top-completion" in _tags(_classify(tmp_path, "QUEUE_NOTES.md", headline))
 
 
+def test_a_plans_headings_of_what_will_be_done_are_not_a_reports(tmp_path: Path) -> None:
+    plan = "# Tile Cache\n\n## What We're Building\n\nA cache.\n\n## What We Will Change\n\nThe loader.\n"
+    assert "headings-record" not in _tags(_classify(tmp_path, "TILE_CACHE.md", plan))
+    report = plan.replace("What We're Building", "What We Built").replace("Will Change", "Changed")
+    assert "headings-record" in _tags(_classify(tmp_path, "TILE_CACHE_NOTES.md", report))
+
+
 def test_a_plans_own_creation_stamp_is_not_a_milestone(tmp_path: Path) -> None:
     # "Created:" says when the plan was written, not when its steps fall: still no dated milestone.
     stamped = UNDATED_PLAN.replace("## Goals", "**Created:** 2030-01-10\n\n## Goals")

@@ -293,7 +293,10 @@ _HEADING_RULES: tuple[Rule, ...] = (
         "headings-record",
         "headings",
         rx(
-            r"^\W*(?:what (?:was|we|i|has been|have been|got)|what'?s (?:been )?(?:done|new|changed|fixed)|"
+            # "What we did" reports; "What we're building", "What I will change" plan (a plan's headings).
+            r"^\W*(?:what (?:was|we(?!['’](?:re|ll)\b| (?:are|will|plan|want|need)\b)|"
+            r"i(?!['’](?:m|ll)\b| (?:am|will|plan|want|need)\b)|has been|have been|got)|"
+            r"what'?s (?:been )?(?:done|new|changed|fixed)|"
             r"changes made|files? (?:changed|modified|created|added|updated|"
             r"touched)|summary of (?:changes|work)|"
             r"work completed|completed (?:work|tasks|items|features)?|accomplishments?|achievements?|"
