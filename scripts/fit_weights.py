@@ -1,7 +1,7 @@
 """Fit the weights of the evidence on every labelled corpus and validate them leave-one-repository-out.
 
     python scripts/fit_weights.py [--corpora DIR] [--clones DIR] [--fast] [--weighting SCHEME]
-        [--confusion] [--write] [--json]
+        [--leave-out owner|repository|bundle] [--confusion] [--write] [--json]
 
 Each root document of each labelled corpus (see scripts/evaluate.py for the labels) becomes one row:
 the strength of every finding the classifier makes (rules of decide/rules.py, signals of
@@ -13,10 +13,12 @@ regularisation C is chosen from a small grid by leave-one-repository-out inside 
 repositories, scored on their rows. Validation: for each repository, choose C and fit on the others,
 plan the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast
 chooses C once on every repository instead: quicker, slightly optimistic). Bundles of one repository at
-two dates are one repository here, left out together: fitting on one and scoring the other would leak
-(--by-bundle leaves out one bundle at a time, as before). That table is printed, then the same for the
-weights fitted on every repository (in sample); with --write those weights are written to
-consolidator/decide/weights.json (reviewed data; planning reads it without scikit-learn).
+two dates are one repository here, and the repositories of one owner one unit (--leave-out owner, the
+default, the owner read from cleanups/INDEX.tsv): left out together, since fitting on one and scoring
+the other would leak (--leave-out repository or bundle leave out less at a time). That table is
+printed, then the same for the weights fitted on every repository (in sample); with --write those
+weights are written to consolidator/decide/weights.json (reviewed data; planning reads it without
+scikit-learn).
 
 Features come from a classification run with the prior weights (scripts/prior_weights.json), so a
 refit does not depend on what is shipped (the link and citation signals depend on what the previous
@@ -41,7 +43,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate import Corpus, baselines, checkout, load_corpora, overall, render, score_plan
+from evaluate import Corpus, baselines, checkout, load_corpora, overall, read_tsv, render, score_plan
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
@@ -84,8 +86,30 @@ WEIGHTINGS: dict[str, Callable[[int], float]] = {
     "log": lambda n: 1.0 + math.log(n) if n else 0.0,
     "rows": lambda n: float(n),
 }
-# A bundle named OWNER-NAME-YYYY-MM-DD is that repository at that date; the repository is what is left out.
+# A bundle named OWNER-NAME-YYYY-MM-DD is that repository at that date.
 DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+LEAVE_OUT = ("owner", "repository", "bundle")
+
+
+def unit_of(name: str, leave_out: str, owners: dict[str, str]) -> str:
+    """The unit a bundle is left out with, and shares its weight with: the bundle itself, its repository
+    (the name without its date), or its owner (from `owners`, bundle name -> owner; a bundle missing
+    there is its own repository's owner)."""
+    if leave_out == "bundle":
+        return name
+    if leave_out == "owner" and name in owners:
+        return owners[name]
+    return DATED.sub("", name)
+
+
+def read_owners(corpora: Path) -> dict[str, str]:
+    """Bundle name -> owner, from the cleanups' INDEX.tsv (`name`, `repo` as OWNER/NAME) if there is one."""
+    index = corpora / "cleanups" / "INDEX.tsv"
+    if not index.exists():
+        return {}
+    return {r["name"]: "owner:" + r["repo"].split("/")[0] for r in read_tsv(index) if r.get("repo")}
+
+
 # Thresholds tried (log-odds): wide enough to hold every fitted threshold seen, fine enough to not matter.
 THRESHOLDS = np.round(np.arange(-3.0, 3.01, 0.05), 2)
 
@@ -261,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         "--weighting", choices=sorted(WEIGHTINGS), default="equal", help="how much a repository counts"
     )
     parser.add_argument(
-        "--by-bundle",
-        action="store_true",
-        help="leave out one bundle at a time, even when another bundle is the same repository (leaks)",
+        "--leave-out",
+        choices=LEAVE_OUT,
+        default="owner",
+        help="what one fold leaves out: an owner's repositories, a repository's bundles, or one bundle",
     )
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
@@ -275,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         loaded = [load(c, args.clones, Path(scratch)) for c in corpora]
     everyone = list(range(len(loaded)))
     # The repository of each bundle: the unit left out, and the unit a repository's weight is shared by.
-    units = [item.corpus.name if args.by_bundle else DATED.sub("", item.corpus.name) for item in loaded]
+    owners = read_owners(args.corpora)
+    units = [unit_of(item.corpus.name, args.leave_out, owners) for item in loaded]
     prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
     first = [rows(item, prior) for item in loaded]
     tags = all_tags(first)

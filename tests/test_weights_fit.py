@@ -64,12 +64,15 @@ def test_a_repository_weighs_as_the_scheme_says_of_its_rows(fitting: Any) -> Non
 def test_bundles_of_one_repository_share_its_weight(fitting: Any) -> None:
     # one repository at two dates (30 and 10 rows) counts as one repository, split by rows
     early, late, other = ([{}] * 30, [1] * 30), ([{}] * 10, [1] * 10), ([{}] * 5, [0] * 5)
-    units = [
-        fitting.DATED.sub("", n)
-        for n in ("team-tool-2031-01-05", "team-tool-2031-02-09", "solo-app-2031-03-01")
-    ]
+    names = ("team-tool-2031-01-05", "team-tool-2031-02-09", "solo-app-2031-03-01")
+    units = [fitting.unit_of(n, "repository", {}) for n in names]
     assert units == ["team-tool", "team-tool", "solo-app"]
     assert fitting.shares([early, late, other], units, "equal") == [0.75, 0.25, 1.0]
+    # an owner's two repositories are one unit when owners are known; one bundle at a time otherwise
+    owners = {"team-tool-2031-01-05": "team", "team-lib-2031-01-07": "team"}
+    assert fitting.unit_of("team-lib-2031-01-07", "owner", owners) == "team"
+    assert fitting.unit_of("solo-app-2031-03-01", "owner", owners) == "solo-app"
+    assert fitting.unit_of("team-lib-2031-01-07", "bundle", owners) == "team-lib-2031-01-07"
 
 
 def test_with_every_row_weighing_the_same_the_large_repository_decides(fitting: Any) -> None:
