@@ -1,18 +1,24 @@
 """Fit the weights of the evidence on every labelled corpus and validate them leave-one-repository-out.
 
-    python scripts/fit_weights.py [--corpora DIR] [--clones DIR] [--fast] [--confusion] [--write] [--json]
+    python scripts/fit_weights.py [--corpora DIR] [--clones DIR] [--fast] [--weighting SCHEME]
+        [--leave-out owner|repository|bundle] [--confusion] [--write] [--json]
 
 Each root document of each labelled corpus (see scripts/evaluate.py for the labels) becomes one row:
 the strength of every finding the classifier makes (rules of decide/rules.py, signals of
-decide/evidence.py), labelled history or live. A logistic regression (scikit-learn), in which every
-repository weighs the same, gives a weight per finding; the threshold is the one that agrees best with
-the training repositories (and at least one ordinary finding above the intercept). The regularisation C
-is chosen from a small grid by leave-one-repository-out inside the training repositories, scored on their
-rows. Validation: for each repository, choose C and fit on the others, plan
-the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast chooses C
-once on every repository instead: quicker, slightly optimistic). That table is printed, then the same
-for the weights fitted on every repository (in sample); with --write those weights are written to
-consolidator/decide/weights.json (reviewed data; planning reads it without scikit-learn).
+decide/evidence.py), labelled history or live. A logistic regression (scikit-learn), in which each
+repository weighs as --weighting says (the same by default, or by the square root, the logarithm or the
+count of its labelled root files), gives a weight per finding; the threshold is the one that agrees best
+with the training repositories (and at least one ordinary finding above the intercept). The
+regularisation C is chosen from a small grid by leave-one-repository-out inside the training
+repositories, scored on their rows. Validation: for each repository, choose C and fit on the others,
+plan the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast
+chooses C once on every repository instead: quicker, slightly optimistic). Bundles of one repository at
+two dates are one repository here, and the repositories of one owner one unit (--leave-out owner, the
+default, the owner read from cleanups/INDEX.tsv): left out together, since fitting on one and scoring
+the other would leak (--leave-out repository or bundle leave out less at a time). That table is
+printed, then the same for the weights fitted on every repository (in sample); with --write those
+weights are written to consolidator/decide/weights.json (reviewed data; planning reads it without
+scikit-learn).
 
 Features come from a classification run with the prior weights (scripts/prior_weights.json), so a
 refit does not depend on what is shipped (the link and citation signals depend on what the previous
@@ -23,8 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +43,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate import Corpus, baselines, checkout, load_corpora, overall, render, score_plan
+from evaluate import Corpus, baselines, checkout, load_corpora, overall, read_tsv, render, score_plan
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
@@ -65,6 +74,42 @@ ONE_FINDING = 1.0
 # the fit is insensitive to it (1, 3 and 10 gave the same leave-one-out table).
 PRIOR_SCALE = 3.0
 PRIOR_FILE = Path(__file__).resolve().with_name("prior_weights.json")
+# How much a repository counts in the fit, the threshold and the choice of C, by its number n of labelled
+# root files (bundles of one repository at several dates share that repository's weight, in proportion to
+# their rows). "equal": every repository the same, a 15-file repository like a 226-file one; "sqrt": by
+# the square root of n, between counting repositories and counting files (the usual compromise when
+# units of very different sizes each bring their own bias); "log": by 1 + ln n, nearer equal; "rows": by
+# n, every file the same, so the largest repository decides.
+WEIGHTINGS: dict[str, Callable[[int], float]] = {
+    "equal": lambda n: 1.0,
+    "sqrt": lambda n: math.sqrt(n),
+    "log": lambda n: 1.0 + math.log(n) if n else 0.0,
+    "rows": lambda n: float(n),
+}
+# A bundle named OWNER-NAME-YYYY-MM-DD is that repository at that date.
+DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+LEAVE_OUT = ("owner", "repository", "bundle")
+
+
+def unit_of(name: str, leave_out: str, owners: dict[str, str]) -> str:
+    """The unit a bundle is left out with, and shares its weight with: the bundle itself, its repository
+    (the name without its date), or its owner (from `owners`, bundle name -> owner; a bundle missing
+    there is its own repository's owner)."""
+    if leave_out == "bundle":
+        return name
+    if leave_out == "owner" and name in owners:
+        return owners[name]
+    return DATED.sub("", name)
+
+
+def read_owners(corpora: Path) -> dict[str, str]:
+    """Bundle name -> owner, from the cleanups' INDEX.tsv (`name`, `repo` as OWNER/NAME) if there is one."""
+    index = corpora / "cleanups" / "INDEX.tsv"
+    if not index.exists():
+        return {}
+    return {r["name"]: "owner:" + r["repo"].split("/")[0] for r in read_tsv(index) if r.get("repo")}
+
+
 # Thresholds tried (log-odds): wide enough to hold every fitted threshold seen, fine enough to not matter.
 THRESHOLDS = np.round(np.arange(-3.0, 3.01, 0.05), 2)
 
@@ -111,11 +156,24 @@ def rows(item: Loaded, weights: Weights) -> tuple[list[dict[str, float]], list[i
 Rows = tuple[list[dict[str, float]], list[int]]
 
 
-def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
+def shares(data: list[Rows], units: list[str], weighting: str) -> list[float]:
+    """How much each bundle of `data` counts: its repository (`units`, one per bundle) weighs as the
+    scheme `weighting` says of the labelled rows it has in `data`, split among its bundles by their rows."""
+    rows_of: dict[str, int] = {}
+    for (_, ys), unit in zip(data, units, strict=True):
+        rows_of[unit] = rows_of.get(unit, 0) + len(ys)
+    scheme = WEIGHTINGS[weighting]
+    return [
+        scheme(rows_of[unit]) * len(ys) / rows_of[unit] if rows_of[unit] else 0.0
+        for (_, ys), unit in zip(data, units, strict=True)
+    ]
+
+
+def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None = None) -> Weights:
     """One logistic regression over the rows of every repository given.
 
-    Every repository weighs the same in the fit, its weight split evenly between its history and its live
-    rows: a repository of two hundred reports must not outvote eight small ones, and how much of a root
+    Each repository weighs `share` in the fit (by default every one the same; see WEIGHTINGS), its weight
+    split evenly between its history and its live rows: how much of a root
     is history differs wildly from one repository to the next (from none to all); that base rate is the
     `root-prior` finding's job, measured on the repository being planned, not a constant learnt from
     whichever repositories happen to be in the fit.
@@ -129,11 +187,12 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     x = np.array([[row.get(t, 0.0) for t in tags] for xs, _ in data for row in xs])
     y = np.array([label for _, ys in data for label in ys])
     repo = np.array([i for i, (_, ys) in enumerate(data) for _ in ys])
+    share = share if share is not None else [1.0] * len(data)
     sample = np.zeros(len(y))
     for i, (_, ys) in enumerate(data):
         counts = {label: ys.count(label) for label in set(ys)}
         for label, n in counts.items():
-            sample[(repo == i) & (y == label)] = 1.0 / (len(counts) * n)
+            sample[(repo == i) & (y == label)] = share[i] / (len(counts) * n)
     sample *= len(y) / sample.sum()
     z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
     model = LogisticRegression(C=c, max_iter=5000)
@@ -145,7 +204,7 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
     intercept = float(model.intercept_[0])
     margins = x @ raw + intercept
     # The threshold that agrees best with the training repositories (mean agreement, each repository
-    # counting once), nearest 0 on ties. Safety, not fitted: it stays above the intercept, so a document
+    # counting its share), nearest 0 on ties. Safety, not fitted: it stays above the intercept, so a document
     # with no evidence either way stays live; archiving needs evidence that it is a record, never only
     # the base rate of the repositories in the fit (without this floor a fold whose repositories are
     # mostly history archived every plain page of a repository that has no history at all). Above the
@@ -157,7 +216,10 @@ def fit(data: list[Rows], tags: list[str], c: float) -> Weights:
         if t <= round(intercept, 3) or t < floor:
             continue
         right = (margins >= t) == (y == 1)
-        score = float(np.mean([right[repo == i].mean() for i in range(len(data)) if np.any(repo == i)]))
+        present = [i for i in range(len(data)) if np.any(repo == i)]
+        score = float(
+            np.average([right[repo == i].mean() for i in present], weights=[share[i] for i in present])
+        )
         key = (round(score, 9), -abs(float(t)), float(t))
         best = key if best is None or key > best else best
     threshold = best[2] if best is not None else float(np.ceil(max(floor, intercept + 0.005) * 100) / 100)
@@ -173,27 +235,33 @@ def plan_score(item: Loaded, weights: Weights) -> dict[str, Any]:
     return result
 
 
-def choose_c(data: list[Rows], tags: list[str], keep: list[int]) -> float:
+def choose_c(data: list[Rows], tags: list[str], keep: list[int], units: list[str], weighting: str) -> float:
     """The C of C_GRID whose leave-one-repository-out predictions over the repositories `keep` agree best
-    (mean agreement of each left-out repository's rows at the threshold fitted without it, each repository
-    counting once; the smaller C on ties).
+    (agreement of each left-out repository's rows, every bundle of it left out together, at the threshold
+    fitted without it; the mean over repositories weighted as `weighting` says; the smaller C on ties).
 
     Scored on the rows, not on plans: planning every inner fold for every C cost most of the run, and the
     plans' agreement, a few files per repository, swung the choice from fold to fold (measured: the
     outer leave-one-out table was better and steadier with the rows)."""
+    groups = sorted({units[i] for i in keep})
     best: tuple[float, float] | None = None
     for c in C_GRID:
-        scores = []
-        for i in keep:
-            weights = fit([data[j] for j in keep if j != i], tags, c)
-            xs, ys = data[i]
+        scores, sizes = [], []
+        for group in groups:
+            train = [j for j in keep if units[j] != group]
+            data_train = [data[j] for j in train]
+            weights = fit(data_train, tags, c, shares(data_train, [units[j] for j in train], weighting))
             right = [
                 (weights.intercept + sum(weights.of(t) * v for t, v in row.items()) >= weights.threshold)
                 == (label == 1)
-                for row, label in zip(xs, ys, strict=True)
+                for j in keep
+                if units[j] == group
+                for row, label in zip(*data[j], strict=True)
             ]
             scores.append(sum(right) / len(right) if right else 0.0)
-        key = (round(float(np.mean(scores)), 9), -c)
+            sizes.append(len(right))
+        scheme = WEIGHTINGS[weighting]
+        key = (round(float(np.average(scores, weights=[scheme(n) for n in sizes])), 9), -c)
         best = key if best is None or key > best else best
     assert best is not None
     return -best[1]
@@ -213,6 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fast", action="store_true", help="choose C once on every repository, not inside each fold"
     )
+    parser.add_argument(
+        "--weighting", choices=sorted(WEIGHTINGS), default="equal", help="how much a repository counts"
+    )
+    parser.add_argument(
+        "--leave-out",
+        choices=LEAVE_OUT,
+        default="owner",
+        help="what one fold leaves out: an owner's repositories, a repository's bundles, or one bundle",
+    )
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
     parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
@@ -222,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fit-") as scratch:
         loaded = [load(c, args.clones, Path(scratch)) for c in corpora]
     everyone = list(range(len(loaded)))
+    # The repository of each bundle: the unit left out, and the unit a repository's weight is shared by.
+    owners = read_owners(args.corpora)
+    units = [unit_of(item.corpus.name, args.leave_out, owners) for item in loaded]
     prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
     first = [rows(item, prior) for item in loaded]
     tags = all_tags(first)
@@ -230,23 +310,33 @@ def main(argv: list[str] | None = None) -> int:
         """Weights fitted on the repositories `keep`; each later round reads their features again with the
         previous round's weights (what a pass called history moves the link and citation signals), so
         a left-out repository's labels never reach the features either."""
-        weights = fit([first[j] for j in keep], tags, c)
+        kept_units = [units[j] for j in keep]
+        data = [first[j] for j in keep]
+        weights = fit(data, tags, c, shares(data, kept_units, args.weighting))
         for _ in range(args.rounds - 1):
             data = [rows(loaded[j], weights) for j in keep]
-            weights = fit(data, all_tags(data), c)
+            weights = fit(data, all_tags(data), c, shares(data, kept_units, args.weighting))
         return weights
 
     # C is chosen on the first round's features (choosing it on every round's would cost a refit of
     # every inner fold's features).
-    c = choose_c(first, tags, everyone) if args.c is None else args.c
+    c = choose_c(first, tags, everyone, units, args.weighting) if args.c is None else args.c
     per: dict[str, Any] = {}
     chosen: dict[str, float] = {}
+    folds: dict[str, Weights] = {}
     for i, item in enumerate(loaded):
-        others = [j for j in everyone if j != i]
-        # Nested: the left-out repository plays no part in choosing C either.
-        fold_c = args.c if args.c is not None else (c if args.fast else choose_c(first, tags, others))
-        chosen[item.corpus.name] = fold_c
-        per[item.corpus.name] = plan_score(item, refit(others, fold_c))
+        if units[i] not in folds:
+            # Every bundle of the left-out repository is left out of the fit together.
+            others = [j for j in everyone if units[j] != units[i]]
+            # Nested: the left-out repository plays no part in choosing C either.
+            fold_c = (
+                args.c
+                if args.c is not None
+                else (c if args.fast else choose_c(first, tags, others, units, args.weighting))
+            )
+            chosen[units[i]] = fold_c
+            folds[units[i]] = refit(others, fold_c)
+        per[item.corpus.name] = plan_score(item, folds[units[i]])
     table = {"corpora": per, "overall": overall(corpora, per)}
     final = refit(everyone, c)
     in_sample: dict[str, Any] = {item.corpus.name: plan_score(item, final) for item in loaded}

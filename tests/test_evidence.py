@@ -12,7 +12,7 @@ from consolidator.core.config import Config
 from consolidator.core.models import Cluster, DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify
 from consolidator.decide.evidence import build_context
-from consolidator.decide.plan import build_plan
+from consolidator.decide.plan import build_plan, find_document_groups
 from tests.conftest import write_files
 
 NOW = "2031-06-01"
@@ -49,6 +49,26 @@ Move the nightly export to a queue so that large tenants stop timing out.
 def test_a_plan_without_dated_milestones_is_no_evidence_of_a_past_plan(tmp_path: Path) -> None:
     result = _classify(tmp_path, "EXPORT_PLAN.md", UNDATED_PLAN)
     assert not _tags(result) & {"plan-past", "plan-ahead"}
+
+
+def test_production_ready_announces_finished_work_only_when_said_of_the_work(tmp_path: Path) -> None:
+    # what a page offers, and a goal it sets: no announcement
+    offered = "# Queue Recipes\n\nA set of production-ready recipes for the job queue.\n\n## Usage\n"
+    goal = "# Queue Spec\n\nWhat the queue must do to be considered production-ready.\n\n## Scope\n"
+    assert "top-completion" not in _tags(_classify(tmp_path, "QUEUE_RECIPES.md", offered))
+    assert "top-completion" not in _tags(_classify(tmp_path, "QUEUE_SPEC.md", goal))
+    # said of the work: an announcement
+    done = "# Queue Rollout\n\nThe job queue is now production-ready.\n\n## Changes\n"
+    headline = "# Queue Rollout\n\n🎉 Production ready\n\n## Changes\n"
+    assert "top-completion" in _tags(_classify(tmp_path, "QUEUE_ROLLOUT.md", done))
+    assert "top-completion" in _tags(_classify(tmp_path, "QUEUE_NOTES.md", headline))
+
+
+def test_a_plans_headings_of_what_will_be_done_are_not_a_reports(tmp_path: Path) -> None:
+    plan = "# Tile Cache\n\n## What We're Building\n\nA cache.\n\n## What We Will Change\n\nThe loader.\n"
+    assert "headings-record" not in _tags(_classify(tmp_path, "TILE_CACHE.md", plan))
+    report = plan.replace("What We're Building", "What We Built").replace("Will Change", "Changed")
+    assert "headings-record" in _tags(_classify(tmp_path, "TILE_CACHE_NOTES.md", report))
 
 
 def test_a_plans_own_creation_stamp_is_not_a_milestone(tmp_path: Path) -> None:
@@ -155,12 +175,14 @@ def test_an_undated_plan_the_root_moved_on_from_is_past(tmp_path: Path) -> None:
 NOTE = "# Resume notes {n}\n\nPick up where session {n} stopped: rerun the failing import tests.\n"
 
 
-def test_files_named_alike_but_for_a_closing_number_are_a_series(tmp_path: Path) -> None:
+def test_a_numbered_series_is_read_in_the_order_of_its_numbers(tmp_path: Path) -> None:
     files = {f"RESUME_NOTES_{n}.md": NOTE.format(n=n) for n in (7, 8, 9, 10)}
     write_files(
         tmp_path, {**files, "OTHER_NOTES_1.md": NOTE.format(n=1), "OTHER_NOTES_2.md": NOTE.format(n=2)}
     )
-    context = build_context(scan_repo(tmp_path, use_cache=False), Groups((), (), ()), Config())
+    inventory = scan_repo(tmp_path, use_cache=False)
+    groups = find_document_groups(inventory.documents, Config())
+    context = build_context(inventory, groups, Config())
     # each member but the last is followed by a later one, numbers compared as numbers (10 after 9)
     assert {p for p in context.newer_in_series if p.startswith("RESUME")} == {
         "RESUME_NOTES_7.md",

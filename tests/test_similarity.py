@@ -148,6 +148,23 @@ def test_series_members_are_a_series_not_duplicates() -> None:
     assert groups.series[0].id == "series-week-n-status"
 
 
+RESUME = "# Resume notes {n}\n\nPick up where session {n} stopped: rerun the {topic} import tests.\n"
+TOPICS = ("ledger", "invoice", "payroll", "courier", "tariff")
+
+
+def test_files_named_alike_but_for_a_closing_number_are_a_series() -> None:
+    runs = {f"RESUME_NOTES_{n}.md": RESUME.format(n=n, topic=TOPICS[n - 7]) for n in (7, 8, 9, 10)}
+    pair = {f"HANDOVER_{n}.md": RESUME.format(n=n, topic=TOPICS[n]) for n in (1, 2)}
+    apart = {"ops/RESUME_NOTES_11.md": RESUME.format(n=11, topic="tariff")}
+    groups = find_groups(corpus({**runs, **pair, **apart}))
+    numbered = [c for c in groups.series if c.label.endswith("NOTES_n")]
+    # one series of the run in its folder, in the same terms as the analysis' other series
+    assert [(c.label, c.members) for c in numbered] == [("RESUME_NOTES_n", tuple(sorted(runs)))]
+    assert numbered[0].evidence == ("4 documents named RESUME_NOTES_n: 7, 8, 9, 10",)
+    # two files are a document and its second version, not a series; a file of another folder is apart
+    assert not any(set(pair) & set(c.members) or "ops/RESUME_NOTES_11.md" in c.members for c in groups.series)
+
+
 def test_series_members_whose_text_repeats_are_duplicates() -> None:
     docs = corpus({"WEEK_1_STATUS.md": WEEK_1, "WEEK_2_STATUS.md": WEEK_1 + "\nOne more line.\n"})
     assert member_sets(find_groups(docs)) == {frozenset({"WEEK_1_STATUS.md", "WEEK_2_STATUS.md"})}

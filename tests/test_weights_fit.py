@@ -51,3 +51,35 @@ def test_a_plain_page_stays_live_though_it_carries_descriptive_features(fitting:
     weights = fitting.fit([first, second], ["length", "name-guide"], 0.05)
     assert weights.of("length") > 0
     assert weights.intercept + weights.of("length") * 0.5 < weights.threshold
+
+
+def test_a_repository_weighs_as_the_scheme_says_of_its_rows(fitting: Any) -> None:
+    big = ([{}] * 100, [1] * 50 + [0] * 50)
+    small = ([{}] * 4, [1] * 2 + [0] * 2)
+    assert fitting.shares([big, small], ["x", "y"], "equal") == [1.0, 1.0]
+    assert fitting.shares([big, small], ["x", "y"], "sqrt") == [10.0, 2.0]
+    assert fitting.shares([big, small], ["x", "y"], "rows") == [100.0, 4.0]
+
+
+def test_bundles_of_one_repository_share_its_weight(fitting: Any) -> None:
+    # one repository at two dates (30 and 10 rows) counts as one repository, split by rows
+    early, late, other = ([{}] * 30, [1] * 30), ([{}] * 10, [1] * 10), ([{}] * 5, [0] * 5)
+    names = ("team-tool-2031-01-05", "team-tool-2031-02-09", "solo-app-2031-03-01")
+    units = [fitting.unit_of(n, "repository", {}) for n in names]
+    assert units == ["team-tool", "team-tool", "solo-app"]
+    assert fitting.shares([early, late, other], units, "equal") == [0.75, 0.25, 1.0]
+    # an owner's two repositories are one unit when owners are known; one bundle at a time otherwise
+    owners = {"team-tool-2031-01-05": "team", "team-lib-2031-01-07": "team"}
+    assert fitting.unit_of("team-lib-2031-01-07", "owner", owners) == "team"
+    assert fitting.unit_of("solo-app-2031-03-01", "owner", owners) == "solo-app"
+    assert fitting.unit_of("team-lib-2031-01-07", "bundle", owners) == "team-lib-2031-01-07"
+
+
+def test_with_every_row_weighing_the_same_the_large_repository_decides(fitting: Any) -> None:
+    # the counterpart of test_every_repository_weighs_the_same_in_the_fit, with --weighting rows
+    large = ([{"capitals": 1.0}] * 200 + [{"idle": 1.0}] * 200, [1] * 200 + [0] * 200)
+    small = ([{"capitals": 1.0}] * 10 + [{"idle": 1.0}] * 10, [0] * 10 + [1] * 10)
+    data = [large, small, small]
+    share = fitting.shares(data, ["large", "small-1", "small-2"], "rows")
+    weights = fitting.fit(data, ["capitals", "idle"], 0.05, share)
+    assert weights.of("capitals") > weights.of("idle")

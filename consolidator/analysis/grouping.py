@@ -398,8 +398,15 @@ def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
 # Series and topics
 
 
+# A run of files of one folder named alike but for a closing number (NOTES_7, NOTES_8, NOTES_9) is a
+# series once it has this many numbers: two could be a document and its second version (GUIDE, GUIDE_2).
+# Hand-set, a convention of naming, not fitted.
+NUMBERED_RUN = 3
+
+
 def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> list[Cluster]:
-    """Documents that share a name template and differ in their sequence numbers."""
+    """Documents that share a name template and differ in their sequence numbers, dated logs, and runs
+    of one folder named alike but for a closing number."""
     by_template: dict[str, list[int]] = defaultdict(list)
     for i, parts in enumerate(names):
         if parts.template:
@@ -427,6 +434,18 @@ def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> lis
     for key, members in by_prefix.items():
         if len(members) >= 3 and len({names[m].numbers for m in members}) >= 2:
             chosen[key] = members
+            placed.update(members)
+    # RESUME_NOTES_7, RESUME_NOTES_8, RESUME_NOTES_9: a number that closes the name after a word is no
+    # sequence word's number, so only a run of them in one folder makes a series.
+    by_run: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for i, parts in enumerate(names):
+        if parts.closing_number is not None and i not in placed:
+            by_run[(docs[i].folder, parts.base[:-1])].append(i)
+    for (folder, words), members in sorted(by_run.items()):
+        if len({names[m].closing_number for m in members}) >= NUMBERED_RUN:
+            label = "_".join(w.upper() for w in words) + "_n"
+            # runs of one name in two folders stay two series
+            chosen[label if label not in chosen else f"{folder}/{label}"] = members
     labels = sorted(chosen)
     ids = _unique_ids("series", labels)
     out = []
@@ -435,7 +454,7 @@ def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> lis
         if label.endswith("<date>"):
             listed = ", ".join(sorted({"/".join(names[m].day_markers) for m in members}))
         else:
-            numbers = sorted({names[m].numbers for m in members})
+            numbers = sorted({names[m].position for m in members})
             listed = ", ".join("_".join(str(x) for x in nums) for nums in numbers)
         out.append(
             Cluster(

@@ -168,6 +168,24 @@ class NameParts:
         return bool(self.template)
 
     @property
+    def closing_number(self) -> int | None:
+        """The number a name ends on after a word (NOTES_7: 7), or None: the place of a file in a run of
+        files named alike but for it. Not a marker nor a sequence number: alone it may be a second
+        version (GUIDE_2), so a run needs several of them to be a series (see `series_clusters`)."""
+        if len(self.base) >= 2 and self.base[-1].isdigit() and not self.base[-2].isdigit():
+            return int(self.base[-1])
+        return None
+
+    @property
+    def position(self) -> tuple[int, ...]:
+        """Where the file stands in its series by its name: its sequence numbers, else its closing
+        number; () when the name holds neither."""
+        if self.numbers:
+            return self.numbers
+        closing = self.closing_number
+        return () if closing is None else (closing,)
+
+    @property
     def series_key(self) -> str:
         """The template up to its first number: WEEK_n_STATUS and WEEK_n_SUMMARY share WEEK_n."""
         if not self.template:

@@ -522,12 +522,7 @@ def build_context(
         members = [m for m in cluster.members if m in by_path]
         for m in members:
             series[m] = cluster.label
-        dated = sorted((by_path[m].dates.best or "", m) for m in members)
-        newer.update(m for _, m in dated[:-1])
-    for label, numbered in _numbered_runs(docs):
-        for m in numbered:
-            series.setdefault(m, label)
-        newer.update(numbered[:-1])
+        newer.update(_in_order(members, by_path)[:-1])
     # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
     others = [f for f in inventory.files if not is_markdown(f)]
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
@@ -553,24 +548,13 @@ def build_context(
     )
 
 
-# A run of files named alike but for a closing number (NOTES_7, NOTES_8, NOTES_9) is a numbered series
-# once it has this many members (two could be a document and its second version). Hand-set, a convention.
-NUMBERED_RUN = 3
-
-
-def _numbered_runs(docs: Sequence[Document]) -> list[tuple[str, list[str]]]:
-    """Files of one folder whose names differ only by a closing number, from the lowest number up: each
-    is followed by the next (the analysis' series read numbers inside a name, not at its end)."""
-    runs: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
-    for doc in docs:
-        base = parse_name(doc.name).base
-        if len(base) >= 2 and base[-1].isdigit() and not base[-2].isdigit():
-            runs[(doc.folder, base[:-1])].append((int(base[-1]), doc.path))
-    found = []
-    for (_, words), members in sorted(runs.items()):
-        if len({n for n, _ in members}) >= NUMBERED_RUN:
-            found.append((" ".join(words) + " n", [p for _, p in sorted(members)]))
-    return found
+def _in_order(members: Sequence[str], by_path: Mapping[str, Document]) -> list[str]:
+    """Members of one series, first to last: by date, then by their place in the series by name
+    (numbers compared as numbers: NOTES_10 after NOTES_9), for files written on one day or in one commit."""
+    return sorted(
+        members,
+        key=lambda m: (by_path[m].dates.best or "", parse_name(by_path[m].name).position, m),
+    )
 
 
 # Two documents are versions of one only if their bodies share at least this much vocabulary (cosine

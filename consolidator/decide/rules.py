@@ -293,7 +293,10 @@ _HEADING_RULES: tuple[Rule, ...] = (
         "headings-record",
         "headings",
         rx(
-            r"^\W*(?:what (?:was|we|i|has been|have been|got)|what'?s (?:been )?(?:done|new|changed|fixed)|"
+            # "What we did" reports; "What we're building", "What I will change" plan (a plan's headings).
+            r"^\W*(?:what (?:was|we(?!['’](?:re|ll)\b| (?:are|will|plan|want|need)\b)|"
+            r"i(?!['’](?:m|ll)\b| (?:am|will|plan|want|need)\b)|has been|have been|got)|"
+            r"what'?s (?:been )?(?:done|new|changed|fixed)|"
             r"changes made|files? (?:changed|modified|created|added|updated|"
             r"touched)|summary of (?:changes|work)|"
             r"work completed|completed (?:work|tasks|items|features)?|accomplishments?|achievements?|"
@@ -390,7 +393,13 @@ _TOP_RULES: tuple[Rule, ...] = (
             r"fixed|resolved)\b|successfully (?:implemented|completed|deployed|"
             r"fixed|resolved|merged|created)|"
             r"mission accomplished|\d{1,3}\s?% (?:complete|done|ready)|\bready for (?:production|deployment|"
-            r"testing|review)\b|production[- ]ready"
+            r"testing|review)\b|"
+            # "Production-ready" announces finished work when it is said of the work (the service is now
+            # production-ready; Status: production ready; a line of its own), not when it describes what
+            # a page offers (production-ready templates) or sets a goal (to be considered production-ready).
+            r"\b(?:is|are|now|been)\s+(?:\w+\s+)?production[- ]ready\b(?!\s+(?!and\b)[a-z])|"
+            r"\bstatus\W{0,8}production[- ]ready\b(?!\s+(?!and\b)[a-z])|production[- ]ready\s*[!✅🎉]|"
+            r"(?:^|\n)[^\w\n]*production[- ]ready\b[^\w\n]*(?:\n|$)"
         ),
         1.5,
         "completion-note",
