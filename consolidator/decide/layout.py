@@ -41,7 +41,11 @@ class Draft:
 
 
 def period_of(doc: Document, config: Config) -> str:
-    best = doc.dates.best
+    return period_of_date(doc.dates.best, config)
+
+
+def period_of_date(best: str | None, config: Config) -> str:
+    """The archive period of an ISO date (month, or quarter when the layout asks for it)."""
     if not best:
         return "undated"
     if "{quarter}" in config.archive_layout:
