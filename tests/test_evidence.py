@@ -259,3 +259,24 @@ def test_guides_alike_only_in_name_are_not_one_procedure(tmp_path: Path) -> None
     by_source = {e.source: e for e in plan.entries}
     for path in ("PAYMENTS_SETUP.md", "MAILER_SETUP.md"):
         assert by_source[path].action == "move" and by_source[path].canonical is None, path
+
+
+def test_what_the_agents_instructions_name_is_in_use_not_what_a_readme_lists(tmp_path: Path) -> None:
+    # The agents' instructions name the plans to follow without linking them; the README's prose names a
+    # record it replaced. Only the first is a front page sending readers to a document.
+    write_files(
+        tmp_path,
+        {
+            "CLAUDE.md": "# Agent notes\n\n## Living docs\n\n- **GROWTH_PLAN.md**: the quarter's plan.\n",
+            "README.md": "# Tool\n\nFiles folded into this page: `OLD_NOTES.md`.\n",
+            "GROWTH_PLAN.md": "# Growth plan\n\nWeek 1: write the landing page.\n",
+            "OLD_NOTES.md": "# Notes\n\nSome notes.\n",
+        },
+    )
+    inventory = scan_repo(tmp_path, config=Config())
+    context = build_context(inventory, Groups((), (), ()), Config())
+    assert context.named_by_front == {"GROWTH_PLAN.md": ("CLAUDE.md",)}
+    plan = build_plan(inventory, Config())
+    reasons = {e.source: " ".join(r.text for r in e.reasons) for e in plan.entries}
+    assert "named by CLAUDE.md" in reasons["GROWTH_PLAN.md"]
+    assert "named by" not in reasons["OLD_NOTES.md"]

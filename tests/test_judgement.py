@@ -204,6 +204,15 @@ def test_text_reports_and_backup_copies_are_archived_and_apply_moves_them_with_h
     assert (repo / "requirements.txt").read_text() == "click\n"
 
 
+def test_a_text_report_is_filed_under_the_period_of_its_last_commit(make_repo: RepoMaker) -> None:
+    # git knows when the text report last changed (the fixture commits on 2025-06-01): it is filed in
+    # that month's folder beside the Markdown records, not in an "undated" one.
+    repo = make_repo({"README.md": "# Tool\n", "WEEK_3_SUMMARY.txt": WEEK_REPORT, "PLAN.md.bak": "# Plan\n"})
+    by_source = {e.source: e for e in _plan(repo).entries}
+    for source in ("WEEK_3_SUMMARY.txt", "PLAN.md.bak"):
+        assert (by_source[source].destination or "").startswith("docs/archive/2025-06/"), by_source[source]
+
+
 @pytest.mark.corpus
 def test_a_corpus_plan_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
     """The cleanup whose plan once changed from run to run (a float summed over a set of strings)."""

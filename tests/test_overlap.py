@@ -85,6 +85,26 @@ def test_companions_that_link_each_other_are_not_versions(tmp_path: Path) -> Non
     assert got["DEPLOY_GUIDE.md"] == got["DEPLOY_CHECKLIST.md"] == ("move", None)
 
 
+def test_guides_a_front_page_lists_side_by_side_are_not_versions(tmp_path: Path) -> None:
+    # The README presents a members' guide and an operators' guide as two pages: they stay two, though
+    # their names and wording look alike. A record listing both proves nothing.
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Site\n\n- [Members](MEMBER_GUIDE.md)\n- [Operators](OPERATOR_GUIDE.md)\n",
+            "MEMBER_GUIDE.md": GUIDE.format(title="Member guide"),
+            "OPERATOR_GUIDE.md": GUIDE.format(title="Operator guide"),
+            "DEPLOY_NOW.md": GUIDE.format(title="Deploy now"),
+            "QUICK_DEPLOY.md": GUIDE.format(title="Quick deploy"),
+            "WORK_DONE.md": "# Work done\n\nWrote DEPLOY_NOW.md and QUICK_DEPLOY.md.\n",
+        },
+    )
+    related = [("MEMBER_GUIDE.md", "OPERATOR_GUIDE.md", 0.6), ("DEPLOY_NOW.md", "QUICK_DEPLOY.md", 0.6)]
+    got = _plan(tmp_path, related)
+    assert got["MEMBER_GUIDE.md"] == got["OPERATOR_GUIDE.md"] == ("move", None)
+    assert {got["DEPLOY_NOW.md"][0], got["QUICK_DEPLOY.md"][0]} == {"move", "merge"}
+
+
 def _docs(tmp_path: Path, files: dict[str, str]) -> list[Document]:
     write_files(tmp_path, files)
     return sorted(scan_repo(tmp_path, config=Config()).documents, key=lambda d: d.path)

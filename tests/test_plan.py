@@ -459,3 +459,32 @@ def test_a_settled_record_stays_where_it_is(tmp_path: Path) -> None:
     # the reviewed decision (left at the root) stands: no archive folder is filled in for it
     assert (entry.action, entry.destination) == ("keep", None)
     assert validate_plan(plan, tmp_path, inventory.files) == []
+
+
+TOPIC_GUIDE = (
+    "# {title}\n\nLast updated: 2025-06-01\n\n## Prerequisites\n\nInstall the CLI.\n\n## Usage\n\n"
+    "Run the command, then open the settings file.\n\n## Troubleshooting\n\nCheck the logs.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "folder"),
+    [
+        ("widget storage", "docs/guides/widget"),  # the label's first word names the pages
+        ("firewall widget", "docs/guides/widget"),  # the first word names none: the next that does
+        ("firewall storage", "docs/guides"),  # no word of the label names the pages: no sub-folder
+    ],
+)
+def test_a_topic_sub_folder_is_named_by_a_word_its_pages_bear(
+    tmp_path: Path, label: str, folder: str
+) -> None:
+    names = [f"WIDGET_{n}_GUIDE.md" for n in ("CACHE", "QUEUE", "SYNC", "PANEL", "EXPORT")]
+    names += ["LOGGING_GUIDE.md", "METRICS_GUIDE.md", "ROUTING_GUIDE.md"]
+    files = {"README.md": "# Tool\n"}
+    files.update({n: TOPIC_GUIDE.format(title=n[:-3].replace("_", " ").title()) for n in names})
+    write_files(tmp_path, files)
+    topic = Cluster("topic-1", "topic", tuple(sorted(names)), label=label)
+    _, plan = plan_of(tmp_path, groups=Groups((), (topic,), ()))
+    moved = {e.source: e.destination for e in plan.entries if e.source in names}
+    assert all(e.action == "move" for e in plan.entries if e.source in names)
+    assert {posixpath.dirname(d or "") for d in moved.values()} == {folder}

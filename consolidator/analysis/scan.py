@@ -60,6 +60,9 @@ SKIP_DIRS = frozenset(
 # output (logs, dumps), so it is inventoried from its lines alone rather than stalling the run.
 MAX_PARSE_BYTES = 5 * 1024 * 1024
 PARALLEL_THRESHOLD = 400  # below this many files to parse, worker start-up costs more than it saves
+# Endings of the root files the plan may archive as text sprawl (decide/sprawl.py decides which it does):
+# text reports and editors' backup copies. Their history is read with the documents'.
+TEXT_SUFFIXES = (".txt", ".old", ".bak", ".backup", ".orig", ".prev", "~")
 PARALLEL_CHUNK = 16  # files sent to a worker at once: few round trips, and the last ones are small
 
 Progress = Callable[[int, int], None]
@@ -312,7 +315,10 @@ def scan_repo(
     # The history is one `git log` over the whole repository: read it while the documents parse.
     hist: dict[str, gitio.FileHistory] = {}
     derived: dict[str, object] = {}
-    paths = [r.path for r in reads]
+    # Root text files and backup copies are no documents, but the plan may archive them as sprawl: their
+    # last commit dates them like the Markdown records beside them (same pass over the log).
+    texts = sorted(f for f in files if "/" not in f and f.lower().endswith(TEXT_SUFFIXES))
+    paths = [r.path for r in reads] + texts
 
     def read_history() -> None:
         hist.update(gitio.history(root, paths))
@@ -353,6 +359,7 @@ def scan_repo(
         files=all_files,
         warnings=tuple(warnings),
         derived=derived,
+        file_dates={p: hist[p].last for p in texts if p in hist},
     )
 
 

@@ -156,6 +156,9 @@ class Inventory:
     head: str | None = None  # commit id of HEAD, when in git
     files: frozenset[str] = field(default_factory=frozenset)  # every file path in the repo (for links)
     warnings: tuple[str, ...] = ()
+    # root text files and backup copies (FINAL_SUMMARY.txt, PLAN.md.old) -> date of their last commit:
+    # the period the plan files them under when it archives them as text sprawl
+    file_dates: Mapping[str, str] = field(default_factory=dict)
     # blob id -> what the scan's caller asked its workers to compute from each fresh parse (see
     # analysis.scan.scan_repo's `per_document`); a cache of derived facts, not part of what was found.
     derived: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)

@@ -63,6 +63,9 @@ class Context:
     # documents in a structured folder (analysis.folders) -> that folder and how many sibling folders
     # (itself included) repeat its layout
     units: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    # documents the agents' instructions at the root (CLAUDE.md, AGENTS.md) name in their prose without
+    # linking them -> those files
+    named_by_front: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -232,6 +235,12 @@ def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, bas
     from_entry = sorted(p for p in linkers if p in ctx.entry_points)
     if from_entry:
         return Reason(f"linked from {', '.join(from_entry[:3])}", "entry-point", 1.0)
+    # Named without a link by the agents' instructions ("follow PLAN.md", a list of the living docs): they
+    # are written to direct the work, so what they name is in use. Not a README's or an index's prose:
+    # those name records as often ("files consolidated: X_COMPLETE.md").
+    named_by = ctx.named_by_front.get(doc.path, ())
+    if named_by:
+        return Reason(f"named by {', '.join(named_by[:3])}", "entry-point", 1.0)
     from_live = from_live_docs(linkers, ctx, doc.path)
     if len(from_live) >= 2 and base < 4:
         return Reason(f"linked from {len(from_live)} documents", "linked", 1.0)
@@ -528,13 +537,22 @@ def build_context(
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
     found = structured_folders(d.path for d in docs)
     units = {d.path: (u, found.siblings(u)) for d in docs if (u := found.unit_of(d.path)) is not None}
+    entries = entry_points(docs, config)
+    named_by_front: dict[str, list[str]] = defaultdict(list)
+    every = frozenset(d.path for d in docs)
+    for doc in docs:
+        if doc.at_root and read_by_tools(doc.path):
+            names = signals_of(doc.text, ()).doc_names
+            for named in mentioned_docs(names, doc.folder, every):
+                if named != doc.path:
+                    named_by_front[named].append(doc.path)
     return Context(
         now=newest or None,
         born=min(firsts) if firsts else None,
         root_changes=root_changes,
         file_names=file_names,
         inbound=inbound_links(build_graph(docs)),
-        entry_points=entry_points(docs, config),
+        entry_points=entries,
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
         versions=frozenset(versions),
@@ -545,6 +563,7 @@ def build_context(
         record_dates=record_dates,
         weights=weights or default_weights(),
         units=dict(sorted(units.items())),
+        named_by_front={p: tuple(sorted(by)) for p, by in sorted(named_by_front.items())},
     )
 
 

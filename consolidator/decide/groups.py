@@ -58,6 +58,11 @@ def supersede_overlaps(
     links = {(linker, target) for target, linkers in context.inbound.items() for linker in linkers}
     # Names and headings alike are not enough: two guides whose bodies share almost no subject words
     # (X_SETUP and Y_SETUP) tell two procedures, not one.
+    # A front page that points readers to both (the README listing a user guide and an admin guide, the
+    # agent instructions naming each plan) presents them as two documents: its author told them apart.
+    # Only front pages count: sprawl's own "related documents" lists name every sibling alike.
+    front = {p for p, c in result.items() if p in context.entry_points or c.kind == "conventional-root"}
+    live_pointers = {path: readers & front for path, readers in pointed.items()}
     among = set(candidates)
     related = [
         (a, b, score)
@@ -65,6 +70,7 @@ def supersede_overlaps(
         if a in among
         and b in among
         and not {(a, b), (b, a)} <= links
+        and not live_pointers.get(a, set()) & live_pointers.get(b, set())
         and bodies_agree(by_path.get(a), by_path.get(b))
     ]
     sim = config.similarity

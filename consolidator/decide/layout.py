@@ -8,6 +8,7 @@ budget move into the docs tree. Runs on the classification and group decisions; 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ TOPIC_FOLDER_MIN = 8
 # An archive folder holding fewer records than this is not worth opening: its records join a broader
 # subject of the same period, or lie loose in the period's folder.
 ARCHIVE_FOLDER_MIN = 3
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,11 @@ class Draft:
 
 
 def period_of(doc: Document, config: Config) -> str:
-    best = doc.dates.best
+    return period_of_date(doc.dates.best, config)
+
+
+def period_of_date(best: str | None, config: Config) -> str:
+    """The archive period of an ISO date (month, or quarter when the layout asks for it)."""
     if not best:
         return "undated"
     if "{quarter}" in config.archive_layout:
@@ -278,19 +284,48 @@ def _apply_root_budget(drafts: list[Draft], config: Config) -> list[Draft]:
 
 
 def _topic_folders(drafts: list[Draft], groups: Groups, config: Config) -> list[Draft]:
-    """A large topic moving into one section gets a sub-folder of its own."""
+    """A large topic moving into one section gets a sub-folder of its own, named by the first word of the
+    topic's label that names its members (see `_folder_word`); a topic no such word names gets none."""
     _, _, topic = _group_labels(groups)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    members: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for d in drafts:
         if d.action == "move" and d.folder and d.doc.path in topic:
-            counts[(d.folder, topic[d.doc.path])] += 1
+            members[(d.folder, topic[d.doc.path])].append(d.doc)
+    words = {
+        key: _folder_word(key[1], docs) for key, docs in members.items() if len(docs) >= TOPIC_FOLDER_MIN
+    }
     out = []
     for d in drafts:
         label = topic.get(d.doc.path)
-        if d.action == "move" and d.folder and label and counts[(d.folder, label)] >= TOPIC_FOLDER_MIN:
-            d = replace(d, folder=posixpath.join(d.folder, slug(label.split()[0])))
+        word = words.get((d.folder, label)) if d.action == "move" and d.folder and label else None
+        if d.folder and word:
+            d = replace(d, folder=posixpath.join(d.folder, slug(word)))
         out.append(d)
     return out
+
+
+def _folder_word(label: str, docs: list[Document]) -> str | None:
+    """The first word of a topic's label found in the names or titles of at least half its members.
+
+    The label holds the words the topic's texts use most, not what its pages are: "security" can lead
+    the label of eight guides of which two are about security. A folder named by a word most of its
+    pages do not name misleads the reader (and sits beside the section of that name), so the word must
+    name the pages themselves. Half is a majority rule, not fitted."""
+    for word in label.split():
+        named = sum(1 for doc in docs if any(_same_word(word, w) for w in _name_words(doc)))
+        if 2 * named >= len(docs):
+            return word
+    return None
+
+
+def _name_words(doc: Document) -> set[str]:
+    return {*parse_name(doc.path).tokens, *(w for w in _WORDS.findall(doc.title.lower()))}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word, allowing a plural or other ending (guide, guides; deploy, deployment)."""
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    return len(short) >= 3 and long.startswith(short)
 
 
 SETTLED_REASON = "placed by the applied consolidation and unchanged since: the reviewed decision stands"

@@ -134,7 +134,7 @@ def _assemble(
     drafts = lay_out(inventory, classes, groups, config, settled)
     entries = _entries(drafts, inventory)
     archived = {e.source: e.destination for e in entries if e.destination and e.action in HISTORY}
-    text = sprawl_entries(inventory.files, archived, config, weights)
+    text = sprawl_entries(inventory.files, archived, config, weights, inventory.file_dates)
     if text:
         taken = {e.destination.casefold() for e in entries if e.destination}
         text = [e for e in text if e.destination and e.destination.casefold() not in taken]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.conventions import is_conventional, slug
 from ..core.models import Decision, Reason
-from .layout import archive_folder, subject_of
+from .layout import archive_folder, period_of_date, subject_of
 from .rules import RULES
 from .weights import Weights
 
@@ -41,7 +41,11 @@ def _stem(name: str) -> str:
 
 
 def sprawl_entries(
-    files: Iterable[str], archived: dict[str, str], config: Config, weights: Weights
+    files: Iterable[str],
+    archived: dict[str, str],
+    config: Config,
+    weights: Weights,
+    dates: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     """Archive entries for the root's text reports and backup copies.
 
@@ -66,7 +70,9 @@ def sprawl_entries(
         if beside is not None:
             folder = posixpath.dirname(beside)
         else:
-            folder = archive_folder(config, "undated", slug(subject_of(stem + ".md")) or "")
+            # filed under the period of its last commit, like the Markdown records (undated without one)
+            period = period_of_date((dates or {}).get(path), config)
+            folder = archive_folder(config, period, slug(subject_of(stem + ".md")) or "")
         why = Reason(f"text sprawl: archived byte for byte under {folder}/ (moved, never edited)")
         dest = posixpath.join(folder, path)
         out.append(Decision(path, "archive", dest, None, None, (why, *reasons), 0.8, "", "text"))
