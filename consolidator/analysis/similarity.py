@@ -135,6 +135,9 @@ _FORKED_TOPICS: tuple[_Index, dict[Pair, float]] | None = None  # what the forke
 
 
 def _forked_topics() -> list[Cluster]:
+    # No collection in the forked process, which lives for this one call: a full pass would write to
+    # every object it inherited and so copy most of the parent's memory, page by page, to find nothing.
+    gc.disable()
     assert _FORKED_TOPICS is not None
     return topic_clusters(*_FORKED_TOPICS)
 
@@ -145,13 +148,9 @@ def _fork_topics(index: _Index, neighbours: dict[Pair, float]) -> Topics:
     global _FORKED_TOPICS
     _FORKED_TOPICS = (index, neighbours)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    # Frozen objects are left alone by the child's garbage collector: without this, a full collection in
-    # the child writes to every object it inherited and copies most of this process's memory.
-    gc.freeze()
     try:
         future = pool.submit(_forked_topics)  # with `fork`, the process starts here, in this call
     finally:
-        gc.unfreeze()
         _FORKED_TOPICS = None
     return Topics(pool=pool, future=future, inputs=(index, neighbours))
 
