@@ -16,13 +16,16 @@ import pickle
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import gitio
 from ..core.models import Heading, Section
 from ..core.version import __version__
 from ..markdown.parse import DateMention, Parsed, RawLink
 from ..security.secrets import SecretFinding
+
+if TYPE_CHECKING:
+    from .scan import Listing
 
 
 def _code_version() -> str:
@@ -183,26 +186,28 @@ def _package_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs_key(root: Path, config: object, also: Iterable[str] = ()) -> str | None:
+def inputs_key(
+    root: Path, config: object, also: Iterable[str] = (), listing: Listing | None = None
+) -> str | None:
     """What a whole-repository result depends on, found without parsing anything: the code, the
     settings, the repository's folder name and HEAD (history and the plan's header come from them),
     every file's path, every document's path and blob (read and hashed as the scan reads them), and
-    the bytes of the files named in `also`. None outside git, where no history pins the result."""
-    from ..core.conventions import is_markdown
-    from .scan import excluded, list_repo_files, read_document
+    the bytes of the files named in `also`. None outside git, where no history pins the result.
 
-    files, in_git, _ = list_repo_files(root)
-    if not in_git:
+    `listing` is `scan.list_documents(root, config.exclude)`, when the caller has it (to scan with it
+    next)."""
+    from .scan import list_documents
+
+    if listing is None:
+        listing = list_documents(root, getattr(config, "exclude", ()))
+    if not listing.in_git:
         return None
     digest = hashlib.sha256(f"{_package_digest()}|{config!r}|{root.name}|{gitio.head(root)}\n".encode())
-    for path in files:
+    for path in listing.files:
         digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
-    exclude = getattr(config, "exclude", ())
-    for path in files:
-        if is_markdown(path) and not excluded(path, exclude):
-            read = read_document(root, path)
-            if read.data is not None:
-                digest.update(f"{path}\0{gitio.blob_id(read.data)}\n".encode("utf-8", "surrogateescape"))
+    for read in listing.reads:
+        assert read.data is not None
+        digest.update(f"{read.path}\0{gitio.blob_id(read.data)}\n".encode("utf-8", "surrogateescape"))
     for name in also:
         if (root / name).is_file():
             digest.update(name.encode() + b"\0" + (root / name).read_bytes())

@@ -75,6 +75,27 @@ class _Read:
     warning: str | None = None
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What the scan reads before it parses: every file, whether git listed them, what it warns
+    about, and the bytes of every document it could read (`list_documents`)."""
+
+    files: list[str]
+    in_git: bool
+    warnings: tuple[str, ...]
+    reads: tuple[_Read, ...]
+
+
+def list_documents(root: Path, exclude: Iterable[str]) -> Listing:
+    """The files of `root` (a `check_repo` path) and the bytes of its documents, read once: given to
+    `scan_repo`, and to `cache.inputs_key` before it, so that a plan reads every document once."""
+    files, in_git, warnings = list_repo_files(root)
+    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, exclude)]
+    reads = [read_document(root, p) for p in doc_paths]
+    warnings.extend(r.warning for r in reads if r.warning)
+    return Listing(files, in_git, tuple(warnings), tuple(r for r in reads if r.data is not None))
+
+
 def check_repo(repo: Path) -> Path:
     if not repo.exists():
         raise RepoError(f"{repo} does not exist")
@@ -281,6 +302,7 @@ def scan_repo(
     workers: int | None = None,
     while_parsing: Callable[[], object] | None = None,
     per_document: PerDocument | None = None,
+    listing: Listing | None = None,
 ) -> Inventory:
     """Inventory every Markdown document of `repo`.
 
@@ -292,14 +314,17 @@ def scan_repo(
     `per_document` is called on each document parsed in this run (not on those the parse cache
     already held), where it is parsed: its results are the inventory's `derived`, by blob id. The
     caller must be able to do without them (compute what is missing itself).
+
+    `listing`, if given, is `list_documents(check_repo(repo), config.exclude)` made already (by the
+    caller, to key a result by the same bytes): the files are not listed and read again.
     """
     config = config or Config()
     root = check_repo(repo)
-    files, in_git, warnings = list_repo_files(root)
-    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
-    reads = [read_document(root, p) for p in doc_paths]
-    warnings.extend(r.warning for r in reads if r.warning)
-    reads = [r for r in reads if r.data is not None]
+    if listing is None:
+        listing = list_documents(root, config.exclude)
+    files, in_git = listing.files, listing.in_git
+    warnings = list(listing.warnings)
+    reads = list(listing.reads)
 
     cache = ParseCache.for_repo(root) if (use_cache and in_git) else ParseCache.memory()
     blobs = {r.path: gitio.blob_id(r.data) for r in reads if r.data is not None}
