@@ -10,6 +10,7 @@ import pytest
 from consolidator.analysis import scan
 from consolidator.analysis.scan import scan_repo
 from consolidator.core import gitio
+from consolidator.core.config import Config
 from consolidator.core.errors import RepoError
 from tests.conftest import RepoMaker, count_parses, needs_corpus, write_files
 
@@ -324,3 +325,20 @@ def test_a_failure_while_parsing_reaches_the_caller(tmp_path: Path, monkeypatch:
 
     with pytest.raises(ImportError, match="sklearn"):
         scan_repo(tmp_path, use_cache=False, workers=2, while_parsing=prepare)
+
+
+def test_a_listing_made_before_the_scan_gives_the_same_inventory_and_key(make_repo: RepoMaker) -> None:
+    from consolidator.analysis.cache import inputs_key
+    from consolidator.analysis.scan import list_documents
+
+    repo = make_repo(
+        {"README.md": "# Project\n\nSee [notes](docs/notes.md).\n", "docs/notes.md": "# Notes\n"}
+    )
+    config = Config()
+    listing = list_documents(repo.resolve(), config.exclude)
+    assert [r.path for r in listing.reads] == ["README.md", "docs/notes.md"]
+    assert inputs_key(repo.resolve(), config, (), listing) == inputs_key(repo.resolve(), config)
+    assert scan_repo(repo, config=config, listing=listing) == scan_repo(repo, config=config)
+    # The listing is what the scan reads: bytes changed since are not read again.
+    (repo / "docs" / "notes.md").write_text("# Other notes\n", encoding="utf-8")
+    assert scan_repo(repo, config=config, listing=listing).by_path()["docs/notes.md"].title == "Notes"
