@@ -425,8 +425,8 @@ def plan(
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
     from .analysis.cache import inputs_key, load_result, store_result
-    from .decide.planfile import DEFAULT_PLAN, RECORD, parse_plan, plan_to_dict, write_plan
-    from .report import print_plan_summary, write_plan_report
+    from .decide.planfile import DEFAULT_PLAN, RECORD, plan_from_data, plan_to_dict, write_plan
+    from .report import print_plan_summary, summary_view, write_plan_report
 
     _rare_full_collections()
     config = _config(repo, config_file).with_overrides(
@@ -439,7 +439,14 @@ def plan(
     listing = list_documents(checked, config.exclude)
     key = inputs_key(checked, config, (RECORD.as_posix(),), listing) if not (report_file or as_json) else None
     hit = load_result(checked, "plan", key) if key else None
-    if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
+    counts: dict[str, int] | None = None
+    if (
+        hit is not None
+        and isinstance(hit.get("plan"), str)
+        and isinstance(hit.get("warnings"), list)
+        and isinstance(hit.get("view"), dict)
+        and isinstance(hit.get("counts"), dict)
+    ):
         root = checked
         target = output if output is not None else root / DEFAULT_PLAN
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -447,7 +454,10 @@ def plan(
         if not quiet:
             for warning in hit["warnings"]:
                 _err().print(f"[yellow]warning:[/] {safe(str(warning))}")
-        the_plan = _with_reason_records(parse_plan(hit["plan"], str(target)), hit.get("reasons"))
+        # The summary reads a few entries of a plan of any size: those were kept as they are, rather
+        # than read back from the whole plan's YAML (most of a warm run on 40,000 pages).
+        the_plan = _with_reason_records(plan_from_data(hit["view"], str(target)), hit.get("reasons"))
+        counts = {str(k): int(v) for k, v in hit["counts"].items()}
         inventory = Inventory(str(root), _leaking(hit), git=True)
     else:
         from .decide.textsignals import plan_facts  # light: the workers import it too
@@ -470,11 +480,14 @@ def plan(
                 if d.secrets
             ]
             written = target.read_bytes().decode("utf-8")
+            view, view_counts = summary_view(the_plan)
             result = {
                 "plan": written,
                 "warnings": list(inventory.warnings),
                 "leaking": leaking,
-                "reasons": _reason_records(the_plan),
+                "view": plan_to_dict(view),
+                "counts": view_counts,
+                "reasons": _reason_records(view),
             }
             store_result(root, "plan", key, result)
     if report_file is not None:
@@ -482,7 +495,7 @@ def plan(
     if as_json:
         click.echo(json.dumps(plan_to_dict(the_plan), indent=2, ensure_ascii=False))
         return
-    print_plan_summary(_out(), the_plan, inventory)
+    print_plan_summary(_out(), the_plan, inventory, counts)
     shown = target if output is not None else DEFAULT_PLAN
     _out().print(f"\nPlan written to {safe(str(shown))}. Review or edit it, then run `consolidate apply`.")
     if report_file is not None:
