@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .analysis.cache import Kept
 from .analysis.scan import Listing, PerDocument, check_repo, list_documents, scan_repo
 from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
@@ -246,6 +247,7 @@ def _scan(
     while_parsing: Callable[[], object] | None = None,
     per_document: PerDocument | None = None,
     listing: Listing | None = None,
+    kept: Kept | None = None,
 ) -> Inventory:
     with _progress(quiet, "Reading documents") as progress:
         inventory = scan_repo(
@@ -255,6 +257,7 @@ def _scan(
             while_parsing=while_parsing,
             per_document=per_document,
             listing=listing,
+            kept=kept,
         )
     if not quiet:
         for warning in inventory.warnings:
@@ -460,11 +463,18 @@ def plan(
         counts = {str(k): int(v) for k, v in hit["counts"].items()}
         inventory = Inventory(str(root), _leaking(hit), git=True)
     else:
-        from .decide.textsignals import plan_facts  # light: the workers import it too
+        from .decide.textsignals import plan_facts, plan_facts_kept  # light: the workers import it too
 
-        # What planning reads of each document's text is read in the scan's workers, beside its parse.
+        # What planning reads of each document's text is read in the scan's workers, beside its parse,
+        # and kept in the parse cache for the next run.
         inventory = _scan(
-            repo, config, quiet, while_parsing=_import_planning, per_document=plan_facts, listing=listing
+            repo,
+            config,
+            quiet,
+            while_parsing=_import_planning,
+            per_document=plan_facts,
+            listing=listing,
+            kept=plan_facts_kept(),
         )
         from .decide.plan import plan_repository  # imported by now, while the scan parsed
 

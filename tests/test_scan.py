@@ -250,11 +250,11 @@ def test_a_damaged_entry_in_the_parse_cache_is_parsed_again(
     root = make_repo({"a.md": "# A\n", "b.md": "# B\n"})
     first = scan_repo(root)
     cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
-    version, entries = pickle.loads(cache_file.read_bytes())
+    version, entries, derived = pickle.loads(cache_file.read_bytes())
     # The file keeps each entry pickled on its own: damage one, and only that one is parsed again.
     blob = first.by_path()["b.md"].blob
     entries[blob] = entries[blob][:10]
-    cache_file.write_bytes(pickle.dumps((version, entries)))
+    cache_file.write_bytes(pickle.dumps((version, entries, derived)))
     calls = count_parses(monkeypatch)
     assert scan_repo(root) == first
     assert len(calls) == 1
@@ -342,3 +342,49 @@ def test_a_listing_made_before_the_scan_gives_the_same_inventory_and_key(make_re
     # The listing is what the scan reads: bytes changed since are not read again.
     (repo / "docs" / "notes.md").write_text("# Other notes\n", encoding="utf-8")
     assert scan_repo(repo, config=config, listing=listing).by_path()["docs/notes.md"].title == "Notes"
+
+
+# ---------------------------------------------------------------- what a caller derives, kept
+
+
+def _words(parsed: object) -> int:  # module-level: sent to worker processes by name
+    return int(getattr(parsed, "words", 0))
+
+
+def test_what_a_caller_derives_is_kept_beside_the_parse(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from consolidator.analysis.cache import Kept
+
+    root = make_repo({"a.md": "# A\n\none two three\n", "b.md": "# B\n\nfour five\n"})
+    kept = Kept("v1", ())
+    first = scan_repo(root, per_document=_words, kept=kept)
+    assert first.derived == {d.blob: d.words for d in first.documents}
+    derives: list[int] = []
+
+    def counting(parsed: object) -> int:
+        derives.append(1)
+        return _words(parsed)
+
+    # Unchanged documents: parses and derived results come from the cache, nothing is computed.
+    calls = count_parses(monkeypatch)
+    assert scan_repo(root, per_document=counting, kept=kept).derived == first.derived
+    assert calls == [] and derives == []
+    # Other code (another version): derived again, once, then kept under the new version.
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 2
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 2 and calls == []
+    # A damaged or foreign derived entry is derived again, never trusted.
+    cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
+    version, entries, derived = pickle.loads(cache_file.read_bytes())
+    blob_a, blob_b = (first.by_path()[p].blob for p in ("a.md", "b.md"))
+    derived[blob_a] = ("v2", derived[blob_a][1][:3])
+    derived[blob_b] = ("v2", pickle.dumps(Kept("v2", ())))  # a type the caller did not allow
+    cache_file.write_bytes(pickle.dumps((version, entries, derived)))
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 4 and calls == []
+    # Without `kept`, nothing is read from or written to the cache for the caller.
+    assert scan_repo(root, per_document=counting).derived == {}
