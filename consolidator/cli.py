@@ -226,14 +226,20 @@ def _leaking(result: dict[str, Any]) -> tuple[Document, ...]:
 FULL_COLLECTION_AFTER = 1000
 
 
-def _rare_full_collections() -> None:
+@contextmanager
+def _rare_full_collections() -> Iterator[None]:
     """A plan makes millions of objects that live until it ends (every parse, the inventory, the
     similarity index) and almost no cyclic garbage. Each full collection walks all of them to free
     nothing; Python makes one every time the heap grows by a quarter: on a repository of 40,000 pages,
     fifteen passes and about a tenth of the plan's CPU time. The young generations are still collected
-    as usual (where short-lived cycles die); the workers forked to parse inherit the setting."""
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
+    as usual (where short-lived cycles die); the workers forked to parse inherit the setting. Python's
+    own setting is back afterwards (the command may run inside a longer process, such as tests)."""
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], FULL_COLLECTION_AFTER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _config(repo: Path, config_file: Path | None) -> Config:
@@ -427,11 +433,25 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
+    with _rare_full_collections():
+        _plan(repo, output, report_file, root_budget, docs_dir, archive_dir, as_json, quiet, config_file)
+
+
+def _plan(
+    repo: Path,
+    output: Path | None,
+    report_file: Path | None,
+    root_budget: int | None,
+    docs_dir: str | None,
+    archive_dir: str | None,
+    as_json: bool,
+    quiet: bool,
+    config_file: Path | None,
+) -> None:
     from .analysis.cache import inputs_key, load_result, store_result
     from .decide.planfile import DEFAULT_PLAN, RECORD, plan_from_data, plan_to_dict, write_plan
     from .report import print_plan_summary, summary_view, write_plan_report
 
-    _rare_full_collections()
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
     )
