@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import logging
@@ -24,7 +25,8 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .analysis.scan import PerDocument, check_repo, scan_repo
+from .analysis.cache import Kept
+from .analysis.scan import Listing, PerDocument, check_repo, list_documents, scan_repo
 from .core.config import Config, load_config
 from .core.errors import ConsolidatorError
 from .core.models import Dates, Document, Inventory, Plan, Reason, Secret
@@ -219,6 +221,27 @@ def _leaking(result: dict[str, Any]) -> tuple[Document, ...]:
     )
 
 
+# Full collections of the garbage collector after this many collections of its middle generation,
+# instead of Python's 10: see `_rare_full_collections`.
+FULL_COLLECTION_AFTER = 1000
+
+
+@contextmanager
+def _rare_full_collections() -> Iterator[None]:
+    """A plan makes millions of objects that live until it ends (every parse, the inventory, the
+    similarity index) and almost no cyclic garbage. Each full collection walks all of them to free
+    nothing; Python makes one every time the heap grows by a quarter: on a repository of 40,000 pages,
+    fifteen passes and about a tenth of the plan's CPU time. The young generations are still collected
+    as usual (where short-lived cycles die); the workers forked to parse inherit the setting. Python's
+    own setting is back afterwards (the command may run inside a longer process, such as tests)."""
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], FULL_COLLECTION_AFTER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _config(repo: Path, config_file: Path | None) -> Config:
     return load_config(check_repo(repo), config_file)
 
@@ -229,10 +252,18 @@ def _scan(
     quiet: bool,
     while_parsing: Callable[[], object] | None = None,
     per_document: PerDocument | None = None,
+    listing: Listing | None = None,
+    kept: Kept | None = None,
 ) -> Inventory:
     with _progress(quiet, "Reading documents") as progress:
         inventory = scan_repo(
-            repo, config=config, progress=progress, while_parsing=while_parsing, per_document=per_document
+            repo,
+            config=config,
+            progress=progress,
+            while_parsing=while_parsing,
+            per_document=per_document,
+            listing=listing,
+            kept=kept,
         )
     if not quiet:
         for warning in inventory.warnings:
@@ -402,9 +433,24 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
+    with _rare_full_collections():
+        _plan(repo, output, report_file, root_budget, docs_dir, archive_dir, as_json, quiet, config_file)
+
+
+def _plan(
+    repo: Path,
+    output: Path | None,
+    report_file: Path | None,
+    root_budget: int | None,
+    docs_dir: str | None,
+    archive_dir: str | None,
+    as_json: bool,
+    quiet: bool,
+    config_file: Path | None,
+) -> None:
     from .analysis.cache import inputs_key, load_result, store_result
-    from .decide.planfile import DEFAULT_PLAN, RECORD, parse_plan, plan_to_dict, write_plan
-    from .report import print_plan_summary, write_plan_report
+    from .decide.planfile import DEFAULT_PLAN, RECORD, plan_from_data, plan_to_dict, write_plan
+    from .report import print_plan_summary, summary_view, write_plan_report
 
     config = _config(repo, config_file).with_overrides(
         root_budget=root_budget, docs_dir=docs_dir, archive_dir=archive_dir
@@ -412,9 +458,18 @@ def plan(
     # Nothing changed since the last plan (same code, settings, commit, files and contents): the
     # same bytes, from the result cache, without parsing or planning (see analysis/cache.py).
     checked = check_repo(repo)
-    key = inputs_key(checked, config, (RECORD.as_posix(),)) if not (report_file or as_json) else None
+    # Every document read once: for the key, and (on a miss) for the scan.
+    listing = list_documents(checked, config.exclude)
+    key = inputs_key(checked, config, (RECORD.as_posix(),), listing) if not (report_file or as_json) else None
     hit = load_result(checked, "plan", key) if key else None
-    if hit is not None and isinstance(hit.get("plan"), str) and isinstance(hit.get("warnings"), list):
+    counts: dict[str, int] | None = None
+    if (
+        hit is not None
+        and isinstance(hit.get("plan"), str)
+        and isinstance(hit.get("warnings"), list)
+        and isinstance(hit.get("view"), dict)
+        and isinstance(hit.get("counts"), dict)
+    ):
         root = checked
         target = output if output is not None else root / DEFAULT_PLAN
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -422,13 +477,25 @@ def plan(
         if not quiet:
             for warning in hit["warnings"]:
                 _err().print(f"[yellow]warning:[/] {safe(str(warning))}")
-        the_plan = _with_reason_records(parse_plan(hit["plan"], str(target)), hit.get("reasons"))
+        # The summary reads a few entries of a plan of any size: those were kept as they are, rather
+        # than read back from the whole plan's YAML (most of a warm run on 40,000 pages).
+        the_plan = _with_reason_records(plan_from_data(hit["view"], str(target)), hit.get("reasons"))
+        counts = {str(k): int(v) for k, v in hit["counts"].items()}
         inventory = Inventory(str(root), _leaking(hit), git=True)
     else:
-        from .decide.textsignals import plan_facts  # light: the workers import it too
+        from .decide.textsignals import plan_facts, plan_facts_kept  # light: the workers import it too
 
-        # What planning reads of each document's text is read in the scan's workers, beside its parse.
-        inventory = _scan(repo, config, quiet, while_parsing=_import_planning, per_document=plan_facts)
+        # What planning reads of each document's text is read in the scan's workers, beside its parse,
+        # and kept in the parse cache for the next run.
+        inventory = _scan(
+            repo,
+            config,
+            quiet,
+            while_parsing=_import_planning,
+            per_document=plan_facts,
+            listing=listing,
+            kept=plan_facts_kept(),
+        )
         from .decide.plan import plan_repository  # imported by now, while the scan parsed
 
         the_plan = plan_repository(inventory, config)
@@ -443,11 +510,14 @@ def plan(
                 if d.secrets
             ]
             written = target.read_bytes().decode("utf-8")
+            view, view_counts = summary_view(the_plan)
             result = {
                 "plan": written,
                 "warnings": list(inventory.warnings),
                 "leaking": leaking,
-                "reasons": _reason_records(the_plan),
+                "view": plan_to_dict(view),
+                "counts": view_counts,
+                "reasons": _reason_records(view),
             }
             store_result(root, "plan", key, result)
     if report_file is not None:
@@ -455,7 +525,7 @@ def plan(
     if as_json:
         click.echo(json.dumps(plan_to_dict(the_plan), indent=2, ensure_ascii=False))
         return
-    print_plan_summary(_out(), the_plan, inventory)
+    print_plan_summary(_out(), the_plan, inventory, counts)
     shown = target if output is not None else DEFAULT_PLAN
     _out().print(f"\nPlan written to {safe(str(shown))}. Review or edit it, then run `consolidate apply`.")
     if report_file is not None:

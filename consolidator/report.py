@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,15 +83,22 @@ def _summary(plan: Plan) -> dict[str, int]:
     return dict(plan.header.summary)
 
 
-def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> None:
+def print_plan_summary(
+    console: Console, plan: Plan, inventory: Inventory, counts: Mapping[str, int] | None = None
+) -> None:
+    """What `plan` proposes, in short. `counts` (documents, and entries by action) are the plan's
+    when `plan` holds only the entries the summary lists (`summary_view`)."""
     summary = _summary(plan)
     entries = plan.entries
     root_before = summary.get("root_before", sum(1 for d in inventory.documents if d.at_root))
     root_after = summary.get(
         "root_after", sum(1 for e in entries if "/" not in e.source and e.action == "keep")
     )
+    if counts is None:
+        counts = {a: sum(1 for e in entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
+        counts["documents"] = len(entries)
     console.print(
-        f"[bold]{len(entries)} documents[/]; Markdown files at the root: "
+        f"[bold]{counts['documents']} documents[/]; Markdown files at the root: "
         f"[bold]{root_before} → {root_after}[/]"
     )
     leaking = [d for d in inventory.documents if d.secrets]
@@ -106,7 +114,7 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
     actions.add_column("action")
     actions.add_column("files", justify="right")
     for action in ("keep", "move", "archive", "merge"):
-        actions.add_row(action, str(sum(1 for e in entries if e.action == action)))
+        actions.add_row(action, str(counts[action]))
     console.print(actions)
 
     sections = Counter(e.section for e in entries if e.action == "move" and e.section)
@@ -153,6 +161,17 @@ def print_plan_summary(console: Console, plan: Plan, inventory: Inventory) -> No
         console.print(table)
     if plan.broken_links:
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
+
+
+def summary_view(plan: Plan) -> tuple[Plan, dict[str, int]]:
+    """`plan` cut to what `print_plan_summary` reads of it (entries that change something or stay at
+    the root, duplicate groups, the header and broken links), with the counts it also prints: kept
+    beside a cached plan so that a warm run prints the summary without reading the whole plan back."""
+    counts = {a: sum(1 for e in plan.entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
+    counts["documents"] = len(plan.entries)
+    entries = tuple(e for e in plan.entries if e.action != "keep" or "/" not in e.source)
+    clusters = tuple(c for c in plan.clusters if c.kind == "duplicate")
+    return replace(plan, entries=entries, clusters=clusters), counts
 
 
 def deciding_reasons(entry: Decision) -> list[str]:

@@ -14,7 +14,7 @@ from consolidator.decide.classify import Classification, Context, classify, sect
 from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
 from consolidator.decide.rules import RULES
 from consolidator.decide.weights import Weights, default_weights, parse_weights
-from tests.conftest import write_files
+from tests.conftest import RepoMaker, write_files
 
 REPORT = """# Payment Webhooks - Implementation Complete ✅
 
@@ -330,3 +330,57 @@ def test_the_repositorys_clock_counts_at_the_root_only(tmp_path: Path) -> None:
     assert root.disposition == "archive"
     assert not any(r.tag in ("idle", "idle-share") for r in page.reasons)
     assert page.disposition == "live"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Later passes weigh again only what read a verdict that changed
+
+
+def _all_passes(repo: Path) -> dict[str, Classification]:
+    from consolidator.decide.classify import classify_all
+    from consolidator.decide.evidence import build_context
+    from consolidator.decide.plan import find_document_groups
+
+    config = Config()
+    inventory = scan_repo(repo, config=config, use_cache=False)
+    groups = find_document_groups(inventory.documents, config)
+    context = build_context(inventory, groups, config, None)
+    evidence = {d.path: gather_evidence(d) for d in inventory.documents}
+    return classify_all(inventory, context, evidence, config)
+
+
+def _notes_repo(make_repo: RepoMaker) -> Path:
+    """Records in a docs tree and a page linking to them: the page reads their verdicts from the
+    first pass on (it cites history), and nothing links to it (what it reads is only what it links to)."""
+    files = {
+        f"docs/notes/SESSION_SUMMARY_2025_03_0{n}.md": REPORT.replace("signature checks", f"check {n}")
+        for n in range(1, 5)
+    }
+    listed = "".join(f"- [Session {n}](SESSION_SUMMARY_2025_03_0{n}.md)\n" for n in range(1, 5))
+    files["docs/notes/overview.md"] = GUIDE + "\n## Sessions\n\n" + listed
+    files["README.md"] = "# Project\n\nNotes are in docs/.\n"
+    return make_repo(files)
+
+
+@pytest.mark.parametrize("which", ["samples", "notes"])
+def test_later_passes_give_what_weighing_every_document_again_gives(
+    which: str, samples_repo: Path, make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consolidator.decide.classify as classify_module
+
+    repo = samples_repo if which == "samples" else _notes_repo(make_repo)
+    kept = _all_passes(repo)
+    every = frozenset(d.path for d in scan_repo(repo, use_cache=False).documents)
+    # Every document reading every verdict: each pass weighs every document again, as before.
+    monkeypatch.setattr(
+        classify_module, "_verdicts_read", lambda docs, context, evidence: {d.path: every for d in docs}
+    )
+    assert _all_passes(repo) == kept
+    if which == "notes":
+        # and here what a document reads matters: reading nothing, the overview misses its citations
+        monkeypatch.setattr(
+            classify_module,
+            "_verdicts_read",
+            lambda docs, context, evidence: {d.path: frozenset() for d in docs},
+        )
+        assert _all_passes(repo) != kept

@@ -101,3 +101,12 @@ def test_plan_json_is_the_plan_file(samples_repo: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout) == plan_to_dict(load_plan(target))
     assert not (samples_repo / ".consolidate" / "plan.yaml").exists()
     assert "DEPLOYMENT\\_QUICKSTART.md" in report.read_text(encoding="utf-8")  # escaped Markdown
+
+
+def test_plan_leaves_the_garbage_collector_as_it_found_it(samples_repo: Path, tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    result = CliRunner().invoke(main, ["plan", str(samples_repo), "-o", str(tmp_path / "p.yaml"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == before

@@ -64,6 +64,30 @@ def test_a_warm_plan_writes_the_same_bytes_as_a_cold_one(tmp_path: Path) -> None
     assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
 
 
+def test_a_plan_from_cached_parses_and_text_facts_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consolidator.decide.evidence as evidence
+    import consolidator.decide.textsignals as textsignals
+
+    repo = make_sample_repo(tmp_path / "samples")
+    cold = _plan_digest(repo, tmp_path / "cold.yaml")
+    # No whole result to reuse: every parse and its text facts come from the parse cache, so neither
+    # the workers' `plan_facts` nor the evidence's own reading of a text (its fallback) runs.
+    (repo / ".git" / "consolidate" / "plan-result.json").unlink()
+    calls: list[str] = []
+    for module, name in ((textsignals, "plan_facts"), (evidence, "signals_of")):
+        real = getattr(module, name)
+
+        def counting(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            calls.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(module, name, counting)
+    assert _plan_digest(repo, tmp_path / "warm.yaml") == cold
+    assert calls == []
+
+
 def test_an_unchanged_repository_is_planned_from_the_result_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

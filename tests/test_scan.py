@@ -10,6 +10,7 @@ import pytest
 from consolidator.analysis import scan
 from consolidator.analysis.scan import scan_repo
 from consolidator.core import gitio
+from consolidator.core.config import Config
 from consolidator.core.errors import RepoError
 from tests.conftest import RepoMaker, count_parses, needs_corpus, write_files
 
@@ -249,11 +250,11 @@ def test_a_damaged_entry_in_the_parse_cache_is_parsed_again(
     root = make_repo({"a.md": "# A\n", "b.md": "# B\n"})
     first = scan_repo(root)
     cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
-    version, entries = pickle.loads(cache_file.read_bytes())
+    version, entries, derived = pickle.loads(cache_file.read_bytes())
     # The file keeps each entry pickled on its own: damage one, and only that one is parsed again.
     blob = first.by_path()["b.md"].blob
     entries[blob] = entries[blob][:10]
-    cache_file.write_bytes(pickle.dumps((version, entries)))
+    cache_file.write_bytes(pickle.dumps((version, entries, derived)))
     calls = count_parses(monkeypatch)
     assert scan_repo(root) == first
     assert len(calls) == 1
@@ -324,3 +325,66 @@ def test_a_failure_while_parsing_reaches_the_caller(tmp_path: Path, monkeypatch:
 
     with pytest.raises(ImportError, match="sklearn"):
         scan_repo(tmp_path, use_cache=False, workers=2, while_parsing=prepare)
+
+
+def test_a_listing_made_before_the_scan_gives_the_same_inventory_and_key(make_repo: RepoMaker) -> None:
+    from consolidator.analysis.cache import inputs_key
+    from consolidator.analysis.scan import list_documents
+
+    repo = make_repo(
+        {"README.md": "# Project\n\nSee [notes](docs/notes.md).\n", "docs/notes.md": "# Notes\n"}
+    )
+    config = Config()
+    listing = list_documents(repo.resolve(), config.exclude)
+    assert [r.path for r in listing.reads] == ["README.md", "docs/notes.md"]
+    assert inputs_key(repo.resolve(), config, (), listing) == inputs_key(repo.resolve(), config)
+    assert scan_repo(repo, config=config, listing=listing) == scan_repo(repo, config=config)
+    # The listing is what the scan reads: bytes changed since are not read again.
+    (repo / "docs" / "notes.md").write_text("# Other notes\n", encoding="utf-8")
+    assert scan_repo(repo, config=config, listing=listing).by_path()["docs/notes.md"].title == "Notes"
+
+
+# ---------------------------------------------------------------- what a caller derives, kept
+
+
+def _words(parsed: object) -> int:  # module-level: sent to worker processes by name
+    return int(getattr(parsed, "words", 0))
+
+
+def test_what_a_caller_derives_is_kept_beside_the_parse(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from consolidator.analysis.cache import Kept
+
+    root = make_repo({"a.md": "# A\n\none two three\n", "b.md": "# B\n\nfour five\n"})
+    kept = Kept("v1", ())
+    first = scan_repo(root, per_document=_words, kept=kept)
+    assert first.derived == {d.blob: d.words for d in first.documents}
+    derives: list[int] = []
+
+    def counting(parsed: object) -> int:
+        derives.append(1)
+        return _words(parsed)
+
+    # Unchanged documents: parses and derived results come from the cache, nothing is computed.
+    calls = count_parses(monkeypatch)
+    assert scan_repo(root, per_document=counting, kept=kept).derived == first.derived
+    assert calls == [] and derives == []
+    # Other code (another version): derived again, once, then kept under the new version.
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 2
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 2 and calls == []
+    # A damaged or foreign derived entry is derived again, never trusted.
+    cache_file = root / ".git" / "consolidate" / "parse-cache.pickle"
+    version, entries, derived = pickle.loads(cache_file.read_bytes())
+    blob_a, blob_b = (first.by_path()[p].blob for p in ("a.md", "b.md"))
+    derived[blob_a] = ("v2", derived[blob_a][1][:3])
+    derived[blob_b] = ("v2", pickle.dumps(Kept("v2", ())))  # a type the caller did not allow
+    cache_file.write_bytes(pickle.dumps((version, entries, derived)))
+    assert scan_repo(root, per_document=counting, kept=Kept("v2", ())).derived == first.derived
+    assert len(derives) == 4 and calls == []
+    # Without `kept`, nothing is read from or written to the cache for the caller.
+    assert scan_repo(root, per_document=counting).derived == {}

@@ -770,3 +770,96 @@ def test_declared_titles_apart_by_a_letter_or_a_number_are_two_subjects() -> Non
         for d in docs
     ]
     assert pair in member_sets(find_groups(same))
+
+
+# ------------------------------------------------------------------------------ topics found elsewhere
+
+
+def _subject_docs() -> list[Document]:
+    """Pages on three made-up subjects, each page its own mix of its subject's words."""
+    subjects = {
+        "harbour": [
+            "berth",
+            "crane",
+            "vessel",
+            "quay",
+            "pilot",
+            "tug",
+            "mooring",
+            "cargo",
+            "manifest",
+            "tide",
+        ],
+        "orchard": [
+            "graft",
+            "pruning",
+            "rootstock",
+            "blossom",
+            "cider",
+            "pollination",
+            "harvest",
+            "ladder",
+            "crate",
+            "frost",
+        ],
+        "observatory": [
+            "telescope",
+            "mirror",
+            "aperture",
+            "eyepiece",
+            "nebula",
+            "parallax",
+            "dome",
+            "mount",
+            "filter",
+            "seeing",
+        ],
+    }
+    rng = random.Random(11)
+    docs = []
+    for subject, words in subjects.items():
+        for n in range(8):
+            lines = [" ".join(rng.choice(words) for _ in range(14)) + "." for _ in range(6)]
+            body = f"# {subject} note {n}\n\n" + "\n".join(lines) + "\n"
+            docs.append(make_doc(f"{subject}/note-{n}.md", body, first_commit="2025-03-01"))
+    return docs
+
+
+def test_topics_found_in_a_forked_process_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import consolidator.analysis.similarity as similarity
+
+    docs = _subject_docs()
+    here = find_groups(docs)
+    assert here.topics  # the case shows something
+    monkeypatch.setattr(similarity, "TOPICS_FORK_FROM", 1)
+    forks: list[int] = []
+    real = similarity._fork_topics
+
+    def counting(*args: Any) -> Any:
+        forks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(similarity, "_fork_topics", counting)
+    groups, later = similarity.start_groups(docs)
+    assert forks == [1]
+    assert groups.topics == ()
+    assert later.result() == here.topics
+    assert groups.duplicates == here.duplicates and groups.related == here.related
+    # `find_groups` itself never forks
+    assert find_groups(docs) == here and forks == [1]
+
+
+def test_topics_are_found_here_when_the_forked_process_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import consolidator.analysis.similarity as similarity
+
+    docs = _subject_docs()
+    here = find_groups(docs).topics
+
+    def failing() -> list[Any]:
+        raise MemoryError("made up")
+
+    monkeypatch.setattr(similarity, "TOPICS_FORK_FROM", 1)
+    monkeypatch.setattr(similarity, "_forked_topics", failing)
+    _, later = similarity.start_groups(docs)
+    assert later.result() == here
+    assert later.result() == here  # asked again: the same, without waiting on anything

@@ -27,7 +27,7 @@ from ..core.textio import decode, looks_binary
 from ..markdown.links import folders_of, resolve
 from ..markdown.parse import Parsed, date_in_name, parse_outline, parse_text
 from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
-from .cache import Entry, ParseCache, dump_entry
+from .cache import Entry, Kept, ParseCache, dump_entry
 
 # Folders that hold tools, dependencies or build output rather than documentation.
 SKIP_DIRS = frozenset(
@@ -76,6 +76,27 @@ class _Read:
     path: str
     data: bytes | None
     warning: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the scan reads before it parses: every file, whether git listed them, what it warns
+    about, and the bytes of every document it could read (`list_documents`)."""
+
+    files: list[str]
+    in_git: bool
+    warnings: tuple[str, ...]
+    reads: tuple[_Read, ...]
+
+
+def list_documents(root: Path, exclude: Iterable[str]) -> Listing:
+    """The files of `root` (a `check_repo` path) and the bytes of its documents, read once: given to
+    `scan_repo`, and to `cache.inputs_key` before it, so that a plan reads every document once."""
+    files, in_git, warnings = list_repo_files(root)
+    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, exclude)]
+    reads = [read_document(root, p) for p in doc_paths]
+    warnings.extend(r.warning for r in reads if r.warning)
+    return Listing(files, in_git, tuple(warnings), tuple(r for r in reads if r.data is not None))
 
 
 def check_repo(repo: Path) -> Path:
@@ -153,12 +174,15 @@ def _parse_blob(data: bytes) -> Entry:
     return parse_text(decoded.text), decoded.invalid_bytes, found
 
 
-def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[bytes, object]:
+def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[bytes, bytes | None]:
     """`_parse_blob`, pickled for the cache file (`dump_entry`), and what `per_document` makes of
     the parse while it is at hand (in the worker, so that per-document work runs on every core and
-    only its compact result travels back)."""
+    only its compact result travels back), pickled too: the cache keeps these bytes as they are."""
     entry = _parse_blob(data)
-    return dump_entry(entry), (per_document(entry[0]) if per_document is not None else None)
+    extra = None
+    if per_document is not None:
+        extra = pickle.dumps(per_document(entry[0]), protocol=pickle.HIGHEST_PROTOCOL)
+    return dump_entry(entry), extra
 
 
 class _Background:
@@ -202,6 +226,7 @@ def _parse_missing(
     in_git: bool,
     per_document: PerDocument | None = None,
     derived: dict[str, object] | None = None,
+    kept: Kept | None = None,
 ) -> _Background | None:
     """Parse the blobs the cache lacks (`todo`: blob id, bytes) into it, in worker processes when
     there are many. `while_parsing` runs meanwhile, and `read_history` in a thread when the parse
@@ -225,7 +250,9 @@ def _parse_missing(
                 # Unpickled once here; the cache file gets the same bytes without pickling again.
                 cache.put(blob, pickle.loads(pickled), pickled)
                 if derived is not None and extra is not None:
-                    derived[blob] = extra
+                    derived[blob] = pickle.loads(extra)
+                    if kept is not None:
+                        cache.put_derived(blob, kept, extra)
                 done += 1
                 if progress and done % 50 == 0:
                     progress(total - len(todo) + done, total)
@@ -237,10 +264,12 @@ def _parse_missing(
             while_parsing()
         for blob, data in todo:
             entry = _parse_blob(data)
-            extra = per_document(entry[0]) if per_document is not None else None
+            made = per_document(entry[0]) if per_document is not None else None
             cache.put(blob, entry)
-            if derived is not None and extra is not None:
-                derived[blob] = extra
+            if derived is not None and made is not None:
+                derived[blob] = made
+                if kept is not None:
+                    cache.put_derived(blob, kept, pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
             done += 1
             if progress and done % 50 == 0:
                 progress(total - len(todo) + done, total)
@@ -284,6 +313,8 @@ def scan_repo(
     workers: int | None = None,
     while_parsing: Callable[[], object] | None = None,
     per_document: PerDocument | None = None,
+    listing: Listing | None = None,
+    kept: Kept | None = None,
 ) -> Inventory:
     """Inventory every Markdown document of `repo`.
 
@@ -295,14 +326,21 @@ def scan_repo(
     `per_document` is called on each document parsed in this run (not on those the parse cache
     already held), where it is parsed: its results are the inventory's `derived`, by blob id. The
     caller must be able to do without them (compute what is missing itself).
+
+    With `kept`, what `per_document` made is kept in the parse cache beside each parse, under
+    `kept.version`: a document parsed in an earlier run gets it from there (or, the first time, from
+    `per_document` here) instead of the caller computing it.
+
+    `listing`, if given, is `list_documents(check_repo(repo), config.exclude)` made already (by the
+    caller, to key a result by the same bytes): the files are not listed and read again.
     """
     config = config or Config()
     root = check_repo(repo)
-    files, in_git, warnings = list_repo_files(root)
-    doc_paths = [f for f in files if is_markdown(f) and not excluded(f, config.exclude)]
-    reads = [read_document(root, p) for p in doc_paths]
-    warnings.extend(r.warning for r in reads if r.warning)
-    reads = [r for r in reads if r.data is not None]
+    if listing is None:
+        listing = list_documents(root, config.exclude)
+    files, in_git = listing.files, listing.in_git
+    warnings = list(listing.warnings)
+    reads = list(listing.reads)
 
     cache = ParseCache.for_repo(root) if (use_cache and in_git) else ParseCache.memory()
     blobs = {r.path: gitio.blob_id(r.data) for r in reads if r.data is not None}
@@ -334,7 +372,17 @@ def scan_repo(
         in_git=in_git,
         per_document=per_document,
         derived=derived,
+        kept=kept,
     )
+    if per_document is not None and kept is not None:
+        for blob in sorted(set(blobs.values()) - derived.keys()):
+            # Parsed in an earlier run: what was derived then, or (a cache of older code) derived now
+            # and kept for the next run.
+            found = cache.derived(blob, kept)
+            if found is None:
+                found = per_document(cache.get(blob)[0])
+                cache.put_derived(blob, kept, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+            derived[blob] = found
     if progress:
         progress(total, total)
     # Every blob of this run is still needed: without this, `save` (which keeps what the run used)

@@ -12,8 +12,12 @@ This module puts the stage together; each part documents its method, and why, wh
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.markup import escape
@@ -29,11 +33,12 @@ from .grouping import (
     topic_clusters,
     unique_sections,
 )
-from .pairs import PairScore, _Index, candidate_pairs, same_name, score_pairs
+from .pairs import PARALLEL_PAIRS, PairScore, _Index, candidate_pairs, same_name, score_pairs
 from .prose import document_text
 from .vectors import (
     SEARCH_MAX_DF,
     SEARCH_PRUNE_FROM,
+    Pair,
     neighbour_ranks,
     tfidf_matrix,
     top_k_neighbours,
@@ -51,6 +56,7 @@ __all__ = [
     "related_pairs",
     "render_groups",
     "same_name",
+    "start_groups",
     "tfidf_matrix",
     "top_k_neighbours",
     "unique_sections",
@@ -84,10 +90,87 @@ def find_groups(
     `prepared` may hold, by blob id, `prose.prepare` of documents' parses (computed by the scan's
     workers): what it lacks is computed here, with the same result.
     """
+    groups, later = start_groups(docs, config, topics=topics, prepared=prepared, fork_topics=False)
+    return replace(groups, topics=later.result())
+
+
+# From this many documents on, `start_groups` may find the topic clusters in a process forked from this
+# one: Louvain on the neighbour graph is pure Python, about 7 s of one core on a reference tree of
+# 40,000 pages, and what the plan does next (classifying) does not read topics, only the layout does.
+# Below it the topics take a fraction of a second, less than the fork would save.
+TOPICS_FORK_FROM = 5_000
+
+
+class Topics:
+    """Topic clusters, found already or being found in a forked process; `result` has them either way."""
+
+    def __init__(
+        self,
+        found: tuple[Cluster, ...] = (),
+        *,
+        pool: ProcessPoolExecutor | None = None,
+        future: Future[list[Cluster]] | None = None,
+        inputs: tuple[_Index, dict[Pair, float]] | None = None,
+    ) -> None:
+        self._found = found
+        self._pool = pool
+        self._future = future
+        self._inputs = inputs  # to find them here after all, should the forked process fail
+
+    def result(self) -> tuple[Cluster, ...]:
+        if self._pool is not None and self._future is not None:
+            try:
+                self._found = tuple(self._future.result())
+            except Exception:
+                # A worker killed or failing (memory, a signal): the same clusters, found here instead.
+                assert self._inputs is not None
+                self._found = tuple(topic_clusters(*self._inputs))
+            finally:
+                self._pool.shutdown()
+                self._pool, self._future, self._inputs = None, None, None
+        return self._found
+
+
+_FORKED_TOPICS: tuple[_Index, dict[Pair, float]] | None = None  # what the forked process reads
+
+
+def _forked_topics() -> list[Cluster]:
+    # No collection in the forked process, which lives for this one call: a full pass would write to
+    # every object it inherited and so copy most of the parent's memory, page by page, to find nothing.
+    gc.disable()
+    assert _FORKED_TOPICS is not None
+    return topic_clusters(*_FORKED_TOPICS)
+
+
+def _fork_topics(index: _Index, neighbours: dict[Pair, float]) -> Topics:
+    """`topic_clusters(index, neighbours)`, found in a process forked from this one: it reads them from
+    its copy of this process's memory (nothing is pickled to it), and only the clusters come back."""
+    global _FORKED_TOPICS
+    _FORKED_TOPICS = (index, neighbours)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        future = pool.submit(_forked_topics)  # with `fork`, the process starts here, in this call
+    finally:
+        _FORKED_TOPICS = None
+    return Topics(pool=pool, future=future, inputs=(index, neighbours))
+
+
+def start_groups(
+    docs: Sequence[Document],
+    config: SimilarityConfig | None = None,
+    *,
+    topics: bool = True,
+    prepared: Mapping[str, object] | None = None,
+    fork_topics: bool = True,
+) -> tuple[Groups, Topics]:
+    """`find_groups`, with the topic clusters apart: the groups (their `topics` empty) and the topics,
+    whose `result` waits for them. With `fork_topics`, on a large repository (`TOPICS_FORK_FROM`, and
+    Linux, where `fork` is safe) they are found in a forked process while the caller goes on with the
+    groups, on the second core; the clusters are the same either way."""
     config = config or SimilarityConfig()
     ordered = sorted(docs, key=lambda d: d.path)
     if not ordered:
-        return Groups((), (), ())
+        return Groups((), (), ()), Topics()
     index = _Index(ordered, config, prepared or {})
     neighbours = top_k_neighbours(
         index.content,
@@ -97,17 +180,28 @@ def find_groups(
     )
     index.ranks = neighbour_ranks(len(ordered), neighbours)
     pairs = sorted(candidate_pairs(index, neighbours))
+    # Not beside forked pair scoring: that forks again, and a fork must not copy this process while the
+    # topics pool's thread may hold a lock. There the topics are found while those workers score.
+    forked = (
+        topics
+        and fork_topics
+        and len(ordered) >= TOPICS_FORK_FROM
+        and len(pairs) < PARALLEL_PAIRS
+        and sys.platform.startswith("linux")
+    )
+    later = _fork_topics(index, neighbours) if forked else None
     topic_list: list[Cluster] = []
 
     def find_topics() -> None:  # needs the neighbours, not the scores: done while workers score
-        if topics:
+        if topics and not forked:
             topic_list.extend(topic_clusters(index, neighbours))
 
     scored = score_pairs(index, pairs, meanwhile=find_topics)
     sets = duplicate_sets(index, scored)
     duplicates = _duplicate_clusters(index, sets, scored)
     series = series_clusters(ordered, index.names)
-    return Groups(tuple(duplicates), tuple(topic_list), tuple(series), related_pairs(index, scored))
+    groups = Groups(tuple(duplicates), (), tuple(series), related_pairs(index, scored))
+    return groups, later if later is not None else Topics(tuple(topic_list))
 
 
 def groups_to_dict(groups: Groups) -> dict[str, list[dict[str, object]]]:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from ..analysis.similarity import Groups, find_groups
+from ..analysis.similarity import Groups, Topics, start_groups
 from ..core.config import Config
 from ..core.conventions import slug
 from ..core.models import BrokenLink, Cluster, Decision, Document, Inventory, Plan, PlanHeader, Reason
@@ -44,6 +45,7 @@ __all__ = [
     "period_of",
     "plan_repository",
     "plan_with_fresh",
+    "start_document_groups",
     "subject_of",
 ]
 
@@ -56,8 +58,22 @@ def find_document_groups(
 ) -> Groups:
     """The one place the plan asks for duplicate groups, topics and series. `derived` is the
     inventory's: what the scan's workers computed of each document (`textsignals.plan_facts`)."""
+    groups, topics = start_document_groups(docs, config, derived, fork_topics=False)
+    return replace(groups, topics=topics.result())
+
+
+def start_document_groups(
+    docs: Sequence[Document],
+    config: Config,
+    derived: Mapping[str, object] | None = None,
+    *,
+    fork_topics: bool = True,
+) -> tuple[Groups, Topics]:
+    """`find_document_groups` with the topics apart (`similarity.start_groups`): on a large repository
+    they are found in a second process while this one judges, which reads no topic (only the layout
+    does)."""
     prepared = {b: f.prepared for b, f in (derived or {}).items() if isinstance(f, PlanFacts)}
-    return find_groups(docs, config.similarity, prepared=prepared)
+    return start_groups(docs, config.similarity, prepared=prepared, fork_topics=fork_topics)
 
 
 def secret_warnings(doc: Document) -> tuple[Reason, ...]:
@@ -90,8 +106,11 @@ def build_plan(
     repository proposes no moves. `weights` replace the shipped ones (to validate a refit).
     """
     if groups is None:
-        groups = find_document_groups(inventory.documents, config, inventory.derived)
-    judged = _judge(inventory, config, groups, weights)
+        groups, topics = start_document_groups(inventory.documents, config, inventory.derived)
+        judged = _judge(inventory, config, groups, weights)
+        groups = replace(groups, topics=topics.result())
+    else:
+        judged = _judge(inventory, config, groups, weights)
     return _assemble(inventory, config, groups, judged, settled)
 
 
@@ -104,9 +123,12 @@ def plan_with_fresh(
     that judgement, made now from the same evidence, is what an incremental check reuses for it.
     """
     if groups is None:
-        groups = find_document_groups(inventory.documents, config, inventory.derived)
+        groups, topics = start_document_groups(inventory.documents, config, inventory.derived)
+        judged = _judge(inventory, config, groups, None)
+        groups = replace(groups, topics=topics.result())
+    else:
+        judged = _judge(inventory, config, groups, None)
     root = Path(inventory.root)
-    judged = _judge(inventory, config, groups, None)
     plan = _assemble(inventory, config, groups, judged, settled_paths(root, load_record(root)))
     return plan, _assemble(inventory, config, groups, judged, frozenset()).entries
 

@@ -286,6 +286,11 @@ def parse_plan(text: str, where: str = "plan") -> Plan:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise PlanError(f"{where} is not valid YAML: {exc}") from exc
+    return plan_from_data(data, where)
+
+
+def plan_from_data(data: Any, where: str = "plan") -> Plan:
+    """The plan `data` holds: what `plan_to_dict` makes, or a plan file's YAML loaded (`parse_plan`)."""
     if not isinstance(data, dict):
         raise PlanError(f"{where} is not a plan: expected a mapping with `entries`")
     problems: list[str] = []

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.cache import Kept, code_digest
 from ..analysis.prose import Prepared, prepare
 from ..core.literals import MIN_HEAD, alternatives, anchored_matches, condition, folded, heads, meets
 from ..core.models import Heading
@@ -165,3 +166,17 @@ class PlanFacts:
 def plan_facts(parsed: Parsed) -> PlanFacts:
     """What the scan's workers run on each parse for `plan` (see analysis.scan.scan_repo)."""
     return PlanFacts(text_signals(parsed), prepare(parsed))
+
+
+def plan_facts_kept() -> Kept:
+    """How the parse cache keeps `plan_facts` beside each parse (see `analysis.scan.scan_repo`): under
+    a digest of the code that computes them (the parse itself is versioned by the cache), so that a
+    document unchanged since an earlier run costs planning nothing to read again."""
+    modules = (
+        "decide/textsignals.py",
+        "decide/rules.py",
+        "analysis/prose.py",
+        "core/literals.py",
+        "core/models.py",
+    )
+    return Kept(code_digest(*modules), (PlanFacts, TextSignals, Prepared))
