@@ -156,3 +156,36 @@ def test_declared_titles_outweigh_a_version_marker_in_the_name(make_repo: RepoMa
     # without declared titles, the marker still makes an old copy of a page
     files = {k: v.split("---\n", 2)[2] for k, v in files.items()}
     assert _groups(make_repo(files)) != []
+
+
+def _api_section(folder: str, api: str) -> dict[str, str]:
+    """A folder of 50 reference pages about one made-up API, titled as API references are."""
+    return {
+        f"{folder}/{api}-call-{n}.md": f"# {api.title()}Call{n} function ({api}.h)\n\n"
+        f"Starts step {n} of a {api} exchange and reports whether the crate answered within {n} ticks.\n"
+        for n in range(50)
+    }
+
+
+def _in_one_group(groups: list[list[str]], a: str, b: str) -> bool:
+    return any(a in g and b in g for g in groups)
+
+
+def test_one_name_in_two_large_sibling_sections_is_two_pages(make_repo: RepoMaker) -> None:
+    # two API families each with a `Session methods` page listing its own session's methods
+    methods = "# Session methods\n\nThe Session object exposes the following methods.\n\n" + "".join(
+        f"- {name}: {what} the session.\n"
+        for name, what in [("Open", "Opens"), ("Close", "Closes"), ("Flush", "Flushes"), ("Reset", "Resets")]
+    )
+    files = {
+        **_api_section("reference/quill", "quill"),
+        **_api_section("reference/crate", "crate"),
+        "reference/quill/session-methods.md": methods,
+        "reference/crate/session-methods.md": methods.replace("Flush", "Drain").replace("Reset", "Seal"),
+    }
+    pair = ("reference/crate/session-methods.md", "reference/quill/session-methods.md")
+    assert not _in_one_group(_groups(make_repo(files)), *pair)
+    # beside a folder that holds history, the page there is an old copy
+    files = {k.replace("reference/crate", "reference/archive"): v for k, v in files.items()}
+    pair = ("reference/archive/session-methods.md", "reference/quill/session-methods.md")
+    assert _in_one_group(_groups(make_repo(files)), *pair)

@@ -44,7 +44,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 
 from ..core.config import SimilarityConfig
-from ..core.conventions import heads_folder, language_folder
+from ..core.conventions import heads_folder, in_history_folder, language_folder
 from ..core.models import Document
 from .names import NameParts, parse_name, stem
 from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
@@ -94,6 +94,12 @@ _DATE_VALUE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}")
 # rarely titled by exactly their file names (about one in ten on the shared corpora).
 NAMED_MIN_DOCS = 20
 NAMED_SHARE = 0.9
+# Two sibling folders of at least this many pages each are sections of one large documentation tree
+# (API families, products): a page of one name in both documents that name in each section (`Session
+# methods` of two APIs), as one page in the trees of two versions does. Folders that hold history are
+# not sections: a page there is an old copy. The count of `IDENTIFIER_MIN_DOCS`: a reference set, not a
+# handful of notes (sibling folders of notes sharing a file name hold copies of one page).
+SECTION_MIN_DOCS = 50
 _NOT_ALNUM = re.compile(r"[\W_]+")
 # A folder that names a version of the documentation: 5.1, 7.4, v2, v1.0 (plain numbers are not:
 # years and sequence numbers name periods and parts, not versions).
@@ -133,6 +139,7 @@ class _Index:
     named: list[bool] = field(init=False)  # a page titled by its own name, in a reference named by subject
     title_keys: list[str] = field(init=False)  # the title, case and spacing aside
     name_keys: list[str] = field(init=False)  # the file name without its suffix, case aside
+    sections: list[bool] = field(init=False)  # in a folder of SECTION_MIN_DOCS pages, not of history
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
     prepared: Mapping[str, object] = field(default_factory=dict)
@@ -209,6 +216,11 @@ class _Index:
         self.named = named_reference_pages(docs)
         self.title_keys = [" ".join(d.title.lower().split()) for d in docs]
         self.name_keys = [stem(d.name).lower() for d in docs]
+        sizes = Counter(d.folder for d in docs)
+        self.sections = [
+            sizes[d.folder] >= SECTION_MIN_DOCS and bool(d.folder) and not in_history_folder(d.path)
+            for d in docs
+        ]
 
 
 def _self_titled(doc: Document) -> bool:
@@ -447,6 +459,8 @@ def _ruled_apart(index: _Index, i: int, j: int, one_place: bool = True) -> str:
             return "pages of a reference named by subject, for two names: two subjects"
         if one_place and _one_folder_apart(a, b):
             return "one name in two sections of a reference named by subject: one subject, two contexts"
+    if one_place and index.sections[i] and index.sections[j] and _one_folder_apart(a, b):
+        return "one name in two sibling sections of a large documentation tree: a page in each"
     return ""
 
 
