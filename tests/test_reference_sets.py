@@ -13,6 +13,7 @@ from conftest import RepoMaker
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import find_groups
+from consolidator.core import gitio
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -189,3 +190,38 @@ def test_one_name_in_two_large_sibling_sections_is_two_pages(make_repo: RepoMake
     files = {k.replace("reference/crate", "reference/archive"): v for k, v in files.items()}
     pair = ("reference/archive/session-methods.md", "reference/quill/session-methods.md")
     assert _in_one_group(_groups(make_repo(files)), *pair)
+
+
+def test_a_page_named_by_its_subject_is_not_judged_by_its_name(make_repo: RepoMaker) -> None:
+    # `frob status` and `frob completion` are commands: their pages are not a status report and a
+    # completion note, whatever those words say in the name of a note. The status page quotes commits
+    # and opens with a field, as reports do, and was left behind two years: its name and title tipped
+    # it into the archive.
+    from consolidator.core.config import Config
+    from consolidator.decide.plan import build_plan
+
+    extra = {
+        "ref/frob-status.md": _command_page(
+            "frob status", "Show which crates changed since they were sealed"
+        ).replace("> More", "> Branch: the shelf whose crates are shown.\n> More")
+        + "".join(
+            f"\n- Show what changed since commit {c} of the shelf:\n\n`frob status --since {c}`\n"
+            for c in ("1a2b3c4", "5d6e7f8", "9a8b7c6", "d5e4f3a", "b2c1d0e", "f9e8d7c")
+        ),
+        "ref/frob-completion.md": _command_page("frob completion", "Print the shell completion script"),
+        "ref/frob-final-report.md": _command_page("frob final report", "Summarise a crate's history"),
+    }
+    root = make_repo({**_reference("ref"), **extra})
+    # two years on, every other page of the reference was edited: these three were left as they were
+    for path in _reference("ref"):
+        with (root / path).open("a", encoding="utf-8") as page:
+            page.write("\n- Show the help:\n\n`frob --help`\n")
+    when = {
+        **gitio.FIXED_IDENTITY,
+        "GIT_AUTHOR_DATE": "2027-06-01T00:00:00",
+        "GIT_COMMITTER_DATE": "2027-06-01T00:00:00",
+    }
+    gitio.run_git(root, "commit", "-q", "-a", "-m", "help lines", env=when)
+    plan = build_plan(scan_repo(root), Config())
+    actions = {e.source: e.action for e in plan.entries}
+    assert [actions[p] for p in extra] == ["keep", "keep", "keep"]

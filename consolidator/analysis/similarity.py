@@ -29,7 +29,7 @@ from .grouping import (
     topic_clusters,
     unique_sections,
 )
-from .pairs import PairScore, _Index, candidate_pairs, same_name, score_pairs
+from .pairs import PairScore, _Index, candidate_pairs, named_reference_pages, same_name, score_pairs
 from .prose import document_text
 from .vectors import (
     SEARCH_MAX_DF,
@@ -48,6 +48,7 @@ __all__ = [
     "document_text",
     "find_groups",
     "groups_to_dict",
+    "named_reference_pages",
     "related_pairs",
     "render_groups",
     "same_name",

@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
-from ..analysis.similarity import Groups, same_name
+from ..analysis.similarity import Groups, named_reference_pages, same_name
 from ..core.config import Config
 from ..core.conventions import is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
@@ -59,6 +59,9 @@ class Context:
     record_dates: Mapping[str, str] = field(default_factory=dict)  # members of duplicate groups that are
     # not plans -> their last-commit date (what a plan's group says was done since)
     weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
+    # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
+    # title name what they document (`git-status.md`, `# npm completion`), not a genre
+    named_subjects: frozenset[str] = frozenset()
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -543,6 +546,9 @@ def build_context(
         newer_in_series=frozenset(newer),
         record_dates=record_dates,
         weights=weights or default_weights(),
+        named_subjects=frozenset(
+            d.path for d, named in zip(docs, named_reference_pages(docs), strict=True) if named
+        ),
     )
 
 
