@@ -354,20 +354,6 @@ def parallel_versions(a: str, b: str) -> bool:
     return bool(folders and all(_VERSION_FOLDER.fullmatch(f) for f in folders))
 
 
-def parallel_translations(a: str, b: str) -> bool:
-    """One page in two languages: the paths differ in one folder only, and the two folders are one
-    tree in two languages (`docs/fr/x.md`, `docs/ja/x.md`), or a tree and its translation
-    (`pages/x.md`, `pages.fr/x.md`). Translations share their examples and code, never their prose."""
-    folders = _one_folder_apart(a, b)
-    if folders is None:
-        return False
-    fa, fb = folders
-    la, lb = language_folder(fa), language_folder(fb)
-    if la and lb:
-        return la[0] == lb[0]
-    return bool((la and la[0] == fb) or (lb and lb[0] == fa))
-
-
 def in_two_languages(a: Sequence[str], b: Sequence[str]) -> bool:
     """Folders `a` and `b` (outermost first) lie in two languages of one tree: where they first
     differ, the two folders are one tree in two languages (`docs/fr`, `docs/ja`) or a tree and its
