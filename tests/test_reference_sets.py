@@ -210,6 +210,8 @@ def test_a_page_named_by_its_subject_is_not_judged_by_its_name(make_repo: RepoMa
         ),
         "ref/frob-completion.md": _command_page("frob completion", "Print the shell completion script"),
         "ref/frob-final-report.md": _command_page("frob final report", "Summarise a crate's history"),
+        # what a name says of living documentation still holds
+        "ref/frob-reference.md": _command_page("frob reference", "Look up the rules a crate must follow"),
     }
     root = make_repo({**_reference("ref"), **extra})
     # two years on, every other page of the reference was edited: these three were left as they were
@@ -224,4 +226,5 @@ def test_a_page_named_by_its_subject_is_not_judged_by_its_name(make_repo: RepoMa
     gitio.run_git(root, "commit", "-q", "-a", "-m", "help lines", env=when)
     plan = build_plan(scan_repo(root), Config())
     actions = {e.source: e.action for e in plan.entries}
-    assert [actions[p] for p in extra] == ["keep", "keep", "keep"]
+    assert [actions[p] for p in extra] == ["keep", "keep", "keep", "keep"]
+    assert next(e.kind for e in plan.entries if e.source == "ref/frob-reference.md") == "reference"
