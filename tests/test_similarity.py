@@ -552,7 +552,7 @@ _PAGE_FR = """# frob
 
 
 def test_one_page_in_two_languages_is_not_a_duplicate() -> None:
-    from consolidator.analysis.pairs import parallel_translations
+    from consolidator.analysis.pairs import in_two_languages
     from consolidator.core.conventions import language_folder
 
     assert (
@@ -565,11 +565,10 @@ def test_one_page_in_two_languages_is_not_a_duplicate() -> None:
     assert find_groups(corpus({"docs/de/frob.md": _PAGE_FR, "docs/ja/frob.md": _PAGE_FR})).duplicates == ()
     # the same pages outside language trees are one document
     assert find_groups(corpus({"a/frob.md": _PAGE_FR, "b/frob-copy.md": _PAGE_FR})).duplicates != ()
-    assert parallel_translations("docs/en-us/x.md", "docs/pt_BR/x.md")
-    # folders that are not languages, and a different file name, are not translations
-    assert not parallel_translations("docs/guide/x.md", "docs/api/x.md")
-    assert not parallel_translations("pages/x.md", "pages.fr/y.md")
-    assert not parallel_translations("pages.fr/x.md", "other.de/x.md")
+    assert in_two_languages(("docs", "en-us"), ("docs", "pt_BR"))
+    # folders that are not languages, or languages of two trees, are not translations
+    assert not in_two_languages(("docs", "guide"), ("docs", "api"))
+    assert not in_two_languages(("pages.fr",), ("other.de",))
     assert language_folder("pages.zh_TW") == ("pages", "zh_TW")
     assert language_folder("src") is None and language_folder("ui") is None
 

@@ -16,10 +16,14 @@ score of each. Part of the similarity stage (see `similarity`).
   conventional files (README, CHANGELOG ...) are never versions of another name.
 
 * Well-kept documentation repeats itself on purpose, and those pairs are never duplicates: the pages
-  that declare different titles in their front matter (the subject a page states is its identity);
-  pages of one template (generated API or schema reference: the same headings, tables and boilerplate
-  lines, a different symbol on each page) unless their titles or their own lines agree; and one page
-  in the parallel trees of two versions (`reference/5.1/Get-Item.md`, `reference/7.4/Get-Item.md`).
+  that declare different titles in their front matter (the subject a page states is its identity),
+  whatever their file names; pages of one template (generated API or schema reference: the same
+  headings, tables and boilerplate lines, a different symbol on each page) unless their titles or
+  their own lines agree; one page in the parallel trees of two versions (`reference/5.1/Get-Item.md`,
+  `reference/7.4/Get-Item.md`); two pages in two languages of one tree (`docs/fr/`, `docs/ja/`), whatever
+  their names; and, in a reference named by subject (folders whose pages are titled by their own file
+  names: commands, functions, endpoints), two pages with two titles, or one name in two sibling
+  sections (`linux/top.md`, `macos/top.md`: one subject documented for two contexts).
 """
 
 from __future__ import annotations
@@ -40,10 +44,10 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 
 from ..core.config import SimilarityConfig
-from ..core.conventions import heads_folder, language_folder
+from ..core.conventions import heads_folder, in_history_folder, language_folder
 from ..core.models import Document
 from .folders import VERSION_FOLDER, structured_folders
-from .names import NameParts, parse_name
+from .names import NameParts, parse_name, stem
 from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
 from .vectors import (
     Pair,
@@ -81,6 +85,23 @@ STUB_WORDS = 60
 IDENTIFIER_MIN_DOCS = 50
 IDENTIFIER_DISTINCT = 0.99
 _DATE_VALUE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}")
+# A folder of at least this many pages, nearly all of them (this share) titled by exactly their own file
+# names (case, spacing and punctuation aside: `foo-bar.md` titled `foo bar`), is a reference named by
+# subject: one page per command, function or endpoint. There a page's name is its subject: two pages
+# with two titles document two subjects however alike their text (related commands share options,
+# examples and wording), and one name in two sibling sections (platforms, products) is one subject
+# documented for two contexts. A count that tells a reference section from a handful of notes, and a
+# share that allows a few pages titled otherwise, not fitted weights: hand-written notes and reports are
+# rarely titled by exactly their file names (about one in ten on the shared corpora).
+NAMED_MIN_DOCS = 20
+NAMED_SHARE = 0.9
+# Two sibling folders of at least this many pages each are sections of one large documentation tree
+# (API families, products): a page of one name in both documents that name in each section (`Session
+# methods` of two APIs), as one page in the trees of two versions does. Folders that hold history are
+# not sections: a page there is an old copy. The count of `IDENTIFIER_MIN_DOCS`: a reference set, not a
+# handful of notes (sibling folders of notes sharing a file name hold copies of one page).
+SECTION_MIN_DOCS = 50
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -118,6 +139,11 @@ class _Index:
     unit: list[int] = field(init=False)
     unit_parent: list[int] = field(init=False)
     unit_path: list[str] = field(init=False)
+    folders: list[tuple[str, ...]] = field(init=False)  # the folders of each path, outermost first
+    named: list[bool] = field(init=False)  # a page titled by its own name, in a reference named by subject
+    title_keys: list[str] = field(init=False)  # the title, case and spacing aside
+    name_keys: list[str] = field(init=False)  # the file name without its suffix, case aside
+    sections: list[bool] = field(init=False)  # in a folder of SECTION_MIN_DOCS pages, not of history
     ranks: dict[Pair, float] = field(init=False, default_factory=dict)
     # blob id -> the document's prose and exact key, when the scan's workers computed them
     prepared: Mapping[str, object] = field(default_factory=dict)
@@ -190,6 +216,15 @@ class _Index:
             r.exact if isinstance(r, Prepared) else exact_key(d) for d, r in zip(docs, ready, strict=True)
         ]
         self.identifiers = declared_identifiers(docs)
+        self.folders = [tuple(d.path.split("/")[:-1]) for d in docs]
+        self.named = named_reference_pages(docs)
+        self.title_keys = [" ".join(d.title.lower().split()) for d in docs]
+        self.name_keys = [stem(d.name).lower() for d in docs]
+        sizes = Counter(d.folder for d in docs)
+        self.sections = [
+            sizes[d.folder] >= SECTION_MIN_DOCS and bool(d.folder) and not in_history_folder(d.path)
+            for d in docs
+        ]
         self._find_units()
 
     def _find_units(self) -> None:
@@ -203,6 +238,43 @@ class _Index:
             self.unit.append(-1 if folder is None else number[folder])
             self.unit_parent.append(-1 if folder is None else parents[units.parents[folder]])
             self.unit_path.append("" if folder is None else d.path[len(folder) + 1 :].casefold())
+
+
+def _self_titled(doc: Document) -> bool:
+    """The page states a title, and it is its own file name (case, spacing and punctuation aside), or
+    the name before a qualifier (`printf.3.md`, `open.fish.md` titled `printf`, `open`: one of several
+    subjects of one name, told apart by the qualifier)."""
+    if doc.title_source == "file_name":  # a title made from the name says nothing
+        return False
+    name = stem(doc.name).lower()
+    head = name.split(".")[0]
+    return _same_name_words(doc.title, name) or (head != name and _same_name_words(doc.title, head))
+
+
+def _same_name_words(title: str, name: str) -> bool:
+    a, b = _NOT_ALNUM.sub("", title.lower()), _NOT_ALNUM.sub("", name)
+    if a or b:
+        return a == b
+    return " ".join(title.split()) == name.strip()  # names of punctuation alone (`[`, `]]`)
+
+
+def named_reference_pages(docs: Sequence[Document]) -> list[bool]:
+    """For each document, whether it is titled by its own file name in a reference named by subject
+    (see `NAMED_MIN_DOCS`): its folder is one, or its folder and the sibling folders beside it are one
+    together (a reference split into small sections by platform or product)."""
+    titled = [_self_titled(d) for d in docs]
+    count: Counter[tuple[int, str]] = Counter()
+    named: Counter[tuple[int, str]] = Counter()
+    for d, t in zip(docs, titled, strict=True):
+        # (0, folder): the folder's own pages; (1, parent): the pages of every folder in `parent`
+        for unit in ((0, d.folder), (1, d.folder.rpartition("/")[0])) if d.folder else ((0, ""),):
+            count[unit] += 1
+            named[unit] += t
+    units = {u for u, c in count.items() if c >= NAMED_MIN_DOCS and named[u] >= NAMED_SHARE * c}
+    return [
+        t and ((0, d.folder) in units or (bool(d.folder) and (1, d.folder.rpartition("/")[0]) in units))
+        for d, t in zip(docs, titled, strict=True)
+    ]
 
 
 def declared_identifiers(docs: Sequence[Document]) -> list[dict[str, str]]:
@@ -299,18 +371,18 @@ def parallel_versions(a: str, b: str) -> bool:
     return bool(folders and all(VERSION_FOLDER.fullmatch(f) for f in folders))
 
 
-def parallel_translations(a: str, b: str) -> bool:
-    """One page in two languages: the paths differ in one folder only, and the two folders are one
-    tree in two languages (`docs/fr/x.md`, `docs/ja/x.md`), or a tree and its translation
-    (`pages/x.md`, `pages.fr/x.md`). Translations share their examples and code, never their prose."""
-    folders = _one_folder_apart(a, b)
-    if folders is None:
-        return False
-    fa, fb = folders
-    la, lb = language_folder(fa), language_folder(fb)
-    if la and lb:
-        return la[0] == lb[0]
-    return bool((la and la[0] == fb) or (lb and lb[0] == fa))
+def in_two_languages(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Folders `a` and `b` (outermost first) lie in two languages of one tree: where they first
+    differ, the two folders are one tree in two languages (`docs/fr`, `docs/ja`) or a tree and its
+    translation (`pages`, `pages.fr`). A page of one language is never a version of a page of another,
+    whatever their names: it translates its own page of the source tree."""
+    for fa, fb in zip(a, b, strict=False):
+        if fa != fb:
+            la, lb = language_folder(fa), language_folder(fb)
+            if la and lb:
+                return la[0] == lb[0] and la[1] != lb[1]
+            return bool((la and la[0] == fb) or (lb and lb[0] == fa))
+    return False
 
 
 def _as_date(text: str | None) -> date | None:
@@ -371,19 +443,27 @@ def same_name(a: NameParts, b: NameParts, same_folder: bool) -> bool:
 def _ruled_apart(index: _Index, i: int, j: int, one_place: bool = True) -> str:
     """Why two documents are never duplicates whatever their scores say, in words, or ''.
 
-    `one_place` False says the two do not share one file name at one depth, so they cannot be versions
-    or translations of one page, and those two rules (which compare the paths) are not asked."""
+    `one_place` False says the two do not share one file name at one depth, so they cannot be one page
+    in the trees of two versions or in two sections of a reference, and those rules (which compare the
+    paths) are not asked."""
     a, b = index.docs[i].path, index.docs[j].path
     if one_place and parallel_versions(a, b):
         # each version of the documentation keeps its page, however alike
         return "one page in the trees of two versions of the documentation"
-    if one_place and parallel_translations(a, b):
-        return "one page in two languages"
+    if in_two_languages(index.folders[i], index.folders[j]):
+        return "one page in two languages" if one_place else "pages in two languages of one tree"
     key = _identified_apart(index, i, j)
     if key:
         return f"pages declaring two different identifiers (front matter `{key}`): two subjects"
     if _stubs_of_two_names(index, i, j):
         return "stub pages for two names (an alias or pointer page each), alike by design"
+    if index.named[i] and index.named[j]:
+        if index.title_keys[i] != index.title_keys[j] or index.name_keys[i] != index.name_keys[j]:
+            return "pages of a reference named by subject, for two names: two subjects"
+        if one_place and _one_folder_apart(a, b):
+            return "one name in two sections of a reference named by subject: one subject, two contexts"
+    if one_place and index.sections[i] and index.sections[j] and _one_folder_apart(a, b):
+        return "one name in two sibling sections of a large documentation tree: a page in each"
     return _units_apart(index, i, j)
 
 
@@ -486,10 +566,12 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
         rule = "members of one series" + (f" (not: {rule})" if rule else "")
     templated = index.template_share[i] >= TEMPLATE_SHARE and index.template_share[j] >= TEMPLATE_SHARE
     apart = index.title_words[i] != index.title_words[j]
-    if not versions and (
-        titled or (templated and apart and not _own_lines_agree(index.own_lines[i], index.own_lines[j]))
+    if titled or (
+        not versions and templated and apart and not _own_lines_agree(index.own_lines[i], index.own_lines[j])
     ):
-        # generated reference pages share their headings, tables and sentences; their subjects differ
+        # generated reference pages share their headings, tables and sentences; their subjects differ.
+        # A declared title is the page's subject whatever its file name says: `constants.md` and
+        # `obsolete-constants.md` of two API families declare two subjects, not two versions of one.
         why = "declared titles, or a template's titles and own lines, differ"
         score, rule = 0.0, f"pages about different subjects ({why})"
     if (index.conventional[i] or index.conventional[j]) and not versions:

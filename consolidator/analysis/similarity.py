@@ -33,7 +33,15 @@ from .grouping import (
     topic_clusters,
     unique_sections,
 )
-from .pairs import PARALLEL_PAIRS, PairScore, _Index, candidate_pairs, same_name, score_pairs
+from .pairs import (
+    PARALLEL_PAIRS,
+    PairScore,
+    _Index,
+    candidate_pairs,
+    named_reference_pages,
+    same_name,
+    score_pairs,
+)
 from .prose import document_text
 from .vectors import (
     SEARCH_MAX_DF,
@@ -53,6 +61,7 @@ __all__ = [
     "document_text",
     "find_groups",
     "groups_to_dict",
+    "named_reference_pages",
     "related_pairs",
     "render_groups",
     "same_name",

@@ -288,8 +288,16 @@ class Weighed:
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
     """Each finding's strength times its fitted weight (`weights.json`), added up from the intercept."""
     table = context.weights
-    hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in evidence.hits]))
-    features: dict[str, float] = {r.name: strength for r, strength in evidence.hits}
+    own = evidence.hits
+    if doc.path in context.named_subjects:
+        # In a reference named by subject the name and title are the subject a page documents (the
+        # command `git status`, `npm completion`): they say nothing of a status report or a done note.
+        # What they say of living documentation (`how-to-...`, `...-reference`) still holds.
+        own = tuple(
+            (r, strength) for r, strength in own if r.where not in ("name", "title") or table.of(r.name) <= 0
+        )
+    hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in own]))
+    features: dict[str, float] = {r.name: strength for r, strength in own}
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
     reasons = [Reason(r.why, r.name, w) for r, w in hits if w]

@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from ..analysis.folders import structured_folders
 from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
-from ..analysis.similarity import Groups, same_name
+from ..analysis.similarity import Groups, named_reference_pages, same_name
 from ..core.config import Config
 from ..core.conventions import is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
@@ -66,6 +66,9 @@ class Context:
     # documents the agents' instructions at the root (CLAUDE.md, AGENTS.md) name in their prose without
     # linking them -> those files
     named_by_front: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
+    # title name what they document (`git-status.md`, `# npm completion`), not a genre
+    named_subjects: frozenset[str] = frozenset()
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -564,6 +567,9 @@ def build_context(
         weights=weights or default_weights(),
         units=dict(sorted(units.items())),
         named_by_front={p: tuple(sorted(by)) for p, by in sorted(named_by_front.items())},
+        named_subjects=frozenset(
+            d.path for d, named in zip(docs, named_reference_pages(docs), strict=True) if named
+        ),
     )
 
 
