@@ -309,6 +309,8 @@ def test_a_table_on_another_scale_decides_the_same(
     # (scores are rounded to 0.01 of each table's own margin)
     rounding = 0.006 / other.unit + 0.006 / shipped.unit
     assert other.reading(second.score) == pytest.approx(shipped.reading(first.score), abs=rounding)
+    # and its reasons read the same: each weight is shown in the prior table's numbers
+    assert [str(r) for r in second.reasons] == [str(r) for r in first.reasons]
 
 
 def test_a_table_whose_threshold_is_not_above_its_intercept_is_refused() -> None:

@@ -83,3 +83,18 @@ def test_with_every_row_weighing_the_same_the_large_repository_decides(fitting: 
     share = fitting.shares(data, ["large", "small-1", "small-2"], "rows")
     weights = fitting.fit(data, ["capitals", "idle"], 0.05, share)
     assert weights.of("capitals") > weights.of("idle")
+
+
+def test_a_finding_no_row_carries_keeps_its_prior_weight_scaled(fitting: Any) -> None:
+    # `plan-ahead` (a plan whose milestones are still ahead) is in the prior table; no row below carries
+    # it, so the fit has nothing to correct it with: it keeps its prior sign and its share of the scale,
+    # instead of dropping out of the table (which would make such plans weigh nothing).
+    prior = fitting.json.loads(fitting.PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
+    first = ([{"name-status": 1.0}] * 20 + [{"name-guide": 1.0}] * 20, [1] * 20 + [0] * 20)
+    second = ([{"name-status": 1.0}] * 10 + [{"name-guide": 1.0}] * 12, [1] * 10 + [0] * 12)
+    weights = fitting.fit([first, second], ["name-guide", "name-status"], 0.05)
+    assert prior["plan-ahead"] < 0
+    assert weights.of("plan-ahead") < 0
+    ratio = weights.of("plan-ahead") / prior["plan-ahead"]
+    # scaled like a finding the rows barely correct (the prior's own scale, within the fit's corrections)
+    assert ratio == pytest.approx(weights.of("name-guide") / prior["name-guide"], rel=0.5)

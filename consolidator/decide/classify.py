@@ -285,6 +285,12 @@ class Weighed:
         return weights.margin_at(TREE_THRESHOLD) if self.in_tree else weights.threshold
 
 
+def _shown(weight: float, table: Weights) -> bool:
+    """Whether a finding of this weight is worth a reason line: it reads at least 0.05 in the prior
+    table's numbers (what `Reason` rounds to one decimal)."""
+    return abs(weight / table.unit) >= 0.05
+
+
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
     """Each finding's strength times its fitted weight (`weights.json`), added up from the intercept."""
     table = context.weights
@@ -300,7 +306,9 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
     features: dict[str, float] = {r.name: strength for r, strength in own}
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
-    reasons = [Reason(r.why, r.name, w) for r, w in hits if w]
+    # A reason shows its weight in the prior table's numbers (`Weights.reading`'s unit), so the same finding
+    # reads the same under any table; one that moves the margin by less than that rounding is not shown.
+    reasons = [Reason(r.why, r.name, w / table.unit) for r, w in hits if _shown(w, table)]
     # The signals' own cut-offs on the text's margin ("leans history", "not clearly a record") are written
     # in the prior table's numbers: they see the margin's reading, the same under any table's scale.
     base = table.reading(table.intercept + history - evergreen)
@@ -318,8 +326,8 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             history += weight
         elif weight < 0:
             evergreen -= weight
-        if weight:
-            reasons.append(Reason(found.text, found.tag, weight))
+        if _shown(weight, table):
+            reasons.append(Reason(found.text, found.tag, weight / table.unit))
     return Weighed(
         hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features, table.intercept
     )
