@@ -321,6 +321,31 @@ def test_a_record_added_later_is_not_filed_before_the_repository_existed(make_re
     assert folder["IMPORTED_COMPLETE.md"].startswith("docs/archive/2024-03"), folder
 
 
+def test_records_of_two_numbered_stages_are_not_versions_of_one(make_repo: RepoMaker) -> None:
+    # WEB_STAGE_2 and STAGE_3 count the same thing: two steps of one series, though one name says more.
+    common = (
+        "\n## What was built\n\n- [x] page layout component\n- [x] navigation menu\n"
+        "- [x] header with account menu\n- [x] loading placeholders\n\n## Responsive design\n\n"
+        "The screens adapt to phones, tablets and desktops with a grid that collapses.\n\n"
+        "## How to try it\n\nStart the web server and open the dashboard page in a browser.\n"
+    )
+    root = make_repo(
+        {
+            "README.md": "# Tool\n\nA tool.\n",
+            "WEB_STAGE_2_COMPLETE.md": "# Stage 2 complete: charts\n"
+            + common
+            + "\n## Charts\n\nBars and pies.\n",
+            "STAGE_3_COMPLETE.md": "# Stage 3 complete: layout\n"
+            + common
+            + "\n## Sidebar\n\nSaved tables.\n",
+        }
+    )
+    _, plan = plan_of(root)
+    actions = {e.source: (e.action, e.canonical) for e in plan.entries}
+    assert actions["STAGE_3_COMPLETE.md"] == ("archive", None), actions
+    assert actions["WEB_STAGE_2_COMPLETE.md"] == ("archive", None), actions
+
+
 def test_a_shallow_clone_doubts_no_stated_date(make_repo: RepoMaker, tmp_path: Path) -> None:
     # Its oldest commit is where the clone stops, not when the project began.
     root = make_repo({"README.md": "# Tool\n"})
