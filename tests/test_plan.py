@@ -12,9 +12,11 @@ import pytest
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
+from consolidator.core import gitio
 from consolidator.core.config import Config
 from consolidator.core.conventions import is_conventional
 from consolidator.core.models import Cluster, Inventory, Plan
+from consolidator.decide.layout import repository_start
 from consolidator.decide.plan import ARCHIVE_FOLDER_MIN, build_plan, period_of, subject_of
 from consolidator.decide.planfile import dump_plan, validate_plan
 from consolidator.demo import make_sample_repo
@@ -282,6 +284,75 @@ def test_period_without_dates(tmp_path: Path) -> None:
     write_files(tmp_path, {"a.md": "# A\n"})
     doc = scan_repo(tmp_path, use_cache=False).documents[0]
     assert period_of(doc, Config()) == "undated"
+
+
+def _record(title: str, stated: str) -> str:
+    return (
+        f"# {title} complete\n\n**Date**: {stated}\n\n## Summary\n\nAll tasks done.\n\n"
+        "- [x] wrote the importer\n- [x] fixed the tests\n- [x] shipped the release\n"
+    )
+
+
+def test_a_record_added_later_is_not_filed_before_the_repository_existed(make_repo: RepoMaker) -> None:
+    # The repository begins 2025-06-01 (make_repo); records added in November state a January date, as
+    # assistants do when they get the year wrong. They are filed under November, when they were written;
+    # a record of the first commit (perhaps brought in from elsewhere) and a dated file name keep theirs.
+    root = make_repo(
+        {"README.md": "# Tool\n\nA tool.\n", "IMPORTED_COMPLETE.md": _record("Imported", "2024-03-02")}
+    )
+    later = {
+        "ALPHA_COMPLETE.md": _record("Alpha", "2025-01-05"),
+        "BETA_COMPLETE.md": _record("Beta", "2025-01-06"),
+        "REPORT_20250110.md": _record("Gamma", "2025-01-10"),
+    }
+    write_files(root, later)
+    env = {
+        **gitio.FIXED_IDENTITY,
+        "GIT_AUTHOR_DATE": "2025-11-20T12:00:00",
+        "GIT_COMMITTER_DATE": "2025-11-20T12:00:00",
+    }
+    gitio.run_git(root, "add", "-A")
+    gitio.run_git(root, "commit", "-q", "-m", "records", env=env)
+    _, plan = plan_of(root)
+    folder = {e.source: posixpath.dirname(e.destination or "") for e in plan.entries}
+    assert folder["ALPHA_COMPLETE.md"].startswith("docs/archive/2025-11"), folder
+    assert folder["BETA_COMPLETE.md"].startswith("docs/archive/2025-11"), folder
+    assert folder["REPORT_20250110.md"].startswith("docs/archive/2025-01"), folder
+    assert folder["IMPORTED_COMPLETE.md"].startswith("docs/archive/2024-03"), folder
+
+
+def test_records_of_two_numbered_stages_are_not_versions_of_one(make_repo: RepoMaker) -> None:
+    # WEB_STAGE_2 and STAGE_3 count the same thing: two steps of one series, though one name says more.
+    common = (
+        "\n## What was built\n\n- [x] page layout component\n- [x] navigation menu\n"
+        "- [x] header with account menu\n- [x] loading placeholders\n\n## Responsive design\n\n"
+        "The screens adapt to phones, tablets and desktops with a grid that collapses.\n\n"
+        "## How to try it\n\nStart the web server and open the dashboard page in a browser.\n"
+    )
+    root = make_repo(
+        {
+            "README.md": "# Tool\n\nA tool.\n",
+            "WEB_STAGE_2_COMPLETE.md": "# Stage 2 complete: charts\n"
+            + common
+            + "\n## Charts\n\nBars and pies.\n",
+            "STAGE_3_COMPLETE.md": "# Stage 3 complete: layout\n"
+            + common
+            + "\n## Sidebar\n\nSaved tables.\n",
+        }
+    )
+    _, plan = plan_of(root)
+    actions = {e.source: (e.action, e.canonical) for e in plan.entries}
+    assert actions["STAGE_3_COMPLETE.md"] == ("archive", None), actions
+    assert actions["WEB_STAGE_2_COMPLETE.md"] == ("archive", None), actions
+
+
+def test_a_shallow_clone_doubts_no_stated_date(make_repo: RepoMaker, tmp_path: Path) -> None:
+    # Its oldest commit is where the clone stops, not when the project began.
+    root = make_repo({"README.md": "# Tool\n"})
+    gitio.run_git(tmp_path, "clone", "-q", "--depth", "1", f"file://{root}", "shallow")
+    inventory = scan_repo(tmp_path / "shallow", use_cache=False)
+    assert inventory.shallow and repository_start(inventory) is None
+    assert repository_start(scan_repo(root, use_cache=False)) == "2025-06-01"
 
 
 # ---------------------------------------------------------------------------------------------------------

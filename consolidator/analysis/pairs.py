@@ -559,7 +559,13 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     # Two index pages in one folder listing largely the same documents are one index
     if coupling >= cfg.index_coupling and same_folder and score < cfg.rule_score:
         score, rule = cfg.rule_score, f"index pages listing the same documents ({coupling:.2f})"
-    series_apart = bool(a.numbers) and bool(b.numbers) and a.series_key == b.series_key
+    # Two records numbering the same thing (WEB_STAGE_2 and STAGE_3: stages) are two steps of one
+    # series, whatever else their names say, not two versions of one record.
+    series_apart = (
+        bool(a.numbers)
+        and bool(b.numbers)
+        and (a.series_key == b.series_key or _counted(a) == _counted(b) != "")
+    )
     series_apart = (series_apart and a.numbers != b.numbers) or _dated_apart(a, b)
     if series_apart and content < cfg.series_duplicate_cosine:
         score *= cfg.series_penalty
@@ -580,6 +586,13 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     return PairScore(
         min(score, 1.0), content, name, title, headings, links, days, versions, series_apart, False, rule
     )
+
+
+def _counted(parts: NameParts) -> str:
+    """The word a name's first sequence number counts: "stage" for WEB_STAGE_n_COMPLETE ("" when the
+    name opens with its number)."""
+    head, _, _ = parts.template.partition("_n")
+    return "" if parts.template.startswith("n") else head.rsplit("_", 1)[-1].lower()
 
 
 def _dated_apart(a: NameParts, b: NameParts) -> bool:

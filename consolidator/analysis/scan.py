@@ -404,6 +404,7 @@ def scan_repo(
         documents=tuple(sorted(docs, key=lambda d: d.path)),
         git=in_git,
         head=gitio.head(root) if in_git else None,
+        shallow=in_git and gitio.is_shallow(root),
         files=all_files,
         warnings=tuple(warnings),
         derived=derived,

@@ -47,6 +47,12 @@ def is_work_tree(repo: Path) -> bool:
     return out.strip() == b"true"
 
 
+def is_shallow(repo: Path) -> bool:
+    """A shallow clone: its oldest commits are a cut, not the start of the repository."""
+    out = run_git(repo, "rev-parse", "--is-shallow-repository", check=False)
+    return out.strip() == b"true"
+
+
 def toplevel(repo: Path) -> Path:
     return Path(run_git(repo, "rev-parse", "--show-toplevel").decode().strip())
 

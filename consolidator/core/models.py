@@ -154,6 +154,8 @@ class Inventory:
     documents: tuple[Document, ...]
     git: bool  # whether git was used to list files and read history
     head: str | None = None  # commit id of HEAD, when in git
+    # a shallow clone: its oldest commit is a cut, not when the repository began
+    shallow: bool = False
     files: frozenset[str] = field(default_factory=frozenset)  # every file path in the repo (for links)
     warnings: tuple[str, ...] = ()
     # root text files and backup copies (FINAL_SUMMARY.txt, PLAN.md.old) -> date of their last commit:

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from ..analysis.names import parse_name
 from ..analysis.similarity import Groups
@@ -40,8 +41,42 @@ class Draft:
     group: str = ""
 
 
-def period_of(doc: Document, config: Config) -> str:
-    return period_of_date(doc.dates.best, config)
+# Work on a project often starts before its first commit: a date a record states is believed up to this many
+# days before the oldest commit of the repository's documents.
+BEFORE_FIRST_COMMIT_DAYS = 31
+
+
+def repository_start(inventory: Inventory) -> str | None:
+    """The day of the oldest commit of the repository's documents (None without history, or in a
+    shallow clone, whose oldest commit is only where the clone stops)."""
+    if inventory.shallow:
+        return None
+    return min((d.dates.first_commit for d in inventory.documents if d.dates.first_commit), default=None)
+
+
+def filing_date(doc: Document, start: str | None = None) -> str | None:
+    """When a record was written, for filing it: the newest date it states, else when it was committed.
+
+    A date typed in the text of a document added after the repository's first day, more than a month
+    before that day, is not when it was written (assistants often stamp reports with a wrong year):
+    filed by it, this month's record would land in a period the project never had. Documents of the
+    first commit may have been brought in from elsewhere, and front matter and dated file names are
+    deliberate, so their dates stand."""
+    first = doc.dates.first_commit
+    if start is None or first is None or first <= start:
+        return doc.dates.best
+    floor = (date.fromisoformat(start) - timedelta(days=BEFORE_FIRST_COMMIT_DAYS)).isoformat()
+    stated = [
+        f.date
+        for f in doc.dates.facts
+        if f.source in ("front_matter", "file_name") or (f.source == "text" and f.date >= floor)
+    ]
+    return max(stated, default=None) or first
+
+
+def period_of(doc: Document, config: Config, start: str | None = None) -> str:
+    """The archive period of a record; `start` is the repository's first day (`repository_start`)."""
+    return period_of_date(filing_date(doc, start), config)
 
 
 def period_of_date(best: str | None, config: Config) -> str:
@@ -159,6 +194,7 @@ def _drafts(
     by_path = inventory.by_path()
     dup, series, _ = _group_labels(groups)
     docs_dir = config.docs_dir.strip("/")
+    start = repository_start(inventory)
     drafts: list[Draft] = []
     for doc in inventory.documents:
         c = classes[doc.path]
@@ -197,12 +233,12 @@ def _drafts(
             label = subject_of(cluster.label) or cluster.label
             newest = max(
                 (by_path[m] for m in cluster.members if m in by_path),
-                key=lambda d: (d.dates.best or "", d.path),
+                key=lambda d: (filing_date(d, start) or "", d.path),
             )
-            period = period_of(newest, config)
+            period = period_of(newest, config, start)
         else:
             label = series.get(doc.path) or subject_of(doc.name) or c.kind
-            period = period_of(doc, config)
+            period = period_of(doc, config, start)
         group = slug(label) or slug(c.kind)
         folder = archive_folder(config, period, group)
         if canonical is not None:
