@@ -357,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no corpora at {args.corpora}", file=sys.stderr)
         return 2
     corpora = [c for c in load_corpora(args.corpora) if not args.only or any(o in c.name for o in args.only)]
+    if not corpora:
+        print(f"no labelled corpus at {args.corpora}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="evaluate-") as scratch:
 
         def get_plan(corpus: Corpus) -> tuple[Plan, float]:

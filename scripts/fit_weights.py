@@ -305,7 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    corpora = load_corpora(args.corpora)
+    corpora = load_corpora(args.corpora) if args.corpora.is_dir() else []
+    if len(corpora) < 2:
+        # leave-one-out needs at least two labelled repositories (a script copied elsewhere finds none)
+        print(f"need at least two labelled corpora under {args.corpora} (--corpora DIR)", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="fit-") as scratch:
         loaded = [load(c, args.clones, Path(scratch)) for c in corpora]
     everyone = list(range(len(loaded)))

@@ -98,3 +98,11 @@ def test_a_finding_no_row_carries_keeps_its_prior_weight_scaled(fitting: Any) ->
     ratio = weights.of("plan-ahead") / prior["plan-ahead"]
     # scaled like a finding the rows barely correct (the prior's own scale, within the fit's corrections)
     assert ratio == pytest.approx(weights.of("name-guide") / prior["name-guide"], rel=0.5)
+
+
+def test_without_labelled_corpora_the_fit_says_so(fitting: Any, tmp_path: Path, capsys: Any) -> None:
+    # A copy of the script elsewhere, or a wrong --corpora, finds no corpus: a clear message and exit 2,
+    # not a division by zero deep in the fit.
+    assert fitting.main(["--corpora", str(tmp_path)]) == 2
+    assert "labelled corpora" in capsys.readouterr().err
+    assert fitting.main(["--corpora", str(tmp_path / "missing")]) == 2
