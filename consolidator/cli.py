@@ -421,6 +421,7 @@ def clusters(
 @JSON_OPT
 @QUIET_OPT
 @CONFIG_OPT
+@_rare_full_collections()
 def plan(
     repo: Path,
     output: Path | None,
@@ -433,21 +434,6 @@ def plan(
     config_file: Path | None,
 ) -> None:
     """Classify every document and write a reviewable plan for `consolidate apply`."""
-    with _rare_full_collections():
-        _plan(repo, output, report_file, root_budget, docs_dir, archive_dir, as_json, quiet, config_file)
-
-
-def _plan(
-    repo: Path,
-    output: Path | None,
-    report_file: Path | None,
-    root_budget: int | None,
-    docs_dir: str | None,
-    archive_dir: str | None,
-    as_json: bool,
-    quiet: bool,
-    config_file: Path | None,
-) -> None:
     from .analysis.cache import inputs_key, load_result, store_result
     from .decide.planfile import DEFAULT_PLAN, RECORD, plan_from_data, plan_to_dict, write_plan
     from .report import print_plan_summary, summary_view, write_plan_report
