@@ -3,10 +3,10 @@
 They are not Markdown, so nothing parses them, but they are the same records as the Markdown ones
 beside them: the plan lists them and archives them byte for byte (apply moves them with git, adds no
 notice and rewrites nothing in them). A `.txt` file is judged by what it says as well as by its name:
-the rules table's name, title and text rules (its first line with words as the title, its lines as the
-text; plain text has no headings), with the shipped weights and threshold, as a Markdown document's own
-text is. A backup copy is a stale copy by definition. Every other file that is not Markdown is never
-touched.
+the rules table's name, title, headings and text rules (its first line with words as the title, its
+underlined lines as headings, its lines as the text), with the shipped weights and threshold, as a
+Markdown document's own text is. A backup copy is a stale copy by definition. Every other file that is
+not Markdown is never touched.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.conventions import is_conventional, slug
-from ..core.models import Decision, Reason
+from ..core.models import Decision, Heading, Reason
 from ..core.textio import decode, looks_binary
 from .evidence import one_per_group, rule_hits
 from .layout import archive_folder, period_of_date, subject_of
@@ -39,6 +39,9 @@ TEXT_HEAD_BYTES = 64 * 1024
 # A title is the first line with a word in it, without the rules or banners drawn around it.
 _DECORATION = " \t=#*-_~+|:.>"
 _WORD = re.compile(r"\w")
+# Plain text's own way of marking a section: a line underlined with a rule of = or - (which Markdown
+# took from it). Such a line, other than the title, is read as a section heading.
+_UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,})\s*$")
 
 
 def is_text_sprawl(name: str) -> bool:
@@ -70,6 +73,17 @@ def text_title(text: str) -> str:
         if _WORD.search(line):
             return line.strip(_DECORATION)
     return ""
+
+
+def text_headings(text: str) -> tuple[Heading, ...]:
+    """The sections of a plain text: each line with a word in it underlined by a rule, but the title."""
+    lines = text.splitlines()
+    title = next((i for i, line in enumerate(lines) if _WORD.search(line)), None)
+    found = []
+    for i in range(1, len(lines)):
+        if i - 1 != title and _UNDERLINE.match(lines[i]) and _WORD.search(lines[i - 1]):
+            found.append(Heading(2, lines[i - 1].strip(_DECORATION), i, "", ""))
+    return tuple(found)
 
 
 def _stem(name: str) -> str:
@@ -121,10 +135,10 @@ def _reasons(path: str, backup: bool, weights: Weights, text: str) -> tuple[Reas
     if backup:
         return (Reason("a backup copy of a Markdown file", "backup-copy"),)
     # The rules a Markdown document's own text is judged by (evidence.rule_hits, classify.weigh), on
-    # the name, the first line and the lines; the signals that need the rest of the repository (links,
-    # dates) do not apply to a file nothing links to or parses.
+    # the name, the first line, the underlined lines and the lines; the signals that need the rest of
+    # the repository (links, dates) do not apply to a file nothing links to or parses.
     name_text = " ".join(parse_name(path[:-4] + ".md").tokens)
-    found = rule_hits(name_text, text_title(text), signals_of(text, ()))
+    found = rule_hits(name_text, text_title(text), signals_of(text, text_headings(text)))
     hits = one_per_group([(r, weights.of(r.name) * strength) for r, strength in found])
     margin = weights.intercept + sum(w for _, w in hits)
     if margin < weights.threshold:
