@@ -18,6 +18,7 @@ from consolidator.core.config import Config
 from consolidator.core.models import Cluster, Decision, Plan, PlanHeader
 from consolidator.decide.plan import build_plan
 from consolidator.decide.planfile import dump_plan, validate_plan
+from consolidator.decide.sprawl import TEXT_HEAD_BYTES, text_headings, text_heads, text_title
 from tests.conftest import SHARED, RepoMaker, write_files
 
 GUIDE = (
@@ -202,6 +203,63 @@ def test_text_reports_and_backup_copies_are_archived_and_apply_moves_them_with_h
         assert source in log.split()
     assert (repo / (by_source["MIGRATION_PLAN.md.old"].destination or "")).read_bytes() == old_plan
     assert (repo / "requirements.txt").read_text() == "click\n"
+
+
+# Made-up texts: a completion report under a name that says nothing, and a workshop's how-to handout
+# under a name that says report.
+DONE_REPORT = (
+    "Importer rollout\n\n"
+    "Status: COMPLETED\n"
+    "Prepared by: the platform team\n\n"
+    "[x] Implemented the CSV importer\n"
+    "[x] Added a retry on failure\n"
+    "[x] Fixed the currency rounding\n"
+    "[x] Updated the exporter\n"
+)
+HOW_TO = (
+    "Working on the importer\n\n"
+    "This guide explains how to run the importer on a laptop.\n\n"
+    "1. Install the tools with the make command\n"
+    "2. Set the IMPORT_DIR variable to a folder of CSV files\n"
+    "3. Run the import script\n"
+    "4. Open the settings file to pick a port\n"
+    "5. Configure the rounding with the following lines\n"
+)
+# A report that says so only in its sections, underlined as plain text marks them.
+SECTIONS_REPORT = (
+    "Importer rollout\n================\n\n"
+    "What was done\n-------------\nThe importer reads CSV files now.\n\n"
+    "What was fixed\n--------------\nThe rounding of amounts.\n"
+)
+
+
+def test_a_text_file_is_judged_by_what_it_says_not_only_by_its_name(make_repo: RepoMaker) -> None:
+    # The same text rules as a Markdown document's own text: a report whose name says nothing is
+    # archived (with the findings as reasons); a guide whose name says report stays.
+    files = {"README.md": "# Tool\n", "LEDGER.txt": DONE_REPORT, "SESSION_SUMMARY.txt": HOW_TO}
+    repo = make_repo({**files, "NOTES_B.txt": SECTIONS_REPORT})
+    by_source = {e.source: e for e in _plan(repo).entries}
+    assert by_source["NOTES_B.txt"].action == "archive", by_source["NOTES_B.txt"]
+    assert {"headings-record", "lead-record"} <= {r.tag for r in by_source["NOTES_B.txt"].reasons}
+    report = by_source["LEDGER.txt"]
+    assert report.action == "archive", report
+    assert {"top-status-done", "text-past-work"} <= {r.tag for r in report.reasons}
+    assert "SESSION_SUMMARY.txt" not in by_source
+
+
+def test_only_the_opening_of_a_text_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "LOG.txt").write_bytes(b"a line of a long log\n" * 10_000)
+    (tmp_path / "PLAN.md.old").write_text("# Plan\n")
+    heads = text_heads(tmp_path, ["LOG.txt", "PLAN.md.old", "docs/notes.txt", "requirements.txt"])
+    assert list(heads) == ["LOG.txt"] and len(heads["LOG.txt"]) == TEXT_HEAD_BYTES
+    assert text_title("\n=====\n== Rollout done ==\n") == "Rollout done"
+
+
+def test_a_text_file_s_underlined_lines_are_its_headings() -> None:
+    # The title's own underline does not make it a section; a rule under nothing is not a heading.
+    text = "Rollout\n=======\n\nWhat was done\n-------------\nthe importer\n\n-----\nNext steps\n==========\n"
+    found = [(h.level, h.text, h.line) for h in text_headings(text)]
+    assert found == [(2, "What was done", 4), (2, "Next steps", 9)]
 
 
 def test_a_text_report_is_filed_under_the_period_of_its_last_commit(make_repo: RepoMaker) -> None:

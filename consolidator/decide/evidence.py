@@ -115,21 +115,28 @@ def gather_evidence(doc: Document, signals: object = None) -> Evidence:
     if not isinstance(signals, TextSignals):
         signals = signals_of(doc.text, doc.headings)
     name_text = _name_text(doc)
+    hits = rule_hits(name_text, doc.title, signals)
+    planned = is_plan(doc)
+    dates = signals.iso_dates if planned else ()
+    return Evidence(hits, name_text, dates, planned, signals.tooling, signals.doc_names)
+
+
+def rule_hits(name_text: str, title: str, signals: TextSignals) -> tuple[tuple[Rule, float], ...]:
+    """Each rule of the table that fires on a name (its words), a title and the content's signals, with
+    its strength. Shared by Markdown documents and root text reports (sprawl.py), so both are read alike."""
     hits: list[tuple[Rule, float]] = []
     for rule in RULES:
         if rule.where == "name":
             count = 1 if rule.pattern.search(name_text) else 0
         elif rule.where == "title":
-            count = 1 if rule.pattern.search(doc.title) else 0
+            count = 1 if rule.pattern.search(title) else 0
         else:
             count = signals.counts[_CONTENT_INDEX[id(rule)]]
         if count >= rule.min_count:
             # Headings and prose are graded: a document built of guide sections says so more loudly.
             strong = rule.where in ("headings", "text") and count >= STRONG_FACTOR * max(rule.min_count, 2)
             hits.append((rule, 2.0 if strong else 1.0))
-    planned = is_plan(doc)
-    dates = signals.iso_dates if planned else ()
-    return Evidence(tuple(hits), name_text, dates, planned, signals.tooling, signals.doc_names)
+    return tuple(hits)
 
 
 def is_plan(doc: Document) -> bool:

@@ -34,7 +34,7 @@ from .groups import overlap_cluster, readable_canonicals, supersede_overlaps
 from .layout import ARCHIVE_FOLDER_MIN, Draft, lay_out, period_of, subject_of
 from .overlap import Overlap
 from .planfile import load_record, settled_paths
-from .sprawl import sprawl_entries
+from .sprawl import sprawl_entries, text_heads
 from .textsignals import PlanFacts, TextSignals
 from .weights import Weights
 
@@ -156,7 +156,8 @@ def _assemble(
     drafts = lay_out(inventory, classes, groups, config, settled)
     entries = _entries(drafts, inventory)
     archived = {e.source: e.destination for e in entries if e.destination and e.action in HISTORY}
-    text = sprawl_entries(inventory.files, archived, config, weights, inventory.file_dates)
+    texts = text_heads(Path(inventory.root), inventory.files)
+    text = sprawl_entries(inventory.files, archived, config, weights, inventory.file_dates, texts)
     if text:
         taken = {e.destination.casefold() for e in entries if e.destination}
         text = [e for e in text if e.destination and e.destination.casefold() not in taken]
