@@ -88,6 +88,7 @@ def apply_plan(
             False,
             tuple(work.skipped),
             diffs=tuple(work.diffs),
+            markdown_mentions=tuple(work.markdown_mentions),
             unmatched=tuple(work.unmatched),
             staged=not commit,
             dry_run=True,

@@ -626,3 +626,31 @@ def rewrite_mentions(text: str, source: str, moved: Mapping[str, str]) -> Rewrit
     edits = [(a, b, m.new) for a, b, m in found]
     changes = tuple(Change(m.line, m.old, m.new) for _, _, m in found)
     return Rewritten(_splice(text, edits), changes, ())
+
+
+def _markdown_mentions(text: str, source: str, moved: Mapping[str, str]) -> list[tuple[int, int, Mention]]:
+    """Path mentions in a Markdown text whose links are already rewritten, minus link destinations.
+
+    Destinations are the link rewriter's: those it changed now hold new paths, and those it left as
+    written are reported by it already, so neither is a mention. A link's visible label (`[PLAN.md]`)
+    is text the reader sees, so it is one. Fenced code counts like any other text: a shell example
+    `cat PLAN.md` names a stale path just as a script does, and non-Markdown files are read whole."""
+    found = _mentions(text, source, moved)
+    if not found:
+        return []
+    spans = [(s.start, s.end) for s, _ in locate(text)]
+    return [(a, b, m) for a, b, m in found if not any(a < end and start < b for start, end in spans)]
+
+
+def find_markdown_mentions(text: str, source: str, moved: Mapping[str, str]) -> list[Mention]:
+    """Exact mentions of moved paths in a Markdown document at `source` that are not link
+    destinations (plain text, inline code, code blocks, link labels), by the rules of
+    `find_path_mentions`. `text` is the document with its links already rewritten."""
+    return [m for _, _, m in _markdown_mentions(text, source, moved)]
+
+
+def rewrite_markdown_mentions(text: str, source: str, moved: Mapping[str, str]) -> Rewritten:
+    found = [(a, b, m) for a, b, m in _markdown_mentions(text, source, moved) if m.new != m.old]
+    edits = [(a, b, m.new) for a, b, m in found]
+    changes = tuple(Change(m.line, m.old, m.new) for _, _, m in found)
+    return Rewritten(_splice(text, edits), changes, ())
