@@ -135,3 +135,12 @@ def test_cli_rewrite_mentions_says_rewritten(make_repo: RepoMaker) -> None:
     assert result.exit_code == 0, result.output
     assert "Rewrote 5 mentions of moved files named as text in 1 Markdown file" in result.output
     assert (repo / "AGENTS.md").read_text(encoding="utf-8") == AGENTS_REWRITTEN
+
+
+def test_dry_run_with_rewrite_mentions_says_what_it_would_do(make_repo: RepoMaker) -> None:
+    repo = _repo(make_repo)
+    result = CliRunner().invoke(main, ["apply", str(repo), "--dry-run", "--rewrite-mentions", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Would rewrite 5 mentions of moved files named as text in 1 Markdown file" in result.output
+    assert "+cat docs/ops/rollout-plan.md" in result.output
+    assert (repo / "AGENTS.md").read_text(encoding="utf-8") == AGENTS
