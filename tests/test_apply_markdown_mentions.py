@@ -144,3 +144,13 @@ def test_dry_run_with_rewrite_mentions_says_what_it_would_do(make_repo: RepoMake
     assert "Would rewrite 5 mentions of moved files named as text in 1 Markdown file" in result.output
     assert "+cat docs/ops/rollout-plan.md" in result.output
     assert (repo / "AGENTS.md").read_text(encoding="utf-8") == AGENTS
+
+
+def test_moving_document_writes_folder_relative_mentions_from_its_new_place() -> None:
+    moves = {"guide/SETUP.md": "docs/setup.md", "guide/README.md": "docs/guide/readme.md"}
+    text = "run SETUP.md first, or guide/SETUP.md from the top\n"
+    found = find_markdown_mentions(text, "guide/README.md", moves, "docs/guide/readme.md")
+    expected = [("SETUP.md", "../setup.md"), ("guide/SETUP.md", "docs/setup.md")]
+    assert [(m.old, m.new) for m in found] == expected
+    done = rewrite_markdown_mentions(text, "guide/README.md", moves, "docs/guide/readme.md")
+    assert done.text == "run ../setup.md first, or docs/setup.md from the top\n"

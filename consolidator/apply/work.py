@@ -414,10 +414,10 @@ def _markdown_text(
     # Moved paths the document names as text: found in what the link rewriter made, so no link it
     # changed is counted twice, and before the notice is added (it names the canonical's new path).
     # Always listed, rewritten only when asked, as in files that are not Markdown.
-    found = find_markdown_mentions(text, path, moves)
+    found = find_markdown_mentions(text, path, moves, final)
     one.work.markdown_mentions.extend(PathMention(path, m.line, m.old, m.new) for m in found)
     if one.with_mentions and found:
-        named = rewrite_markdown_mentions(text, path, moves)
+        named = rewrite_markdown_mentions(text, path, moves, final)
         text, changes = named.text, changes + named.changes
     notice_to: str | None = None
     canonical = one.notices.get(path)
