@@ -154,3 +154,13 @@ def test_moving_document_writes_folder_relative_mentions_from_its_new_place() ->
     assert [(m.old, m.new) for m in found] == expected
     done = rewrite_markdown_mentions(text, "guide/README.md", moves, "docs/guide/readme.md")
     assert done.text == "run ../setup.md first, or docs/setup.md from the top\n"
+
+
+def test_reference_labels_are_listed_not_rewritten() -> None:
+    # Renaming one spelling of a label could unpair a reference link from its definition.
+    text = "[plan.md]: ROLLOUT_PLAN.md\nsee [ROLLOUT_PLAN.md][] and [ROLLOUT_PLAN.md](x.md)\n"
+    found = find_markdown_mentions(text, "AGENTS.md", MOVES)
+    assert [(m.line, m.old) for m in found] == [(2, "ROLLOUT_PLAN.md"), (2, "ROLLOUT_PLAN.md")]
+    done = rewrite_markdown_mentions(text, "AGENTS.md", MOVES)
+    assert done.text == text.replace("[ROLLOUT_PLAN.md](", "[docs/ops/rollout-plan.md](")
+    assert done.unmatched == ("line 2: ROLLOUT_PLAN.md (a reference label; left as written)",)

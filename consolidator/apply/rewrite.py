@@ -661,7 +661,26 @@ def find_markdown_mentions(
 def rewrite_markdown_mentions(
     text: str, source: str, moved: Mapping[str, str], final: str | None = None
 ) -> Rewritten:
-    found = [(a, b, m) for a, b, m in _markdown_mentions(text, source, moved, final) if m.new != m.old]
+    """Every mention `find_markdown_mentions` lists rewritten, except a whole reference label
+    (`[PLAN.md]: …`, `[see][PLAN.md]`, `[PLAN.md][]`, `[PLAN.md]`): the label pairs a link with its
+    definition, matched without regard to case, so renaming one spelling of it could break the
+    link. Those are reported in `unmatched` instead; an inline link's label (`[PLAN.md](…)`) is
+    visible text only and is rewritten."""
+    found, kept = [], []
+    for a, b, m in _markdown_mentions(text, source, moved, final):
+        if m.new == m.old:
+            continue
+        if _reference_label(text, a, b):
+            kept.append(f"line {m.line}: {m.old} (a reference label; left as written)")
+        else:
+            found.append((a, b, m))
     edits = [(a, b, m.new) for a, b, m in found]
     changes = tuple(Change(m.line, m.old, m.new) for _, _, m in found)
-    return Rewritten(_splice(text, edits), changes, ())
+    return Rewritten(_splice(text, edits), changes, tuple(kept))
+
+
+def _reference_label(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole bracketed label not followed by an inline destination."""
+    return (
+        start > 0 and text[start - 1] == "[" and text[end : end + 1] == "]" and text[end + 1 : end + 2] != "("
+    )

@@ -33,6 +33,7 @@ from ..markdown.parse import split_front_matter
 from ..security.sanitize import UnsafePathError, safe_relpath
 from .rewrite import (
     Change,
+    Mention,
     find_markdown_mentions,
     find_path_mentions,
     in_worker,
@@ -415,10 +416,14 @@ def _markdown_text(
     # changed is counted twice, and before the notice is added (it names the canonical's new path).
     # Always listed, rewritten only when asked, as in files that are not Markdown.
     found = find_markdown_mentions(text, path, moves, final)
-    one.work.markdown_mentions.extend(PathMention(path, m.line, m.old, m.new) for m in found)
     if one.with_mentions and found:
         named = rewrite_markdown_mentions(text, path, moves, final)
         text, changes = named.text, changes + named.changes
+        # what was rewritten is listed as such; reference labels left as written are to check by hand
+        found = [Mention(c.line, c.old, c.new) for c in named.changes]
+        one.work.unmatched.extend(f"{path}: {u}" for u in named.unmatched)
+        unmatched += named.unmatched
+    one.work.markdown_mentions.extend(PathMention(path, m.line, m.old, m.new) for m in found)
     notice_to: str | None = None
     canonical = one.notices.get(path)
     if canonical is not None and canonical not in one.tracked:
