@@ -164,3 +164,9 @@ def test_reference_labels_are_listed_not_rewritten() -> None:
     done = rewrite_markdown_mentions(text, "AGENTS.md", MOVES)
     assert done.text == text.replace("[ROLLOUT_PLAN.md](", "[docs/ops/rollout-plan.md](")
     assert done.unmatched == ("line 2: ROLLOUT_PLAN.md (a reference label; left as written)",)
+
+
+def test_sibling_that_moves_along_is_not_a_mention() -> None:
+    text = "run SETUP.md first\n"
+    moves = {"guide/SETUP.md": "docs/guide/SETUP.md", "guide/README.md": "docs/guide/README.md"}
+    assert find_markdown_mentions(text, "guide/README.md", moves, "docs/guide/README.md") == []

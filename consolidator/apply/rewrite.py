@@ -644,7 +644,13 @@ def _markdown_mentions(
     if not found:
         return []
     spans = [(s.start, s.end) for s, _ in locate(text)]
-    return [(a, b, m) for a, b, m in found if not any(a < end and start < b for start, end in spans)]
+    # A mention that reads the same from where its moving document goes (a sibling that moves along)
+    # still names the right file: not stale, so not listed.
+    return [
+        (a, b, m)
+        for a, b, m in found
+        if m.new != m.old and not any(a < end and start < b for start, end in spans)
+    ]
 
 
 def find_markdown_mentions(
