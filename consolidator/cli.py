@@ -535,7 +535,8 @@ def plan(
 @click.option(
     "--rewrite-mentions",
     is_flag=True,
-    help="Also rewrite exact mentions of moved paths in files that are not Markdown.",
+    help="Also rewrite exact mentions of moved paths: in files that are not Markdown, and as text "
+    "(not links) in Markdown.",
 )
 @QUIET_OPT
 def apply(

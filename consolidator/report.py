@@ -299,9 +299,24 @@ def print_apply_result(console: Console, result: ApplyResult) -> None:
         # a diff is many lines: each keeps its place, only terminal escapes are removed
         console.print(safe_lines(diff), end="" if diff.endswith("\n") else "\n")
     if result.mentions:
-        state = "rewritten" if result.mentions_rewritten else "not changed (use --rewrite-mentions)"
+        rewritten = "would be rewritten" if result.dry_run else "rewritten"
+        state = rewritten if result.mentions_rewritten else "not changed (use --rewrite-mentions)"
         console.print(f"\nMoved paths named in files that are not Markdown ({state}):")
         for m in result.mentions:
+            console.print(f"  {safe(m.file)}:{m.line}: {safe(m.old)} → {safe(m.new)}")
+    if result.markdown_mentions:
+        # Named as text (prose, inline code, code blocks, link labels), not as links: the link
+        # rewriter does not touch them, so the reader is told where the old paths remain.
+        count = plural(len(result.markdown_mentions), "mention")
+        docs = plural(len({m.file for m in result.markdown_mentions}), "Markdown file")
+        if result.mentions_rewritten:
+            verb = "Would rewrite" if result.dry_run else "Rewrote"
+            console.print(f"\n{verb} {count} of moved files named as text in {docs}:")
+        else:
+            console.print(
+                f"\n{count} of moved files left as text in {docs} (not changed; use --rewrite-mentions):"
+            )
+        for m in result.markdown_mentions:
             console.print(f"  {safe(m.file)}:{m.line}: {safe(m.old)} → {safe(m.new)}")
     for item in result.skipped:
         console.print(f"[yellow]skipped:[/] {safe(item)}")

@@ -85,9 +85,10 @@ def apply_plan(
             tuple(work.moves),
             tuple(work.files),
             tuple(work.mentions),
-            False,
+            rewrite_mentions,  # what the diffs show: the mentions rewritten when asked
             tuple(work.skipped),
             diffs=tuple(work.diffs),
+            markdown_mentions=tuple(work.markdown_mentions),
             unmatched=tuple(work.unmatched),
             staged=not commit,
             dry_run=True,

@@ -585,21 +585,24 @@ _PATH_CHAR_BEFORE = r"(?<![\w.\-/\\~@])"
 _PATH_CHAR_AFTER = r"(?![\w\-/\\]|\.[\w\-])"
 
 
-def _candidates(source: str, moved: Mapping[str, str], text: str) -> dict[str, str]:
-    """Strings that name a moved file from `source` -> what to write instead."""
+def _candidates(source: str, moved: Mapping[str, str], text: str, final: str | None = None) -> dict[str, str]:
+    """Strings that name a moved file from `source` -> what to write instead (a folder-relative
+    mention is written from `final`, where the mentioning file is after the apply, if it moves)."""
     found: dict[str, str] = {}
     for old, new in moved.items():
         if posixpath.basename(old) not in text:
             continue
         rel_old = relative_path(source, old)
         if rel_old != old:
-            found.setdefault(rel_old, relative_path(source, new))
+            found.setdefault(rel_old, relative_path(final or source, new))
         found[old] = new  # the repository-relative reading wins when both readings collide
     return found
 
 
-def _mentions(text: str, source: str, moved: Mapping[str, str]) -> list[tuple[int, int, Mention]]:
-    cands = _candidates(source, moved, text)
+def _mentions(
+    text: str, source: str, moved: Mapping[str, str], final: str | None = None
+) -> list[tuple[int, int, Mention]]:
+    cands = _candidates(source, moved, text, final)
     if not cands:
         return []
     names = "|".join(re.escape(c) for c in sorted(cands, key=len, reverse=True))
@@ -626,3 +629,64 @@ def rewrite_mentions(text: str, source: str, moved: Mapping[str, str]) -> Rewrit
     edits = [(a, b, m.new) for a, b, m in found]
     changes = tuple(Change(m.line, m.old, m.new) for _, _, m in found)
     return Rewritten(_splice(text, edits), changes, ())
+
+
+def _markdown_mentions(
+    text: str, source: str, moved: Mapping[str, str], final: str | None = None
+) -> list[tuple[int, int, Mention]]:
+    """Path mentions in a Markdown text whose links are already rewritten, minus link destinations.
+
+    Destinations are the link rewriter's: those it changed now hold new paths, and those it left as
+    written are reported by it already, so neither is a mention. A link's visible label (`[PLAN.md]`)
+    is text the reader sees, so it is one. Fenced code counts like any other text: a shell example
+    `cat PLAN.md` names a stale path just as a script does, and non-Markdown files are read whole."""
+    found = _mentions(text, source, moved, final)
+    if not found:
+        return []
+    spans = [(s.start, s.end) for s, _ in locate(text)]
+    # A mention that reads the same from where its moving document goes (a sibling that moves along)
+    # still names the right file: not stale, so not listed.
+    return [
+        (a, b, m)
+        for a, b, m in found
+        if m.new != m.old and not any(a < end and start < b for start, end in spans)
+    ]
+
+
+def find_markdown_mentions(
+    text: str, source: str, moved: Mapping[str, str], final: str | None = None
+) -> list[Mention]:
+    """Exact mentions of moved paths in a Markdown document at `source` that are not link
+    destinations (plain text, inline code, code blocks, link labels), by the rules of
+    `find_path_mentions`. `text` is the document with its links already rewritten; `final` is where
+    the document is after the apply when it moves too, from where a folder-relative mention is
+    rewritten (a repository-root mention stays one)."""
+    return [m for _, _, m in _markdown_mentions(text, source, moved, final)]
+
+
+def rewrite_markdown_mentions(
+    text: str, source: str, moved: Mapping[str, str], final: str | None = None
+) -> Rewritten:
+    """Every mention `find_markdown_mentions` lists rewritten, except a whole reference label
+    (`[PLAN.md]: …`, `[see][PLAN.md]`, `[PLAN.md][]`, `[PLAN.md]`): the label pairs a link with its
+    definition, matched without regard to case, so renaming one spelling of it could break the
+    link. Those are reported in `unmatched` instead; an inline link's label (`[PLAN.md](…)`) is
+    visible text only and is rewritten."""
+    found, kept = [], []
+    for a, b, m in _markdown_mentions(text, source, moved, final):
+        if m.new == m.old:
+            continue
+        if _reference_label(text, a, b):
+            kept.append(f"line {m.line}: {m.old} (a reference label; left as written)")
+        else:
+            found.append((a, b, m))
+    edits = [(a, b, m.new) for a, b, m in found]
+    changes = tuple(Change(m.line, m.old, m.new) for _, _, m in found)
+    return Rewritten(_splice(text, edits), changes, tuple(kept))
+
+
+def _reference_label(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole bracketed label not followed by an inline destination."""
+    return (
+        start > 0 and text[start - 1] == "[" and text[end : end + 1] == "]" and text[end + 1 : end + 2] != "("
+    )

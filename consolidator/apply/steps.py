@@ -83,6 +83,7 @@ def actions_for(
         ],
         "mentions": [[m.file, m.line, m.old, m.new] for m in work.mentions],
         "mentions_rewritten": mentions,
+        "markdown_mentions": [[m.file, m.line, m.old, m.new] for m in work.markdown_mentions],
         "skipped": work.skipped,
         "unmatched": work.unmatched,
     }
@@ -101,6 +102,8 @@ def result_of(actions: Mapping[str, Any], commits: Sequence[str], *, resumed: bo
         mentions_rewritten=bool(actions["mentions_rewritten"]),
         skipped=tuple(actions["skipped"]),
         unmatched=tuple(actions.get("unmatched", ())),
+        # journals written before Markdown mentions were found hold none
+        markdown_mentions=tuple(PathMention(*m) for m in actions.get("markdown_mentions", ())),
         commits=tuple(commits),
         staged=not actions["commit"],
         resumed=resumed,

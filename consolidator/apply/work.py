@@ -31,7 +31,16 @@ from ..guard.baseline import BASELINE_REL, SecretEntry, baseline_after_apply, re
 from ..markdown.links import relative_path
 from ..markdown.parse import split_front_matter
 from ..security.sanitize import UnsafePathError, safe_relpath
-from .rewrite import Change, find_path_mentions, in_worker, rewrite_document, rewrite_mentions
+from .rewrite import (
+    Change,
+    Mention,
+    find_markdown_mentions,
+    find_path_mentions,
+    in_worker,
+    rewrite_document,
+    rewrite_markdown_mentions,
+    rewrite_mentions,
+)
 
 PLAN_REL = DEFAULT_PLAN.as_posix()  # the proposal `plan` writes and a person may edit
 RECORD_REL = RECORD.as_posix()  # what was applied, committed with the content
@@ -61,7 +70,8 @@ class FileChange:
 
 @dataclass(frozen=True)
 class PathMention:
-    """A moved path named in a file that is not Markdown (script, config, code)."""
+    """A moved path named as text: in a file that is not Markdown (script, config, code), or in a
+    Markdown document outside any link destination (prose, inline code, code blocks, link labels)."""
 
     file: str
     line: int
@@ -79,6 +89,8 @@ class ApplyResult:
     mentions_rewritten: bool  # whether those mentions were rewritten (opt-in)
     skipped: tuple[str, ...]  # files left untouched on purpose, with the reason
     diffs: tuple[str, ...] = ()  # unified diff per rewritten file (dry run only)
+    # moved paths named as text (not as links) in Markdown documents; rewritten with the mentions
+    markdown_mentions: tuple[PathMention, ...] = ()
     # "path: what" for links that may need rewriting but were left as written (the rewriter could not
     # place them with certainty); check these by hand
     unmatched: tuple[str, ...] = ()
@@ -109,6 +121,7 @@ class Work:
     writes: list[Write] = field(default_factory=list)
     files: list[FileChange] = field(default_factory=list)
     mentions: list[PathMention] = field(default_factory=list)
+    markdown_mentions: list[PathMention] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
@@ -395,10 +408,22 @@ def _markdown_text(
     """A document with its links rewritten and, if archived, its notice: text, changes, notice, unmatched."""
     moves = one.moves
     done = rewrite_document(exact, path, final, moves, files=one.tracked, pool=one.pool)
-    text, unmatched = done.text, tuple(str(u) for u in done.unmatched)
+    text, unmatched, changes = done.text, tuple(str(u) for u in done.unmatched), done.changes
     one.work.unmatched.extend(
         f"{path}: {u}" for u in unmatched if path in moves or any(n in u for n in one.moved_names)
     )
+    # Moved paths the document names as text: found in what the link rewriter made, so no link it
+    # changed is counted twice, and before the notice is added (it names the canonical's new path).
+    # Always listed, rewritten only when asked, as in files that are not Markdown.
+    found = find_markdown_mentions(text, path, moves, final)
+    if one.with_mentions and found:
+        named = rewrite_markdown_mentions(text, path, moves, final)
+        text, changes = named.text, changes + named.changes
+        # what was rewritten is listed as such; reference labels left as written are to check by hand
+        found = [Mention(c.line, c.old, c.new) for c in named.changes]
+        one.work.unmatched.extend(f"{path}: {u}" for u in named.unmatched)
+        unmatched += named.unmatched
+    one.work.markdown_mentions.extend(PathMention(path, m.line, m.old, m.new) for m in found)
     notice_to: str | None = None
     canonical = one.notices.get(path)
     if canonical is not None and canonical not in one.tracked:
@@ -410,7 +435,6 @@ def _markdown_text(
         with_notice = add_notice(text, notice_line(one.titles[canonical], target))
         if with_notice != text:
             text, notice_to = with_notice, moves.get(canonical, canonical)
-    changes = done.changes
     return text, changes, notice_to, unmatched
 
 
