@@ -285,12 +285,6 @@ class Weighed:
         return weights.margin_at(TREE_THRESHOLD) if self.in_tree else weights.threshold
 
 
-def _shown(weight: float, table: Weights) -> bool:
-    """Whether a finding of this weight is worth a reason line: it reads at least 0.05 in the prior
-    table's numbers (what `Reason` rounds to one decimal)."""
-    return abs(weight / table.unit) >= 0.05
-
-
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
     """Each finding's strength times its fitted weight (`weights.json`), added up from the intercept."""
     table = context.weights
@@ -306,9 +300,7 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
     features: dict[str, float] = {r.name: strength for r, strength in own}
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
-    # A reason shows its weight in the prior table's numbers (`Weights.reading`'s unit), so the same finding
-    # reads the same under any table; one that moves the margin by less than that rounding is not shown.
-    reasons = [Reason(r.why, r.name, w / table.unit) for r, w in hits if _shown(w, table)]
+    reasons = [shown for r, w in hits if (shown := table.reason(r.why, r.name, w)) is not None]
     # The signals' own cut-offs on the text's margin ("leans history", "not clearly a record") are written
     # in the prior table's numbers: they see the margin's reading, the same under any table's scale.
     base = table.reading(table.intercept + history - evergreen)
@@ -326,8 +318,9 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
             history += weight
         elif weight < 0:
             evergreen -= weight
-        if _shown(weight, table):
-            reasons.append(Reason(found.text, found.tag, weight / table.unit))
+        shown = table.reason(found.text, found.tag, weight)
+        if shown is not None:
+            reasons.append(shown)
     return Weighed(
         hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features, table.intercept
     )
@@ -342,8 +335,8 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     # feature (or component), and its siblings repeat its set of files. Only a copy its own name marks as
     # old (plan-old.md) goes. The analysis already keeps companions and same-named pages of sibling
     # folders out of one group; this covers a group with a page elsewhere, or identical texts.
-    unit = context.units.get(doc.path)
-    if canonical is not None and unit is not None and not parse_name(doc.name).stale:
+    unit = _unit_keeping(doc, context)
+    if canonical is not None and unit is not None:
         score = context.duplicate_score.get(doc.path, 0.0)
         why = f"resembles {canonical} (group score {score:.2f}) but {_unit_page(unit)}: stays with its folder"
         return None, (Reason(why),)
@@ -389,6 +382,13 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     return canonical, tuple(notes)
 
 
+def _unit_keeping(doc: Document, context: Context) -> tuple[str, int] | None:
+    """The structured folder that keeps `doc` (neither folded nor archived out of it), with its
+    sibling count, or None: outside one, or a copy its own name marks as old (plan-old.md)."""
+    unit = context.units.get(doc.path)
+    return None if unit is None or parse_name(doc.name).stale else unit
+
+
 def _unit_page(unit: tuple[str, int]) -> str:
     folder, siblings = unit
     return f"belongs to {folder}/, one of {siblings} sibling folders that repeat one set of files"
@@ -423,9 +423,9 @@ def _judged(
     reasons = [*weighed.reasons, *notes]
     # A record in a structured folder is already filed with what it records: archived out of the
     # folder, it would leave a hole in the set its siblings repeat. Its kind still says it is a record.
-    unit = context.units.get(doc.path)
-    kept_record = disposition == "archive" and unit is not None and not parse_name(doc.name).stale
-    if kept_record and unit is not None:
+    unit = _unit_keeping(doc, context) if disposition == "archive" else None
+    kept_record = unit is not None
+    if unit is not None:
         disposition = "live"
         reasons.append(Reason(f"reads as a record, but {_unit_page(unit)}: stays with its folder"))
     if doc.path in context.canonicals:

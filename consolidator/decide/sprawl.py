@@ -143,5 +143,4 @@ def _reasons(path: str, backup: bool, weights: Weights, text: str) -> tuple[Reas
     margin = weights.intercept + sum(w for _, w in hits)
     if margin < weights.threshold:
         return None
-    # Weights shown in the prior table's numbers, and only those that read at least 0.05, as for Markdown.
-    return tuple(Reason(r.why, r.name, w / weights.unit) for r, w in hits if abs(w / weights.unit) >= 0.05)
+    return tuple(shown for r, w in hits if (shown := weights.reason(r.why, r.name, w)) is not None)

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..core.errors import ConsolidatorError
+from ..core.models import Reason
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 
@@ -30,6 +31,9 @@ WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 # Not a weight: the anchor of the reading scale (see `Weights.reading`), so that the classifier's fixed
 # margins, written in the prior table's numbers, keep their meaning under a refit.
 READING_THRESHOLD = 1.5
+# A finding is listed among a document's reasons when its weight reads at least this much in the prior
+# table's numbers: what a reason's one decimal would show as 0.0 moves no decision worth explaining.
+SHOWN_READING = 0.05
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,12 @@ class Weights:
         """A margin of this table in the prior table's numbers: the threshold reads READING_THRESHOLD, and
         each unit of this table's evidence reads as one of the prior's. Exact for the prior table itself."""
         return (margin - self.origin) / self.unit
+
+    def reason(self, why: str, tag: str, weight: float) -> Reason | None:
+        """A weighed finding as a reason, its weight shown in the prior table's numbers (so one finding
+        reads the same under any table), or None when it would read 0.0 (see SHOWN_READING)."""
+        shown = weight / self.unit
+        return Reason(why, tag, shown) if abs(shown) >= SHOWN_READING else None
 
     def margin_at(self, reading: float) -> float:
         """The margin of this table that reads `reading` (the inverse of `reading`)."""
