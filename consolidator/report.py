@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,8 +95,7 @@ def print_plan_summary(
         "root_after", sum(1 for e in entries if "/" not in e.source and e.action == "keep")
     )
     if counts is None:
-        counts = {a: sum(1 for e in entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
-        counts["documents"] = len(entries)
+        counts = _action_counts(entries)
     console.print(
         f"[bold]{counts['documents']} documents[/]; Markdown files at the root: "
         f"[bold]{root_before} → {root_after}[/]"
@@ -163,12 +162,18 @@ def print_plan_summary(
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
 
 
+def _action_counts(entries: Sequence[Decision]) -> dict[str, int]:
+    """How many entries each action has, and how many documents (entries) in all."""
+    counts = {a: sum(1 for e in entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
+    counts["documents"] = len(entries)
+    return counts
+
+
 def summary_view(plan: Plan) -> tuple[Plan, dict[str, int]]:
     """`plan` cut to what `print_plan_summary` reads of it (entries that change something or stay at
     the root, duplicate groups, the header and broken links), with the counts it also prints: kept
     beside a cached plan so that a warm run prints the summary without reading the whole plan back."""
-    counts = {a: sum(1 for e in plan.entries if e.action == a) for a in ("keep", "move", "archive", "merge")}
-    counts["documents"] = len(plan.entries)
+    counts = _action_counts(plan.entries)
     entries = tuple(e for e in plan.entries if e.action != "keep" or "/" not in e.source)
     clusters = tuple(c for c in plan.clusters if c.kind == "duplicate")
     return replace(plan, entries=entries, clusters=clusters), counts

@@ -766,9 +766,9 @@ def candidate_pairs(index: _Index, neighbours: dict[Pair, float]) -> set[Pair]:
         return {p for p in pairs if p[0] != p[1]}
     # A pair ruled apart scores 0, below the floor: it can join no group and is no related pair, so it
     # need not be scored (most pairs of a reference set that declares identifiers, or of a translated
-    # tree). The floor keeps both true; without one, the pairs are scored as before. Only pairs that
-    # could be ruled apart are asked: one file name at one depth (versions, translations), both
-    # declaring identifiers, both stubs titled by their names, or both in structured folders.
+    # tree). The floor keeps both true; without one, the pairs are scored as before. The rules that
+    # compare two paths holding one file name (versions, sections) are asked only of pairs with one
+    # file name at one depth.
     where: dict[tuple[str, int], int] = {}
     place = [where.setdefault((d.name, d.path.count("/")), len(where)) for d in index.docs]
     return {(a, b) for a, b in pairs if a != b and not _ruled_apart(index, a, b, place[a] == place[b])}

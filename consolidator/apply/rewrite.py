@@ -674,8 +674,6 @@ def rewrite_markdown_mentions(
     visible text only and is rewritten."""
     found, kept = [], []
     for a, b, m in _markdown_mentions(text, source, moved, final):
-        if m.new == m.old:
-            continue
         if _reference_label(text, a, b):
             kept.append(f"line {m.line}: {m.old} (a reference label; left as written)")
         else:
