@@ -280,3 +280,31 @@ def test_what_the_agents_instructions_name_is_in_use_not_what_a_readme_lists(tmp
     reasons = {e.source: " ".join(r.text for r in e.reasons) for e in plan.entries}
     assert "named by CLAUDE.md" in reasons["GROWTH_PLAN.md"]
     assert "named by" not in reasons["OLD_NOTES.md"]
+
+
+def test_a_report_made_from_a_template_is_not_merged_into_it(tmp_path: Path) -> None:
+    # The analysis groups a filled-in report with the template it was made from (same outline, same
+    # words) and may pick the template as the newer member: the report is not a version of the blank
+    # form, so it is judged on its own (archived as the record it is), never pointed at the template.
+    filled = REPORT_TEMPLATE.replace("(first action taken)", "Rotated the keys").replace("(name)", "Ops")
+    files = {
+        "README.md": "# Tool\n",
+        "docs/ops/INCIDENT_REPORT_TEMPLATE.md": REPORT_TEMPLATE,
+        "docs/ops/INCIDENT_3_COMPLETE.md": filled,
+    }
+    write_files(tmp_path, files)
+    config = Config()
+    pair = Cluster(
+        id="dup-incident",
+        kind="duplicate",
+        members=tuple(sorted(files)[1:]),
+        canonical="docs/ops/INCIDENT_REPORT_TEMPLATE.md",
+        label="incident",
+        evidence=(),
+        score=0.6,
+    )
+    plan = build_plan(scan_repo(tmp_path, config=config, use_cache=False), config, Groups((pair,), (), ()))
+    by_source = {e.source: e for e in plan.entries}
+    report = by_source["docs/ops/INCIDENT_3_COMPLETE.md"]
+    assert report.canonical is None and report.action == "archive"
+    assert by_source["docs/ops/INCIDENT_REPORT_TEMPLATE.md"].action == "keep"

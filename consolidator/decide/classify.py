@@ -335,6 +335,11 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     # feature (or component), and its siblings repeat its set of files. Only a copy its own name marks as
     # old (plan-old.md) goes. The analysis already keeps companions and same-named pages of sibling
     # folders out of one group; this covers a group with a page elsewhere, or identical texts.
+    # A report filled in from a template is not a version of the template: folded into it, the record
+    # would point readers to a blank form. It is judged as a document of its own.
+    if canonical is not None and _template(canonical) and not _template(doc.path):
+        why = f"resembles {canonical}, a template: a page made from it is not a version of it"
+        return None, (Reason(why),)
     unit = _unit_keeping(doc, context)
     if canonical is not None and unit is not None:
         score = context.duplicate_score.get(doc.path, 0.0)
