@@ -8,11 +8,15 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from consolidator.analysis.folders import structured_folders
 from consolidator.analysis.scan import scan_repo
-from consolidator.analysis.similarity import Groups, find_groups
+from consolidator.analysis.similarity import Groups, find_groups, named_reference_pages
 from consolidator.core.config import Config
 from consolidator.core.models import Cluster, Plan
+from consolidator.decide import evidence
+from consolidator.decide.evidence import build_context
 from consolidator.decide.plan import build_plan
 from consolidator.decide.planfile import dump_plan
 from tests.conftest import RepoMaker
@@ -245,3 +249,30 @@ def test_a_live_guide_is_never_folded_into_a_record_kept_in_its_feature_folder(m
     by_source = {e.source: e for e in plan.entries}
     assert by_source[record].action == "keep"
     assert by_source["AUDIT_GUIDE.md"].action == "move", by_source["AUDIT_GUIDE.md"]
+
+
+def test_deciding_reads_the_folders_the_analysis_found(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The analysis finds the structured folders and the pages of a reference named by subject while it
+    # scores pairs; deciding reads them from the groups instead of finding them a second time.
+    files = feature_repo_files()
+    files.update({f"reference/cmd{n:02}.md": f"# cmd{n:02}\n\nWhat cmd{n:02} prints.\n" for n in range(20)})
+    repo = make_repo(files)
+    inventory = scan_repo(repo, config=Config(), use_cache=False)
+    groups = find_groups(inventory.documents)
+    assert groups.units == structured_folders(d.path for d in inventory.documents)
+    docs = sorted(inventory.documents, key=lambda d: d.path)
+    named = {d.path for d, is_named in zip(docs, named_reference_pages(docs), strict=True) if is_named}
+    assert groups.named_subjects == named and len(named) == 20
+    # groups made without the analysis: build_context finds both itself, to the same context
+    bare = Groups(groups.duplicates, groups.topics, groups.series, groups.related)
+    expected = build_context(inventory, bare, Config())
+    assert expected.units and expected.named_subjects == named
+
+    def found_again(*args: object) -> None:
+        raise AssertionError("found a second time")
+
+    monkeypatch.setattr(evidence, "structured_folders", found_again)
+    monkeypatch.setattr(evidence, "named_reference_pages", found_again)
+    assert build_context(inventory, groups, Config()) == expected

@@ -46,7 +46,7 @@ from rapidfuzz import fuzz
 from ..core.config import SimilarityConfig
 from ..core.conventions import heads_folder, in_history_folder, language_folder
 from ..core.models import Document
-from .folders import VERSION_FOLDER, structured_folders
+from .folders import VERSION_FOLDER, Units, structured_folders
 from .names import NameParts, parse_name, stem
 from .prose import _NOT_WORD, Prepared, document_text, exact_key, strip_symbols
 from .vectors import (
@@ -135,6 +135,7 @@ class _Index:
     identifiers: list[dict[str, str]] = field(init=False)  # the identifiers a page declares, by key
     # the structured folders (see `folders`): each document's unit (an index into `unit_folders`, -1 for
     # none), the index of that unit's parent, and its path inside the unit (case aside)
+    units: Units = field(init=False)
     unit_folders: list[str] = field(init=False)
     unit: list[int] = field(init=False)
     unit_parent: list[int] = field(init=False)
@@ -229,6 +230,7 @@ class _Index:
 
     def _find_units(self) -> None:
         units = structured_folders(d.path for d in self.docs)
+        self.units = units  # also carried in `Groups`, for deciding
         self.unit_folders = sorted(units.parents)
         number = {folder: k for k, folder in enumerate(self.unit_folders)}
         parents = {parent: k for k, parent in enumerate(sorted(units.counts))}

@@ -24,6 +24,7 @@ from rich.markup import escape
 
 from ..core.config import SimilarityConfig
 from ..core.models import Cluster, Document
+from .folders import Units
 from .grouping import (
     _duplicate_clusters,
     average_linkage,
@@ -80,6 +81,12 @@ class Groups:
     # scored pairs below duplicate level whose names or titles are related: (path, path, score), sorted.
     # Classification uses them to find several guides to one procedure.
     related: tuple[tuple[str, str, float], ...] = ()
+    # What the analysis found of the documents' folders while scoring, carried so that deciding reads
+    # them instead of finding them again: the structured folders of the documents' paths, and the
+    # documents titled by their own name in a reference named by subject (`pairs.named_reference_pages`).
+    # None in groups made without the analysis (by hand, in tests): `evidence.build_context` finds them.
+    units: Units | None = None
+    named_subjects: frozenset[str] | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -209,7 +216,15 @@ def start_groups(
     sets = duplicate_sets(index, scored)
     duplicates = _duplicate_clusters(index, sets, scored)
     series = series_clusters(ordered, index.names)
-    groups = Groups(tuple(duplicates), (), tuple(series), related_pairs(index, scored))
+    named = frozenset(d.path for d, is_named in zip(ordered, index.named, strict=True) if is_named)
+    groups = Groups(
+        tuple(duplicates),
+        (),
+        tuple(series),
+        related_pairs(index, scored),
+        units=index.units,
+        named_subjects=named,
+    )
     return groups, later if later is not None else Topics(tuple(topic_list))
 
 

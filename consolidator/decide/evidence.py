@@ -545,8 +545,15 @@ def build_context(
     # Whether mentioned scripts still exist can only be judged where the inventory lists more than docs.
     others = [f for f in inventory.files if not is_markdown(f)]
     file_names = frozenset(f.rsplit("/", 1)[-1].lower() for f in others) if len(others) >= 20 else frozenset()
-    found = structured_folders(d.path for d in docs)
+    # The analysis found the structured folders (and the named reference pages below) while scoring
+    # pairs: read from the groups, found here only for groups made without it.
+    found = groups.units if groups.units is not None else structured_folders(d.path for d in docs)
     units = {d.path: (u, found.siblings(u)) for d in docs if (u := found.unit_of(d.path)) is not None}
+    subjects = groups.named_subjects
+    if subjects is None:
+        subjects = frozenset(
+            d.path for d, is_named in zip(docs, named_reference_pages(docs), strict=True) if is_named
+        )
     entries = entry_points(docs, config)
     named_by_front: dict[str, list[str]] = defaultdict(list)
     every = frozenset(d.path for d in docs)
@@ -574,9 +581,7 @@ def build_context(
         weights=weights or default_weights(),
         units=dict(sorted(units.items())),
         named_by_front={p: tuple(sorted(by)) for p, by in sorted(named_by_front.items())},
-        named_subjects=frozenset(
-            d.path for d, named in zip(docs, named_reference_pages(docs), strict=True) if named
-        ),
+        named_subjects=subjects,
     )
 
 
