@@ -128,6 +128,29 @@ def test_duplicate_of_a_live_document(make_repo: RepoMaker) -> None:
     }
 
 
+def test_check_finds_the_groups_through_the_planners_own_path(
+    make_repo: RepoMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # check judges with the plan's one path (the planner asks for the groups itself), never a second
+    # way of its own: the duplicate is found, by one request for the groups, and not by another door.
+    from consolidator.decide import plan as plan_module
+
+    asked: list[int] = []
+    real = plan_module.start_document_groups
+
+    def counting(*args: object, **kwargs: object) -> object:
+        asked.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    def elsewhere(*args: object, **kwargs: object) -> None:
+        raise AssertionError("groups found outside the planner's path")
+
+    monkeypatch.setattr(plan_module, "start_document_groups", counting)
+    monkeypatch.setattr(plan_module, "find_document_groups", elsewhere)
+    test_duplicate_of_a_live_document(make_repo)
+    assert asked == [1]
+
+
 def test_history_outside_archive(make_repo: RepoMaker) -> None:
     status = (
         "# Week 3 Status Report\n\n**Status:** ✅ COMPLETE\n**Report Date:** 2025-02-21\n\n## Summary\n\n"

@@ -286,10 +286,11 @@ def analysis_findings(inventory: Inventory, config: Config) -> Analysis:
     """Duplicates and misplaced history, from the same engine as `plan`; also where files belong."""
     # Imported here, not at the top: the planner brings scikit-learn and SciPy, which a check answered
     # from its cache never needs (importing them alone costs longer than the whole warm check).
-    from ..decide.plan import find_document_groups, plan_with_fresh
+    from ..decide.plan import plan_with_fresh
 
-    groups = find_document_groups(inventory.documents, config)
-    plan, fresh = plan_with_fresh(inventory, config, groups)
+    # The planner finds the groups itself, as `plan` does (with what the scan's workers derived, and the
+    # topics in a second process on a large repository): one path, so check cannot judge differently.
+    plan, fresh = plan_with_fresh(inventory, config)
     found, suggestions = _plan_findings(plan.entries, inventory, config)
     fresh_found, fresh_suggestions = _plan_findings(fresh, inventory, config)
     return Analysis(found, suggestions, frozenset(f.path for f in fresh_found), fresh_suggestions)
