@@ -188,3 +188,60 @@ def test_every_stage_says_what_it_owns_and_may_import(stage: str) -> None:
 def test_every_subpackage_is_a_stage() -> None:
     subpackages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert subpackages == set(ALLOWED)
+
+
+def private_reaches(package: Path = PACKAGE) -> list[str]:
+    """Private (underscore) names a module takes from a module of another stage: imported by name, or
+    read as an attribute of a module it imported (`from ..analysis import scan` then `scan._x`). A stage
+    offers other stages its public names only; a top-level module counts as a stage of its own."""
+    found = []
+    for path in modules(package):
+        name = module_name(path, package)
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        aliases: dict[str, str] = {}  # local name -> the module of another stage it is bound to
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            stem = ".".join(here[: len(here) - (node.level - 1)] + ([node.module] if node.module else []))
+            for alias in node.names:
+                dotted = f"{stem}.{alias.name}"
+                is_module = (package.parent / Path(*dotted.split("."))).with_suffix(".py").is_file()
+                owner = dotted if is_module else stem
+                if stage_of(owner) == stage_of(name) and stage_of(name) is not None:
+                    continue
+                if is_module:
+                    aliases[alias.asname or alias.name] = dotted
+                elif alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{name}:{node.lineno} imports {stem}.{alias.name}")
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                found.append(f"{name}:{node.lineno} reads {aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_a_planted_private_reach_is_found(tmp_path: Path) -> None:
+    pkg = tmp_path / "consolidator"
+    for sub in ("analysis", "guard"):
+        (pkg / sub).mkdir(parents=True)
+        (pkg / sub / "__init__.py").write_text('"""x"""\n')
+    (pkg / "analysis" / "scan.py").write_text("def _parse(): ...\ndef parse(): ...\n")
+    (pkg / "analysis" / "cache.py").write_text("from .scan import _parse\n")  # within its stage: fine
+    (pkg / "guard" / "check.py").write_text(
+        "from ..analysis import scan as _s\nfrom ..analysis.scan import _parse, parse\n"
+        "_s._parse()\n_s.parse()\n"
+    )
+    assert sorted(private_reaches(pkg)) == [
+        "consolidator.guard.check:2 imports consolidator.analysis.scan._parse",
+        "consolidator.guard.check:3 reads consolidator.analysis.scan._parse",
+    ]
+
+
+def test_no_stage_reaches_into_another_stages_private_names() -> None:
+    assert private_reaches() == []

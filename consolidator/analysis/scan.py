@@ -535,3 +535,27 @@ def secret_values(inventory: Inventory) -> dict[str, str]:
             texts[doc.path] = decode((root / doc.path).read_bytes()).text
             found[doc.path] = scan_text(doc.path, texts[doc.path])
     return known_values(texts, found)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One document read as the scan reads it, for stages that judge a few changed files without a scan (the
+# incremental check): the same parse and the same `Document`, so that they cannot drift from the scan's.
+
+
+def parse_blob(data: bytes) -> Entry:
+    """One file's bytes parsed as the scan parses them: the parse (an outline alone past
+    `MAX_PARSE_BYTES`), whether the bytes held invalid text, and the secrets found in the text."""
+    return _parse_blob(data)
+
+
+def make_document(
+    path: str,
+    data: bytes,
+    blob: str,
+    parsed: Parsed,
+    history: gitio.FileHistory | None = None,
+    warnings: tuple[str, ...] = (),
+) -> Document:
+    """The `Document` the scan makes of a parse (`parse_blob`) of the file at `path`, its bytes `data`
+    and blob id `blob`; its links are not resolved against the repository's files (`resolve_links`)."""
+    return _document(path, data, blob, parsed, history, warnings)
