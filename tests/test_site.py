@@ -798,3 +798,26 @@ def test_folders_that_differ_only_in_case_are_one_section(tmp_path: Path) -> Non
     assert result.warnings == ()
     oncall = _article(_html(result.site_dir, "OPERATIONS/oncall/index.html"))
     assert 'href="../../operations/runbook/"' in oncall
+
+
+_SITE_RUN = """
+import sys
+from consolidator.cli import main
+sys.argv = ["consolidate", "site", sys.argv[1]]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print(*(name in sys.modules for name in ("sklearn", "scipy", "networkx")), code, file=sys.stderr)
+"""
+
+
+def test_the_site_command_imports_no_similarity_machinery(repo: Path) -> None:
+    # Writing the site reads the rules (text sprawl) but never compares documents: scikit-learn, SciPy
+    # and networkx, most of a second to import, stay out of it.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SITE_RUN, str(repo)], capture_output=True, text=True)
+    assert done.stderr.split()[-4:] == ["False", "False", "False", "0"], done.stderr
+    assert (repo / "mkdocs.yml").is_file()

@@ -18,19 +18,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from typing import TYPE_CHECKING
 
 from ..analysis.folders import structured_folders
-from ..analysis.graph import build_graph, inbound_links
 from ..analysis.names import parse_name
-from ..analysis.similarity import Groups, named_reference_pages, same_name
 from ..core.config import Config
 from ..core.conventions import is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
 from .textsignals import CONTENT_RULES, TextSignals, signals_of
 from .weights import Weights, default_weights
+
+# scikit-learn, the similarity stage (SciPy) and the link graph (networkx) are imported where they are
+# used, not here: the site (`site.layout`, through `sprawl`) imports this module for the rules alone, and
+# would pay most of a second for them.
+if TYPE_CHECKING:
+    from ..analysis.similarity import Groups
 
 
 @dataclass(frozen=True)
@@ -501,6 +504,8 @@ def entry_points(docs: Iterable[Document], config: Config) -> frozenset[str]:
 def build_context(
     inventory: Inventory, groups: Groups, config: Config, weights: Weights | None = None
 ) -> Context:
+    from ..analysis.graph import build_graph, inbound_links
+
     docs = inventory.documents
     # "Now" is the newest change the history records; without history, the newest date a document states.
     commits = [d.dates.last_commit for d in docs if d.dates.last_commit]
@@ -551,6 +556,8 @@ def build_context(
     units = {d.path: (u, found.siblings(u)) for d in docs if (u := found.unit_of(d.path)) is not None}
     subjects = groups.named_subjects
     if subjects is None:
+        from ..analysis.similarity import named_reference_pages
+
         subjects = frozenset(
             d.path for d, is_named in zip(docs, named_reference_pages(docs), strict=True) if is_named
         )
@@ -617,6 +624,8 @@ def bodies_agree(a: Document | None, b: Document | None) -> bool:
 def _word_counts(text: str) -> dict[str, int]:
     """Counts of the words that carry a subject (English function words left out). Remembered: one
     document is compared with each member of its group in turn (the result is only read)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     counts: dict[str, int] = defaultdict(int)
     for word in _WORD.findall(text.lower()):
         if word not in ENGLISH_STOP_WORDS:
@@ -632,4 +641,6 @@ def _versions(a: str, b: str, docs_dir: str) -> bool:
     # a stray copy: one of the two at the root, the other in the docs tree
     other = folder_a or folder_b
     stray = bool(docs_dir) and not (folder_a and folder_b) and (other + "/").startswith(docs_dir + "/")
+    from ..analysis.similarity import same_name
+
     return same_name(parse_name(name_a), parse_name(name_b), folder_a == folder_b or stray)

@@ -13,13 +13,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ..analysis.names import parse_name
-from ..analysis.similarity import Groups
 from ..core.config import Config
 from ..core.conventions import is_conventional, slug
 from ..core.models import Cluster, Document, Inventory, Reason
 from .classify import Classification, section_for
+
+if TYPE_CHECKING:  # the similarity stage brings SciPy and scikit-learn, which the site never needs
+    from ..analysis.similarity import Groups
 
 # A topic gets its own sub-folder of a section when at least this many moved documents share it.
 TOPIC_FOLDER_MIN = 8
