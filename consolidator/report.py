@@ -293,11 +293,18 @@ def print_apply_result(console: Console, result: ApplyResult) -> None:
     if result.already_applied:
         console.print("The plan is already applied; nothing changed.")
         return
-    moved, rewritten = plural(len(result.moves), "file"), plural(len(result.rewritten), "file")
+    # Links and paths named as text counted apart (a document that only names a moved file in its
+    # prose has no link rewritten); a file changed by its archive notice alone is in neither count.
+    (links, linked), (named, naming) = result.rewrite_counts()
+    parts = [f"{plural(links, 'link')} in {plural(linked, 'file')}"] if links else []
+    if named:
+        parts.append(f"{plural(named, 'path')} named as text in {plural(naming, 'file')}")
+    what = " and ".join(parts) or "no links"
+    moved = plural(len(result.moves), "file")
     if result.dry_run:
-        console.print(f"[bold]Would move {moved}[/], would rewrite links in {rewritten}.")
+        console.print(f"[bold]Would move {moved}[/], would rewrite {what}.")
     else:
-        console.print(f"[bold]Moved {moved}[/], rewrote links in {rewritten}.")
+        console.print(f"[bold]Moved {moved}[/], rewrote {what}.")
     for source, dest in result.moves:
         console.print(f"  {safe(source)} → {safe(dest)}")
     for diff in result.diffs:

@@ -170,3 +170,41 @@ def test_sibling_that_moves_along_is_not_a_mention() -> None:
     text = "run SETUP.md first\n"
     moves = {"guide/SETUP.md": "docs/guide/SETUP.md", "guide/README.md": "docs/guide/README.md"}
     assert find_markdown_mentions(text, "guide/README.md", moves, "docs/guide/README.md") == []
+
+
+def test_the_first_line_counts_links_and_paths_named_as_text_apart(make_repo: RepoMaker) -> None:
+    # A document that names the moved file only as text has no link rewritten: the first line says
+    # what was rewritten (links, and the paths named as text when asked), never one for the other.
+    runner = CliRunner()
+    text_only = _repo(make_repo, AGENTS.replace("- [ROLLOUT_PLAN.md](ROLLOUT_PLAN.md) as a link\n", ""))
+    done = runner.invoke(main, ["apply", str(text_only), "--rewrite-mentions", "--quiet"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[0] == "Moved 1 file, rewrote 4 paths named as text in 1 file."
+    repo = _repo(make_repo)
+    dry = runner.invoke(main, ["apply", str(repo), "--dry-run", "--rewrite-mentions", "--quiet"])
+    assert dry.stdout.splitlines()[0] == (
+        "Would move 1 file, would rewrite 1 link in 1 file and 5 paths named as text in 1 file."
+    )
+    # not asked to rewrite them: the mentions are listed below, and the first line counts the link
+    done = runner.invoke(main, ["apply", str(repo), "--quiet"])
+    assert done.stdout.splitlines()[0] == "Moved 1 file, rewrote 1 link in 1 file."
+    message = gitio.run_git(repo, "log", "-1", "--format=%B").decode()
+    assert "Rewrote 1 link target in 1 file," in message
+    message = gitio.run_git(text_only, "log", "-1", "--format=%B").decode()
+    assert "Rewrote 0 link targets and 4 paths named as text in 1 file," in message
+
+
+def test_a_journal_from_before_mentions_were_counted_apart_counts_its_changes_as_links() -> None:
+    from consolidator.apply.steps import result_of
+
+    actions = {
+        "plan": "plan.yaml",
+        "plan_blob": "0" * 40,
+        "moves": [["A.md", "docs/A.md", "100644", "1" * 40]],
+        "files": [["README.md", "README.md", [[3, "A.md", "docs/A.md"]], None, []]],  # 5 fields
+        "mentions": [],
+        "mentions_rewritten": False,
+        "skipped": [],
+        "commit": True,
+    }
+    assert result_of(actions, [], resumed=True).rewrite_counts() == ((1, 1), (0, 0))

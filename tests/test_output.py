@@ -191,7 +191,7 @@ def test_dry_run_prints_one_line_per_move_and_a_multi_line_diff(make_repo: RepoM
     result = CliRunner().invoke(main, ["apply", str(root), "--plan", str(plan), "--dry-run", "-q"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Would move 2 files, would rewrite links in 3 files."
+    assert lines[0] == "Would move 2 files, would rewrite 4 links in 3 files."
     assert "  GUIDE.md → docs/guides/GUIDE.md" in lines and "  NOTES.md → docs/NOTES.md" in lines
     assert "--- a/README.md" in lines and "+++ b/README.md" in lines
     assert "-See [the guide](GUIDE.md) and [notes](NOTES.md)." in lines
@@ -207,7 +207,7 @@ def test_dry_run_in_a_60_column_terminal_keeps_moves_and_diff_lines(make_repo: R
     rc, shown = run_in_terminal(["apply", str(root), "--plan", str(root / "plan.yaml"), "--dry-run", "-q"])
     assert rc == 0, shown
     lines = shown.splitlines()
-    assert "Would move 1 file, would rewrite links in 1 file." in lines
+    assert "Would move 1 file, would rewrite 1 link in 1 file." in lines
     assert f"  {long_name} → docs/{long_name}" in lines
     assert f"+See [the guide](docs/{long_name})." in lines
 

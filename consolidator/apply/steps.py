@@ -19,7 +19,17 @@ from ..guard.baseline import BASELINE_REL
 from ..markdown.links import folders_of
 from ..security.sanitize import safe_relpath
 from .journal import Journal, write_durably
-from .work import IGNORE_REL, PLAN_REL, RECORD_REL, ApplyResult, FileChange, LinkChange, PathMention, Work
+from .work import (
+    IGNORE_REL,
+    PLAN_REL,
+    RECORD_REL,
+    ApplyResult,
+    FileChange,
+    LinkChange,
+    PathMention,
+    Work,
+    link_counts,
+)
 
 BATCH = 4  # files per journal record: small enough that a kill loses little, large enough to be cheap
 # ... but at most this many records for the moves and as many for the writes: each record is flushed
@@ -49,15 +59,20 @@ def _messages(plan: Plan, plan_blob: str, work: Work) -> tuple[str, str]:
         f"Pure renames, no content change, so history follows every file.\n{origin}\n{moved}\n"
     )
     notices = sum(1 for f in work.files if f.notice)
-    links = sum(len(f.changes) for f in work.files)
+    (links, _), (named, _) = link_counts(work.files)
     edited = sum(1 for w in work.writes if w.path not in (RECORD_REL, BASELINE_REL, IGNORE_REL))
+    rewrote = _count(links, "link target") + (f" and {_count(named, 'path')} named as text" if named else "")
     content = (
         f"docs: rewrite links after moving documents (consolidate apply)\n\n"
-        f"Rewrote {links} link targets or path mentions in {edited} files, added {notices} archive "
+        f"Rewrote {rewrote} in {_count(edited, 'file')}, added {notices} archive "
         f"notices, recorded the applied plan as {RECORD_REL} and the links already broken and "
         f"secrets already present before as known in {BASELINE_REL}.\n{origin}\n"
     )
     return renames, content
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def actions_for(
@@ -78,7 +93,14 @@ def actions_for(
         "created_dirs": _created_dirs(root, finals),
         "messages": [renames, content],
         "files": [
-            [f.path, f.source, [[c.line, c.old, c.new] for c in f.changes], f.notice, list(f.unmatched)]
+            [
+                f.path,
+                f.source,
+                [[c.line, c.old, c.new] for c in f.changes],
+                f.notice,
+                list(f.unmatched),
+                f.mentions,
+            ]
             for f in work.files
         ],
         "mentions": [[m.file, m.line, m.old, m.new] for m in work.mentions],
@@ -95,7 +117,8 @@ def result_of(actions: Mapping[str, Any], commits: Sequence[str], *, resumed: bo
         plan_blob=actions["plan_blob"],
         moves=tuple((m[0], m[1]) for m in actions["moves"]),
         rewritten=tuple(
-            FileChange(f[0], f[1], tuple(LinkChange(*c) for c in f[2]), f[3], tuple(f[4]))
+            # journals written before mentions were counted apart hold 5 fields (all counted as links)
+            FileChange(f[0], f[1], tuple(LinkChange(*c) for c in f[2]), f[3], tuple(f[4]), *f[5:6])
             for f in actions["files"]
         ),
         mentions=tuple(PathMention(*m) for m in actions["mentions"]),

@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,9 +63,22 @@ class FileChange:
 
     path: str  # where the file is after the apply
     source: str  # where it was before (the same unless it moved)
-    changes: tuple[LinkChange, ...]  # rewritten link targets (or path mentions)
+    changes: tuple[LinkChange, ...]  # rewritten link targets, then rewritten paths named as text
     notice: str | None = None  # canonical document the added archive notice points to
     unmatched: tuple[str, ...] = ()  # what the rewriter reported it could not rewrite
+    # how many of `changes` (the last ones) are moved paths named as text, not links: rewritten with
+    # --rewrite-mentions, in Markdown prose or in files that are not Markdown; the summary counts them apart
+    mentions: int = 0
+
+
+def link_counts(files: Iterable[FileChange]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(links rewritten, files they are in), (moved paths named as text rewritten, files they are in):
+    counted apart, since a path named in prose is no link (an archive notice alone is neither)."""
+    links, named = [], []
+    for f in files:
+        links.append(len(f.changes) - f.mentions)
+        named.append(f.mentions)
+    return (sum(links), sum(1 for n in links if n)), (sum(named), sum(1 for n in named if n))
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,10 @@ class ApplyResult:
     dry_run: bool = False
     already_applied: bool = False
     resumed: bool = False
+
+    def rewrite_counts(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """`link_counts` of the rewritten files: links, and paths named as text, each with its files."""
+        return link_counts(self.rewritten)
 
 
 # ---------------------------------------------------------------- the work, worked out in memory
@@ -404,8 +421,9 @@ def _file_bytes(one: _Pass, path: str, markdown: bool) -> bytes | None:
 
 def _markdown_text(
     one: _Pass, path: str, final: str, exact: str
-) -> tuple[str, tuple[LinkChange, ...], str | None, tuple[str, ...]]:
-    """A document with its links rewritten and, if archived, its notice: text, changes, notice, unmatched."""
+) -> tuple[str, tuple[LinkChange, ...], int, str | None, tuple[str, ...]]:
+    """A document with its links rewritten and, if archived, its notice: text, changes, how many of the
+    changes are paths named as text, notice, unmatched."""
     moves = one.moves
     done = rewrite_document(exact, path, final, moves, files=one.tracked, pool=one.pool)
     text, unmatched, changes = done.text, tuple(str(u) for u in done.unmatched), done.changes
@@ -416,9 +434,10 @@ def _markdown_text(
     # changed is counted twice, and before the notice is added (it names the canonical's new path).
     # Always listed, rewritten only when asked, as in files that are not Markdown.
     found = find_markdown_mentions(text, path, moves, final)
+    mentions = 0
     if one.with_mentions and found:
         named = rewrite_markdown_mentions(text, path, moves, final)
-        text, changes = named.text, changes + named.changes
+        text, changes, mentions = named.text, changes + named.changes, len(named.changes)
         # what was rewritten is listed as such; reference labels left as written are to check by hand
         found = [Mention(c.line, c.old, c.new) for c in named.changes]
         one.work.unmatched.extend(f"{path}: {u}" for u in named.unmatched)
@@ -435,7 +454,7 @@ def _markdown_text(
         with_notice = add_notice(text, notice_line(one.titles[canonical], target))
         if with_notice != text:
             text, notice_to = with_notice, moves.get(canonical, canonical)
-    return text, changes, notice_to, unmatched
+    return text, changes, mentions, notice_to, unmatched
 
 
 def _mention_text(one: _Pass, path: str, exact: str) -> tuple[str, tuple[LinkChange, ...]] | None:
@@ -463,12 +482,13 @@ def _rewrite_file(one: _Pass, path: str) -> None:
     notice_to: str | None = None
     unmatched: tuple[str, ...] = ()
     if markdown:
-        text, changes, notice_to, unmatched = _markdown_text(one, path, final, decoded.exact)
+        text, changes, mentions, notice_to, unmatched = _markdown_text(one, path, final, decoded.exact)
     else:
         mentioned = _mention_text(one, path, decoded.exact)
         if mentioned is None:
             return
         text, changes = mentioned
+        mentions = len(changes)  # a file that is not Markdown has no links rewritten: all are mentions
     if text == decoded.exact:
         return
     new = encode(decoded, text)
@@ -477,7 +497,7 @@ def _rewrite_file(one: _Pass, path: str) -> None:
     blob = gitio.blob_id(new)
     work.blobs[blob] = new
     work.writes.append(Write(final, path, one.tracked[path].mode, new, blob))
-    work.files.append(FileChange(final, path, changes, notice_to, unmatched))
+    work.files.append(FileChange(final, path, changes, notice_to, unmatched, mentions))
     if one.with_diffs:
         old_lines = decoded.text.splitlines(keepends=True)
         new_lines = decode(new).text.splitlines(keepends=True)
