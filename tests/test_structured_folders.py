@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from consolidator.analysis import similarity
 from consolidator.analysis.folders import structured_folders
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups, find_groups, named_reference_pages
@@ -274,5 +275,5 @@ def test_deciding_reads_the_folders_the_analysis_found(
         raise AssertionError("found a second time")
 
     monkeypatch.setattr(evidence, "structured_folders", found_again)
-    monkeypatch.setattr(evidence, "named_reference_pages", found_again)
+    monkeypatch.setattr(similarity, "named_reference_pages", found_again)  # evidence imports it where used
     assert build_context(inventory, groups, Config()) == expected
