@@ -5,7 +5,7 @@ text), so the plan has them computed in the scan's worker processes, right after
 the similarity stage's reading of the prose (`plan_facts`), and hands the compact results to
 `evidence.gather_evidence` and `similarity.find_groups`. This module is therefore kept light (the
 rules table, `analysis.prose` and `re`): each worker imports it when it unpickles `plan_facts`, and
-importing `evidence` there would import scikit-learn into every worker.
+needs none of what `evidence` adds (the signals that read the rest of the repository).
 
 The rules that read the file name or the title are not here: a title may come from the file name,
 and the same content can sit under several names.
