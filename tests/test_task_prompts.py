@@ -154,3 +154,12 @@ def test_a_prompt_of_the_command_line_is_not_a_prompt_for_an_assistant(tmp_path:
     assert entry.action == "move"
     assert "task-prompt" not in _tags(entry)
     assert plan["STREAMING_REWRITE_PROMPT.md"].action == "archive"
+
+
+def test_route_parameters_and_shell_variables_are_not_blanks_to_fill_in(tmp_path: Path) -> None:
+    routes = " Serve `/lamps/{id}`, `/lamps/{id}/wicks` and `/rooms/{room}`, under `${LANTERN_HOME}`.\n"
+    brief = BRIEF.format(title="Streaming rewrite prompt", subject="reader") + routes
+    write_files(tmp_path, {"README.md": README, "STREAMING_REWRITE_PROMPT.md": brief})
+    entry = _plan(tmp_path)["STREAMING_REWRITE_PROMPT.md"]
+    assert entry.action == "archive", entry
+    assert "task-prompt" in _tags(entry)

@@ -88,10 +88,11 @@ BRIEF_HEADING = re.compile(
 )
 BRIEF_SECTIONS = "has a brief's sections (objective, deliverables)"
 # Blanks to fill in ({{topic}}, {audience}, [INSERT CONTEXT], <your goal>): a prompt with blanks is a
-# reusable template, what a prompt library holds, not one brief for work already asked for.
+# reusable template, what a prompt library holds, not one brief for work already asked for. A brace after
+# a slash or a dollar is a route's parameter or a shell variable (`/users/{id}`, `${HOME}`), not a blank.
 BLANK = re.compile(
-    r"\{\{\s*\w[^{}\n]{0,40}\}\}|\{[A-Za-z_][\w -]{0,30}\}|\[(?:insert|your|enter|add) [^\]\n]{1,40}\]|"
-    r"<(?:your|insert) [^>\n]{1,30}>",
+    r"\{\{\s*\w[^{}\n]{0,40}\}\}|(?<![/$\w{])\{[a-z_][\w -]{0,30}\}|"
+    r"\[(?:insert|your|enter|add) [^\]\n]{1,40}\]|<(?:your|insert) [^>\n]{1,30}>",
     re.IGNORECASE,
 )
 
