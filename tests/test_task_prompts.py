@@ -115,21 +115,24 @@ def test_a_process_document_about_prompts_is_not_a_prompt(tmp_path: Path) -> Non
     assert plan["STREAMING_REWRITE_PROMPT.md"].action == "archive"
 
 
-def test_a_prompt_the_readme_links_to_stays_live(tmp_path: Path) -> None:
+def test_a_prompt_the_readme_or_the_agents_instructions_link_to_stays_live(tmp_path: Path) -> None:
     readme = README + "\nTo start, paste the [onboarding prompt](ONBOARDING_PROMPT.md) into your assistant.\n"
+    agents = "# Agents\n\nBefore a release, run the [release prompt](RELEASE_PROMPT.md).\n"
     write_files(
         tmp_path,
         {
             "README.md": readme,
+            "CLAUDE.md": agents,
             "ONBOARDING_PROMPT.md": BRIEF.format(title="Onboarding prompt", subject="setup"),
+            "RELEASE_PROMPT.md": BRIEF.format(title="Release prompt", subject="packaging"),
             "STREAMING_REWRITE_PROMPT.md": BRIEF.format(title="Streaming rewrite prompt", subject="reader"),
         },
     )
     plan = _plan(tmp_path)
-    entry = plan["ONBOARDING_PROMPT.md"]
-    assert entry.action == "move", entry
-    assert "task-prompt" not in _tags(entry)
-    assert "entry-point" in _tags(entry)
+    for path in ("ONBOARDING_PROMPT.md", "RELEASE_PROMPT.md"):
+        assert plan[path].action == "move", plan[path]
+        assert "task-prompt" not in _tags(plan[path])
+    assert "entry-point" in _tags(plan["ONBOARDING_PROMPT.md"])
     assert plan["STREAMING_REWRITE_PROMPT.md"].action == "archive"
 
 

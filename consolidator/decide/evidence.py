@@ -176,7 +176,14 @@ def task_prompt(doc: Document, ev: Evidence, ctx: Context) -> Reason | None:
         return None
     if not (_PROMPT_NAMED.search(ev.name_text) or _PROMPT_NAMED.search(doc.title)):
         return None
-    if any(p in ctx.entry_points for p in ctx.inbound.get(doc.path, ())) or doc.path in ctx.named_by_front:
+    # In use: what readers start from links to it, or the agents' instructions at the root (`CLAUDE.md`,
+    # written to direct the work) link to it or name it.
+    fronts = [
+        p
+        for p in ctx.inbound.get(doc.path, ())
+        if p in ctx.entry_points or ("/" not in p and read_by_tools(p))
+    ]
+    if fronts or doc.path in ctx.named_by_front:
         return None
     why = (
         f"a one-shot prompt for an AI assistant: named a prompt, and it {' and '.join(ev.brief[:2])}; "
