@@ -31,7 +31,15 @@ from ..core.conventions import (
     read_by_tools,
 )
 from ..core.models import Document, Inventory, Reason
-from .evidence import SIGNALS, Context, Evidence, gather_evidence, mentioned_docs, one_per_group
+from .evidence import (
+    SIGNALS,
+    Context,
+    Evidence,
+    gather_evidence,
+    mentioned_docs,
+    one_per_group,
+    task_prompt,
+)
 from .rules import SECTION_WORDS, Rule
 from .weights import Weights
 
@@ -276,6 +284,7 @@ class Weighed:
     # `history` and `evergreen`, which weigh evidence only (confidence reads how one-sided the evidence
     # is; where a table puts its zero is not evidence).
     intercept: float = 0.0
+    prompt: bool = False  # a one-shot prompt for an AI assistant (evidence.task_prompt)
 
     @property
     def margin(self) -> float:
@@ -296,11 +305,29 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
         own = tuple(
             (r, strength) for r, strength in own if r.where not in ("name", "title") or table.of(r.name) <= 0
         )
+    prompt = task_prompt(doc, evidence, context)
+    unheard: list[str] = []
+    if prompt is not None:
+        # A prompt's guide sections, steps and commands are instructions to the assistant that carried
+        # out the work, not to a reader: what its own name and text say of living documentation is not
+        # counted (the finding says why), as the name of a page named by subject says nothing of reports.
+        unheard = sorted({r.name for r, _ in own if table.of(r.name) < 0})
+        own = tuple((r, strength) for r, strength in own if table.of(r.name) >= 0)
     hits = tuple(one_per_group([(r, table.of(r.name) * strength) for r, strength in own]))
     features: dict[str, float] = {r.name: strength for r, strength in own}
     history = sum(w for _, w in hits if w > 0)
     evergreen = -sum(w for _, w in hits if w < 0)
     reasons = [shown for r, w in hits if (shown := table.reason(r.why, r.name, w)) is not None]
+    if prompt is not None:
+        features[prompt.tag] = 1.0
+        weight = table.of(prompt.tag)
+        history, evergreen = history + max(weight, 0.0), evergreen - min(weight, 0.0)
+        if (shown := table.reason(prompt.text, prompt.tag, weight)) is not None:
+            reasons.append(shown)
+        if unheard:
+            reasons.append(
+                Reason(f"its guide-like parts instruct the assistant: not counted ({', '.join(unheard)})")
+            )
     # The signals' own cut-offs on the text's margin ("leans history", "not clearly a record") are written
     # in the prior table's numbers: they see the margin's reading, the same under any table's scale.
     base = table.reading(table.intercept + history - evergreen)
@@ -322,7 +349,15 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
         if shown is not None:
             reasons.append(shown)
     return Weighed(
-        hits, tuple(reasons), history, evergreen, tuple(fired), not doc.at_root, features, table.intercept
+        hits,
+        tuple(reasons),
+        history,
+        evergreen,
+        tuple(fired),
+        not doc.at_root,
+        features,
+        table.intercept,
+        prompt is not None,
     )
 
 
@@ -425,6 +460,8 @@ def _judged(
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
     kind = "docs-index" if docs_index else _kind(weighed.hits, context.weights.reading(margin) > 0)
+    if weighed.prompt and disposition == "archive":
+        kind = "prompt"
     reasons = [*weighed.reasons, *notes]
     # A record in a structured folder is already filed with what it records: archived out of the
     # folder, it would leave a hole in the set its siblings repeat. Its kind still says it is a record.

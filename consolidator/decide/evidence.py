@@ -106,6 +106,8 @@ class Evidence:
     is_plan: bool
     tooling: tuple[tuple[str, int], ...] = ()  # script and config file names the text mentions, with counts
     doc_names: tuple[str, ...] = ()  # Markdown files the prose names without linking them
+    brief: tuple[str, ...] = ()  # how the text briefs an AI assistant on a task (textsignals.BRIEF_MARKERS)
+    blanks: int = 0  # blanks to fill in ({{topic}}, [INSERT ...]): a reusable prompt template has them
 
 
 # Each content rule's position in TextSignals.counts.
@@ -121,7 +123,9 @@ def gather_evidence(doc: Document, signals: object = None) -> Evidence:
     hits = rule_hits(name_text, doc.title, signals)
     planned = is_plan(doc)
     dates = signals.iso_dates if planned else ()
-    return Evidence(hits, name_text, dates, planned, signals.tooling, signals.doc_names)
+    return Evidence(
+        hits, name_text, dates, planned, signals.tooling, signals.doc_names, signals.brief, signals.blanks
+    )
 
 
 def rule_hits(name_text: str, title: str, signals: TextSignals) -> tuple[tuple[Rule, float], ...]:
@@ -145,6 +149,50 @@ def rule_hits(name_text: str, title: str, signals: TextSignals) -> tuple[tuple[R
 def is_plan(doc: Document) -> bool:
     """Named or titled as a plan, a roadmap or a to-do list."""
     return bool(_PLAN_WORDS.search(_name_text(doc)) or _PLAN_WORDS.search(doc.title))
+
+
+# "Prompt" as what a document is (`README_UPDATE_PROMPT.md`, `# Prompt 3: ...`), not what it is about: not
+# a system prompt (part of a product), not a plural (a collection is a library), and not a modifier of
+# another genre (`PROMPT_ADDITION_SPEC.md`, "Prompt Engineering Guide", "prompt library": documents
+# about prompts). A convention of reading names, not a weight.
+_PROMPT_NAMED = rx(
+    r"(?<!system )(?<!system-)\bprompt\b(?!\s+(?:[\w-]+\s+){0,2}?(?:guide|guidelines|spec|specification|"
+    r"process|library|libraries|template|templates|engineering|reference|catalog|catalogue|index|standards|"
+    r"conventions|format|schema|design|writing|patterns?)\b)"
+)
+# A one-shot prompt is archived with this many blanks to fill in or fewer: more make it a reusable
+# template (what a prompt library holds). A cut-off that defines the finding, hand-set like those below.
+PROMPT_BLANKS = 2
+
+
+def task_prompt(doc: Document, ev: Evidence, ctx: Context) -> Reason | None:
+    """A one-shot prompt for an AI assistant at the root: named a prompt, and written to the assistant
+    about one piece of work ("this prompt follows...", "Your task is...", an Objective section). It is
+    the brief of work that was asked for, a record once the work exists, like a plan carried out; the
+    instructions in it are the assistant's, not a reader's.
+
+    Not a prompt: one inside a tree (a prompt library, prompts a program loads), one with blanks to fill
+    in (a reusable template), one the README, the docs index or the agents' instructions point readers
+    to (in use), and a document about prompts (a process for adding one to a library) that addresses
+    no assistant. Files tools read by path (`CLAUDE.md`, `AGENTS.md`) are settled before any of this."""
+    if not doc.at_root or not ev.brief or ev.blanks > PROMPT_BLANKS:
+        return None
+    if not (_PROMPT_NAMED.search(ev.name_text) or _PROMPT_NAMED.search(doc.title)):
+        return None
+    # In use: what readers start from links to it, or the agents' instructions at the root (`CLAUDE.md`,
+    # written to direct the work) link to it or name it.
+    fronts = [
+        p
+        for p in ctx.inbound.get(doc.path, ())
+        if p in ctx.entry_points or ("/" not in p and read_by_tools(p))
+    ]
+    if fronts or doc.path in ctx.named_by_front:
+        return None
+    why = (
+        f"a one-shot prompt for an AI assistant: named a prompt, and it {' and '.join(ev.brief[:2])}; "
+        "the brief of work that was asked for, not a page for readers"
+    )
+    return Reason(why, "task-prompt", 1.0)
 
 
 def mentioned_docs(names: tuple[str, ...], folder: str, documents: frozenset[str]) -> list[str]:

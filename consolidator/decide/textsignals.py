@@ -43,6 +43,59 @@ TOOLING_FILE = re.compile(
 DOC_NAME = re.compile(r"(?<![\w/.:-])((?:[\w-]+/)*[\w][\w.-]*\.md)\b")
 ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 
+# How a one-shot prompt briefs an AI assistant on a task, in its prose (sentences that address "you" read
+# from where a sentence starts) (code blocks left out: a prompt
+# quoted as an example is not the document's own voice) and headings: each marker by what it shows.
+# They define the `task-prompt` finding (evidence.task_prompt), whose weight is fitted; they are a
+# convention of reading, not weights. Standing instructions ("always run the tests") and a role alone
+# ("You are an expert editor", what a library's reusable prompts open with) are not among them: a brief
+# sets one piece of work.
+_M = re.IGNORECASE | re.MULTILINE
+BRIEF_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("calls itself 'this prompt'", re.compile(r"\bthis prompt\b", _M)),
+    ("sets 'your task'", re.compile(r"\byour (?:task|job|mission|assignment) (?:is|will be)\b", _M)),
+    (
+        "addresses the assistant at work ('you are implementing')",
+        re.compile(
+            r"(?:^|[.!?:]\s)\W*you(?:'re| are| will be) (?:now )?(?:creating|writing|implementing|building|"
+            r"reviewing|auditing|analy[sz]ing|working on|tasked with|continuing|resuming|picking up|"
+            r"taking over)\b",
+            _M,
+        ),
+    ),
+    (
+        "tells the assistant what it has been given",
+        re.compile(
+            r"(?:^|[.!?:]\s)\W*you(?:'ve| have) (?:been (?:asked|tasked|given)|access to|just (?:generated|"
+            r"created|completed|finished|written))\b",
+            _M,
+        ),
+    ),
+    (
+        "is pasted into an assistant's session",
+        re.compile(
+            r"\b(?:copy|paste)\b[^\n]{0,40}?\binto (?:a |the |your )?(?:new |fresh )?(?:claude|chatgpt|"
+            r"copilot|cursor|codex|gemini|ai|agent|assistant|llm|chat|session)\b",
+            _M,
+        ),
+    ),
+)
+# The sections a brief is written in: what to achieve and what to hand back.
+BRIEF_HEADING = re.compile(
+    r"^\W*(?:objectives?|your (?:task|mission|goal)|the task|deliverables?|expected (?:output|deliverables?)|"
+    r"output format|constraints)\W*$",
+    re.IGNORECASE,
+)
+BRIEF_SECTIONS = "has a brief's sections (objective, deliverables)"
+# Blanks to fill in ({{topic}}, {audience}, [INSERT CONTEXT], <your goal>): a prompt with blanks is a
+# reusable template, what a prompt library holds, not one brief for work already asked for. A brace after
+# a slash or a dollar is a route's parameter or a shell variable (`/users/{id}`, `${HOME}`), not a blank.
+BLANK = re.compile(
+    r"\{\{\s*\w[^{}\n]{0,40}\}\}|(?<![/$\w{])\{[a-z_][\w -]{0,30}\}|"
+    r"\[(?:insert|your|enter|add) [^\]\n]{1,40}\]|<(?:your|insert) [^>\n]{1,30}>",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class TextSignals:
@@ -52,6 +105,9 @@ class TextSignals:
     tooling: tuple[tuple[str, int], ...]  # script and config file names the text mentions, with counts
     doc_names: tuple[str, ...]  # Markdown file names written in the text, sorted
     iso_dates: tuple[str, ...]  # ISO dates written in the text, sorted
+    # how the text briefs an assistant on a task (labels of BRIEF_MARKERS, BRIEF_SECTIONS), in that order
+    brief: tuple[str, ...] = ()
+    blanks: int = 0  # blanks to fill in, as a reusable prompt template has them
 
 
 def top_lines(text: str) -> str:
@@ -72,6 +128,8 @@ _SCANNED = (
     TOOLING_FILE,
     DOC_NAME,
     ISO_DATE,
+    *(pattern for _, pattern in BRIEF_MARKERS),
+    BLANK,
 )
 _NEEDLES = {p: condition(p) for p in _SCANNED}
 # And literals every match starts with, when all are rare enough (long, or not ASCII: ✅) for jumping
@@ -147,7 +205,16 @@ def signals_of(text: str, headings: Sequence[Heading]) -> TextSignals:
         tooling=tuple(sorted(mentioned.items())),
         doc_names=tuple(sorted(set(body.findall(DOC_NAME)))),
         iso_dates=tuple(sorted({"-".join(m) for m in body.findall(ISO_DATE)})),
+        brief=_brief(body, headings),
+        blanks=len(body.findall(BLANK)),
     )
+
+
+def _brief(body: _Text, headings: Sequence[Heading]) -> tuple[str, ...]:
+    found = [label for label, pattern in BRIEF_MARKERS if body.search(pattern)]
+    if any(h.level >= 2 and BRIEF_HEADING.search(h.text) for h in headings):
+        found.append(BRIEF_SECTIONS)
+    return tuple(found)
 
 
 def text_signals(parsed: Parsed) -> TextSignals:

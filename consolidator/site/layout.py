@@ -314,6 +314,7 @@ _HISTORY_KINDS = frozenset(
         "status-report",
         "audit-report",
         "completion-note",
+        "prompt",
         "archived",
         "session-summary",
         "fix-note",
