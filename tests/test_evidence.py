@@ -311,7 +311,28 @@ def test_a_report_made_from_a_template_is_not_merged_into_it(tmp_path: Path) -> 
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Live documents of the kinds sprawl is mistaken for
+# Live documents of the kinds sprawl is mistaken for: references stamped with a date, parts of a set
+
+
+def test_a_requirements_page_or_a_matrix_stamped_with_a_date_is_a_reference(tmp_path: Path) -> None:
+    matrix = (
+        "# Browser Support Matrix\n\n**Date:** 2031-05-02\n\n| Browser | Checkout | Search |\n"
+        "|---|---|---|\n| Firefox | yes | yes |\n| Safari | yes | no |\n"
+    )
+    requirements = (
+        "# Ledger Service Requirements\n\n**Date:** 2031-05-02\n\n"
+        "This document defines what the ledger service must do before it takes live traffic.\n\n"
+        "## Posting\n\n**REQ-POST-001:** Every posting MUST balance.\n"
+    )
+    # a date stamp alone would file either as a report; the name says what they are, and the opening of
+    # the second says it defines something, as references do
+    found = _classify(tmp_path, "BROWSER_SUPPORT_MATRIX.md", matrix)
+    assert found.disposition == "live" and "name-reference" in _tags(found)
+    found = _classify(tmp_path / "b", "LEDGER_REQUIREMENTS.md", requirements)
+    assert found.disposition == "live"
+    assert {"name-reference", "top-guide-intro"} <= _tags(found)
+    vision = "# Kiln - Product Vision\n\nWhat Kiln is for, and for whom.\n"
+    assert "name-architecture" in _tags(_classify(tmp_path / "c", "PRODUCT_VISION.md", vision))
 
 
 BRIEF_PART = """First read `BRIEF_PREAMBLE.md` and follow it.
