@@ -348,7 +348,8 @@ BODIES = {
     "scheduler": "How are timers armed and cancelled? What happens to a job whose lease expires twice?",
     "registry": "Which plugins register at import time, and which lazily through entry points?",
     "billing": "How are invoices rounded, and which currencies skip the tax table entirely?",
-    "exporter": "Which formats stream and which buffer whole files in memory before upload?",
+    # a subject whose name alone would send it to another section (operations)
+    "deploy": "Which release artefacts stream and which buffer whole files in memory before upload?",
 }
 # one part also weighs an open pull request: on its own that reads like a note on one change
 PULL_REQUESTS = (
@@ -374,6 +375,11 @@ def test_a_part_of_a_numbered_set_of_live_pages_stays_with_its_set(tmp_path: Pat
     parts = {f"BRIEF_0{n}-{s}.md": s for n, s in enumerate(BODIES, 1)}
     actions = _briefs_plan(tmp_path, parts)
     assert {actions[n] for n in parts} == {"move"}, actions
+    # and moves with it, into one folder named by the set, whatever section each subject's words suggest
+    inventory = scan_repo(tmp_path, use_cache=False)
+    plan = build_plan(inventory, Config(), find_document_groups(inventory.documents, Config()))
+    folders = {e.destination.rsplit("/", 1)[0] for e in plan.entries if e.source in parts and e.destination}
+    assert len(folders) == 1 and folders.pop().endswith("/brief"), folders
     # the same pages not named as one set: the one about the pull request is judged alone, and archived
     loose = {f"{s.upper()}_BRIEF.md": s for s in BODIES}
     actions = _briefs_plan(tmp_path / "b", loose)

@@ -886,4 +886,7 @@ def test_numbered_parts_are_chapters_of_one_set_not_a_series() -> None:
         "LOG_2025-01-02-a.md",
     ]
     found = numbered_parts([*chapters, *numbered, *others, "ops/BRIEF_04-billing.md"])
-    assert found == [("BRIEF_<n>-*", tuple(chapters)), ("guide/<n>-*", tuple(numbered))]
+    assert [(p.label, p.words, p.members) for p in found] == [
+        ("BRIEF_<n>-*", ("brief",), tuple(chapters)),
+        ("guide/<n>-*", (), tuple(numbered)),
+    ]

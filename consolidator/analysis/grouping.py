@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -468,12 +469,20 @@ def series_clusters(docs: Sequence[Document], names: Sequence[NameParts]) -> lis
     return out
 
 
-def numbered_parts(paths: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
+class PartSet(NamedTuple):
+    """A set of numbered parts (see `numbered_parts`)."""
+
+    label: str  # BRIEF_<n>-*, with the folder before it outside the root
+    words: tuple[str, ...]  # the words before the number, lower-cased: what the set is called
+    members: tuple[str, ...]  # paths, sorted
+
+
+def numbered_parts(paths: Iterable[str]) -> list[PartSet]:
     """Sets of numbered parts: files of one folder named alike up to a number, each then naming a
     subject of its own (`AUDIT_01-state-model.md`, `AUDIT_02-executor.md`, `AUDIT_03-registry.md`;
     `01-intro.md`, `02-install.md`). Each covers its own subject, so none follows or replaces another:
     they are chapters of one whole, not a series (a series repeats one template over time, WEEK_n_STATUS,
-    and its later members supersede the earlier ones). Returns (label, members) pairs, sorted.
+    and its later members supersede the earlier ones). Sorted by label.
 
     A set needs NUMBERED_RUN parts, one per number, numbers close together (no more than twice as
     many numbers spanned as there are parts: issue numbers 12, 40 and 97 name tickets, not chapters),
@@ -504,7 +513,8 @@ def numbered_parts(paths: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
         ):
             continue
         label = "_".join(w.upper() for w in prefix) + ("_" if prefix else "") + "<n>-*"
-        found.append((f"{folder}/{label}" if folder else label, tuple(sorted(p for _, _, p in members))))
+        paths_of = tuple(sorted(p for _, _, p in members))
+        found.append(PartSet(f"{folder}/{label}" if folder else label, prefix, paths_of))
     return sorted(found)
 
 

@@ -579,7 +579,7 @@ def build_context(
     units = {d.path: (u, found.siblings(u)) for d in docs if (u := found.unit_of(d.path)) is not None}
     parts = {
         member: (label, tuple(m for m in members if m != member))
-        for label, members in numbered_parts(d.path for d in docs)
+        for label, _, members in numbered_parts(d.path for d in docs)
         for member in members
     }
     entries = entry_points(docs, config)
