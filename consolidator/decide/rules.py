@@ -435,7 +435,7 @@ _TOP_RULES: tuple[Rule, ...] = (
         ),
         -1.0,
         "guide",
-        "opens by explaining how to do something",
+        "opens by explaining how to do something, or what it covers or defines",
     ),
 )
 
