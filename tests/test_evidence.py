@@ -308,3 +308,80 @@ def test_a_report_made_from_a_template_is_not_merged_into_it(tmp_path: Path) -> 
     report = by_source["docs/ops/INCIDENT_3_COMPLETE.md"]
     assert report.canonical is None and report.action == "archive"
     assert by_source["docs/ops/INCIDENT_REPORT_TEMPLATE.md"].action == "keep"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Live documents of the kinds sprawl is mistaken for: references stamped with a date, parts of a set
+
+
+def test_a_requirements_page_or_a_matrix_stamped_with_a_date_is_a_reference(tmp_path: Path) -> None:
+    matrix = (
+        "# Browser Support Matrix\n\n**Date:** 2031-05-02\n\n| Browser | Checkout | Search |\n"
+        "|---|---|---|\n| Firefox | yes | yes |\n| Safari | yes | no |\n"
+    )
+    requirements = (
+        "# Ledger Service Requirements\n\n**Date:** 2031-05-02\n\n"
+        "This document defines what the ledger service must do before it takes live traffic.\n\n"
+        "## Posting\n\n**REQ-POST-001:** Every posting MUST balance.\n"
+    )
+    # a date stamp alone would file either as a report; the name says what they are, and the opening of
+    # the second says it defines something, as references do
+    found = _classify(tmp_path, "BROWSER_SUPPORT_MATRIX.md", matrix)
+    assert found.disposition == "live" and "name-reference" in _tags(found)
+    found = _classify(tmp_path / "b", "LEDGER_REQUIREMENTS.md", requirements)
+    assert found.disposition == "live"
+    assert {"name-reference", "top-guide-intro"} <= _tags(found)
+    vision = "# Kiln - Product Vision\n\nWhat Kiln is for, and for whom.\n"
+    assert "name-architecture" in _tags(_classify(tmp_path / "c", "PRODUCT_VISION.md", vision))
+
+
+BRIEF_PART = """First read `BRIEF_PREAMBLE.md` and follow it.
+
+## Your subsystem: {subject}
+
+{body}
+You should cite file and line for every finding, and end with a clear call on whether it can be split.
+"""
+# what each part asks about: one subject each, in words of its own
+BODIES = {
+    "storage": "Where are rows cached, flushed and compacted? Which writers bypass the journal?",
+    "scheduler": "How are timers armed and cancelled? What happens to a job whose lease expires twice?",
+    "registry": "Which plugins register at import time, and which lazily through entry points?",
+    "billing": "How are invoices rounded, and which currencies skip the tax table entirely?",
+    # a subject whose name alone would send it to another section (operations)
+    "deploy": "Which release artefacts stream and which buffer whole files in memory before upload?",
+}
+# one part also weighs an open pull request: on its own that reads like a note on one change
+PULL_REQUESTS = (
+    "\nThe open pull request #43 rewrites this module; pull request #43 is blocked, and pull request #43 "
+    "touches 98 files. Say whether commit 4f2a9c1d and commit 9b7e3a2f can land apart.\n"
+)
+
+
+def _briefs_plan(tmp_path: Path, names: dict[str, str]) -> dict[str, str]:
+    """`names`: file name -> subject. The plan's action for each file."""
+    files = {
+        name: BRIEF_PART.format(subject=subject, body=BODIES[subject])
+        + (PULL_REQUESTS if subject == "registry" else "")
+        for name, subject in names.items()
+    }
+    write_files(tmp_path, {"README.md": "# Kiln\n", "BRIEF_PREAMBLE.md": "# Brief preamble\n", **files})
+    inventory = scan_repo(tmp_path, use_cache=False)
+    plan = build_plan(inventory, Config(), find_document_groups(inventory.documents, Config()))
+    return {e.source: e.action for e in plan.entries}
+
+
+def test_a_part_of_a_numbered_set_of_live_pages_stays_with_its_set(tmp_path: Path) -> None:
+    parts = {f"BRIEF_0{n}-{s}.md": s for n, s in enumerate(BODIES, 1)}
+    actions = _briefs_plan(tmp_path, parts)
+    assert {actions[n] for n in parts} == {"move"}, actions
+    # and moves with it, into one folder named by the set, whatever section each subject's words suggest
+    inventory = scan_repo(tmp_path, use_cache=False)
+    plan = build_plan(inventory, Config(), find_document_groups(inventory.documents, Config()))
+    folders = {e.destination.rsplit("/", 1)[0] for e in plan.entries if e.source in parts and e.destination}
+    assert len(folders) == 1 and folders.pop().endswith("/brief"), folders
+    # the same pages not named as one set: the one about the pull request is judged alone, and archived
+    loose = {f"{s.upper()}_BRIEF.md": s for s in BODIES}
+    actions = _briefs_plan(tmp_path / "b", loose)
+    assert actions["REGISTRY_BRIEF.md"] == "archive", actions
+    assert {actions[n] for n in loose if n != "REGISTRY_BRIEF.md"} == {"move"}, actions

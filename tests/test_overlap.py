@@ -36,6 +36,18 @@ def test_reduce_overlaps_keeps_the_highest_ranked_member() -> None:
     assert reduce_overlaps(paths, RELATED, rank, 0.0, 0.25) == []  # 0 turns the reduction off
 
 
+def test_a_member_the_kept_guide_does_not_resemble_is_not_superseded_by_it() -> None:
+    # QUICK_DEPLOY joins the group through PAGES_DEPLOYMENT (average linkage); DEPLOY_NOW stays, and
+    # QUICK_DEPLOY and DEPLOY_NOW score under the threshold: it does not retell the guide that stays
+    paths = ["DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md", "QUICK_DEPLOY.md"]
+    rank = {p: (0, 0, "2025-01-01", 100) for p in paths}
+    rank["DEPLOY_NOW.md"] = (1, 0, "2025-01-01", 100)
+    (found,) = reduce_overlaps(paths, RELATED, rank, 0.4, 0.25)
+    assert found.kept == "DEPLOY_NOW.md"
+    assert found.members == ("DEPLOY_NOW.md", "PAGES_DEPLOYMENT.md")
+    assert found.score == 0.56
+
+
 GUIDE = (
     "# {title}\n\nLast updated: 2025-06-01\n\n## Prerequisites\n\nInstall the CLI.\n\n## Steps\n\n"
     "Run the following command to deploy the site, then open the settings file.\n\n## Troubleshooting\n\n"

@@ -862,3 +862,31 @@ def test_topics_are_found_here_when_the_forked_process_fails(monkeypatch: pytest
     _, later = similarity.start_groups(docs)
     assert later.result() == here
     assert later.result() == here  # asked again: the same, without waiting on anything
+
+
+def test_numbered_parts_are_chapters_of_one_set_not_a_series() -> None:
+    from consolidator.analysis.grouping import numbered_parts
+
+    chapters = ["BRIEF_01-storage.md", "BRIEF_02-scheduler.md", "BRIEF_03-registry.md"]
+    numbered = ["guide/01-intro.md", "guide/02-install.md", "guide/03-usage.md", "guide/04-faq.md"]
+    others = [
+        # ticket numbers far apart name tickets, not chapters
+        "ticket_12_login.md",
+        "ticket_40_export.md",
+        "ticket_97_search.md",
+        # a number after a sequence word is a place in time: a series (WEEK_n_...), not parts
+        "PHASE_1_AUTH.md",
+        "PHASE_2_BILLING.md",
+        "PHASE_3_EXPORT.md",
+        # two parts are not a set, nor are names that repeat one subject
+        "NOTE_1-cache.md",
+        "NOTE_2-cache.md",
+        "NOTE_3-cache.md",
+        # a dated name is a record of its day
+        "LOG_2025-01-02-a.md",
+    ]
+    found = numbered_parts([*chapters, *numbered, *others, "ops/BRIEF_04-billing.md"])
+    assert [(p.label, p.words, p.members) for p in found] == [
+        ("BRIEF_<n>-*", ("brief",), tuple(chapters)),
+        ("guide/<n>-*", (), tuple(numbered)),
+    ]

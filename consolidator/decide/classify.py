@@ -590,9 +590,9 @@ def _verdicts_read(
 ) -> dict[str, frozenset[str]]:
     """For each document, every path whose verdict in the previous pass (in `history_paths` or
     `live_paths`) its classification may read, or more: the documents linking to it, those it links
-    to or names in its prose, and the members of its duplicate group. Documents at the root (which
-    also read the root's base rate) and plans (which read whether any verdict is history) are
-    weighed again in every pass whatever this holds."""
+    to or names in its prose, the members of its duplicate group and the other parts of its numbered
+    set. Documents at the root (which also read the root's base rate) and plans (which read whether
+    any verdict is history) are weighed again in every pass whatever this holds."""
     group: dict[str, set[str]] = {}
     for member, canonical in context.duplicate_of.items():
         group.setdefault(canonical, {canonical}).add(member)
@@ -601,5 +601,6 @@ def _verdicts_read(
         found = {*context.inbound.get(d.path, ()), *(ln.path for ln in d.links if ln.path)}
         found.update(mentioned_docs(evidence[d.path].doc_names, d.folder, context.documents))
         found.update(group.get(context.duplicate_of.get(d.path, d.path), ()))
+        found.update(context.parts.get(d.path, ("", ()))[1])
         reads[d.path] = frozenset(found)
     return reads

@@ -72,6 +72,9 @@ class Context:
     # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
     # title name what they document (`git-status.md`, `# npm completion`), not a genre
     named_subjects: frozenset[str] = frozenset()
+    # numbered parts of one set (`analysis.grouping.numbered_parts`: AUDIT_01-state.md, AUDIT_02-api.md
+    # ...) -> the set's label and its other parts
+    parts: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -290,6 +293,31 @@ def signal_series(doc: Document, ev: Evidence, ctx: Context, config: Config, bas
     return None
 
 
+# Parts of a numbered set share a fate once this share of the other parts was judged one way. A cut-off
+# that defines the feature (like PLAN_MOVED_ON), hand-set: two thirds, "most of the set".
+PARTS_AGREE = 2 / 3
+
+
+def signal_parts(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """AUDIT_06-executor.md beside AUDIT_01 to AUDIT_10 that read as live documentation: chapters of one
+    whole, each on its own subject, none replacing another. A part is read as its set is: one archived
+    out of a set of live pages leaves a hole in it (and one left live among archived parts an orphan).
+    What the other parts were judged is the previous pass's verdict."""
+    found = ctx.parts.get(doc.path)
+    if found is None:
+        return None
+    label, others = found
+    live = sum(1 for p in others if p in ctx.live_paths)
+    history = sum(1 for p in others if p in ctx.history_paths)
+    if live >= PARTS_AGREE * len(others):
+        why = f"one of {len(others) + 1} numbered parts of {label}, and {live} of the others read as live"
+        return Reason(why, "parts-live", 1.0)
+    if history >= PARTS_AGREE * len(others):
+        why = f"one of {len(others) + 1} numbered parts of {label}, and {history} of the others are history"
+        return Reason(why, "parts-history", 1.0)
+    return None
+
+
 def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """What the README or live documentation links to is documentation readers use."""
     linkers = ctx.inbound.get(doc.path, ())
@@ -484,6 +512,7 @@ SIGNALS = (
     signal_age,
     signal_maintained,
     signal_series,
+    signal_parts,
     signal_linked,
     signal_gone_tooling,
     signal_plan,
@@ -553,6 +582,7 @@ def build_context(
     inventory: Inventory, groups: Groups, config: Config, weights: Weights | None = None
 ) -> Context:
     from ..analysis.graph import build_graph, inbound_links
+    from ..analysis.grouping import numbered_parts
 
     docs = inventory.documents
     # "Now" is the newest change the history records; without history, the newest date a document states.
@@ -609,6 +639,11 @@ def build_context(
         subjects = frozenset(
             d.path for d, is_named in zip(docs, named_reference_pages(docs), strict=True) if is_named
         )
+    parts = {
+        member: (label, tuple(m for m in members if m != member))
+        for label, _, members in numbered_parts(d.path for d in docs)
+        for member in members
+    }
     entries = entry_points(docs, config)
     named_by_front: dict[str, list[str]] = defaultdict(list)
     every = frozenset(d.path for d in docs)
@@ -637,6 +672,7 @@ def build_context(
         units=dict(sorted(units.items())),
         named_by_front={p: tuple(sorted(by)) for p, by in sorted(named_by_front.items())},
         named_subjects=subjects,
+        parts=dict(sorted(parts.items())),
     )
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..analysis.grouping import numbered_parts
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.conventions import is_conventional, slug
@@ -322,12 +323,48 @@ def _apply_root_budget(drafts: list[Draft], config: Config) -> list[Draft]:
     return out
 
 
-def _topic_folders(drafts: list[Draft], groups: Groups, config: Config) -> list[Draft]:
+def _part_folders(drafts: list[Draft], config: Config) -> tuple[list[Draft], frozenset[str]]:
+    """The numbered parts of one set that move into the docs tree (`BRIEF_01-storage.md` ...
+    `BRIEF_10-exporter.md`: chapters of one whole, see `analysis.grouping.numbered_parts`) move
+    together: into the section most of them would go to (the first in the configured order on a tie),
+    in a folder named by the set (`docs/guides/brief/`; a set named by its numbers alone stays in the
+    section's folder). Scattered over four sections by the words of each subject, the set would no longer
+    read as one. Returns the drafts and the parts placed."""
+    docs_dir = config.docs_dir.strip("/")
+    moving = {d.doc.path: d for d in drafts if d.action == "move" and d.folder and d.doc.at_root}
+    order = {s: i for i, s in enumerate(config.sections)}
+    placed: dict[str, tuple[str, str]] = {}
+    for part_set in numbered_parts(moving):
+        members = [moving[p] for p in part_set.members]
+        sections = Counter(posixpath.relpath(d.folder or "", docs_dir).split("/")[0] for d in members)
+        section = min(sections, key=lambda s: (-sections[s], order.get(s, len(order)), s))
+        together = posixpath.join(docs_dir, section, slug("-".join(part_set.words))).rstrip("/")
+        for d in members:
+            placed[d.doc.path] = (section, together)
+    out = []
+    for d in drafts:
+        section, folder = placed.get(d.doc.path, ("", ""))
+        if folder and folder != d.folder:
+            why = f"living documentation, one of the numbered parts of a set: moves with them to {folder}/"
+            # the set's section, not the one the words of this part's own subject chose
+            kept = tuple(r for r in d.cls.reasons if not r.text.startswith("section '"))
+            cls = replace(d.cls, section=section, reasons=kept)
+            d = replace(d, cls=cls, folder=folder, extra=(Reason(why),))
+        out.append(d)
+    return out, frozenset(placed)
+
+
+def _topic_folders(
+    drafts: list[Draft], groups: Groups, config: Config, placed: frozenset[str] = frozenset()
+) -> list[Draft]:
     """A large topic moving into one section gets a sub-folder of its own, named by the first word of the
-    topic's label that names its members (see `_folder_word`); a topic no such word names gets none."""
+    topic's label that names its members (see `_folder_word`); a topic no such word names gets none.
+    `placed` documents already have their folder (the parts of a set: `_part_folders`)."""
     _, _, topic = _group_labels(groups)
     members: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for d in drafts:
+        if d.doc.path in placed:
+            continue
         if d.action == "move" and d.folder and d.doc.path in topic:
             members[(d.folder, topic[d.doc.path])].append(d.doc)
     words = {
@@ -335,7 +372,7 @@ def _topic_folders(drafts: list[Draft], groups: Groups, config: Config) -> list[
     }
     out = []
     for d in drafts:
-        label = topic.get(d.doc.path)
+        label = topic.get(d.doc.path) if d.doc.path not in placed else None
         word = words.get((d.folder, label)) if d.action == "move" and d.folder and label else None
         if d.folder and word:
             d = replace(d, folder=posixpath.join(d.folder, slug(word)))
@@ -389,7 +426,8 @@ def lay_out(
         for d in drafts
     ]
     drafts = _apply_root_budget(drafts, config)
-    drafts = _topic_folders(drafts, groups, config)
+    drafts, placed = _part_folders(drafts, config)
+    drafts = _topic_folders(drafts, groups, config, placed)
     drafts = _archive_groups(drafts, config)
     return _existing_case(drafts, inventory)
 

@@ -51,11 +51,25 @@ def reduce_overlaps(
     threshold: float,
     floor: float,
 ) -> list[Overlap]:
-    """The overlap groups among `paths`, each with the member to keep: the highest `rank`."""
+    """The overlap groups among `paths`, each with the member to keep: the highest `rank`.
+
+    A member is superseded by the guide that stays only when it tells that guide's procedure: its own
+    score with it reaches `threshold`. Average linkage joins a group through its members (a checklist
+    like a specification, a traceability table like the checklist); a member the kept guide does not
+    itself resemble is another document, left out of the group."""
     if threshold <= 0:
         return []
+    related = list(related)
+    pair = {frozenset((a, b)): score for a, b, score in related}
     found = []
     for members, score in overlap_groups(paths, related, threshold, floor):
         kept = max(members, key=lambda p: (rank[p], p))
-        found.append(Overlap(tuple(members), kept, round(score, 3)))
+        told = [m for m in members if m == kept or pair.get(frozenset((m, kept)), 0.0) >= threshold]
+        if len(told) < 2:
+            continue
+        if len(told) < len(members):
+            score = float(
+                np.mean([pair.get(frozenset((a, b)), 0.0) for i, a in enumerate(told) for b in told[i + 1 :]])
+            )
+        found.append(Overlap(tuple(told), kept, round(score, 3)))
     return sorted(found, key=lambda o: o.members)

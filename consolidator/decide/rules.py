@@ -133,6 +133,10 @@ _REFERENCE = _w(
     "errors",
     "codes",
     "visual",
+    # what a system must do, and the table that traces it to tests: standing references, revised, not
+    # written once
+    "requirements",
+    "matrix",
 )
 _OPERATIONS = _w(
     "runbook",
@@ -163,6 +167,7 @@ _ARCH = _w(
     "model",
     "flows",
     "structure",
+    "vision",  # what the product is and is for: the page decisions are checked against
 )
 
 _NAME_RULES: tuple[Rule, ...] = (
@@ -422,14 +427,15 @@ _TOP_RULES: tuple[Rule, ...] = (
         "top-guide-intro",
         "top",
         rx(
-            r"\bthis (?:guide|document|page|reference|runbook|checklist) (?:explains|describes|covers|shows|"
+            r"\bthis (?:guide|document|page|reference|runbook|checklist) (?:explains|describes|defines|"
+            r"specifies|covers|shows|"
             r"provides (?:step|instructions|a (?:guide|reference|overview|quick))|helps|walks)|"
             r"\b(?:use|follow) this (?:guide|checklist|runbook)|\bhow to\b|\bstep[- ]by[- ]step\b|"
             r"\byou (?:can|will|should|need)\b"
         ),
         -1.0,
         "guide",
-        "opens by explaining how to do something",
+        "opens by explaining how to do something, or what it covers or defines",
     ),
 )
 
