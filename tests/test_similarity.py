@@ -865,7 +865,7 @@ def test_topics_are_found_here_when_the_forked_process_fails(monkeypatch: pytest
 
 
 def test_numbered_parts_are_chapters_of_one_set_not_a_series() -> None:
-    from consolidator.analysis.grouping import numbered_parts
+    from consolidator.analysis.folders import numbered_parts
 
     chapters = ["BRIEF_01-storage.md", "BRIEF_02-scheduler.md", "BRIEF_03-registry.md"]
     numbered = ["guide/01-intro.md", "guide/02-install.md", "guide/03-usage.md", "guide/04-faq.md"]

@@ -15,9 +15,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.conventions import heads_folder, language_folder
-from .names import parse_name
+from .names import NUMBERED_RUN, SEQUENCE_WORDS, parse_name
 
 # A parent folder is structured when at least this many of its child folders repeat one set of names.
 # Two, not more: the second feature folder is the first repetition of the pattern, and a project with two
@@ -120,3 +121,52 @@ def structured_folders(paths: Iterable[str]) -> Units:
         counts[parent] = len(units)
         parents.update((f, parent) for f in units)
     return Units(parents, counts)
+
+
+class PartSet(NamedTuple):
+    """A set of numbered parts (see `numbered_parts`)."""
+
+    label: str  # BRIEF_<n>-*, with the folder before it outside the root
+    words: tuple[str, ...]  # the words before the number, lower-cased: what the set is called
+    members: tuple[str, ...]  # paths, sorted
+
+
+def numbered_parts(paths: Iterable[str]) -> list[PartSet]:
+    """Sets of numbered parts: files of one folder named alike up to a number, each then naming a
+    subject of its own (`AUDIT_01-state-model.md`, `AUDIT_02-executor.md`, `AUDIT_03-registry.md`;
+    `01-intro.md`, `02-install.md`). Each covers its own subject, so none follows or replaces another:
+    they are chapters of one whole, not a series (a series repeats one template over time, WEEK_n_STATUS,
+    and its later members supersede the earlier ones). Sorted by label.
+
+    A set needs NUMBERED_RUN parts, one per number, numbers close together (no more than twice as
+    many numbers spanned as there are parts: issue numbers 12, 40 and 97 name tickets, not chapters),
+    and names that carry no date or version (those are records of one day or release)."""
+    by_key: dict[tuple[str, tuple[str, ...]], list[tuple[int, tuple[str, ...], str]]] = defaultdict(list)
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        parts = parse_name(name)
+        if parts.markers or parts.template:
+            continue
+        digits = [i for i, w in enumerate(parts.base) if w.isdigit()]
+        if len(digits) != 1:
+            continue
+        at = digits[0]
+        prefix, subject = parts.base[:at], parts.base[at + 1 :]
+        # after a sequence word the number is a place in time (PHASE_2_...): a series, not a part
+        if not subject or (prefix and prefix[-1] in SEQUENCE_WORDS):
+            continue
+        by_key[(folder, prefix)].append((int(parts.base[at]), subject, path))
+    found = []
+    for (folder, prefix), members in by_key.items():
+        numbers = [n for n, _, _ in members]
+        if (
+            len(members) < NUMBERED_RUN
+            or len(set(numbers)) != len(members)
+            or len({s for _, s, _ in members}) != len(members)
+            or max(numbers) - min(numbers) + 1 > 2 * len(members)
+        ):
+            continue
+        label = "_".join(w.upper() for w in prefix) + ("_" if prefix else "") + "<n>-*"
+        paths_of = tuple(sorted(p for _, _, p in members))
+        found.append(PartSet(f"{folder}/{label}" if folder else label, prefix, paths_of))
+    return sorted(found)

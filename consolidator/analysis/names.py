@@ -90,6 +90,11 @@ MONTHS = (
     "sept",
 )
 # Words after which a number is a position in a sequence rather than a version.
+# A run of files of one folder named alike but for a closing number (NOTES_7, NOTES_8, NOTES_9) is a
+# series once it has this many numbers: two could be a document and its second version (GUIDE, GUIDE_2).
+# Hand-set, a convention of naming, not fitted.
+NUMBERED_RUN = 3
+
 SEQUENCE_WORDS = frozenset(
     {
         "week",

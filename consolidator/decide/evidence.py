@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..analysis.folders import structured_folders
+from ..analysis.folders import numbered_parts, structured_folders
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.conventions import is_markdown, read_by_tools
@@ -72,7 +72,7 @@ class Context:
     # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
     # title name what they document (`git-status.md`, `# npm completion`), not a genre
     named_subjects: frozenset[str] = frozenset()
-    # numbered parts of one set (`analysis.grouping.numbered_parts`: AUDIT_01-state.md, AUDIT_02-api.md
+    # numbered parts of one set (`analysis.folders.numbered_parts`: AUDIT_01-state.md, AUDIT_02-api.md
     # ...) -> the set's label and its other parts
     parts: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
@@ -582,7 +582,6 @@ def build_context(
     inventory: Inventory, groups: Groups, config: Config, weights: Weights | None = None
 ) -> Context:
     from ..analysis.graph import build_graph, inbound_links
-    from ..analysis.grouping import numbered_parts
 
     docs = inventory.documents
     # "Now" is the newest change the history records; without history, the newest date a document states.

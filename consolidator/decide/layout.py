@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..analysis.grouping import numbered_parts
+from ..analysis.folders import numbered_parts
 from ..analysis.names import parse_name
 from ..core.config import Config
 from ..core.conventions import is_conventional, slug
@@ -325,7 +325,7 @@ def _apply_root_budget(drafts: list[Draft], config: Config) -> list[Draft]:
 
 def _part_folders(drafts: list[Draft], config: Config) -> tuple[list[Draft], frozenset[str]]:
     """The numbered parts of one set that move into the docs tree (`BRIEF_01-storage.md` ...
-    `BRIEF_10-exporter.md`: chapters of one whole, see `analysis.grouping.numbered_parts`) move
+    `BRIEF_10-exporter.md`: chapters of one whole, see `analysis.folders.numbered_parts`) move
     together: into the section most of them would go to (the first in the configured order on a tie),
     in a folder named by the set (`docs/guides/brief/`; a set named by its numbers alone stays in the
     section's folder). Scattered over four sections by the words of each subject, the set would no longer
