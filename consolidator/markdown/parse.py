@@ -590,4 +590,39 @@ def _scalar(value: Any) -> str:
         return value
     if isinstance(value, date):
         return value.isoformat()
+    key = _dump_key(value)
+    if key is None:
+        return _dumped(value)
+    found = _DUMPED.get(key)
+    if found is None:
+        found = _DUMPED[key] = _dumped(value)
+    return found
+
+
+def _dumped(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True, sort_keys=True).strip()
+
+
+# The YAML of front-matter values that are no strings (`draft: false`, `weight: 10`, `tags: [a, b]`),
+# by `_dump_key`: the pure-Python emitter costs as much per value as a short document's whole walk, and
+# a repository repeats the same few values on page after page. Bounded: cleared when full.
+_DUMPED: dict[tuple[Any, ...], str] = {}
+_DUMPED_MAX = 4096
+
+
+def _dump_key(value: Any) -> tuple[Any, ...] | None:
+    """A key that tells apart any two values `_dumped` writes differently: the type of every part with
+    its `repr` (so that 1, 1.0 and True, or 0.0 and -0.0, never meet), lists and mappings part by part
+    in order; None for anything else (not kept)."""
+    if len(_DUMPED) >= _DUMPED_MAX:
+        _DUMPED.clear()
+    kind = type(value)
+    if kind in (str, int, bool, float) or value is None:
+        return (kind, repr(value))
+    if kind is list:
+        parts = [_dump_key(v) for v in value]
+        return None if any(p is None for p in parts) else (list, *parts)
+    if kind is dict:
+        items = [(_dump_key(k), _dump_key(v)) for k, v in value.items()]
+        return None if any(k is None or v is None for k, v in items) else (dict, *items)
+    return None
