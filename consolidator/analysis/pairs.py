@@ -319,12 +319,14 @@ def template_lines(
     """For each text, the share of its lines found in at least `TEMPLATE_MIN_DOCS` texts, and a
     checksum of each of its other lines (its own). `keyed`: the `vectors.line_keys` of each text, when
     the caller has them already."""
-    lines = [_line_keys(keys) for keys in (keyed if keyed is not None else map(line_keys, texts))]
+    if keyed is None:
+        keyed = [line_keys(t) for t in texts]
     df: Counter[str] = Counter()
-    for keys in lines:
-        df.update(set(keys))
+    for all_keys in keyed:
+        df.update(set(_line_keys(all_keys)))
     shares, own = [], []
-    for keys in lines:
+    for all_keys in keyed:
+        keys = _line_keys(all_keys)  # filtered again rather than kept for every text at once
         shares.append(sum(1 for k in keys if df[k] >= TEMPLATE_MIN_DOCS) / len(keys) if keys else 0.0)
         own.append(frozenset(zlib.crc32(k.encode()) for k in keys if df[k] < TEMPLATE_MIN_DOCS))
     return shares, own
