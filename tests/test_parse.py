@@ -186,3 +186,24 @@ def test_front_matter_values_written_once_are_told_apart() -> None:
         for value in values:
             assert parse._scalar(value) == written(value), value
     assert len({parse._scalar(v) for v in values}) == len(values)
+
+
+def test_word_count_is_the_count_of_word_runs() -> None:
+    """An ASCII text's words are counted by `str.split` after a translation: the same count as
+    `\\w+` matches, for every ASCII character and for texts that are not ASCII."""
+    import re
+
+    from consolidator.markdown.parse import word_count
+
+    every = "".join(chr(c) for c in range(128))
+    texts = [
+        "",
+        every,
+        every * 3 + "tail",
+        "snake_case and kebab-case, v2.0: 100% done!\tnext\x0bline\x1fend",
+        "__init__ --flag=1 a.b/c x\u00a0y",  # not ASCII: the regex itself
+        "Déjà vu, naïve café",
+        "\x00\x01word\x7fword",
+    ]
+    for text in texts:
+        assert word_count(text) == len(re.findall(r"\w+", text)), text
