@@ -1,7 +1,7 @@
 """What `consolidate plan` costs on a repository, against the cost of parsing it.
 
     python benchmarks/plan_bench.py REPO [--runs 3] [--warm-runs 3] [--subsets 10000,20000,40000]
-                                         [--no-floor] [--cap-gib 6]
+                                         [--no-floor] [--phases] [--cap-gib 6]
 
 For REPO (a git work tree; it is only read: the plan goes to a temporary file, the parse cache
 inside `.git`, as `consolidate plan -o FILE` does) it prints:
@@ -14,6 +14,8 @@ inside `.git`, as `consolidate plan -o FILE` does) it prints:
 - what the plan proposes: documents, moves (and their share), duplicate groups and their members;
 - the parse floor, measured in the same run: every Markdown file the plan reads, parsed by the same
   mistune call the parser makes, once in one process and once on all cores;
+- with --phases, where the time of one more cold plan goes (`plan_phases.py`): when each phase of the
+  planning process ended, with the CPU time of the process and of its workers;
 - with --subsets, the growth: the same cold plan on repositories made of the first N Markdown files
   (by path) of REPO, each committed once to a fresh git repository under a temporary folder.
 
@@ -216,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-runs", type=int, default=1, help="warm runs of the plan")
     parser.add_argument("--subsets", default="", help="comma-separated file counts, e.g. 10000,20000,40000")
     parser.add_argument("--no-floor", action="store_true", help="skip the parse floor")
+    parser.add_argument("--phases", action="store_true", help="time the phases of one more cold plan")
     parser.add_argument("--cap-gib", type=float, default=6.0, help="address-space cap of every child")
     args = parser.parse_args(argv)
     repo: Path = args.repo.resolve()
@@ -244,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"all cores {parallel:.2f} s; cold plan = {cold_run.wall / parallel:.2f} x the all-cores "
                 "floor",
                 flush=True,
+            )
+        if args.phases:
+            phases = Path(__file__).with_name("plan_phases.py")
+            print("phases of one cold plan:", flush=True)
+            subprocess.run(
+                [sys.executable, str(phases), str(repo)],
+                check=True,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)),
             )
         previous: tuple[int, Run] | None = None
         for count in [int(c) for c in args.subsets.split(",") if c.strip()]:

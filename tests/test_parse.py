@@ -154,3 +154,56 @@ def test_explicit_html_anchors_are_collected() -> None:
     parsed = parse_text('# T\n\n<a name="custom"></a>\n\n## H {#attr-id}\n')
     assert "custom" in parsed.html_ids
     assert "attr-id" in parsed.html_ids
+
+
+def test_front_matter_values_written_once_are_told_apart() -> None:
+    """Non-string front-matter values are written as YAML once per distinct value (kept between
+    documents): values Python deems equal but YAML writes differently must never share an entry."""
+    import yaml
+
+    from consolidator.markdown import parse
+
+    def written(value: object) -> str:
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=True).strip()
+
+    values: list[object] = [
+        1,
+        True,
+        1.0,
+        0,
+        False,
+        0.0,
+        -0.0,
+        None,
+        [1, "a"],
+        [True, "a"],
+        ["1", "a"],
+        {"a": 1},
+        {"a": True},
+        {"a": [1.0, None]},
+    ]
+    for _ in range(2):  # the second time from what the first kept
+        for value in values:
+            assert parse._scalar(value) == written(value), value
+    assert len({parse._scalar(v) for v in values}) == len(values)
+
+
+def test_word_count_is_the_count_of_word_runs() -> None:
+    """An ASCII text's words are counted by `str.split` after a translation: the same count as
+    `\\w+` matches, for every ASCII character and for texts that are not ASCII."""
+    import re
+
+    from consolidator.markdown.parse import word_count
+
+    every = "".join(chr(c) for c in range(128))
+    texts = [
+        "",
+        every,
+        every * 3 + "tail",
+        "snake_case and kebab-case, v2.0: 100% done!\tnext\x0bline\x1fend",
+        "__init__ --flag=1 a.b/c x\u00a0y",  # not ASCII: the regex itself
+        "Déjà vu, naïve café",
+        "\x00\x01word\x7fword",
+    ]
+    for text in texts:
+        assert word_count(text) == len(re.findall(r"\w+", text)), text

@@ -388,3 +388,22 @@ def test_what_a_caller_derives_is_kept_beside_the_parse(
     assert len(derives) == 4 and calls == []
     # Without `kept`, nothing is read from or written to the cache for the caller.
     assert scan_repo(root, per_document=counting).derived == {}
+
+
+def test_exact_key_breaks_text_where_the_regex_did() -> None:
+    """`prose.exact_key` splits with `str.split` instead of `re.sub(r"\\s+", ...)`: the same key only as
+    long as both take exactly the same characters for spacing, which every code point is checked for."""
+    import hashlib
+    import re
+    import sys
+    from types import SimpleNamespace
+
+    from consolidator.analysis.prose import exact_key
+
+    spacing = re.compile(r"\s")
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert [c for c in chars if bool(spacing.fullmatch(c)) != (c.split() == [])] == []
+    every_space = "".join(c for c in chars if c.isspace())
+    text = f"{every_space}Alpha\u00a0beta\x1cGamma  \t delta{every_space}ÉPSILON\u2028"
+    expected = hashlib.sha1(re.sub(r"\s+", " ", text).strip().lower().encode("utf-8")).hexdigest()
+    assert exact_key(SimpleNamespace(text=text)) == expected  # type: ignore[arg-type]

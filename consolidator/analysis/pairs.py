@@ -53,6 +53,7 @@ from .vectors import (
     Pair,
     _drop_common_lines,
     _row_products,
+    line_keys,
     normalised_heading,
     tfidf_matrix,
 )
@@ -156,9 +157,11 @@ class _Index:
         texts = [
             r.prose if isinstance(r, Prepared) else document_text(d) for d, r in zip(docs, ready, strict=True)
         ]
-        self.template_share, self.own_lines = template_lines(texts)
+        # Every line keyed once, for both the template lines and the common lines dropped.
+        keyed = [line_keys(t) for t in texts]
+        self.template_share, self.own_lines = template_lines(texts, keyed)
         stubs = [len(t.split()) <= STUB_WORDS for t in texts]
-        texts = _drop_common_lines(texts, max(3, int(0.05 * n)))
+        texts = _drop_common_lines(texts, max(3, int(0.05 * n)), keyed)
         self.texts = texts
         self.content, self.content_terms = tfidf_matrix(texts, ngram_max=self.config.content_ngrams)
         heading_texts = [" ".join(normalised_heading(h.text) for h in d.headings) for d in docs]
@@ -307,20 +310,25 @@ def _identified_apart(index: _Index, i: int, j: int) -> str:
     return next((k for k in sorted(a.keys() & b.keys()) if a[k] != b[k]), "")
 
 
-def _line_keys(text: str) -> list[str]:
-    # as `vectors._drop_common_lines` keys lines: spacing and case do not matter (table padding)
-    return [k for k in (" ".join(ln.split()).lower() for ln in text.splitlines()) if len(k) > 3]
+def _line_keys(keys: list[str]) -> list[str]:
+    # the `vectors.line_keys` of a text that say something
+    return [k for k in keys if len(k) > 3]
 
 
-def template_lines(texts: Sequence[str]) -> tuple[list[float], list[frozenset[int]]]:
+def template_lines(
+    texts: Sequence[str], keyed: Sequence[list[str]] | None = None
+) -> tuple[list[float], list[frozenset[int]]]:
     """For each text, the share of its lines found in at least `TEMPLATE_MIN_DOCS` texts, and a
-    checksum of each of its other lines (its own)."""
+    checksum of each of its other lines (its own). `keyed`: the `vectors.line_keys` of each text, when
+    the caller has them already."""
+    if keyed is None:
+        keyed = [line_keys(t) for t in texts]
     df: Counter[str] = Counter()
-    for text in texts:
-        df.update(set(_line_keys(text)))
+    for all_keys in keyed:
+        df.update(set(_line_keys(all_keys)))
     shares, own = [], []
-    for text in texts:
-        keys = _line_keys(text)
+    for all_keys in keyed:
+        keys = _line_keys(all_keys)  # filtered again rather than kept for every text at once
         shares.append(sum(1 for k in keys if df[k] >= TEMPLATE_MIN_DOCS) / len(keys) if keys else 0.0)
         own.append(frozenset(zlib.crc32(k.encode()) for k in keys if df[k] < TEMPLATE_MIN_DOCS))
     return shares, own

@@ -507,22 +507,51 @@ def resolve_links(docs: list[Document], files: frozenset[str]) -> list[Document]
                 resolved.append(link)
                 continue
             where = resolve(doc.path, link.target)
+            # Each link made anew with its resolved fields (what `dataclasses.replace` does, which
+            # costs twice as much: a repository has tens of thousands of links).
             if where.external:
-                resolved.append(replace(link, external=True))
+                resolved.append(_link(link, True, link.path, link.fragment, link.exists, link.anchor_ok))
                 continue
             if where.outside_repo:
-                resolved.append(replace(link, fragment=where.fragment, exists=False, outside_repo=True))
+                resolved.append(
+                    _link(link, link.external, link.path, where.fragment, False, link.anchor_ok, outside=True)
+                )
                 continue
             path = where.path or ""
             exists = path in files or path in folders
             anchor_ok = None
             if exists and where.fragment and path in anchors:
                 anchor_ok = anchor_key(where.fragment) in anchors[path]
-            resolved.append(
-                replace(link, path=path, fragment=where.fragment, exists=exists, anchor_ok=anchor_ok)
-            )
+            resolved.append(_link(link, link.external, path, where.fragment, exists, anchor_ok))
         out.append(replace(doc, links=tuple(resolved)))
     return out
+
+
+def _link(
+    link: Link,
+    external: bool,
+    path: str | None,
+    fragment: str | None,
+    exists: bool | None,
+    anchor_ok: bool | None,
+    *,
+    outside: bool | None = None,
+) -> Link:
+    """`link` with where it leads set as given (`outside`: None keeps its `outside_repo`)."""
+    return Link(
+        link.target,
+        link.kind,
+        link.line,
+        link.is_image,
+        link.label,
+        link.definition_line,
+        external,
+        path,
+        fragment,
+        exists,
+        anchor_ok,
+        link.outside_repo if outside is None else outside,
+    )
 
 
 def secret_values(inventory: Inventory) -> dict[str, str]:

@@ -8,6 +8,7 @@ drift apart.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Suffixes of the documents the tool reads. `.mdx` (Markdown with JSX) is read, analysed, moved and
 # has its links rewritten like any other document.
@@ -141,6 +142,9 @@ LANGUAGE_CODES = frozenset(_ISO_639_1.split())
 _LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
 
 
+# Kept per folder name: comparing the folders of every candidate pair asks about the same few names
+# tens of thousands of times.
+@lru_cache(maxsize=1 << 14)
 def language_folder(name: str) -> tuple[str, str] | None:
     """(tree, tag) when the folder name is a language tag or ends with one: `fr` -> ("", "fr"),
     `pages.pt_BR` -> ("pages", "pt_BR"), `docs-en-us` -> ("docs", "en-us"); None otherwise."""

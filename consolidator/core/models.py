@@ -53,34 +53,34 @@ class DateFact:
 class Dates:
     facts: tuple[DateFact, ...] = ()
 
-    def _of(self, *sources: str) -> list[str]:
-        return sorted(f.date for f in self.facts if f.source in sources)
+    # The earliest and latest of the dates from `sources` (min and max, not a sort: a changelog states
+    # hundreds of dates, and these are asked for again and again while planning).
+    def _first(self, *sources: str) -> str | None:
+        return min((f.date for f in self.facts if f.source in sources), default=None)
+
+    def _last(self, *sources: str) -> str | None:
+        return max((f.date for f in self.facts if f.source in sources), default=None)
 
     @property
     def first_commit(self) -> str | None:
-        found = self._of("first_commit")
-        return found[0] if found else None
+        return self._first("first_commit")
 
     @property
     def last_commit(self) -> str | None:
-        found = self._of("last_commit")
-        return found[-1] if found else None
+        return self._last("last_commit")
 
     @property
     def content(self) -> str | None:
         """Newest date the document states about itself (front matter, text or file name)."""
-        found = self._of("front_matter", "text", "file_name")
-        return found[-1] if found else None
+        return self._last("front_matter", "text", "file_name")
 
     @property
     def newest(self) -> str | None:
-        found = self._of("front_matter", "text", "file_name", "first_commit", "last_commit")
-        return found[-1] if found else None
+        return self._last("front_matter", "text", "file_name", "first_commit", "last_commit")
 
     @property
     def oldest(self) -> str | None:
-        found = self._of("front_matter", "text", "file_name", "first_commit", "last_commit")
-        return found[0] if found else None
+        return self._first("front_matter", "text", "file_name", "first_commit", "last_commit")
 
     @property
     def best(self) -> str | None:

@@ -401,8 +401,13 @@ def signal_cites(doc: Document, ev: Evidence, ctx: Context, config: Config, base
     named_index = bool(_INDEX_WORDS.search(ev.name_text) or _INDEX_WORDS.search(doc.title))
     index_like = named_index or (len(linked) >= 5 and len(linked) * 40 >= doc.words)
     # A root-level map of the whole documentation is replaced by the docs tree's index and the site nav.
-    whole = _DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(linked) >= 3
-    if doc.at_root and named_index and len(linked) >= 5 and whole:
+    # (Whether it maps the whole is asked last: the sections of every link cost more than the rest.)
+    if (
+        doc.at_root
+        and named_index
+        and len(linked) >= 5
+        and (_DOCS_WORDS.search(ev.name_text) or _DOCS_WORDS.search(doc.title) or _spread(linked) >= 3)
+    ):
         return Reason(
             f"a root index of the documentation ({len(linked)} documents): the docs index and site "
             "navigation replace it",
