@@ -5,7 +5,7 @@ from pathlib import Path
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups, PairScore, _Index, related_pairs
 from consolidator.core.config import Config
-from consolidator.core.models import Document
+from consolidator.core.models import Cluster, Document
 from consolidator.decide.overlap import overlap_groups, reduce_overlaps
 from consolidator.decide.plan import build_plan
 from tests.conftest import write_files
@@ -136,3 +136,79 @@ def test_related_pairs_need_related_names_or_titles(tmp_path: Path) -> None:
         (2, 3): pair(0.2, name=0.9, title=0.9),  # related names, too little in common
     }
     assert related_pairs(index, scored) == (("A.md", "B.md", 0.45), ("A.md", "C.md", 0.45))
+
+
+# Two specifications of different interfaces of one made-up system: their shared schema boilerplate
+# makes them score alike (0.50), over the overlap bar but under the bar for folding live documents.
+SPEC = (
+    "# {title}\n\nThis specification defines the {feed} feed of the Orchard system.\n\n"
+    "## Transport\n\nMessages are JSON over HTTPS, one object per line, UTF-8 encoded.\n\n"
+    "## Envelope\n\n| field | type | meaning |\n|---|---|---|\n| id | string | message id |\n"
+    "| sent_at | timestamp | when the producer sent it |\n| version | integer | schema version |\n\n"
+    "## {feed} payload\n\n{payload}\n\n## Errors\n\nA consumer rejects a message whose version it does "
+    "not know.\n"
+)
+SPECS = {
+    "README.md": "# Orchard\n\nA made-up system with two feeds.\n",
+    "ORCHARD_HARVEST_FEED_SPEC.md": SPEC.format(
+        title="Harvest feed specification",
+        feed="harvest",
+        payload="Each message carries a crate count, a row number and the picker's badge.",
+    ),
+    "ORCHARD_WEATHER_FEED_SPEC.md": SPEC.format(
+        title="Weather feed specification",
+        feed="weather",
+        payload="Each message carries a temperature, a wind speed and the station's code.",
+    ),
+}
+
+
+def _spec_plan(root: Path) -> dict[str, tuple[str, str | None, tuple[str, ...]]]:
+    write_files(root, SPECS)
+    inventory = scan_repo(root, config=Config())
+    a, b = "ORCHARD_HARVEST_FEED_SPEC.md", "ORCHARD_WEATHER_FEED_SPEC.md"
+    group = Cluster(
+        id="dup-orchard", kind="duplicate", members=(a, b), canonical=a, label="orchard", score=0.5
+    )
+    plan = build_plan(inventory, Config(), Groups((group,), (), (), ((a, b, 0.5),)))
+    return {e.source: (e.action, e.canonical, tuple(r.text for r in e.reasons)) for e in plan.entries}
+
+
+def test_specifications_of_different_interfaces_sharing_boilerplate_are_not_merged(tmp_path: Path) -> None:
+    # Classification leaves the pair for review (it reads as documentation of its own, and its group
+    # scores under the bar for folding live documents); the overlap step must not merge it anyway.
+    got = _spec_plan(tmp_path)
+    assert got["ORCHARD_HARVEST_FEED_SPEC.md"][:2] == ("move", None)
+    assert got["ORCHARD_WEATHER_FEED_SPEC.md"][:2] == ("move", None)
+    assert any("left for review" in r for r in got["ORCHARD_WEATHER_FEED_SPEC.md"][2])
+
+
+def test_no_entry_both_leaves_its_pair_for_review_and_merges(tmp_path: Path) -> None:
+    got = _spec_plan(tmp_path)
+    contradictory = [
+        path
+        for path, (action, _, reasons) in got.items()
+        if action == "merge" and any("left for review" in r for r in reasons)
+    ]
+    assert contradictory == []
+    assert any(any("left for review" in r for r in reasons) for _, _, reasons in got.values())
+
+
+def test_no_guide_is_superseded_into_a_document_left_for_review(tmp_path: Path) -> None:
+    # A quick reference of the weather feed overlaps its specification, whose own place (beside the
+    # harvest specification) awaits review: folded into it, the quick reference would follow a document
+    # that may yet be merged itself.
+    a, b, quick = (
+        "ORCHARD_HARVEST_FEED_SPEC.md",
+        "ORCHARD_WEATHER_FEED_SPEC.md",
+        "ORCHARD_WEATHER_FEED_QUICKREF.md",
+    )
+    write_files(tmp_path, {**SPECS, quick: SPECS[b].replace("This specification defines", "Covers")})
+    inventory = scan_repo(tmp_path, config=Config())
+    group = Cluster(
+        id="dup-orchard", kind="duplicate", members=(a, b), canonical=a, label="orchard", score=0.5
+    )
+    plan = build_plan(inventory, Config(), Groups((group,), (), (), ((a, b, 0.5), (b, quick, 0.5))))
+    got = {e.source: (e.action, e.canonical) for e in plan.entries}
+    assert got[b] == ("move", None)
+    assert got[quick] == ("move", None)

@@ -107,6 +107,9 @@ class Classification:
     # a record kept where it is filed (a structured folder) instead of archived: history to the other
     # documents' evidence, as if archived, though it does not move
     kept_record: bool = False
+    # a document that reads as documentation of its own, left live beside the group it resembles: that
+    # group's canonical. The pair is for a person to review; no later step folds one into the other.
+    review: str | None = None
 
 
 # The margins below that are on the weights' scale are *readings* (`Weights.reading`): margins in the
@@ -212,10 +215,11 @@ def _weighed(
 ) -> Classification:
     """`classify` for a document whose place no convention or setting settles."""
     weighed = weigh(doc, evidence, context, config)
-    canonical, notes = _joins_group(doc, weighed, context)
+    canonical, notes, review = _joins_group(doc, weighed, context)
     if canonical is not None:
         return _folded(weighed, canonical, notes, context.weights)
-    return _judged(doc, weighed, notes, context, config, sections)
+    judged = _judged(doc, weighed, notes, context, config, sections)
+    return replace(judged, review=review) if review is not None else judged
 
 
 def _with_twins(settled: Classification, doc: Document, context: Context) -> Classification:
@@ -361,8 +365,11 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
     )
 
 
-def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str | None, tuple[Reason, ...]]:
-    """The canonical a duplicate is folded into, or None when it stays a document of its own (with why)."""
+def _joins_group(
+    doc: Document, weighed: Weighed, context: Context
+) -> tuple[str | None, tuple[Reason, ...], str | None]:
+    """The canonical a duplicate is folded into, or None when it stays a document of its own (with why),
+    and the canonical it was left beside for review (None when it was not)."""
     canonical = context.duplicate_of.get(doc.path)
     margin = weighed.margin
     notes: list[Reason] = []
@@ -374,12 +381,12 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
     # would point readers to a blank form. It is judged as a document of its own.
     if canonical is not None and _template(canonical) and not _template(doc.path):
         why = f"resembles {canonical}, a template: a page made from it is not a version of it"
-        return None, (Reason(why),)
+        return None, (Reason(why),), None
     unit = _unit_keeping(doc, context)
     if canonical is not None and unit is not None:
         score = context.duplicate_score.get(doc.path, 0.0)
         why = f"resembles {canonical} (group score {score:.2f}) but {_unit_page(unit)}: stays with its folder"
-        return None, (Reason(why),)
+        return None, (Reason(why),), None
     # Pages of a documentation tree share templates and boilerplate: there only a clear duplicate (a
     # stale-marked copy, a near-identical text, or one that reads as history itself) is folded away.
     if canonical is not None and weighed.in_tree:
@@ -418,8 +425,8 @@ def _joins_group(doc: Document, weighed: Weighed, context: Context) -> tuple[str
                     "own: left for review"
                 )
             )
-            canonical = None
-    return canonical, tuple(notes)
+            return None, tuple(notes), canonical
+    return canonical, tuple(notes), None
 
 
 def _unit_keeping(doc: Document, context: Context) -> tuple[str, int] | None:
