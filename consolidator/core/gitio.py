@@ -81,28 +81,100 @@ class FileHistory:
     commits: int
 
 
+@dataclass(frozen=True)
+class History:
+    """What `read_history` found: the dates of each file, and why renames were not followed, if not."""
+
+    files: dict[str, FileHistory]
+    warning: str | None = None
+
+
+# Reading history must never reach the network. In a partial clone (`--filter=blob:none`) git fetches a
+# missing object from the promisor remote when it needs one: GIT_NO_LAZY_FETCH stops that (git >= 2.44);
+# older gits ignore it, and an empty GIT_ALLOW_PROTOCOL allows no transport at all, so the fetch they
+# start fails at once instead. Either way the read fails like one on a missing object, and is retried
+# without rename detection. The pathspec variables are cleared so that the magic written here holds.
+OFFLINE_ENV = {
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_ALLOW_PROTOCOL": "",
+    "GIT_LITERAL_PATHSPECS": "0",
+    "GIT_GLOB_PATHSPECS": "0",
+    "GIT_NOGLOB_PATHSPECS": "0",
+    "GIT_ICASE_PATHSPECS": "0",
+}
+MAX_PATHSPECS = 500  # beyond this many patterns the log is read over every file, as without `paths`
+
+
+def history_pathspecs(paths: Sequence[str]) -> list[str]:
+    """Pathspecs covering every path in `paths`: one per file-name ending, in any case and at any depth
+    (without the `glob` magic a `*` also matches `/`; `**/*.md` under `glob` would match the same and
+    makes git log about four times slower), so that a file renamed from another name with the same
+    ending is still followed; a name without an ending is given literally. Relative to the top of the
+    work tree (`top`), as `git log` prints paths.
+    """
+    endings: set[str] = set()
+    literal: set[str] = set()
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        stem, dot, ending = name.rpartition(".")
+        if dot and stem and ending and not any(c in ending for c in "*?[]\\/"):
+            endings.add(ending.lower())
+        else:
+            literal.add(path)
+    return [f":(top,icase)*.{e}" for e in sorted(endings)] + [f":(top,literal){p}" for p in sorted(literal)]
+
+
 def history(repo: Path, paths: Sequence[str] | None = None) -> dict[str, FileHistory]:
+    """First and last commit dates of every file (of `paths`), following renames; see `read_history`."""
+    return read_history(repo, paths).files
+
+
+def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     """First and last commit dates of every file, following renames, in one pass over the log.
 
     `git log --follow` works on one file at a time; instead read the whole log once, newest first,
     and map each older name onto the name the file has now whenever a rename shows up.
+
+    With `paths`, the log is limited to files with the same endings (`history_pathspecs`): rename
+    detection then compares only those, and never reads the blobs of other files (images, binaries,
+    logs), which costs time and fails on a clone that lacks some old objects. If the log with
+    rename detection still fails (an old blob of a wanted file is missing), it is read again without
+    it, which needs no blob at all, and the result says so in `warning`.
     """
     if head(repo) is None:
-        return {}
-    out = run_git(
-        repo,
-        "log",
-        "-M",
-        "--name-status",
-        "-z",
-        "--format=%x01%aI",
-        "--no-merges",
-    )
+        return History({})
+    wanted = set(paths) if paths is not None else None
+    if wanted is not None and not wanted:
+        return History({})
+    specs = history_pathspecs(sorted(wanted)) if wanted is not None else []
+    limit = ["--full-history", "--", *specs] if specs and len(specs) <= MAX_PATHSPECS else []
+    # --full-history: with a pathspec, git log would otherwise follow only one parent of a merge that
+    # leaves the matching files as that parent had them, and skip the other side's commits; read
+    # without a pathspec, the log lists every commit, and so must this.
+    base = ["log", "--name-status", "-z", "--format=%x01%aI", "--no-merges"]
+    warning = None
+    try:
+        out = run_git(repo, *base[:1], "-M", *base[1:], *limit, env=OFFLINE_ENV)
+    except GitError as exc:
+        out = run_git(repo, *base[:1], "--no-renames", *base[1:], *limit, env=OFFLINE_ENV)
+        # git's stderr may hold several lines ("lazy fetching disabled", then the fatal one): keep
+        # the one that says what is missing, so the warning stays one line.
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = next((line for line in lines if "fatal:" in line), lines[-1] if lines else "")
+        warning = (
+            f"git history read without following renames ({reason.removeprefix('git log -M failed: ')}): "
+            "an object of an older version is missing from the clone, so a renamed file is dated from "
+            "its rename, not from its first name"
+        )
+    return History(_dates(out, wanted), warning)
+
+
+def _dates(out: bytes, wanted: set[str] | None) -> dict[str, FileHistory]:
+    """Parse `git log --name-status -z --format=%x01%aI`, newest first (see `read_history`)."""
     current: dict[str, str] = {}  # name in an older commit -> name now
     first: dict[str, str] = {}
     last: dict[str, str] = {}
     count: dict[str, int] = {}
-    wanted = set(paths) if paths is not None else None
     for record in out.split(b"\x01")[1:]:
         header, _, rest = record.partition(b"\n")
         when = header.decode().strip()[:10]
