@@ -298,7 +298,18 @@ def index_entries(repo: Path) -> list[IndexEntry]:
 
 def changed_paths(repo: Path) -> set[str]:
     """Tracked paths whose index or work tree differs from HEAD (untracked files not included)."""
-    out = run_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--ignore-submodules=none")
+    # Without renames a staged rename lists both its paths all the same (a deletion and an addition),
+    # and git reads no blob to pair them: nothing missing from a partial clone is needed, or fetched.
+    out = run_git(
+        repo,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=no",
+        "--ignore-submodules=none",
+        "--no-renames",
+        env=OFFLINE_ENV,
+    )
     paths: set[str] = set()
     fields = out.split(b"\0")
     i = 0
@@ -427,7 +438,7 @@ def last_commit_touching(repo: Path, path: str) -> str | None:
 
 def changed_since(repo: Path, commit: str) -> set[str]:
     """Paths changed after `commit`: in later commits, staged, or in the work tree."""
-    out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False)
+    out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False, env=OFFLINE_ENV)
     changed = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
     return changed | changed_paths(repo)
 
