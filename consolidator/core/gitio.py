@@ -90,10 +90,11 @@ class History:
 
 
 # Reading history must never reach the network. In a partial clone (`--filter=blob:none`) git fetches a
-# missing object from the promisor remote when it needs one: GIT_NO_LAZY_FETCH stops that (git >= 2.44);
-# older gits ignore it, and an empty GIT_ALLOW_PROTOCOL allows no transport at all, so the fetch they
-# start fails at once instead. Either way the read fails like one on a missing object, and is retried
-# without rename detection. The pathspec variables are cleared so that the magic written here holds.
+# missing object from the promisor remote when it needs one: GIT_NO_LAZY_FETCH stops that (git 2.44,
+# and the 2024 security releases of older lines: 2.39.5 here honours it); gits without it ignore it,
+# and an empty GIT_ALLOW_PROTOCOL allows no transport at all, so the fetch they start fails at once.
+# Either way the read fails like one on a missing object, and is retried without rename detection.
+# The pathspec variables are cleared so that the magic written here holds.
 OFFLINE_ENV = {
     "GIT_NO_LAZY_FETCH": "1",
     "GIT_ALLOW_PROTOCOL": "",
