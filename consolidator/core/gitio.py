@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,31 +103,41 @@ OFFLINE_ENV = {
     "GIT_NOGLOB_PATHSPECS": "0",
     "GIT_ICASE_PATHSPECS": "0",
 }
-MAX_PATHSPECS = 500  # beyond this many patterns the log is read over every file, as without `paths`
 
 
 def history_pathspecs(paths: Sequence[str]) -> list[str]:
     """Pathspecs covering every path in `paths`: one per file-name ending, in any case and at any depth
     (without the `glob` magic a `*` also matches `/`; `**/*.md` under `glob` would match the same and
-    makes git log about four times slower), so that a file renamed from another name with the same
-    ending is still followed; a name without an ending is given literally. Relative to the top of the
-    work tree (`top`), as `git log` prints paths.
+    makes git about four times slower), so that a file renamed from another name with the same ending
+    is still followed; a name without an ending is given literally. Relative to the top of the work
+    tree (`top`), as git prints paths.
     """
+    endings, literal = _endings(paths)
+    return [f":(top,icase)*.{e}" for e in sorted(endings)] + [f":(top,literal){p}" for p in sorted(literal)]
+
+
+def _endings(paths: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(the lower-case endings of `paths`, the paths that have none usable in a pathspec)."""
     endings: set[str] = set()
     literal: set[str] = set()
     for path in paths:
         name = path.rsplit("/", 1)[-1]
         stem, dot, ending = name.rpartition(".")
-        if dot and stem and ending and not any(c in ending for c in "*?[]\\/"):
+        if dot and stem and ending and not any(c in ending for c in "*?[]\\"):
             endings.add(ending.lower())
         else:
             literal.add(path)
-    return [f":(top,icase)*.{e}" for e in sorted(endings)] + [f":(top,literal){p}" for p in sorted(literal)]
+    return endings, literal
 
 
 def history(repo: Path, paths: Sequence[str] | None = None) -> dict[str, FileHistory]:
     """First and last commit dates of every file (of `paths`), following renames; see `read_history`."""
     return read_history(repo, paths).files
+
+
+# One commit of `git log --name-status -z --format=%x01%H %aI`: (commit, day, status fields).
+_Commit = tuple[str, str, list[str]]
+_LOG = ("--name-status", "-z", "--format=%x01%H %aI")
 
 
 def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
@@ -136,50 +146,106 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     `git log --follow` works on one file at a time; instead read the whole log once, newest first,
     and map each older name onto the name the file has now whenever a rename shows up.
 
-    With `paths`, the log is limited to files with the same endings (`history_pathspecs`): rename
-    detection then compares only those, and never reads the blobs of other files (images, binaries,
-    logs), which costs time and fails on a clone that lacks some old objects. If the log with
-    rename detection still fails (an old blob of a wanted file is missing), it is read again without
-    it, which needs no blob at all, and the result says so in `warning`.
+    With `paths`, renames are looked for only between files with the same endings (`history_pathspecs`),
+    so git never reads the blobs of other files (images, binaries, logs): that costs time, and fails
+    on a clone that lacks some old objects. The log is read without rename detection, which reads no
+    blob; only the commits that both add and delete such files, where one may be a rename of the
+    other, are compared again with it, limited to those files. (A pathspec on the whole log would do
+    the same, but matching it against every entry of every changed folder of every commit makes the
+    log several times slower on a large repository.) If that comparison fails (an old blob of a
+    wanted file is missing), the dates are those of the log without renames, and `warning` says so.
     """
     if head(repo) is None:
         return History({})
     wanted = set(paths) if paths is not None else None
-    if wanted is not None and not wanted:
+    if wanted is None:
+        return _whole_history(repo)
+    if not wanted:
         return History({})
-    specs = history_pathspecs(sorted(wanted)) if wanted is not None else []
-    limit = ["--full-history", "--", *specs] if specs and len(specs) <= MAX_PATHSPECS else []
-    # --full-history: with a pathspec, git log would otherwise follow only one parent of a merge that
-    # leaves the matching files as that parent had them, and skip the other side's commits; read
-    # without a pathspec, the log lists every commit, and so must this.
-    base = ["log", "--name-status", "-z", "--format=%x01%aI", "--no-merges"]
+    endings, literal = _endings(wanted)
+
+    def matches(path: str) -> bool:
+        lower = path.lower()
+        return path in literal or any(lower.endswith("." + e) for e in endings)
+
+    out = run_git(repo, "log", "--no-renames", *_LOG, "--no-merges", env=OFFLINE_ENV)
+    commits = _commits(out)
+    candidates = [sha for sha, _, fields in commits if _adds_and_deletes(fields, matches)]
     warning = None
+    if candidates:
+        try:
+            compared = run_git(
+                repo,
+                "diff-tree",
+                "--stdin",
+                "-r",
+                "-M",
+                *_LOG,
+                "--",
+                *history_pathspecs(sorted(wanted)),
+                input="".join(f"{sha}\n" for sha in candidates).encode(),
+                env=OFFLINE_ENV,
+            )
+        except GitError as exc:
+            warning = _no_renames_warning(exc)
+        else:
+            renamed = {sha: fields for sha, _, fields in _commits(compared)}
+            commits = [(sha, day, renamed.get(sha, fields)) for sha, day, fields in commits]
+    return History(_dates(commits, wanted), warning)
+
+
+def _whole_history(repo: Path) -> History:
+    """`read_history` of every file: the whole log with rename detection (or, failing, without)."""
     try:
-        out = run_git(repo, *base[:1], "-M", *base[1:], *limit, env=OFFLINE_ENV)
+        out = run_git(repo, "log", "-M", *_LOG, "--no-merges", env=OFFLINE_ENV)
+        warning = None
     except GitError as exc:
-        out = run_git(repo, *base[:1], "--no-renames", *base[1:], *limit, env=OFFLINE_ENV)
-        # git's stderr may hold several lines ("lazy fetching disabled", then the fatal one): keep
-        # the one that says what is missing, so the warning stays one line.
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        reason = next((line for line in lines if "fatal:" in line), lines[-1] if lines else "")
-        warning = (
-            f"git history read without following renames ({reason.removeprefix('git log -M failed: ')}): "
-            "an object of an older version is missing from the clone, so a renamed file is dated from "
-            "its rename, not from its first name"
-        )
-    return History(_dates(out, wanted), warning)
+        out = run_git(repo, "log", "--no-renames", *_LOG, "--no-merges", env=OFFLINE_ENV)
+        warning = _no_renames_warning(exc)
+    return History(_dates(_commits(out), None), warning)
 
 
-def _dates(out: bytes, wanted: set[str] | None) -> dict[str, FileHistory]:
-    """Parse `git log --name-status -z --format=%x01%aI`, newest first (see `read_history`)."""
+def _no_renames_warning(exc: GitError) -> str:
+    # git's stderr may hold several lines ("lazy fetching disabled", then the fatal one): keep the one
+    # that says what is missing, so the warning stays one line.
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = next((line for line in lines if "fatal:" in line), lines[-1] if lines else "")
+    reason = reason.split(" failed: ", 1)[-1] if reason.startswith("git ") else reason
+    return (
+        f"git history read without following renames ({reason}): an object of an older version is "
+        "missing from the clone, so a renamed file is dated from its rename, not from its first name"
+    )
+
+
+def _commits(out: bytes) -> list[_Commit]:
+    """Split `git log` / `git diff-tree --stdin` output in the `_LOG` format, newest first."""
+    commits = []
+    for record in out.split(b"\x01")[1:]:
+        header, _, rest = record.partition(b"\n")
+        sha, _, when = header.decode().strip("\0 \n").partition(" ")
+        fields = [f.decode("utf-8", "surrogateescape") for f in rest.lstrip(b"\n").split(b"\0")]
+        commits.append((sha, when[:10], fields))
+    return commits
+
+
+def _adds_and_deletes(fields: list[str], matches: Callable[[str], bool]) -> bool:
+    """Whether a commit's `--no-renames` statuses add one wanted-ending file and delete another."""
+    added = deleted = False
+    for status, path in zip(fields[::2], fields[1::2], strict=False):
+        if status == "A" and matches(path):
+            added = True
+        elif status == "D" and matches(path):
+            deleted = True
+    return added and deleted
+
+
+def _dates(commits: Iterable[_Commit], wanted: set[str] | None) -> dict[str, FileHistory]:
+    """First and last day and number of commits of each file, from the log newest first."""
     current: dict[str, str] = {}  # name in an older commit -> name now
     first: dict[str, str] = {}
     last: dict[str, str] = {}
     count: dict[str, int] = {}
-    for record in out.split(b"\x01")[1:]:
-        header, _, rest = record.partition(b"\n")
-        when = header.decode().strip()[:10]
-        fields = [f.decode("utf-8", "surrogateescape") for f in rest.lstrip(b"\n").split(b"\0")]
+    for _, when, fields in commits:
         i = 0
         while i < len(fields):
             status = fields[i]
