@@ -119,8 +119,8 @@ def test_a_missing_markdown_blob_reads_the_history_without_renames(tmp_path: Pat
 
 
 def test_a_merge_that_changes_nothing_still_lists_both_sides(tmp_path: Path) -> None:
-    """With a pathspec, git log would follow only the parent a merge agrees with and skip the other
-    side's commits; the whole log lists every commit, and so must the limited one."""
+    """Both sides of a merge are read, as the whole log reads them (a log limited by a pathspec would
+    follow only the parent the merge agrees with, and skip the side branch's commit)."""
     repo = new_repo(tmp_path)
     write_files(repo, {"a.md": STABLE})
     commit(repo, "2024-01-01", "start")
@@ -181,3 +181,24 @@ def test_nothing_to_date(tmp_path: Path, paths: list[str]) -> None:
     write_files(repo, {"a.md": STABLE})
     commit(repo, "2024-01-01", "start")
     assert gitio.read_history(repo, paths) == gitio.History({})
+
+
+def test_renames_from_other_endings_are_followed(tmp_path: Path) -> None:
+    """A page first named without an ending (or another one) and renamed to `.md` keeps its first date:
+    exactly (the same bytes, found from blob ids) from any name, and with edits from a name without an
+    ending, as the whole log followed them."""
+    repo = new_repo(tmp_path)
+    page = STABLE.replace("Guide", "Tool")
+    write_files(repo, {"pages/tool": page, "pages/other.cmd": STABLE, "pages/edited": page + "x\n"})
+    commit(repo, "2023-03-03", "pages without an ending")
+    for old, new in (("pages/tool", "pages/tool.md"), ("pages/other.cmd", "pages/other.md")):
+        gitio.run_git(repo, "mv", old, new)
+    (repo / "pages/edited").unlink()
+    write_files(repo, {"pages/edited.md": page + "x\nand an edit\n", "logo.png": noise(4)})
+    commit(repo, "2023-08-08", "pages are Markdown")
+    paths = ["pages/tool.md", "pages/other.md", "pages/edited.md"]
+    read = gitio.read_history(repo, paths)
+    assert read.warning is None
+    for path in paths:
+        assert read.files[path] == gitio.FileHistory("2023-03-03", "2023-08-08", 2), path
+    assert read.files == {p: h for p, h in gitio.history(repo).items() if p in paths}

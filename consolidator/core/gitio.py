@@ -135,6 +135,9 @@ def history(repo: Path, paths: Sequence[str] | None = None) -> dict[str, FileHis
     return read_history(repo, paths).files
 
 
+# Inexact renames from files without an ending are looked for among at most this many of them (named
+# one by one on git's command line); exact renames are followed whatever the number.
+MAX_LITERAL_SOURCES = 5000
 # One commit of `git log --name-status -z --format=%x01%H %aI`: (commit, day, status fields).
 _Commit = tuple[str, str, list[str]]
 _LOG = ("--name-status", "-z", "--format=%x01%H %aI")
@@ -146,14 +149,14 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     `git log --follow` works on one file at a time; instead read the whole log once, newest first,
     and map each older name onto the name the file has now whenever a rename shows up.
 
-    With `paths`, renames are looked for only between files with the same endings (`history_pathspecs`),
-    so git never reads the blobs of other files (images, binaries, logs): that costs time, and fails
-    on a clone that lacks some old objects. The log is read without rename detection, which reads no
-    blob; only the commits that both add and delete such files, where one may be a rename of the
-    other, are compared again with it, limited to those files. (A pathspec on the whole log would do
-    the same, but matching it against every entry of every changed folder of every commit makes the
-    log several times slower on a large repository.) If that comparison fails (an old blob of a
-    wanted file is missing), the dates are those of the log without renames, and `warning` says so.
+    With `paths`, git reads no blob of other files (images, binaries, logs): that costs time, and
+    fails on a clone that lacks some old objects. The log is read without rename detection, which
+    reads no blob at all; then only the commits that add a wanted file and delete some file are
+    compared again: for exact renames of any file (same blob id, nothing read), and for renames with
+    edits limited to files with the wanted endings (`history_pathspecs`) or none (`tool` ->
+    `tool.md`). (A pathspec on the whole log would match every entry of every changed folder of every
+    commit: several times slower on a large repository.) If that comparison fails (an old blob of a
+    wanted file is missing), renames with edits are not followed, and `warning` says so.
     """
     if head(repo) is None:
         return History({})
@@ -164,15 +167,46 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
         return History({})
     endings, literal = _endings(wanted)
 
+    suffixes = tuple("." + e for e in endings)
+
     def matches(path: str) -> bool:
-        lower = path.lower()
-        return path in literal or any(lower.endswith("." + e) for e in endings)
+        return path.lower().endswith(suffixes) or path in literal
 
     out = run_git(repo, "log", "--no-renames", *_LOG, "--no-merges", env=OFFLINE_ENV)
     commits = _commits(out)
-    candidates = [sha for sha, _, fields in commits if _adds_and_deletes(fields, matches)]
+    # Commits where a wanted file may have been renamed from a deleted one (of any kind).
+    candidates = [(sha, fields) for sha, _, fields in commits if _adds_and_deletes(fields, matches)]
+    if not candidates:
+        return History(_dates(commits, wanted), None)
+    # Exact renames (the same blob deleted and added) of any file: found from blob ids alone, with no
+    # blob read, as in the whole log (a page once named `tool`, or `tool.cmd`, then `tool.md`).
+    exact = run_git(
+        repo,
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-M100%",
+        *_LOG,
+        input="".join(f"{sha}\n" for sha, _ in candidates).encode(),
+        env=OFFLINE_ENV,
+    )
+    pairs = {sha: _renames(fields) for sha, _, fields in _commits(exact)}
+    # Renames with edits, only between files with the wanted endings or none at all (the only ones
+    # whose old versions git reads): where a deleted file like that meets an added wanted one.
+    sources = {
+        path
+        for _, fields in candidates
+        for status, path in zip(fields[::2], fields[1::2], strict=False)
+        if status == "D" and (matches(path) or "." not in path.rsplit("/", 1)[-1])
+    }
+    # The old names of exact renames onto wanted files are named too, so that git pairs them first
+    # there as well (as in the whole log), instead of matching their new names with other files.
+    exact_sources = {old for found in pairs.values() for _, old, new in found if matches(new)}
+    extensionless = sorted(p for p in sources | exact_sources if not matches(p))[:MAX_LITERAL_SOURCES]
+    similar = [sha for sha, fields in candidates if _adds_and_deletes(fields, matches, sources)]
     warning = None
-    if candidates:
+    if similar:
+        specs = history_pathspecs(sorted(wanted)) + [f":(top,literal){p}" for p in extensionless]
         try:
             compared = run_git(
                 repo,
@@ -182,16 +216,56 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
                 "-M",
                 *_LOG,
                 "--",
-                *history_pathspecs(sorted(wanted)),
-                input="".join(f"{sha}\n" for sha in candidates).encode(),
+                *specs,
+                input="".join(f"{sha}\n" for sha in similar).encode(),
                 env=OFFLINE_ENV,
             )
         except GitError as exc:
-            warning = _no_renames_warning(exc)
+            warning = _no_renames_warning(exc, "renames with edits")
         else:
-            renamed = {sha: fields for sha, _, fields in _commits(compared)}
-            commits = [(sha, day, renamed.get(sha, fields)) for sha, day, fields in commits]
+            for sha, _, fields in _commits(compared):
+                pairs[sha] = pairs.get(sha, []) + _renames(fields)
+    commits = [(sha, day, _with_renames(fields, pairs.get(sha, []))) for sha, day, fields in commits]
     return History(_dates(commits, wanted), warning)
+
+
+def _renames(fields: list[str]) -> list[tuple[str, str, str]]:
+    """The renames of one commit's `--name-status -z` fields: (status, old name, new name)."""
+    found = []
+    i = 0
+    while i < len(fields):
+        status = fields[i]
+        if not status:
+            i += 1
+        elif status[0] in "RC":
+            if status[0] == "R":
+                found.append((status, fields[i + 1], fields[i + 2]))
+            i += 3
+        else:
+            i += 2
+    return found
+
+
+def _with_renames(fields: list[str], renames: list[tuple[str, str, str]]) -> list[str]:
+    """One commit's `--no-renames` fields, with each rename in place of its deletion and addition.
+    The first rename given for a name wins: exact ones come first, as git pairs those before it
+    compares contents."""
+    if not renames:
+        return fields
+    taken_old: set[str] = set()
+    taken_new: set[str] = set()
+    out: list[str] = []
+    for status, old, new in renames:
+        if old in taken_old or new in taken_new:
+            continue
+        taken_old.add(old)
+        taken_new.add(new)
+        out += [status, old, new]
+    for status, path in zip(fields[::2], fields[1::2], strict=False):
+        if (status == "D" and path in taken_old) or (status == "A" and path in taken_new):
+            continue
+        out += [status, path]
+    return out
 
 
 def _whole_history(repo: Path) -> History:
@@ -205,15 +279,15 @@ def _whole_history(repo: Path) -> History:
     return History(_dates(_commits(out), None), warning)
 
 
-def _no_renames_warning(exc: GitError) -> str:
+def _no_renames_warning(exc: GitError, renames: str = "renames") -> str:
     # git's stderr may hold several lines ("lazy fetching disabled", then the fatal one): keep the one
     # that says what is missing, so the warning stays one line.
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     reason = next((line for line in lines if "fatal:" in line), lines[-1] if lines else "")
     reason = reason.split(" failed: ", 1)[-1] if reason.startswith("git ") else reason
     return (
-        f"git history read without following renames ({reason}): an object of an older version is "
-        "missing from the clone, so a renamed file is dated from its rename, not from its first name"
+        f"git history read without following {renames} ({reason}): an object of an older version is "
+        "missing from the clone, so such a renamed file is dated from its rename, not its first name"
     )
 
 
@@ -228,15 +302,23 @@ def _commits(out: bytes) -> list[_Commit]:
     return commits
 
 
-def _adds_and_deletes(fields: list[str], matches: Callable[[str], bool]) -> bool:
-    """Whether a commit's `--no-renames` statuses add one wanted-ending file and delete another."""
+def _adds_and_deletes(
+    fields: list[str], matches: Callable[[str], bool], deleted_from: set[str] | None = None
+) -> bool:
+    """Whether a commit's `--no-renames` statuses add a wanted file and delete a file (of `deleted_from`
+    when given, else any)."""
+    statuses = fields[::2]
+    if "A" not in statuses or "D" not in statuses:  # most commits only change files: no test per name
+        return False
     added = deleted = False
-    for status, path in zip(fields[::2], fields[1::2], strict=False):
-        if status == "A" and matches(path):
-            added = True
-        elif status == "D" and matches(path):
-            deleted = True
-    return added and deleted
+    for status, path in zip(statuses, fields[1::2], strict=False):
+        if status == "A" and not added:
+            added = matches(path)
+        elif status == "D" and not deleted:
+            deleted = deleted_from is None or path in deleted_from
+        if added and deleted:
+            return True
+    return False
 
 
 def _dates(commits: Iterable[_Commit], wanted: set[str] | None) -> dict[str, FileHistory]:
