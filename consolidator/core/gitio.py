@@ -180,16 +180,19 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
         return History(_dates(commits, wanted), None)
     # Exact renames (the same blob deleted and added) of any file: found from blob ids alone, with no
     # blob read, as in the whole log (a page once named `tool`, or `tool.cmd`, then `tool.md`).
-    exact = run_git(
-        repo,
-        "diff-tree",
-        "--stdin",
-        "-r",
-        "-M100%",
-        *_LOG,
-        input="".join(f"{sha}\n" for sha, _ in candidates).encode(),
-        env=OFFLINE_ENV,
-    )
+    try:
+        exact = run_git(
+            repo,
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "-M100%",
+            *_LOG,
+            input="".join(f"{sha}\n" for sha, _ in candidates).encode(),
+            env=OFFLINE_ENV,
+        )
+    except GitError as exc:  # not expected (no blob is read), but dates without renames beat none
+        return History(_dates(commits, wanted), _no_renames_warning(exc))
     pairs = {sha: _renames(fields) for sha, _, fields in _commits(exact)}
     # Renames with edits, only between files with the wanted endings or none at all (the only ones
     # whose old versions git reads): where a deleted file like that meets an added wanted one.
