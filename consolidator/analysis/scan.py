@@ -350,7 +350,8 @@ def scan_repo(
     total = len(reads)
     if progress:
         progress(total - len(todo), total)
-    # The history is one `git log` over the whole repository: read it while the documents parse.
+    # The history is one `git log` over the files dated here (by their endings): read it while the
+    # documents parse.
     hist: dict[str, gitio.FileHistory] = {}
     derived: dict[str, object] = {}
     # Root text files and backup copies are no documents, but the plan may archive them as sprawl: their
@@ -358,8 +359,13 @@ def scan_repo(
     texts = sorted(f for f in files if "/" not in f and f.lower().endswith(TEXT_SUFFIXES))
     paths = [r.path for r in reads] + texts
 
+    history_warnings: list[str] = []
+
     def read_history() -> None:
-        hist.update(gitio.history(root, paths))
+        found = gitio.read_history(root, paths)
+        hist.update(found.files)
+        if found.warning:
+            history_warnings.append(found.warning)
 
     history_job = _parse_missing(
         todo,
@@ -394,6 +400,7 @@ def scan_repo(
         history_job.finish()
     elif in_git:
         read_history()
+    warnings.extend(history_warnings)
     found_in = document_secrets(reads, blobs, cache, config)
     docs = _documents(reads, blobs, cache, hist, found_in, warnings)
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,32 +81,256 @@ class FileHistory:
     commits: int
 
 
+@dataclass(frozen=True)
+class History:
+    """What `read_history` found: the dates of each file, and why renames were not followed, if not."""
+
+    files: dict[str, FileHistory]
+    warning: str | None = None
+
+
+# Reading history must never reach the network. In a partial clone (`--filter=blob:none`) git fetches a
+# missing object from the promisor remote when it needs one: GIT_NO_LAZY_FETCH stops that (git 2.44,
+# and the 2024 security releases of older lines: 2.39.5 here honours it); gits without it ignore it,
+# and an empty GIT_ALLOW_PROTOCOL allows no transport at all, so the fetch they start fails at once.
+# Either way the read fails like one on a missing object, and is retried without rename detection.
+# The pathspec variables are cleared so that the magic written here holds.
+OFFLINE_ENV = {
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_ALLOW_PROTOCOL": "",
+    "GIT_LITERAL_PATHSPECS": "0",
+    "GIT_GLOB_PATHSPECS": "0",
+    "GIT_NOGLOB_PATHSPECS": "0",
+    "GIT_ICASE_PATHSPECS": "0",
+}
+
+
+def history_pathspecs(paths: Sequence[str]) -> list[str]:
+    """Pathspecs covering every path in `paths`: one per file-name ending, in any case and at any depth
+    (without the `glob` magic a `*` also matches `/`; `**/*.md` under `glob` would match the same and
+    makes git about four times slower), so that a file renamed from another name with the same ending
+    is still followed; a name without an ending is given literally. Relative to the top of the work
+    tree (`top`), as git prints paths.
+    """
+    endings, literal = _endings(paths)
+    return [f":(top,icase)*.{e}" for e in sorted(endings)] + [f":(top,literal){p}" for p in sorted(literal)]
+
+
+def _endings(paths: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(the lower-case endings of `paths`, the paths that have none usable in a pathspec)."""
+    endings: set[str] = set()
+    literal: set[str] = set()
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        stem, dot, ending = name.rpartition(".")
+        if dot and stem and ending and not any(c in ending for c in "*?[]\\"):
+            endings.add(ending.lower())
+        else:
+            literal.add(path)
+    return endings, literal
+
+
 def history(repo: Path, paths: Sequence[str] | None = None) -> dict[str, FileHistory]:
+    """First and last commit dates of every file (of `paths`), following renames; see `read_history`."""
+    return read_history(repo, paths).files
+
+
+# Inexact renames from files without an ending are looked for among at most this many of them (named
+# one by one on git's command line); exact renames are followed whatever the number.
+MAX_LITERAL_SOURCES = 5000
+# One commit of `git log --name-status -z --format=%x01%H %aI`: (commit, day, status fields).
+_Commit = tuple[str, str, list[str]]
+_LOG = ("--name-status", "-z", "--format=%x01%H %aI")
+
+
+def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     """First and last commit dates of every file, following renames, in one pass over the log.
 
     `git log --follow` works on one file at a time; instead read the whole log once, newest first,
     and map each older name onto the name the file has now whenever a rename shows up.
+
+    With `paths`, git reads no blob of other files (images, binaries, logs): that costs time, and
+    fails on a clone that lacks some old objects. The log is read without rename detection, which
+    reads no blob at all; then only the commits that add a wanted file and delete some file are
+    compared again: for exact renames of any file (same blob id, nothing read), and for renames with
+    edits limited to files with the wanted endings (`history_pathspecs`) or none (`tool` ->
+    `tool.md`). (A pathspec on the whole log would match every entry of every changed folder of every
+    commit: several times slower on a large repository.) If that comparison fails (an old blob of a
+    wanted file is missing), renames with edits are not followed, and `warning` says so.
     """
     if head(repo) is None:
-        return {}
-    out = run_git(
-        repo,
-        "log",
-        "-M",
-        "--name-status",
-        "-z",
-        "--format=%x01%aI",
-        "--no-merges",
+        return History({})
+    wanted = set(paths) if paths is not None else None
+    if wanted is None:
+        return _whole_history(repo)
+    if not wanted:
+        return History({})
+    endings, literal = _endings(wanted)
+
+    suffixes = tuple("." + e for e in endings)
+
+    def matches(path: str) -> bool:
+        return path.lower().endswith(suffixes) or path in literal
+
+    out = run_git(repo, "log", "--no-renames", *_LOG, "--no-merges", env=OFFLINE_ENV)
+    commits = _commits(out)
+    # Commits where a wanted file may have been renamed from a deleted one (of any kind).
+    candidates = [(sha, fields) for sha, _, fields in commits if _adds_and_deletes(fields, matches)]
+    if not candidates:
+        return History(_dates(commits, wanted), None)
+    # Exact renames (the same blob deleted and added) of any file: found from blob ids alone, with no
+    # blob read, as in the whole log (a page once named `tool`, or `tool.cmd`, then `tool.md`).
+    try:
+        exact = run_git(
+            repo,
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "-M100%",
+            *_LOG,
+            input="".join(f"{sha}\n" for sha, _ in candidates).encode(),
+            env=OFFLINE_ENV,
+        )
+    except GitError as exc:  # not expected (no blob is read), but dates without renames beat none
+        return History(_dates(commits, wanted), _no_renames_warning(exc))
+    pairs = {sha: _renames(fields) for sha, _, fields in _commits(exact)}
+    # Renames with edits, only between files with the wanted endings or none at all (the only ones
+    # whose old versions git reads): where a deleted file like that meets an added wanted one.
+    sources = {
+        path
+        for _, fields in candidates
+        for status, path in zip(fields[::2], fields[1::2], strict=False)
+        if status == "D" and (matches(path) or "." not in path.rsplit("/", 1)[-1])
+    }
+    # The old names of exact renames onto wanted files are named too, so that git pairs them first
+    # there as well (as in the whole log), instead of matching their new names with other files.
+    exact_sources = {old for found in pairs.values() for _, old, new in found if matches(new)}
+    extensionless = sorted(p for p in sources | exact_sources if not matches(p))[:MAX_LITERAL_SOURCES]
+    similar = [sha for sha, fields in candidates if _adds_and_deletes(fields, matches, sources)]
+    warning = None
+    if similar:
+        specs = history_pathspecs(sorted(wanted)) + [f":(top,literal){p}" for p in extensionless]
+        try:
+            compared = run_git(
+                repo,
+                "diff-tree",
+                "--stdin",
+                "-r",
+                "-M",
+                *_LOG,
+                "--",
+                *specs,
+                input="".join(f"{sha}\n" for sha in similar).encode(),
+                env=OFFLINE_ENV,
+            )
+        except GitError as exc:
+            warning = _no_renames_warning(exc, "renames with edits")
+        else:
+            for sha, _, fields in _commits(compared):
+                pairs[sha] = pairs.get(sha, []) + _renames(fields)
+    commits = [(sha, day, _with_renames(fields, pairs.get(sha, []))) for sha, day, fields in commits]
+    return History(_dates(commits, wanted), warning)
+
+
+def _renames(fields: list[str]) -> list[tuple[str, str, str]]:
+    """The renames of one commit's `--name-status -z` fields: (status, old name, new name)."""
+    found = []
+    i = 0
+    while i < len(fields):
+        status = fields[i]
+        if not status:
+            i += 1
+        elif status[0] in "RC":
+            if status[0] == "R":
+                found.append((status, fields[i + 1], fields[i + 2]))
+            i += 3
+        else:
+            i += 2
+    return found
+
+
+def _with_renames(fields: list[str], renames: list[tuple[str, str, str]]) -> list[str]:
+    """One commit's `--no-renames` fields, with each rename in place of its deletion and addition.
+    The first rename given for a name wins: exact ones come first, as git pairs those before it
+    compares contents."""
+    if not renames:
+        return fields
+    taken_old: set[str] = set()
+    taken_new: set[str] = set()
+    out: list[str] = []
+    for status, old, new in renames:
+        if old in taken_old or new in taken_new:
+            continue
+        taken_old.add(old)
+        taken_new.add(new)
+        out += [status, old, new]
+    for status, path in zip(fields[::2], fields[1::2], strict=False):
+        if (status == "D" and path in taken_old) or (status == "A" and path in taken_new):
+            continue
+        out += [status, path]
+    return out
+
+
+def _whole_history(repo: Path) -> History:
+    """`read_history` of every file: the whole log with rename detection (or, failing, without)."""
+    try:
+        out = run_git(repo, "log", "-M", *_LOG, "--no-merges", env=OFFLINE_ENV)
+        warning = None
+    except GitError as exc:
+        out = run_git(repo, "log", "--no-renames", *_LOG, "--no-merges", env=OFFLINE_ENV)
+        warning = _no_renames_warning(exc)
+    return History(_dates(_commits(out), None), warning)
+
+
+def _no_renames_warning(exc: GitError, renames: str = "renames") -> str:
+    # git's stderr may hold several lines ("lazy fetching disabled", then the fatal one): keep the one
+    # that says what is missing, so the warning stays one line.
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = next((line for line in lines if "fatal:" in line), lines[-1] if lines else "")
+    reason = reason.split(" failed: ", 1)[-1] if reason.startswith("git ") else reason
+    return (
+        f"git history read without following {renames} ({reason}): an object of an older version is "
+        "missing from the clone, so such a renamed file is dated from its rename, not its first name"
     )
+
+
+def _commits(out: bytes) -> list[_Commit]:
+    """Split `git log` / `git diff-tree --stdin` output in the `_LOG` format, newest first."""
+    commits = []
+    for record in out.split(b"\x01")[1:]:
+        header, _, rest = record.partition(b"\n")
+        sha, _, when = header.decode().strip("\0 \n").partition(" ")
+        fields = [f.decode("utf-8", "surrogateescape") for f in rest.lstrip(b"\n").split(b"\0")]
+        commits.append((sha, when[:10], fields))
+    return commits
+
+
+def _adds_and_deletes(
+    fields: list[str], matches: Callable[[str], bool], deleted_from: set[str] | None = None
+) -> bool:
+    """Whether a commit's `--no-renames` statuses add a wanted file and delete a file (of `deleted_from`
+    when given, else any)."""
+    statuses = fields[::2]
+    if "A" not in statuses or "D" not in statuses:  # most commits only change files: no test per name
+        return False
+    added = deleted = False
+    for status, path in zip(statuses, fields[1::2], strict=False):
+        if status == "A" and not added:
+            added = matches(path)
+        elif status == "D" and not deleted:
+            deleted = deleted_from is None or path in deleted_from
+        if added and deleted:
+            return True
+    return False
+
+
+def _dates(commits: Iterable[_Commit], wanted: set[str] | None) -> dict[str, FileHistory]:
+    """First and last day and number of commits of each file, from the log newest first."""
     current: dict[str, str] = {}  # name in an older commit -> name now
     first: dict[str, str] = {}
     last: dict[str, str] = {}
     count: dict[str, int] = {}
-    wanted = set(paths) if paths is not None else None
-    for record in out.split(b"\x01")[1:]:
-        header, _, rest = record.partition(b"\n")
-        when = header.decode().strip()[:10]
-        fields = [f.decode("utf-8", "surrogateescape") for f in rest.lstrip(b"\n").split(b"\0")]
+    for _, when, fields in commits:
         i = 0
         while i < len(fields):
             status = fields[i]
@@ -226,7 +450,18 @@ def index_entries(repo: Path) -> list[IndexEntry]:
 
 def changed_paths(repo: Path) -> set[str]:
     """Tracked paths whose index or work tree differs from HEAD (untracked files not included)."""
-    out = run_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--ignore-submodules=none")
+    # Without renames a staged rename lists both its paths all the same (a deletion and an addition),
+    # and git reads no blob to pair them: nothing missing from a partial clone is needed, or fetched.
+    out = run_git(
+        repo,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=no",
+        "--ignore-submodules=none",
+        "--no-renames",
+        env=OFFLINE_ENV,
+    )
     paths: set[str] = set()
     fields = out.split(b"\0")
     i = 0
@@ -355,7 +590,7 @@ def last_commit_touching(repo: Path, path: str) -> str | None:
 
 def changed_since(repo: Path, commit: str) -> set[str]:
     """Paths changed after `commit`: in later commits, staged, or in the work tree."""
-    out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False)
+    out = run_git(repo, "diff", "--name-only", "-z", "--no-renames", commit, check=False, env=OFFLINE_ENV)
     changed = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
     return changed | changed_paths(repo)
 
