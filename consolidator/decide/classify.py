@@ -107,9 +107,9 @@ class Classification:
     # a record kept where it is filed (a structured folder) instead of archived: history to the other
     # documents' evidence, as if archived, though it does not move
     kept_record: bool = False
-    # a document that reads as documentation of its own, left live beside the group it resembles: that
-    # group's canonical. The pair is for a person to review; no later step folds one into the other.
-    review: str | None = None
+    # the note that leaves a document reading as documentation of its own live beside the group it
+    # resembles, for a person to review; dropped when the overlap step supersedes the document after all
+    review: Reason | None = None
 
 
 # The margins below that are on the weights' scale are *readings* (`Weights.reading`): margins in the
@@ -367,9 +367,9 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
 
 def _joins_group(
     doc: Document, weighed: Weighed, context: Context
-) -> tuple[str | None, tuple[Reason, ...], str | None]:
+) -> tuple[str | None, tuple[Reason, ...], Reason | None]:
     """The canonical a duplicate is folded into, or None when it stays a document of its own (with why),
-    and the canonical it was left beside for review (None when it was not)."""
+    and the note leaving it beside that canonical for review (None when it was not)."""
     canonical = context.duplicate_of.get(doc.path)
     margin = weighed.margin
     notes: list[Reason] = []
@@ -419,13 +419,11 @@ def _joins_group(
     ):
         score = context.duplicate_score.get(doc.path, 1.0)
         if canonical in context.history_paths or score < LIVE_MERGE_SCORE:
-            notes.append(
-                Reason(
-                    f"resembles {canonical} (group score {score:.2f}) but reads as documentation of its "
-                    "own: left for review"
-                )
+            review = Reason(
+                f"resembles {canonical} (group score {score:.2f}) but reads as documentation of its "
+                "own: left for review"
             )
-            return None, tuple(notes), canonical
+            return None, (*notes, review), review
     return canonical, tuple(notes), None
 
 

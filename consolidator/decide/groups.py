@@ -29,16 +29,8 @@ def supersede_overlaps(
 ) -> tuple[dict[str, Classification], list[Overlap]]:
     """Several live guides to one procedure at the root: the one readers reach stays, the others are
     archived pointing to it (see `overlap`)."""
-    # Classification leaves some live documents beside the group they resemble, for a person to review:
-    # they read as documentation of their own, and their group scores under the bar for folding a live
-    # document. The overlap evidence is no stronger (a pair score over a lower bar, with names alike: two
-    # specifications of different interfaces share schema boilerplate and naming), so it does not
-    # overrule that judgement. Such a document takes no part here: it is not superseded, and no guide is
-    # superseded into it while its own place awaits review.
     candidates = [
-        p
-        for p, c in result.items()
-        if "/" not in p and c.disposition == "live" and c.kind != "pinned" and c.review is None
+        p for p, c in result.items() if "/" not in p and c.disposition == "live" and c.kind != "pinned"
     ]
     by_path = inventory.by_path()
     live = {p for p, c in result.items() if c.disposition != "archive"}
@@ -100,7 +92,10 @@ def supersede_overlaps(
                 disposition="archive",
                 section=None,
                 canonical=overlap.kept,
-                reasons=(Reason(why), *result[member].reasons),
+                # Classification left it for review beside a group it resembles; the overlap with the
+                # guide readers reach settles it, and a plan that both leaves it for review and merges it
+                # contradicts itself (the group note goes, the evidence stays).
+                reasons=(Reason(why), *(r for r in result[member].reasons if r != result[member].review)),
                 confidence=round(min(0.9, 0.45 + overlap.score - sim.overlap_threshold), 2),
             )
     # Copies merged into a guide that is now superseded point to the guide that stays.

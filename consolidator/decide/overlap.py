@@ -7,9 +7,9 @@ root documents classification keeps as live documentation, those that overlap (m
 similarity at least `overlap_threshold`, with related names or titles) form a group; the member
 readers already reach (linked from the README or docs index, then from the most live documents,
 then the newest) stays, and the others are archived pointing to it. Documents inside an organised
-docs tree are never reduced: the engine goes after the sprawl. Nor are documents classification left
-for review beside a duplicate group (`groups.supersede_overlaps` leaves them out): the plan never both
-leaves a pair for review and merges it.
+docs tree are never reduced: the engine goes after the sprawl. A document classification left for review
+beside a duplicate group may still be superseded here; its review note is then dropped, so the plan
+never both leaves it for review and merges it.
 """
 
 from __future__ import annotations
