@@ -202,3 +202,20 @@ def test_renames_from_other_endings_are_followed(tmp_path: Path) -> None:
     for path in paths:
         assert read.files[path] == gitio.FileHistory("2023-03-03", "2023-08-08", 2), path
     assert read.files == {p: h for p, h in gitio.history(repo).items() if p in paths}
+
+
+def test_a_folder_inside_the_work_tree_gets_its_files_dates(tmp_path: Path) -> None:
+    # `consolidate plan docs`: git names files from the top of the work tree ("docs/guide.md"), the
+    # scan from the folder planned ("guide.md"); without naming them back, no page had a date.
+    repo = new_repo(tmp_path)
+    write_files(repo, {"README.md": "# Read me\n", "docs/guide.md": STABLE, "docs/old/notes.md": "# Notes\n"})
+    commit(repo, "2024-02-03", "start")
+    write_files(repo, {"docs/guide.md": STABLE + "one more line\n"})
+    commit(repo, "2024-03-04", "guide")
+    found = gitio.read_history(repo / "docs", ["guide.md", "old/notes.md"])
+    assert {p: (h.first, h.last) for p, h in found.files.items()} == {
+        "guide.md": ("2024-02-03", "2024-03-04"),
+        "old/notes.md": ("2024-02-03", "2024-02-03"),
+    }
+    dates = {d.path: d.dates.first_commit for d in scan_repo(repo / "docs").documents}
+    assert dates == {"guide.md": "2024-02-03", "old/notes.md": "2024-02-03"}

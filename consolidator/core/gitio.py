@@ -144,7 +144,22 @@ _LOG = ("--name-status", "-z", "--format=%x01%H %aI")
 
 
 def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
-    """First and last commit dates of every file, following renames, in one pass over the log.
+    """First and last commit dates of every file (of `paths`), following renames (see `_read_history`).
+
+    Paths are relative to `repo`, which may be a folder inside the work tree (`consolidate plan docs`):
+    git names files from the top of the work tree, so they are read there and named back from `repo`.
+    Files outside `repo` are left out."""
+    prefix = run_git(repo, "rev-parse", "--show-prefix").decode().rstrip("\n") if head(repo) else ""
+    if not prefix:
+        return _read_history(repo, paths)
+    found = _read_history(repo, None if paths is None else [prefix + p for p in paths])
+    inside = {p[len(prefix) :]: h for p, h in found.files.items() if p.startswith(prefix)}
+    return History(inside, found.warning)
+
+
+def _read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
+    """First and last commit dates of every file, named from the top of the work tree, following
+    renames, in one pass over the log.
 
     `git log --follow` works on one file at a time; instead read the whole log once, newest first,
     and map each older name onto the name the file has now whenever a rename shows up.
