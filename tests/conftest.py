@@ -45,13 +45,13 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """From now on, the size of every blob the scan parses (cache misses), in order."""
     parsed: list[int] = []
-    real = scan._parse_blob
+    real = scan.parse_blob
 
     def counting(data: bytes) -> object:
         parsed.append(len(data))
         return real(data)
 
-    monkeypatch.setattr(scan, "_parse_blob", counting)
+    monkeypatch.setattr(scan, "parse_blob", counting)
     return parsed
 
 

@@ -165,7 +165,11 @@ def read_document(root: Path, rel: str) -> _Read:
     return _Read(rel, data)
 
 
-def _parse_blob(data: bytes) -> Entry:
+def parse_blob(data: bytes) -> Entry:
+    """One file's bytes parsed as the scan parses them: the parse (an outline alone past
+    `MAX_PARSE_BYTES`), whether the bytes held invalid text, and the secrets found in the text. Public
+    for stages that judge a few changed files without a scan (the incremental check), so that they
+    cannot drift from the scan."""
     decoded = decode(data)
     # Secrets are looked for in every file, however large: a dump is where keys get pasted.
     found = scan_text("", decoded.text)
@@ -175,10 +179,10 @@ def _parse_blob(data: bytes) -> Entry:
 
 
 def _parse_and_derive(data: bytes, per_document: PerDocument | None) -> tuple[bytes, bytes | None]:
-    """`_parse_blob`, pickled for the cache file (`dump_entry`), and what `per_document` makes of
+    """`parse_blob`, pickled for the cache file (`dump_entry`), and what `per_document` makes of
     the parse while it is at hand (in the worker, so that per-document work runs on every core and
     only its compact result travels back), pickled too: the cache keeps these bytes as they are."""
-    entry = _parse_blob(data)
+    entry = parse_blob(data)
     extra = None
     if per_document is not None:
         extra = pickle.dumps(per_document(entry[0]), protocol=pickle.HIGHEST_PROTOCOL)
@@ -263,7 +267,7 @@ def _parse_missing(
         if while_parsing:
             while_parsing()
         for blob, data in todo:
-            entry = _parse_blob(data)
+            entry = parse_blob(data)
             made = per_document(entry[0]) if per_document is not None else None
             cache.put(blob, entry)
             if derived is not None and made is not None:
@@ -299,7 +303,7 @@ def _documents(
         if invalid:
             doc_warnings.append(f"{invalid} byte(s) are not valid UTF-8; shown as U+FFFD")
             warnings.append(f"{r.path}: {invalid} byte(s) are not valid UTF-8; decoded what could be decoded")
-        doc = _document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings))
+        doc = make_document(r.path, r.data, blobs[r.path], parsed, hist.get(r.path), tuple(doc_warnings))
         docs.append(replace(doc, secrets=secrets) if secrets else doc)
     return docs
 
@@ -439,14 +443,16 @@ def document_secrets(
     return {path: without_allowed(items, config.secrets.allow) for path, items in found.items()}
 
 
-def _document(
+def make_document(
     path: str,
     data: bytes,
     blob: str,
     parsed: Parsed,
-    hist: gitio.FileHistory | None,
-    warnings: tuple[str, ...],
+    hist: gitio.FileHistory | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> Document:
+    """The `Document` the scan makes of a parse (`parse_blob`) of the file at `path`, its bytes `data`
+    and blob id `blob`; its links are not resolved against the repository's files (`resolve_links`)."""
     name = path.rsplit("/", 1)[-1]
     fm = dict(parsed.front_matter)
     if fm.get("title", "").strip():
@@ -571,27 +577,3 @@ def secret_values(inventory: Inventory) -> dict[str, str]:
             texts[doc.path] = decode((root / doc.path).read_bytes()).text
             found[doc.path] = scan_text(doc.path, texts[doc.path])
     return known_values(texts, found)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# One document read as the scan reads it, for stages that judge a few changed files without a scan (the
-# incremental check): the same parse and the same `Document`, so that they cannot drift from the scan's.
-
-
-def parse_blob(data: bytes) -> Entry:
-    """One file's bytes parsed as the scan parses them: the parse (an outline alone past
-    `MAX_PARSE_BYTES`), whether the bytes held invalid text, and the secrets found in the text."""
-    return _parse_blob(data)
-
-
-def make_document(
-    path: str,
-    data: bytes,
-    blob: str,
-    parsed: Parsed,
-    history: gitio.FileHistory | None = None,
-    warnings: tuple[str, ...] = (),
-) -> Document:
-    """The `Document` the scan makes of a parse (`parse_blob`) of the file at `path`, its bytes `data`
-    and blob id `blob`; its links are not resolved against the repository's files (`resolve_links`)."""
-    return _document(path, data, blob, parsed, history, warnings)

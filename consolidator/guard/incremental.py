@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..analysis.scan import MAX_PARSE_BYTES, make_document, parse_blob
+from ..analysis import scan
 from ..core.config import Config
 from ..core.models import Document, Secret
 from ..security.secrets import SecretFinding, combine, find_known, known_values, scan_text, without_allowed
@@ -205,12 +205,12 @@ def update(
     own: dict[str, tuple[SecretFinding, ...]] = {}
     for path in changed:
         raw = data[path]
-        if len(raw) > MAX_PARSE_BYTES:
+        if len(raw) > scan.MAX_PARSE_BYTES:
             return None
-        parsed, invalid, found = parse_blob(raw)
+        parsed, invalid, found = scan.parse_blob(raw)
         if invalid:
             return None
-        doc = make_document(path, raw, blobs[path], parsed)
+        doc = scan.make_document(path, raw, blobs[path], parsed)
         old = state.docs[path]
         new = summary(doc, (f.fingerprint for f in found), (), None, False)
         previous = set(old.lines)
