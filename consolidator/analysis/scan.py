@@ -130,11 +130,8 @@ def list_repo_files(root: Path) -> tuple[list[str], bool, list[str]]:
         return walk_files(root), False, warnings
     if not gitio.is_work_tree(root):
         return walk_files(root), False, warnings
-    top = gitio.toplevel(root).resolve()
+    # In a folder inside the work tree, ls-files answers relative to that folder, as the scan names files.
     files = gitio.list_files(root)
-    if top != root:
-        # Scanning a sub-folder of a repository: ls-files already answers relative to cwd.
-        pass
     existing = [f for f in files if os.path.lexists(root / f)]
     return existing, True, warnings
 

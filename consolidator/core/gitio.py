@@ -149,7 +149,9 @@ def read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     Paths are relative to `repo`, which may be a folder inside the work tree (`consolidate plan docs`):
     git names files from the top of the work tree, so they are read there and named back from `repo`.
     Files outside `repo` are left out."""
-    prefix = run_git(repo, "rev-parse", "--show-prefix").decode().rstrip("\n") if head(repo) else ""
+    if head(repo) is None:
+        return History({})
+    prefix = run_git(repo, "rev-parse", "--show-prefix").decode().rstrip("\n")
     if not prefix:
         return _read_history(repo, paths)
     found = _read_history(repo, None if paths is None else [prefix + p for p in paths])
@@ -171,10 +173,9 @@ def _read_history(repo: Path, paths: Sequence[str] | None = None) -> History:
     edits limited to files with the wanted endings (`history_pathspecs`) or none (`tool` ->
     `tool.md`). (A pathspec on the whole log would match every entry of every changed folder of every
     commit: several times slower on a large repository.) If that comparison fails (an old blob of a
-    wanted file is missing), renames with edits are not followed, and `warning` says so.
+    wanted file is missing), renames with edits are not followed, and `warning` says so. The work tree
+    has a commit (`read_history` asks).
     """
-    if head(repo) is None:
-        return History({})
     wanted = set(paths) if paths is not None else None
     if wanted is None:
         return _whole_history(repo)
