@@ -481,7 +481,7 @@ def _judged(
     if disposition == "live":
         section, words = sections(doc, config)
         if words:
-            reasons.append(Reason(f"section '{section}' from {', '.join(words)}"))
+            reasons.append(Reason(f"section '{section}' from {', '.join(words)}", "section"))
     history, evergreen = weighed.history, weighed.evergreen
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
     confidence = _confidence((margin - threshold) / context.weights.unit, agreeing, disagreeing)

@@ -347,7 +347,7 @@ def _part_folders(drafts: list[Draft], config: Config) -> tuple[list[Draft], fro
         if folder and folder != d.folder:
             why = f"living documentation, one of the numbered parts of a set: moves with them to {folder}/"
             # the set's section, not the one the words of this part's own subject chose
-            kept = tuple(r for r in d.cls.reasons if not r.text.startswith("section '"))
+            kept = tuple(r for r in d.cls.reasons if r.tag != "section")
             cls = replace(d.cls, section=section, reasons=kept)
             d = replace(d, cls=cls, folder=folder, extra=(Reason(why),))
         out.append(d)
