@@ -159,7 +159,7 @@ class _Index:
         ]
         # Every line keyed once, for both the template lines and the common lines dropped.
         keyed = [line_keys(t) for t in texts]
-        self.template_share, self.own_lines = template_lines(texts, keyed)
+        self.template_share, self.own_lines = template_lines(keyed)
         stubs = [len(t.split()) <= STUB_WORDS for t in texts]
         texts = _drop_common_lines(texts, max(3, int(0.05 * n)), keyed)
         self.texts = texts
@@ -315,14 +315,9 @@ def _line_keys(keys: list[str]) -> list[str]:
     return [k for k in keys if len(k) > 3]
 
 
-def template_lines(
-    texts: Sequence[str], keyed: Sequence[list[str]] | None = None
-) -> tuple[list[float], list[frozenset[int]]]:
-    """For each text, the share of its lines found in at least `TEMPLATE_MIN_DOCS` texts, and a
-    checksum of each of its other lines (its own). `keyed`: the `vectors.line_keys` of each text, when
-    the caller has them already."""
-    if keyed is None:
-        keyed = [line_keys(t) for t in texts]
+def template_lines(keyed: Sequence[list[str]]) -> tuple[list[float], list[frozenset[int]]]:
+    """For each text, given by its lines' keys (`vectors.line_keys`), the share of its lines found in at
+    least `TEMPLATE_MIN_DOCS` texts, and a checksum of each of its other lines (its own)."""
     df: Counter[str] = Counter()
     for all_keys in keyed:
         df.update(set(_line_keys(all_keys)))
