@@ -611,6 +611,8 @@ def _scalar(value: Any) -> str:
         return _dumped(value)
     found = _DUMPED.get(key)
     if found is None:
+        if len(_DUMPED) >= _DUMPED_MAX:
+            _DUMPED.clear()
         found = _DUMPED[key] = _dumped(value)
     return found
 
@@ -630,8 +632,6 @@ def _dump_key(value: Any) -> tuple[Any, ...] | None:
     """A key that tells apart any two values `_dumped` writes differently: the type of every part with
     its `repr` (so that 1, 1.0 and True, or 0.0 and -0.0, never meet), lists and mappings part by part
     in order; None for anything else (not kept)."""
-    if len(_DUMPED) >= _DUMPED_MAX:
-        _DUMPED.clear()
     kind = type(value)
     if kind in (str, int, bool, float) or value is None:
         return (kind, repr(value))
