@@ -245,7 +245,9 @@ def plan_score(item: Loaded, weights: Weights) -> dict[str, Any]:
     return result
 
 
-def choose_c(data: list[Rows], tags: list[str], keep: list[int], units: list[str], weighting: str) -> float:
+def choose_c(
+    data: list[Rows], tags: list[str], keep: list[int], units: list[str], weighting: str, select: str = "agreement"
+) -> float:
     """The C of C_GRID whose leave-one-repository-out predictions over the repositories `keep` agree best
     (agreement of each left-out repository's rows, every bundle of it left out together, at the threshold
     fitted without it; the mean over repositories weighted as `weighting` says; the smaller C on ties).
@@ -261,13 +263,12 @@ def choose_c(data: list[Rows], tags: list[str], keep: list[int], units: list[str
             train = [j for j in keep if units[j] != group]
             data_train = [data[j] for j in train]
             weights = fit(data_train, tags, c, shares(data_train, [units[j] for j in train], weighting))
-            right = [
-                (weights.intercept + sum(weights.of(t) * v for t, v in row.items()) >= weights.threshold)
-                == (label == 1)
-                for j in keep
-                if units[j] == group
-                for row, label in zip(*data[j], strict=True)
-            ]
+            held = [(row, label) for j in keep if units[j] == group for row, label in zip(*data[j], strict=True)]
+            margins = [weights.intercept + sum(weights.of(t) * v for t, v in row.items()) for row, _ in held]
+            if select == "logloss":
+                right = [-_log_loss(m, label) for m, (_, label) in zip(margins, held, strict=True)]
+            else:
+                right = [(m >= weights.threshold) == (label == 1) for m, (_, label) in zip(margins, held, strict=True)]
             scores.append(sum(right) / len(right) if right else 0.0)
             sizes.append(len(right))
         scheme = WEIGHTINGS[weighting]
@@ -275,6 +276,11 @@ def choose_c(data: list[Rows], tags: list[str], keep: list[int], units: list[str
         best = key if best is None or key > best else best
     assert best is not None
     return -best[1]
+
+
+def _log_loss(margin: float, label: int) -> float:
+    z = margin if label == 1 else -margin
+    return math.log1p(math.exp(-z)) if z > -30 else -z
 
 
 def all_tags(data: list[Rows]) -> list[str]:
@@ -300,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         default="owner",
         help="what one fold leaves out: an owner's repositories, a repository's bundles, or one bundle",
     )
+    parser.add_argument("--select", choices=("agreement", "logloss"), default="agreement")
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
     parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
@@ -334,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # C is chosen on the first round's features (choosing it on every round's would cost a refit of
     # every inner fold's features).
-    c = choose_c(first, tags, everyone, units, args.weighting) if args.c is None else args.c
+    c = choose_c(first, tags, everyone, units, args.weighting, args.select) if args.c is None else args.c
     per: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     folds: dict[str, Weights] = {}
@@ -346,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             fold_c = (
                 args.c
                 if args.c is not None
-                else (c if args.fast else choose_c(first, tags, others, units, args.weighting))
+                else (c if args.fast else choose_c(first, tags, others, units, args.weighting, args.select))
             )
             chosen[units[i]] = fold_c
             folds[units[i]] = refit(others, fold_c)
