@@ -112,6 +112,13 @@ def read_owners(corpora: Path) -> dict[str, str]:
     return {r["name"]: "owner:" + r["repo"].split("/")[0] for r in read_tsv(index) if r.get("repo")}
 
 
+# Findings that get no correction of their own: their weight is the prior's, scaled as the fit scales
+# the whole table. `root-prior` is the log-odds that a root document of the repository being planned is
+# history (its base rate, from a first pass). Every repository's rows are balanced between history and
+# live in the fit (see `fit`), and the finding is almost constant within a repository, so the balanced
+# rows hold nothing to correct it with: given a column, it came out negative on the pooled corpora (a
+# root of reports made each of its documents less likely a report).
+UNCORRECTED = frozenset({"root-prior"})
 # Thresholds tried (log-odds): wide enough to hold every fitted threshold seen, fine enough to not matter.
 THRESHOLDS = np.round(np.arange(-3.0, 3.01, 0.05), 2)
 
@@ -185,8 +192,11 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     margin as one more column, so with few rows carrying a finding its weight stays near the prior
     instead of running off on a handful of documents."""
     prior = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
+    tags = [t for t in tags if t not in UNCORRECTED]
     p = np.array([float(prior.get(t, 0.0)) for t in tags])
     x = np.array([[row.get(t, 0.0) for t in tags] for xs, _ in data for row in xs])
+    # The findings whose weight is the prior's, scaled with the table (see UNCORRECTED), get no column.
+    own = [i for i, t in enumerate(tags) if t not in UNCORRECTED]
     y = np.array([label for _, ys in data for label in ys])
     repo = np.array([i for i, (_, ys) in enumerate(data) for _ in ys])
     share = share if share is not None else [1.0] * len(data)
@@ -196,11 +206,12 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
         for label, n in counts.items():
             sample[(repo == i) & (y == label)] = share[i] / (len(counts) * n)
     sample *= len(y) / sample.sum()
-    z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
+    z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x[:, own]])
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(z, y, sample_weight=sample)
     factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
-    raw = factor * p + model.coef_[0][1:]
+    raw = factor * p
+    raw[own] += model.coef_[0][1:]
     # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     # A finding no labelled row carries (a plan whose milestones are still ahead, on these corpora) has no
@@ -209,7 +220,7 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     coef.update(
         (t, factor * float(w))
         for t, w in prior.items()
-        if t not in coef and t not in tags and abs(factor * float(w)) >= 0.005
+        if t not in coef and t not in tags and t not in UNCORRECTED and abs(factor * float(w)) >= 0.005
     )
     intercept = float(model.intercept_[0])
     margins = x @ raw + intercept
@@ -306,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         default="owner",
         help="what one fold leaves out: an owner's repositories, a repository's bundles, or one bundle",
     )
+    parser.add_argument("--features", choices=("all", "prior"), default="all")
     parser.add_argument("--select", choices=("agreement", "logloss"), default="agreement")
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
@@ -326,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
     first = [rows(item, prior) for item in loaded]
     tags = all_tags(first)
+    if args.features == "prior":
+        known = set(json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"])
+        tags = [t for t in tags if t in known]
+        first = [([{t: v for t, v in row.items() if t in known} for row in xs], ys) for xs, ys in first]
 
     def refit(keep: list[int], c: float) -> Weights:
         """Weights fitted on the repositories `keep`; each later round reads their features again with the
