@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,9 +198,12 @@ def baselines(corpus: Corpus) -> dict[str, dict[str, Any]]:
 # ----------------------------------------------------------------------------------------------- planning
 
 
-def checkout(corpus: Corpus, clones: Path | None, scratch: Path) -> Path:
-    if clones is not None and (clones / corpus.name / ".git").exists():
-        return clones / corpus.name
+def checkout(corpus: Corpus, clones: Sequence[Path], scratch: Path) -> Path:
+    """The corpus's working clone: an existing one named after it in one of `clones`, else its bundle
+    cloned into `scratch`."""
+    for folder in clones:
+        if (folder / corpus.name / ".git").exists():
+            return folder / corpus.name
     target = scratch / corpus.name
     if not target.exists():
         subprocess.run(
@@ -345,20 +348,34 @@ def render(result: Mapping[str, Any], confusion: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     default = Path(__file__).resolve().parents[2] / "shared" / "corpora"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", type=Path, default=default, help=f"default: {default}")
-    parser.add_argument("--clones", type=Path, help="folder of existing clones named after the bundles")
+    parser.add_argument(
+        "--corpora",
+        type=Path,
+        action="append",
+        help=f"a folder of labelled corpora laid out like the shared one (repeatable; default: {default})",
+    )
+    parser.add_argument(
+        "--clones", type=Path, action="append", default=[], help="a folder of clones named after the corpora"
+    )
     parser.add_argument("--plans", type=Path, help="score the plan files NAME.yaml in this folder")
     parser.add_argument("--weights", type=Path, help="plan with this weights file instead of the shipped one")
     parser.add_argument("--only", action="append", default=[], help="only corpora whose name holds this")
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    if not args.corpora.is_dir():
-        print(f"no corpora at {args.corpora}", file=sys.stderr)
+    roots = args.corpora or [default]
+    missing = [str(r) for r in roots if not r.is_dir()]
+    if missing:
+        print(f"no corpora at {', '.join(missing)}", file=sys.stderr)
         return 2
-    corpora = [c for c in load_corpora(args.corpora) if not args.only or any(o in c.name for o in args.only)]
+    corpora = [
+        c
+        for root in roots
+        for c in load_corpora(root)
+        if not args.only or any(o in c.name for o in args.only)
+    ]
     if not corpora:
-        print(f"no labelled corpus at {args.corpora}", file=sys.stderr)
+        print(f"no labelled corpus at {', '.join(map(str, roots))}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="evaluate-") as scratch:
 

@@ -54,7 +54,7 @@ from consolidator.decide.classify import _settled, classify_all, root_prior, wei
 from consolidator.decide.evidence import build_context, gather_evidence
 from consolidator.decide.plan import build_plan, find_document_groups
 from consolidator.decide.planfile import load_record, settled_paths
-from consolidator.decide.weights import WEIGHTS_FILE, Weights, parse_weights
+from consolidator.decide.weights import PRIOR_WEIGHTS_FILE, WEIGHTS_FILE, Weights, parse_weights
 
 # Regularisation strengths tried (inverse strength, scikit-learn's C). Which one is used is fitted: by
 # leave-one-repository-out inside the repositories of each fold (nested), so the table never scores a
@@ -74,7 +74,7 @@ ONE_FINDING = 1.0
 # starting point, the per-finding corrections are what the penalty keeps small. Hand-set, not fitted:
 # the fit is insensitive to it (1, 3 and 10 gave the same leave-one-out table).
 PRIOR_SCALE = 3.0
-PRIOR_FILE = Path(__file__).resolve().with_name("prior_weights.json")
+PRIOR_FILE = PRIOR_WEIGHTS_FILE
 # How much a repository counts in the fit, the threshold and the choice of C, by its number n of labelled
 # root files (bundles of one repository at several dates share that repository's weight, in proportion to
 # their rows). "equal": every repository the same, a 15-file repository like a 226-file one; "sqrt": by
@@ -112,13 +112,13 @@ def read_owners(corpora: Path) -> dict[str, str]:
     return {r["name"]: "owner:" + r["repo"].split("/")[0] for r in read_tsv(index) if r.get("repo")}
 
 
-# Findings that get no correction of their own: their weight is the prior's, scaled as the fit scales
-# the whole table. `root-prior` is the log-odds that a root document of the repository being planned is
-# history (its base rate, from a first pass). Every repository's rows are balanced between history and
-# live in the fit (see `fit`), and the finding is almost constant within a repository, so the balanced
-# rows hold nothing to correct it with: given a column, it came out negative on the pooled corpora (a
-# root of reports made each of its documents less likely a report).
-UNCORRECTED = frozenset({"root-prior"})
+# What chooses C inside a fold. "logloss" (the default): the mean log loss of the left-out repositories'
+# rows under the margins fitted without them, a proper score of the whole margin, so a C that gets the
+# same files right with more confidence on the wrong side of the others loses. "agreement": the share of
+# left-out rows on the right side of the threshold; a file or two of a small repository moved the
+# choice from fold to fold (the fold that left ibimina out chose the largest C and lost three live
+# pages that every smaller C kept).
+SELECT = ("logloss", "agreement")
 # Thresholds tried (log-odds): wide enough to hold every fitted threshold seen, fine enough to not matter.
 THRESHOLDS = np.round(np.arange(-3.0, 3.01, 0.05), 2)
 
@@ -132,7 +132,7 @@ class Loaded:
     settled: frozenset[str]
 
 
-def load(corpus: Corpus, clones: Path | None, scratch: Path) -> Loaded:
+def load(corpus: Corpus, clones: list[Path], scratch: Path) -> Loaded:
     repo = checkout(corpus, clones, scratch)
     config = load_config(repo)
     inventory = scan_repo(repo, config=config)
@@ -192,11 +192,8 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     margin as one more column, so with few rows carrying a finding its weight stays near the prior
     instead of running off on a handful of documents."""
     prior = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
-    tags = [t for t in tags if t not in UNCORRECTED]
     p = np.array([float(prior.get(t, 0.0)) for t in tags])
     x = np.array([[row.get(t, 0.0) for t in tags] for xs, _ in data for row in xs])
-    # The findings whose weight is the prior's, scaled with the table (see UNCORRECTED), get no column.
-    own = [i for i, t in enumerate(tags) if t not in UNCORRECTED]
     y = np.array([label for _, ys in data for label in ys])
     repo = np.array([i for i, (_, ys) in enumerate(data) for _ in ys])
     share = share if share is not None else [1.0] * len(data)
@@ -206,12 +203,11 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
         for label, n in counts.items():
             sample[(repo == i) & (y == label)] = share[i] / (len(counts) * n)
     sample *= len(y) / sample.sum()
-    z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x[:, own]])
+    z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
     model = LogisticRegression(C=c, max_iter=5000)
     model.fit(z, y, sample_weight=sample)
     factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
-    raw = factor * p
-    raw[own] += model.coef_[0][1:]
+    raw = factor * p + model.coef_[0][1:]
     # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     # A finding no labelled row carries (a plan whose milestones are still ahead, on these corpora) has no
@@ -220,7 +216,7 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     coef.update(
         (t, factor * float(w))
         for t, w in prior.items()
-        if t not in coef and t not in tags and t not in UNCORRECTED and abs(factor * float(w)) >= 0.005
+        if t not in coef and t not in tags and abs(factor * float(w)) >= 0.005
     )
     intercept = float(model.intercept_[0])
     margins = x @ raw + intercept
@@ -257,11 +253,17 @@ def plan_score(item: Loaded, weights: Weights) -> dict[str, Any]:
 
 
 def choose_c(
-    data: list[Rows], tags: list[str], keep: list[int], units: list[str], weighting: str, select: str = "agreement"
+    data: list[Rows],
+    tags: list[str],
+    keep: list[int],
+    units: list[str],
+    weighting: str,
+    select: str,
 ) -> float:
-    """The C of C_GRID whose leave-one-repository-out predictions over the repositories `keep` agree best
-    (agreement of each left-out repository's rows, every bundle of it left out together, at the threshold
-    fitted without it; the mean over repositories weighted as `weighting` says; the smaller C on ties).
+    """The C of C_GRID whose leave-one-repository-out predictions over the repositories `keep` score best
+    (`select`, see SELECT: the log loss or the agreement of each left-out repository's rows, every bundle
+    of it left out together, under the weights and threshold fitted without it; the mean over
+    repositories weighted as `weighting` says; the smaller C on ties).
 
     Scored on the rows, not on plans: planning every inner fold for every C cost most of the run, and the
     plans' agreement, a few files per repository, swung the choice from fold to fold (measured: the
@@ -274,12 +276,17 @@ def choose_c(
             train = [j for j in keep if units[j] != group]
             data_train = [data[j] for j in train]
             weights = fit(data_train, tags, c, shares(data_train, [units[j] for j in train], weighting))
-            held = [(row, label) for j in keep if units[j] == group for row, label in zip(*data[j], strict=True)]
+            held = [
+                (row, label) for j in keep if units[j] == group for row, label in zip(*data[j], strict=True)
+            ]
             margins = [weights.intercept + sum(weights.of(t) * v for t, v in row.items()) for row, _ in held]
+            labels = [label for _, label in held]
             if select == "logloss":
-                right = [-_log_loss(m, label) for m, (_, label) in zip(margins, held, strict=True)]
+                right = [-_log_loss(m, y) for m, y in zip(margins, labels, strict=True)]
             else:
-                right = [(m >= weights.threshold) == (label == 1) for m, (_, label) in zip(margins, held, strict=True)]
+                right = [
+                    float((m >= weights.threshold) == (y == 1)) for m, y in zip(margins, labels, strict=True)
+                ]
             scores.append(sum(right) / len(right) if right else 0.0)
             sizes.append(len(right))
         scheme = WEIGHTINGS[weighting]
@@ -290,6 +297,7 @@ def choose_c(
 
 
 def _log_loss(margin: float, label: int) -> float:
+    """-log of the probability the margin gives the true label (logistic), without overflow."""
     z = margin if label == 1 else -margin
     return math.log1p(math.exp(-z)) if z > -30 else -z
 
@@ -301,8 +309,15 @@ def all_tags(data: list[Rows]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     default = Path(__file__).resolve().parents[2] / "shared" / "corpora"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", type=Path, default=default)
-    parser.add_argument("--clones", type=Path, help="folder of existing clones named after the bundles")
+    parser.add_argument(
+        "--corpora",
+        type=Path,
+        action="append",
+        help=f"a folder of labelled corpora laid out like the shared one (repeatable; default: {default})",
+    )
+    parser.add_argument(
+        "--clones", type=Path, action="append", default=[], help="a folder of clones named after the corpora"
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--c", type=float, help="use this C instead of choosing it from C_GRID")
     parser.add_argument(
@@ -317,31 +332,33 @@ def main(argv: list[str] | None = None) -> int:
         default="owner",
         help="what one fold leaves out: an owner's repositories, a repository's bundles, or one bundle",
     )
-    parser.add_argument("--features", choices=("all", "prior"), default="all")
-    parser.add_argument("--select", choices=("agreement", "logloss"), default="agreement")
+    parser.add_argument(
+        "--select",
+        choices=SELECT,
+        default="logloss",
+        help="what chooses C inside each fold: the left-out rows' log loss (default) or their agreement",
+    )
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--write", action="store_true", help="write the weights fitted on every corpus")
     parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    corpora = load_corpora(args.corpora) if args.corpora.is_dir() else []
+    roots = args.corpora or [default]
+    corpora = [c for root in roots if root.is_dir() for c in load_corpora(root)]
     if len(corpora) < 2:
         # leave-one-out needs at least two labelled repositories (a script copied elsewhere finds none)
-        print(f"need at least two labelled corpora under {args.corpora} (--corpora DIR)", file=sys.stderr)
+        where = ", ".join(map(str, roots))
+        print(f"need at least two labelled corpora under {where} (--corpora DIR)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="fit-") as scratch:
         loaded = [load(c, args.clones, Path(scratch)) for c in corpora]
     everyone = list(range(len(loaded)))
     # The repository of each bundle: the unit left out, and the unit a repository's weight is shared by.
-    owners = read_owners(args.corpora)
+    owners = {name: owner for root in roots for name, owner in read_owners(root).items()}
     units = [unit_of(item.corpus.name, args.leave_out, owners) for item in loaded]
     prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
     first = [rows(item, prior) for item in loaded]
     tags = all_tags(first)
-    if args.features == "prior":
-        known = set(json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"])
-        tags = [t for t in tags if t in known]
-        first = [([{t: v for t, v in row.items() if t in known} for row in xs], ys) for xs, ys in first]
 
     def refit(keep: list[int], c: float) -> Weights:
         """Weights fitted on the repositories `keep`; each later round reads their features again with the

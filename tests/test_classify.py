@@ -13,7 +13,7 @@ from consolidator.core.models import DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify, section_for
 from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
 from consolidator.decide.rules import RULES
-from consolidator.decide.weights import Weights, default_weights, parse_weights
+from consolidator.decide.weights import Weights, default_weights, parse_weights, prior_weights
 from tests.conftest import RepoMaker, write_files
 
 REPORT = """# Payment Webhooks - Implementation Complete ✅
@@ -302,8 +302,8 @@ def test_a_table_on_another_scale_decides_the_same(
     shipped = default_weights()
     other = _rescaled(shipped, factor, shift)
     assert other.reading(other.margin_at(3.0)) == pytest.approx(3.0)
-    first = classify(doc, Context(weights=shipped), Config())
-    second = classify(doc, Context(weights=other), Config())
+    first = classify(doc, Context(weights=shipped, tree_weights=shipped), Config())
+    second = classify(doc, Context(weights=other, tree_weights=other), Config())
     assert (second.disposition, second.kind, second.section) == (first.disposition, first.kind, first.section)
     assert second.confidence == pytest.approx(first.confidence, abs=0.011)
     # (scores are rounded to 0.01 of each table's own margin)
@@ -386,3 +386,20 @@ def test_later_passes_give_what_weighing_every_document_again_gives(
             lambda docs, context, evidence: {d.path: frozenset() for d in docs},
         )
         assert _all_passes(repo) != kept
+
+
+def test_root_documents_use_the_fitted_table_and_folder_pages_the_prior(tmp_path: Path) -> None:
+    # The fit learns from root files only: a page inside a folder is weighed with the hand-set prior
+    # table whatever the fitted table says, a root document with the fitted one.
+    docs = docs_of(
+        tmp_path, {"docs/notes/SESSION_SUMMARY_2025_03_02.md": REPORT, "SESSION_SUMMARY.md": REPORT}
+    )
+    timid = Weights({}, 0.0, 100.0)  # archives nothing
+    context = Context(weights=timid, tree_weights=prior_weights())
+    assert classify(docs["SESSION_SUMMARY.md"], context, Config()).disposition == "live"
+    assert (
+        classify(docs["docs/notes/SESSION_SUMMARY_2025_03_02.md"], context, Config()).disposition == "archive"
+    )
+    context = Context(weights=prior_weights(), tree_weights=timid)
+    assert classify(docs["SESSION_SUMMARY.md"], context, Config()).disposition == "archive"
+    assert classify(docs["docs/notes/SESSION_SUMMARY_2025_03_02.md"], context, Config()).disposition == "live"

@@ -13,7 +13,7 @@ REASONS = (
     Reason("WARNING: holds 1 credential(s): API key at line 3; remove and rotate them", "warning"),
     Reason("history: archived under docs/archive/2025-03/"),
     Reason("file name says it is a guide", "name-guide", -1.5),
-    Reason("most files at this root are records of past work", "root-prior", 1.6),
+    Reason("most documents at this root lean toward records of past work", "root-prior", 1.6),
     Reason("stamped with a date like a report (Date)", "dated", 1.5),
     Reason("headings of a guide (prerequisites, setup)", "headings-guide", -1.0),
 )

@@ -19,7 +19,7 @@ import fnmatch
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..analysis.names import parse_name
 from ..core.config import Config
@@ -38,6 +38,7 @@ from .evidence import (
     gather_evidence,
     mentioned_docs,
     one_per_group,
+    table_for,
     task_prompt,
 )
 from .rules import SECTION_WORDS, Rule
@@ -217,7 +218,7 @@ def _weighed(
     weighed = weigh(doc, evidence, context, config)
     canonical, notes, review = _joins_group(doc, weighed, context)
     if canonical is not None:
-        return _folded(weighed, canonical, notes, context.weights)
+        return _folded(weighed, canonical, notes)
     judged = _judged(doc, weighed, notes, context, config, sections)
     return replace(judged, review=review) if review is not None else judged
 
@@ -289,18 +290,20 @@ class Weighed:
     # is; where a table puts its zero is not evidence).
     intercept: float = 0.0
     prompt: bool = False  # a one-shot prompt for an AI assistant (evidence.task_prompt)
+    table: Weights = field(default_factory=Weights)  # the weights it was weighed with (evidence.table_for)
 
     @property
     def margin(self) -> float:
         return round(self.intercept + self.history - self.evergreen, 2)
 
-    def threshold(self, weights: Weights) -> float:
-        return weights.margin_at(TREE_THRESHOLD) if self.in_tree else weights.threshold
+    @property
+    def threshold(self) -> float:
+        return self.table.margin_at(TREE_THRESHOLD) if self.in_tree else self.table.threshold
 
 
 def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -> Weighed:
     """Each finding's strength times its fitted weight (`weights.json`), added up from the intercept."""
-    table = context.weights
+    table = table_for(doc.path, context)
     own = evidence.hits
     if doc.path in context.named_subjects:
         # In a reference named by subject the name and title are the subject a page documents (the
@@ -362,6 +365,7 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
         features,
         table.intercept,
         prompt is not None,
+        table,
     )
 
 
@@ -393,7 +397,7 @@ def _joins_group(
         score = context.duplicate_score.get(doc.path, 0.0)
         same_folder = canonical.rsplit("/", 1)[0] == doc.folder if "/" in canonical else False
         close = score >= TREE_DUPLICATE_SCORE and same_folder
-        if not (parse_name(doc.name).stale or close or margin >= context.weights.threshold):
+        if not (parse_name(doc.name).stale or close or margin >= weighed.table.threshold):
             notes.append(
                 Reason(
                     f"resembles {canonical} (group score {score:.2f}) but stays: pages of a docs tree "
@@ -403,7 +407,7 @@ def _joins_group(
             canonical = None
     # Documentation is never folded into a record: a history canonical is the version to read only
     # when every member of its group is history (groups.readable_canonicals turns such groups round).
-    reads_live = margin < weighed.threshold(context.weights) and not parse_name(doc.name).stale
+    reads_live = margin < weighed.threshold and not parse_name(doc.name).stale
     if canonical is not None and reads_live and canonical in context.history_paths:
         notes.append(Reason(f"resembles {canonical}, a record of past work, but reads as documentation"))
         canonical = None
@@ -413,7 +417,7 @@ def _joins_group(
     # whatever it reads like: two files of one name are one document.
     if (
         canonical is not None
-        and margin < weighed.threshold(context.weights)
+        and margin < weighed.threshold
         and not parse_name(doc.name).stale
         and doc.path not in context.versions
     ):
@@ -439,8 +443,8 @@ def _unit_page(unit: tuple[str, int]) -> str:
     return f"belongs to {folder}/, one of {siblings} sibling folders that repeat one set of files"
 
 
-def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...], weights: Weights) -> Classification:
-    margin = weighed.margin
+def _folded(weighed: Weighed, canonical: str, notes: tuple[Reason, ...]) -> Classification:
+    margin, weights = weighed.margin, weighed.table
     reading = weights.reading(margin)
     kind = _kind(weighed.hits, True) if reading > 0 else "duplicate"
     first = Reason(f"a duplicate of {canonical}, which is kept as the canonical version")
@@ -461,10 +465,10 @@ def _judged(
     sections: Sections = section_for,
 ) -> Classification:
     margin = weighed.margin
-    threshold = weighed.threshold(context.weights)
+    threshold, table = weighed.threshold, weighed.table
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
-    kind = "docs-index" if docs_index else _kind(weighed.hits, context.weights.reading(margin) > 0)
+    kind = "docs-index" if docs_index else _kind(weighed.hits, table.reading(margin) > 0)
     if weighed.prompt and disposition == "archive":
         kind = "prompt"
     reasons = [*weighed.reasons, *notes]
@@ -484,7 +488,7 @@ def _judged(
             reasons.append(Reason(f"section '{section}' from {', '.join(words)}", "section"))
     history, evergreen = weighed.history, weighed.evergreen
     agreeing, disagreeing = (history, evergreen) if disposition == "archive" else (evergreen, history)
-    confidence = _confidence((margin - threshold) / context.weights.unit, agreeing, disagreeing)
+    confidence = _confidence((margin - threshold) / table.unit, agreeing, disagreeing)
     return Classification(
         kind, disposition, section, tuple(reasons), confidence, margin, weighed.in_tree, None, kept_record
     )

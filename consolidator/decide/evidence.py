@@ -27,7 +27,7 @@ from ..core.conventions import is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
 from .textsignals import CONTENT_RULES, TextSignals, signals_of
-from .weights import Weights, default_weights
+from .weights import Weights, default_weights, prior_weights
 
 # scikit-learn, the similarity stage (SciPy) and the link graph (networkx) are imported where they are
 # used, not here: the site (`site.layout`, through `sprawl`) imports this module for the rules alone, and
@@ -62,7 +62,10 @@ class Context:
     root_changes: tuple[str, ...] = ()  # last-commit dates of the root documents, sorted
     record_dates: Mapping[str, str] = field(default_factory=dict)  # members of duplicate groups that are
     # not plans -> their last-commit date (what a plan's group says was done since)
-    weights: Weights = field(default_factory=default_weights)  # what each piece of evidence weighs
+    # what each piece of evidence weighs in a root document (fitted on root files) and in a page inside a
+    # folder (the hand-set prior: no label covers such pages; see decide/weights.py)
+    weights: Weights = field(default_factory=default_weights)
+    tree_weights: Weights = field(default_factory=prior_weights)
     # documents in a structured folder (analysis.folders) -> that folder and how many sibling folders
     # (itself included) repeat its layout
     units: Mapping[str, tuple[str, int]] = field(default_factory=dict)
@@ -240,6 +243,12 @@ def _stamped(doc: Document) -> list[str]:
 
 
 _CREATED = rx(r"\bcreat")
+
+
+def table_for(path: str, ctx: Context) -> Weights:
+    """The weights a document at `path` is weighed with: the fitted table at the root, the prior inside a
+    folder."""
+    return ctx.weights if "/" not in path else ctx.tree_weights
 
 
 def signal_dated(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
@@ -507,7 +516,9 @@ def signal_shouting(doc: Document, ev: Evidence, ctx: Context, config: Config, b
 def signal_root_prior(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """In a root of two hundred reports, a document with mixed signals is most likely one more."""
     if doc.at_root and ctx.root_prior > 0:
-        return Reason("most files at this root are records of past work", "root-prior", ctx.root_prior)
+        return Reason(
+            "most documents at this root lean toward records of past work", "root-prior", ctx.root_prior
+        )
     return None
 
 
@@ -543,7 +554,7 @@ def one_per_group(hits: Sequence[tuple[Rule, float]]) -> list[tuple[Rule, float]
     kept, seen = [], set()
     for rule, weight in hits:
         if rule.group:
-            if rule.group in seen or weight != best[rule.group]:
+            if rule.group in seen or weight != best.get(rule.group, 0.0):
                 continue
             seen.add(rule.group)
         kept.append((rule, weight))

@@ -15,7 +15,7 @@ from ..core.config import Config
 from ..core.conventions import slug
 from ..core.models import OVERLAP_PREFIX, Cluster, Inventory, Reason
 from .classify import Classification
-from .evidence import Context, Evidence, bodies_agree, mentioned_docs
+from .evidence import Context, Evidence, bodies_agree, mentioned_docs, table_for
 from .overlap import Overlap, reduce_overlaps
 
 
@@ -135,8 +135,9 @@ def readable_canonicals(result: Mapping[str, Classification], context: Context) 
         own = result.get(canonical)
         if own is None or own.disposition != "archive" or own.canonical or own.kind in ("archived", "pinned"):
             continue
+        # Margins of root and folder pages are on their tables' own scales: compared as readings.
         live = sorted(
-            (result[m].score, m)
+            (table_for(m, context).reading(result[m].score), m)
             for m in group
             if m in result and result[m].disposition == "live" and result[m].kind not in _SETTLED
         )

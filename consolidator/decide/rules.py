@@ -2,7 +2,7 @@
 name, title, headings, the first sections or lines, the prose), which way it leans and which kind of
 document it points to. Positive weights say "a record of work that happened", negative ones
 "documentation someone will need again". The `weight` written here is the prior, the hand-set
-starting point (scripts/prior_weights.json) that scripts/fit_weights.py refines; planning uses the
+starting point (decide/prior_weights.json) that scripts/fit_weights.py refines; planning uses the
 weights of decide/weights.json, by rule name. See docs/classification.md.
 """
 

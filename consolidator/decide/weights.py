@@ -5,7 +5,12 @@ signal of `evidence.py`, by tag), in log-odds of "a record of past work" per uni
 strength, plus the intercept and the threshold a root document is archived at. `scripts/fit_weights.py`
 refits them with scikit-learn (leave-one-repository-out) and writes the file; planning only reads JSON.
 
-Tables differ in scale: a refit anchored on the rules table's prior weights (scripts/prior_weights.json,
+`prior_weights.json` beside it is the hand-set table the fit starts from. Planning weighs root documents
+with the fitted table and pages already inside a folder with the prior one: every label the fit learns
+from is a root file's, so the fitted weights are known to hold at the root only, and a page of a tree
+(which no label covers) is judged as the rules were written for it.
+
+Tables differ in scale: a refit anchored on the rules table's prior weights (prior_weights.json,
 the hand-set table) comes out on a smaller scale. The classifier's few fixed margins (the stronger
 evidence a page of a docs tree needs, the width of its confidence) are therefore written in the *reading*
 of a margin, not in raw margins: `Weights.reading` maps a margin of any table onto the prior table's
@@ -26,8 +31,9 @@ from ..core.errors import ConsolidatorError
 from ..core.models import Reason
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+PRIOR_WEIGHTS_FILE = Path(__file__).with_name("prior_weights.json")
 
-# Where the prior table (scripts/prior_weights.json, the hand-set rules table) archives a root document.
+# Where the prior table (prior_weights.json, the hand-set rules table) archives a root document.
 # Not a weight: the anchor of the reading scale (see `Weights.reading`), so that the classifier's fixed
 # margins, written in the prior table's numbers, keep their meaning under a refit.
 READING_THRESHOLD = 1.5
@@ -97,10 +103,20 @@ def parse_weights(data: Any) -> Weights:
     return weights
 
 
+def _read(path: Path) -> Weights:
+    try:
+        return parse_weights(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        raise ConsolidatorError(f"cannot read the shipped weights {path.name}: {error}") from error
+
+
 @cache
 def default_weights() -> Weights:
-    """The shipped weights (read once)."""
-    try:
-        return parse_weights(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as error:
-        raise ConsolidatorError(f"cannot read the shipped weights {WEIGHTS_FILE.name}: {error}") from error
+    """The fitted weights, for root documents (read once)."""
+    return _read(WEIGHTS_FILE)
+
+
+@cache
+def prior_weights() -> Weights:
+    """The hand-set prior table, for pages inside a folder (read once)."""
+    return _read(PRIOR_WEIGHTS_FILE)
