@@ -1,6 +1,6 @@
 """Plan every labelled corpus and score the plans against what people decided.
 
-    python scripts/evaluate.py [--corpora DIR] [--clones DIR] [--plans DIR] [--confusion] [--json]
+    python scripts/evaluate.py [--corpora DIR ...] [--clones DIR ...] [--plans DIR] [--confusion] [--json]
 
 Corpora (see ../shared/corpora/README.md and cleanups/README.md):
 - ibimina: every root file labelled blind (`keep-root`, `live`, `archive`), duplicate groups with the
@@ -16,8 +16,11 @@ recall, live kept, root files after the plan, canonical agreement where groups a
 naive baselines: archiving every root file but the conventional ones, and archiving by file-name
 keywords.
 
-Without --clones each bundle is cloned into a temporary folder; with --plans the plan files there
-(`NAME.yaml`) are scored instead of planning.
+--corpora may be given several times: further folders laid out like the shared one (`NAME.labels.tsv`
+at the top, `cleanups/NAME.fates.tsv` with an INDEX.tsv naming each repository), such as cleanups of
+other public repositories gathered as held-out data. Each corpus is planned in a clone named after it
+in one of the --clones folders (repeatable), else its bundle is cloned into a temporary folder; with
+--plans the plan files there (`NAME.yaml`) are scored instead of planning.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Fit the weights of the evidence on every labelled corpus and validate them leave-one-repository-out.
 
-    python scripts/fit_weights.py [--corpora DIR] [--clones DIR] [--fast] [--weighting SCHEME]
-        [--leave-out owner|repository|bundle] [--confusion] [--write] [--json]
+    python scripts/fit_weights.py [--corpora DIR ...] [--clones DIR ...] [--fast] [--weighting SCHEME]
+        [--select logloss|agreement] [--leave-out owner|repository|bundle] [--confusion] [--write] [--json]
 
 Each root document of each labelled corpus (see scripts/evaluate.py for the labels) becomes one row:
 the strength of every finding the classifier makes (rules of decide/rules.py, signals of
@@ -11,7 +11,7 @@ file counts the same; or the same for every repository, by the square root or by
 count), gives a weight per finding; the threshold is the one that agrees best
 with the training repositories (and at least one ordinary finding above the intercept). The
 regularisation C is chosen from a small grid by leave-one-repository-out inside the training
-repositories, scored on their rows. Validation: for each repository, choose C and fit on the others,
+repositories, scored on their rows (--select: by their log loss, or by their agreement). Validation: for each repository, choose C and fit on the others,
 plan the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast
 chooses C once on every repository instead: quicker, slightly optimistic). Bundles of one repository at
 two dates are one repository here, and the repositories of one owner one unit (--leave-out owner, the
@@ -21,7 +21,12 @@ printed, then the same for the weights fitted on every repository (in sample); w
 weights are written to consolidator/decide/weights.json (reviewed data; planning reads it without
 scikit-learn).
 
-Features come from a classification run with the prior weights (scripts/prior_weights.json), so a
+--corpora and --clones may be given several times (see scripts/evaluate.py): the shipped weights are
+fitted on the shared corpora and on further held-out corpora of public repositories (docs/classification.md
+says which). Only root documents are labelled, so only root documents are planned with the fitted
+weights; pages inside folders keep the prior table (decide/weights.py).
+
+Features come from a classification run with the prior weights (decide/prior_weights.json), so a
 refit does not depend on what is shipped (the link and citation signals depend on what the previous
 pass called history); --rounds N refits on features recomputed with the weights of the previous round.
 """

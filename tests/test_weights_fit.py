@@ -3,6 +3,7 @@ threshold may fall. Needs scikit-learn, which the package already depends on."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,24 @@ def test_without_labelled_corpora_the_fit_says_so(fitting: Any, tmp_path: Path, 
     assert fitting.main(["--corpora", str(tmp_path)]) == 2
     assert "labelled corpora" in capsys.readouterr().err
     assert fitting.main(["--corpora", str(tmp_path / "missing")]) == 2
+
+
+def test_the_log_loss_scores_how_sure_the_margin_is_of_the_truth(fitting: Any) -> None:
+    # A margin of 0 is a coin toss either way; a margin on the right side costs little, on the wrong
+    # side much, and a far-off margin does not overflow.
+    assert fitting._log_loss(0.0, 1) == pytest.approx(math.log(2))
+    assert fitting._log_loss(3.0, 1) < fitting._log_loss(0.0, 1) < fitting._log_loss(-3.0, 1)
+    assert fitting._log_loss(3.0, 0) == pytest.approx(fitting._log_loss(-3.0, 1))
+    assert fitting._log_loss(-1000.0, 1) == pytest.approx(1000.0)
+
+
+def test_c_is_chosen_by_the_left_out_rows(fitting: Any) -> None:
+    # Three repositories where a finding means history each time: once the weights get the left-out
+    # rows right, agreement ties and keeps the smaller C, while the log loss goes on preferring the C
+    # whose margins are surer of the truth (the largest, with nothing to contradict it).
+    repo = ([{"capitals": 1.0}] * 10 + [{"idle": 1.0}] * 10, [1] * 10 + [0] * 10)
+    data, units, keep = [repo, repo, repo], ["a", "b", "c"], [0, 1, 2]
+    by_agreement = fitting.choose_c(data, ["capitals", "idle"], keep, units, "rows", "agreement")
+    by_loss = fitting.choose_c(data, ["capitals", "idle"], keep, units, "rows", "logloss")
+    assert by_loss == max(fitting.C_GRID)
+    assert by_agreement < by_loss
