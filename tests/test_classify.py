@@ -352,11 +352,27 @@ def test_a_page_written_for_a_phase_whose_end_is_recorded_belongs_to_its_records
             "docs/PHASE_4_NOTES.md": GUIDE,  # inside a tree: not the sprawl
         },
     )
-    assert phase_of("PHASE9_QUICKSTART.md") == ("phase", "9")
-    assert phase_of("TEST_SPRINT_3a.md") == ("sprint", "3a")
-    assert phase_of("WEEK_2_GUIDE.md") is None
+    assert phase_of("PHASE9_QUICKSTART.md") == (("phase", "9"),)
+    assert phase_of("TEST_SPRINT_3a.md") == (("sprint", "3a"),)
+    assert phase_of("PHASE_2_MILESTONE_2.1_SETUP.md") == (("phase", "2"), ("milestone", "2.1"))
+    assert phase_of("WEEK_2_GUIDE.md") == ()
     done = phases_done(list(docs.values()))
     assert done == {"PHASE_4_SETUP.md": ("Phase4-Completion-Summary.md",)}
+    # the end of a milestone is not the end of its phase; the end of a phase ends its milestones
+    nested = docs_of(
+        tmp_path / "nested",
+        {
+            "PHASE_2_SETUP.md": GUIDE,
+            "PHASE_2_MILESTONE_1_COMPLETE.md": REPORT,
+            "PHASE_2_MILESTONE_1_GUIDE.md": GUIDE,
+            "PHASE_3_MILESTONE_1_GUIDE.md": GUIDE,
+            "PHASE_3_DONE.md": REPORT,
+        },
+    )
+    assert phases_done(list(nested.values())) == {
+        "PHASE_2_MILESTONE_1_GUIDE.md": ("PHASE_2_MILESTONE_1_COMPLETE.md",),
+        "PHASE_3_MILESTONE_1_GUIDE.md": ("PHASE_3_DONE.md",),
+    }
     table = Weights({"phase-over": 1.0}, 0.0, 1.5)
     recorded = Context(
         weights=table, phase_done=done, history_paths=frozenset({"Phase4-Completion-Summary.md"})

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import pairwise
+from itertools import takewhile
 from typing import TYPE_CHECKING
 
 from ..analysis.folders import numbered_parts, structured_folders
@@ -330,28 +330,32 @@ PHASE_WORDS = frozenset({"phase", "milestone", "sprint", "stage", "iteration", "
 _NAMED_DONE = next(rule.pattern for rule in RULES if rule.name == "name-done")
 
 
-def phase_of(name: str) -> tuple[str, str] | None:
-    """The phase a file name is named for (`PHASE9_QUICKSTART.md`: ("phase", "9")), or None."""
+Phase = tuple[tuple[str, str], ...]
+
+
+def phase_of(name: str) -> Phase:
+    """The phases a file name is named for, outermost first (`PHASE9_QUICKSTART.md`: phase 9;
+    `PHASE_2_MILESTONE_2.1_SETUP.md`: phase 2, milestone 2.1), or () when it names none."""
     tokens = parse_name(name).tokens
-    for word, number in pairwise(tokens):
-        if word in PHASE_WORDS and number[:1].isdigit():
-            return word, number
-    return None
+    found = []
+    for i, word in enumerate(tokens[:-1]):
+        if word in PHASE_WORDS and tokens[i + 1][:1].isdigit():
+            number = list(takewhile(lambda t: t[:1].isdigit(), tokens[i + 1 :]))
+            found.append((word, ".".join(number)))
+    return tuple(found)
 
 
 def phases_done(docs: Sequence[Document]) -> dict[str, tuple[str, ...]]:
     """Each root document named for a phase that does not itself say it is done -> the root documents
-    named for the same phase that do (`PHASE_4_COMPLETE.md`, `PHASE4_COMPLETION_SUMMARY.md`)."""
-    named: dict[tuple[str, str], list[Document]] = defaultdict(list)
-    for doc in docs:
-        if doc.at_root and (phase := phase_of(doc.name)) is not None:
-            named[phase].append(doc)
+    that say that phase, or one it is part of, is done (`PHASE_4_COMPLETE.md` for `PHASE_4_SETUP.md`
+    and `PHASE_4_MILESTONE_2_SETUP.md`; `PHASE_4_MILESTONE_1_COMPLETE.md` for neither)."""
+    phased = [(doc, phase) for doc in docs if doc.at_root and (phase := phase_of(doc.name))]
+    done = [(doc.path, phase) for doc, phase in phased if _NAMED_DONE.search(_name_text(doc))]
     found: dict[str, tuple[str, ...]] = {}
-    for members in named.values():
-        done = {d.path for d in members if _NAMED_DONE.search(_name_text(d))}
-        for doc in members:
-            if doc.path not in done and done:
-                found[doc.path] = tuple(sorted(done))
+    for doc, phase in phased:
+        ended = sorted(path for path, end in done if path != doc.path and phase[: len(end)] == end)
+        if ended and not any(path == doc.path for path, _ in done):
+            found[doc.path] = tuple(ended)
     return dict(sorted(found.items()))
 
 
@@ -363,8 +367,8 @@ def signal_phase_over(doc: Document, ev: Evidence, ctx: Context, config: Config,
     recorded = [p for p in ctx.phase_done.get(doc.path, ()) if p in ctx.history_paths]
     if not recorded:
         return None
-    phase = phase_of(doc.name) or ("phase", "")
-    why = f"written for {' '.join(phase)}, whose end {recorded[0]} records: a page of a finished phase"
+    phase = ", ".join(" ".join(part) for part in phase_of(doc.name))
+    why = f"written for {phase}, whose end {recorded[0]} records: a page of a finished phase"
     return Reason(why, "phase-over", 1.0)
 
 
