@@ -11,7 +11,13 @@ from consolidator.core.conventions import is_conventional
 from consolidator.core.errors import ConsolidatorError
 from consolidator.core.models import DateFact, Dates, Document
 from consolidator.decide.classify import Classification, Context, classify, section_for
-from consolidator.decide.evidence import gather_evidence, signal_idle_share, signal_left_behind
+from consolidator.decide.evidence import (
+    gather_evidence,
+    phase_of,
+    phases_done,
+    signal_idle_share,
+    signal_left_behind,
+)
 from consolidator.decide.rules import RULES
 from consolidator.decide.weights import Weights, default_weights, parse_weights, prior_weights
 from tests.conftest import RepoMaker, write_files
@@ -332,6 +338,51 @@ def test_the_repositorys_clock_counts_at_the_root_only(tmp_path: Path) -> None:
     assert root.disposition == "archive"
     assert not any(r.tag in ("idle", "idle-share") for r in page.reasons)
     assert page.disposition == "live"
+
+
+def test_a_page_written_for_a_phase_whose_end_is_recorded_belongs_to_its_records(tmp_path: Path) -> None:
+    docs = docs_of(
+        tmp_path,
+        {
+            "PHASE_4_SETUP.md": GUIDE,
+            "Phase4-Completion-Summary.md": REPORT,
+            "PHASE_5_SETUP.md": GUIDE,  # its phase has no completion note: it may be under way
+            "WEEK_2_GUIDE.md": GUIDE,  # a week of a course is a section of a whole, not a phase of work
+            "WEEK_2_COMPLETE.md": REPORT,
+            "docs/PHASE_4_NOTES.md": GUIDE,  # inside a tree: not the sprawl
+        },
+    )
+    assert phase_of("PHASE9_QUICKSTART.md") == (("phase", "9"),)
+    assert phase_of("TEST_SPRINT_3a.md") == (("sprint", "3a"),)
+    assert phase_of("PHASE_2_MILESTONE_2.1_SETUP.md") == (("phase", "2"), ("milestone", "2.1"))
+    assert phase_of("WEEK_2_GUIDE.md") == ()
+    done = phases_done(list(docs.values()))
+    assert done == {"PHASE_4_SETUP.md": ("Phase4-Completion-Summary.md",)}
+    # the end of a milestone is not the end of its phase; the end of a phase ends its milestones
+    nested = docs_of(
+        tmp_path / "nested",
+        {
+            "PHASE_2_SETUP.md": GUIDE,
+            "PHASE_2_MILESTONE_1_COMPLETE.md": REPORT,
+            "PHASE_2_MILESTONE_1_GUIDE.md": GUIDE,
+            "PHASE_3_MILESTONE_1_GUIDE.md": GUIDE,
+            "PHASE_3_DONE.md": REPORT,
+        },
+    )
+    assert phases_done(list(nested.values())) == {
+        "PHASE_2_MILESTONE_1_GUIDE.md": ("PHASE_2_MILESTONE_1_COMPLETE.md",),
+        "PHASE_3_MILESTONE_1_GUIDE.md": ("PHASE_3_DONE.md",),
+    }
+    table = Weights({"phase-over": 1.0}, 0.0, 1.5)
+    recorded = Context(
+        weights=table, phase_done=done, history_paths=frozenset({"Phase4-Completion-Summary.md"})
+    )
+    found = classify(docs["PHASE_4_SETUP.md"], recorded, Config())
+    assert [r.tag for r in found.reasons if r.tag == "phase-over"] == ["phase-over"]
+    # the completion note not (yet) judged history: no finding, and the page leans less towards history
+    before = classify(docs["PHASE_4_SETUP.md"], replace(recorded, history_paths=frozenset()), Config())
+    assert not any(r.tag == "phase-over" for r in before.reasons)
+    assert found.score > before.score
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -48,6 +48,21 @@ def test_a_member_the_kept_guide_does_not_resemble_is_not_superseded_by_it() -> 
     assert found.score == 0.56
 
 
+def test_documents_of_two_genres_are_not_versions_of_each_other() -> None:
+    # A design document and the roadmap that builds it share the system's words, but neither replaces
+    # the other; a quick start still retells the setup guide it overlaps.
+    paths = ["SYSTEM_ARCHITECTURE.md", "BUILD_ROADMAP.md", "SETUP_GUIDE.md", "QUICK_START.md"]
+    related = [
+        ("BUILD_ROADMAP.md", "SYSTEM_ARCHITECTURE.md", 0.55),
+        ("QUICK_START.md", "SETUP_GUIDE.md", 0.55),
+        ("BUILD_ROADMAP.md", "SETUP_GUIDE.md", 0.5),
+    ]
+    rank = {p: (0, i, "2025-01-01", 100) for i, p in enumerate(paths)}
+    (found,) = reduce_overlaps(paths, related, rank, 0.4, 0.25)
+    assert found.members == ("QUICK_START.md", "SETUP_GUIDE.md")
+    assert found.kept == "QUICK_START.md"
+
+
 GUIDE = (
     "# {title}\n\nLast updated: 2025-06-01\n\n## Prerequisites\n\nInstall the CLI.\n\n## Steps\n\n"
     "Run the following command to deploy the site, then open the settings file.\n\n## Troubleshooting\n\n"

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import takewhile
 from typing import TYPE_CHECKING
 
 from ..analysis.folders import numbered_parts, structured_folders
@@ -78,6 +79,9 @@ class Context:
     # numbered parts of one set (`analysis.folders.numbered_parts`: AUDIT_01-state.md, AUDIT_02-api.md
     # ...) -> the set's label and its other parts
     parts: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # root documents named for a phase of the work (PHASE_4_SETUP.md) -> the root documents named for the
+    # same phase that say it is done (PHASE_4_COMPLETE.md), see `phase_of`
+    phase_done: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # How a finding's strength is graded (where the rules look: textsignals.py): this defines the features,
@@ -327,6 +331,56 @@ def signal_parts(doc: Document, ev: Evidence, ctx: Context, config: Config, base
     return None
 
 
+# Words that name a period of a project's work: a document named for one (`PHASE_4_SETUP.md`,
+# `TEST_SPRINT_3.md`) was written for that stretch of the work. Not the words of a book's or a course's
+# structure (part, chapter, lesson, module, week of a course): those name sections of a whole that stays.
+# A convention of reading names, not a weight.
+PHASE_WORDS = frozenset({"phase", "milestone", "sprint", "stage", "iteration", "increment", "wave"})
+_NAMED_DONE = next(rule.pattern for rule in RULES if rule.name == "name-done")
+
+
+Phase = tuple[tuple[str, str], ...]
+
+
+def phase_of(name: str) -> Phase:
+    """The phases a file name is named for, outermost first (`PHASE9_QUICKSTART.md`: phase 9;
+    `PHASE_2_MILESTONE_2.1_SETUP.md`: phase 2, milestone 2.1), or () when it names none."""
+    tokens = parse_name(name).tokens
+    found = []
+    for i, word in enumerate(tokens[:-1]):
+        if word in PHASE_WORDS and tokens[i + 1][:1].isdigit():
+            number = list(takewhile(lambda t: t[:1].isdigit(), tokens[i + 1 :]))
+            found.append((word, ".".join(number)))
+    return tuple(found)
+
+
+def phases_done(docs: Sequence[Document]) -> dict[str, tuple[str, ...]]:
+    """Each root document named for a phase that does not itself say it is done -> the root documents
+    that say that phase, or one it is part of, is done (`PHASE_4_COMPLETE.md` for `PHASE_4_SETUP.md`
+    and `PHASE_4_MILESTONE_2_SETUP.md`; `PHASE_4_MILESTONE_1_COMPLETE.md` for neither)."""
+    phased = [(doc, phase) for doc in docs if doc.at_root and (phase := phase_of(doc.name))]
+    done = [(doc.path, phase) for doc, phase in phased if _NAMED_DONE.search(_name_text(doc))]
+    found: dict[str, tuple[str, ...]] = {}
+    for doc, phase in phased:
+        ended = sorted(path for path, end in done if path != doc.path and phase[: len(end)] == end)
+        if ended and not any(path == doc.path for path, _ in done):
+            found[doc.path] = tuple(ended)
+    return dict(sorted(found.items()))
+
+
+def signal_phase_over(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """PHASE_4_IMPLEMENTATION_GUIDE.md beside PHASE_4_COMPLETE.md: a page written for one phase of the
+    work, whose end another root document records (and the previous pass judged history), belongs to
+    that phase's records; what of it still holds is what the documentation of the whole project says.
+    A phase with no completion note may be under way: no evidence either way."""
+    recorded = [p for p in ctx.phase_done.get(doc.path, ()) if p in ctx.history_paths]
+    if not recorded:
+        return None
+    phase = ", ".join(" ".join(part) for part in phase_of(doc.name))
+    why = f"written for {phase}, whose end {recorded[0]} records: a page of a finished phase"
+    return Reason(why, "phase-over", 1.0)
+
+
 def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """What the README or live documentation links to is documentation readers use."""
     linkers = ctx.inbound.get(doc.path, ())
@@ -529,6 +583,7 @@ SIGNALS = (
     signal_maintained,
     signal_series,
     signal_parts,
+    signal_phase_over,
     signal_linked,
     signal_gone_tooling,
     signal_plan,
@@ -688,6 +743,7 @@ def build_context(
         named_by_front={p: tuple(sorted(by)) for p, by in sorted(named_by_front.items())},
         named_subjects=subjects,
         parts=dict(sorted(parts.items())),
+        phase_done=phases_done(docs),
     )
 
 

@@ -10,16 +10,22 @@ then the newest) stays, and the others are archived pointing to it. Documents in
 docs tree are never reduced: the engine goes after the sprawl. A document classification left for review
 beside a duplicate group may still be superseded here; its review note is then dropped, so the plan
 never both leaves it for review and merges it.
+
+Only documents of one genre can be versions of each other: a design document and the roadmap that
+builds it share the system's vocabulary, but neither replaces the other (see `genre`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.names import parse_name
 from ..analysis.similarity import average_linkage
+from .rules import rx
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,40 @@ class Overlap:
     members: tuple[str, ...]  # sorted paths
     kept: str
     score: float  # mean pair score inside the group
+
+
+# What a document is, as its file name says: a plan of work to come, a design of the system, or a page on
+# how to use or run it (guides, references, runbooks and checklists are one family: a quick reference
+# often is a shorter telling of a guide, and the overlap step is there to reduce those). The last such
+# word of the name is its head noun (MIGRATION_DESIGN_PLAN is a plan, DESIGN_SYSTEM_GUIDE a guide). A
+# convention of reading names, not a weight.
+GENRES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("plan", rx(r"^(?:plan|plans|planning|roadmap|roadmaps|todo|backlog|proposal)$")),
+    ("design", rx(r"^(?:architecture|design|designs|adr|diagram|diagrams)$")),
+    (
+        "procedure",
+        rx(
+            r"^(?:guide|guides|howto|tutorial|walkthrough|manual|instructions|setup|install|installation|"
+            r"quickstart|reference|ref|spec|specification|checklist|runbook|playbook|cheatsheet|faq|"
+            r"troubleshooting)$"
+        ),
+    ),
+)
+
+
+def genre(path: str) -> str:
+    """The genre the file name of `path` declares (see `GENRES`), or "" when it names none."""
+    for token in reversed(parse_name(path.rsplit("/", 1)[-1]).tokens):
+        for name, pattern in GENRES:
+            if pattern.match(token):
+                return name
+    return ""
+
+
+def same_genre(a: str, b: str) -> bool:
+    """Whether `a` and `b` may be versions of one another: not when their names declare two genres."""
+    genre_a, genre_b = genre(a), genre(b)
+    return not (genre_a and genre_b and genre_a != genre_b)
 
 
 def overlap_groups(
@@ -61,7 +101,8 @@ def reduce_overlaps(
     itself resemble is another document, left out of the group."""
     if threshold <= 0:
         return []
-    related = list(related)
+    # Documents of two genres are never versions of each other: their pairs do not join a group.
+    related = [(a, b, score) for a, b, score in related if same_genre(a, b)]
     pair = {frozenset((a, b)): score for a, b, score in related}
     found = []
     for members, score in overlap_groups(paths, related, threshold, floor):
