@@ -11,9 +11,10 @@ file counts the same; or the same for every repository, by the square root or by
 count), gives a weight per finding; the threshold is the one that agrees best
 with the training repositories (and at least one ordinary finding above the intercept). The
 regularisation C is chosen from a small grid by leave-one-repository-out inside the training
-repositories, scored on their rows (--select: by their log loss, or by their agreement). Validation: for each repository, choose C and fit on the others,
-plan the one left out with those weights, and score the plan as scripts/evaluate.py does (--fast
-chooses C once on every repository instead: quicker, slightly optimistic). Bundles of one repository at
+repositories, scored on their rows (--select: by their log loss, or by their agreement). Validation:
+for each repository, choose C and fit on the others, plan the one left out with those weights, and
+score the plan as scripts/evaluate.py does (--fast chooses C once on every repository instead:
+quicker, slightly optimistic). Bundles of one repository at
 two dates are one repository here, and the repositories of one owner one unit (--leave-out owner, the
 default, the owner read from cleanups/INDEX.tsv): left out together, since fitting on one and scoring
 the other would leak (--leave-out repository or bundle leave out less at a time). That table is
