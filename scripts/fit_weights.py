@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import sys
 import tempfile
@@ -185,9 +184,7 @@ def shares(data: list[Rows], units: list[str], weighting: str) -> list[float]:
     ]
 
 
-def fit(
-    data: list[Rows], tags: list[str], c: float, share: list[float] | None = None, signs: bool = False
-) -> Weights:
+def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None = None) -> Weights:
     """One logistic regression over the rows of every repository given.
 
     Each repository weighs `share` in the fit (by default every one the same; see WEIGHTINGS), its weight
@@ -212,19 +209,11 @@ def fit(
         for label, n in counts.items():
             sample[(repo == i) & (y == label)] = share[i] / (len(counts) * n)
     sample *= len(y) / sample.sum()
-    active = np.ones(len(tags), dtype=bool)
-    while True:
-        pa = np.where(active, p, 0.0)
-        z = np.hstack([(x @ pa)[:, None] * PRIOR_SCALE, x[:, active]])
-        model = LogisticRegression(C=c, max_iter=5000)
-        model.fit(z, y, sample_weight=sample)
-        factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
-        raw = factor * pa
-        raw[active] += model.coef_[0][1:]
-        against = active & (pa * raw < 0)
-        if not (signs or os.environ.get("FIT_SIGNS")) or not against.any():
-            break
-        active &= ~against
+    z = np.hstack([(x @ p)[:, None] * PRIOR_SCALE, x])
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(z, y, sample_weight=sample)
+    factor = float(model.coef_[0][0]) * PRIOR_SCALE  # how the fit scaled the prior table
+    raw = factor * p + model.coef_[0][1:]
     # Weights under 0.005 are dropped from the file: rounding, not a choice (they move no margin by 0.1).
     coef = {t: float(v) for t, v in zip(tags, raw, strict=True) if abs(v) >= 0.005}
     # A finding no labelled row carries (a plan whose milestones are still ahead, on these corpora) has no
