@@ -219,6 +219,26 @@ def test_old_marker_makes_versions_even_with_little_shared_text() -> None:
     assert any(item.startswith("Tape archive") for item in unique)
 
 
+def test_a_copy_stating_no_date_does_not_win_on_its_commit_date() -> None:
+    # Two versions of one guide committed in one go (a snapshot): the fuller one says it was written on
+    # a date before that commit, the shorter states no date. Its commit date is no evidence that it is
+    # newer: dates are compared like with like, so the fuller version is the one to read.
+    fuller = (
+        GUIDE_NEW + "## Offsite copies\nA weekly copy goes to the second provider and is kept for a year.\n"
+    )
+    docs = [make_doc(p, body, first_commit="2025-03-01") for p, body in FILLER.items()]
+    docs.append(make_doc("BACKUP_GUIDE.md", fuller, first_commit="2025-06-01", stated="2025-05-20"))
+    docs.append(make_doc("BACKUP_HOWTO.md", GUIDE_NEW, first_commit="2025-06-01"))
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"BACKUP_GUIDE.md", "BACKUP_HOWTO.md"})}
+    cluster = groups.duplicates[0]
+    assert cluster.canonical == "BACKUP_GUIDE.md"
+    assert cluster.evidence[0].startswith("canonical BACKUP_GUIDE.md: newest (2025-06-01)")
+    # when every member states a date, the stated dates decide
+    docs[-1] = make_doc("BACKUP_HOWTO.md", GUIDE_NEW, first_commit="2025-06-01", stated="2025-05-25")
+    assert find_groups(docs).duplicates[0].canonical == "BACKUP_HOWTO.md"
+
+
 def test_exact_duplicates_after_whitespace_are_always_found() -> None:
     spaced = DEPLOY_GUIDE.replace("\n## ", "\n\n\n##  ").replace(". ", ".   ")
     docs = corpus({"DEPLOYMENT_GUIDE.md": DEPLOY_GUIDE, "HOW_TO_SHIP.md": spaced})

@@ -211,12 +211,16 @@ def sparse_average_linkage(
 # Canonical member, unique content, evidence
 
 
-def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, str]:
+def canonical_key(index: _Index, i: int, stated: bool = True) -> tuple[int, str, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
     1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder: a file
        named old, or already archived, is never the one to keep;
-    2. newest: the date the document states about itself, else its last commit (day precision);
+    2. newest: the date the document states about itself when every member states one (`stated`),
+       else its last commit (day precision). Dates are compared like with like: a date written in a
+       text is when its author wrote it, a commit is when the file last changed, and a copy stating
+       no date would otherwise win on its commit date over every member that does (a snapshot
+       committed in one go makes every commit the newest date);
     3. a name that claims to be newest (_FINAL, _V2, _NEW);
     4. most complete (word count);
     5. most linked to from other documents (what readers already reach);
@@ -225,7 +229,8 @@ def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, 
     """
     doc = index.docs[i]
     rank = version_rank(index.names[i])
-    newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
+    commit = doc.dates.last_commit or doc.dates.first_commit
+    newest = (doc.dates.content if stated else commit) or doc.dates.content or commit or ""
     archived = in_history_folder(doc.path)  # a copy filed in history is never the one to read
     return (
         0 if rank < 0 or archived else 1,
@@ -339,7 +344,8 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
     docs = index.docs
     drafts = []
     for members in sets:
-        canonical = max(members, key=lambda m: canonical_key(index, m))
+        stated = all(docs[m].dates.content for m in members)
+        canonical = max(members, key=lambda m: canonical_key(index, m, stated))
         pair_scores = [
             scored[(a, b)].score
             for ai, a in enumerate(members)
@@ -384,7 +390,8 @@ def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
     reasons = []
     if any(version_rank(index.names[m]) < 0 for m in members) and version_rank(index.names[chosen]) >= 0:
         reasons.append("no stale marker in its name")
-    date_text = doc.dates.content or doc.dates.last_commit
+    stated = all(index.docs[m].dates.content for m in members)
+    date_text = (doc.dates.content if stated else None) or doc.dates.last_commit or doc.dates.content
     if date_text:
         reasons.append(f"newest ({date_text})")
     inbound = len(index.in_links[chosen])
