@@ -239,6 +239,38 @@ def test_a_copy_stating_no_date_does_not_win_on_its_commit_date() -> None:
     assert find_groups(docs).duplicates[0].canonical == "BACKUP_HOWTO.md"
 
 
+ANDROID_QUICKSTART = """# Quick start
+## Install the app
+Download the signed package from the release page and allow installs from this source on the phone.
+## Pair the handset
+Scan the pairing code shown on the till; the handset then lists the shop's open orders.
+"""
+
+
+def test_one_name_in_another_folder_needs_agreeing_text_to_be_a_version() -> None:
+    # A stale copy kept beside its original is a version however much it was rewritten; a page of the
+    # same common name in another folder, about something else, is not a version of it.
+    docs = corpus(
+        {
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "QUICKSTART_OLD.md": DEPLOY_GUIDE,
+            "mobile/QUICKSTART.md": ANDROID_QUICKSTART,
+        }
+    )
+    groups = find_groups(docs)
+    assert in_one_group(groups, "BACKUP_GUIDE.md", "BACKUP_GUIDE_OLD.md")
+    assert not in_one_group(groups, "QUICKSTART_OLD.md", "mobile/QUICKSTART.md")
+    # the same copy whose text does agree with the page elsewhere is still its old version
+    moved = corpus(
+        {
+            "QUICKSTART_OLD.md": ANDROID_QUICKSTART + "Call support if pairing fails.\n",
+            "mobile/QUICKSTART.md": ANDROID_QUICKSTART,
+        }
+    )
+    assert in_one_group(find_groups(moved), "QUICKSTART_OLD.md", "mobile/QUICKSTART.md")
+
+
 def test_exact_duplicates_after_whitespace_are_always_found() -> None:
     spaced = DEPLOY_GUIDE.replace("\n## ", "\n\n\n##  ").replace(". ", ".   ")
     docs = corpus({"DEPLOYMENT_GUIDE.md": DEPLOY_GUIDE, "HOW_TO_SHIP.md": spaced})
