@@ -261,6 +261,9 @@ def test_one_name_in_another_folder_needs_agreeing_text_to_be_a_version() -> Non
     groups = find_groups(docs)
     assert in_one_group(groups, "BACKUP_GUIDE.md", "BACKUP_GUIDE_OLD.md")
     assert not in_one_group(groups, "QUICKSTART_OLD.md", "mobile/QUICKSTART.md")
+    # nor is a file of one folder whose name differs only in case and separators
+    spelled = corpus({"ROLLOUT_SUMMARY.md": DEPLOY_GUIDE, "RolloutSummary.md": ANDROID_QUICKSTART})
+    assert not in_one_group(find_groups(spelled), "ROLLOUT_SUMMARY.md", "RolloutSummary.md")
     # the same copy whose text does agree with the page elsewhere is still its old version
     moved = corpus(
         {
