@@ -239,6 +239,15 @@ def test_a_copy_stating_no_date_does_not_win_on_its_commit_date() -> None:
     assert find_groups(docs).duplicates[0].canonical == "BACKUP_HOWTO.md"
 
 
+def test_of_two_identical_copies_the_one_filed_in_a_folder_is_canonical() -> None:
+    # a stray copy left at the root beside the page filed in the documentation tree: readers reach the
+    # tree's page, so that is the one to keep whatever the paths' order says
+    docs = corpus({"ROLLOUT_NOTES.md": DEPLOY_GUIDE, "docs/notes/ROLLOUT_NOTES.md": DEPLOY_GUIDE})
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"ROLLOUT_NOTES.md", "docs/notes/ROLLOUT_NOTES.md"})}
+    assert groups.duplicates[0].canonical == "docs/notes/ROLLOUT_NOTES.md"
+
+
 ANDROID_QUICKSTART = """# Quick start
 ## Install the app
 Download the signed package from the release page and allow installs from this source on the phone.

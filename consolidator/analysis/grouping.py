@@ -211,7 +211,9 @@ def sparse_average_linkage(
 # Canonical member, unique content, evidence
 
 
-def canonical_key(index: _Index, i: int, stated: bool = True) -> tuple[int, str, int, int, int, int, str]:
+def canonical_key(
+    index: _Index, i: int, stated: bool = True
+) -> tuple[int, str, int, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
     1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder: a file
@@ -224,7 +226,9 @@ def canonical_key(index: _Index, i: int, stated: bool = True) -> tuple[int, str,
     3. a name that claims to be newest (_FINAL, _V2, _NEW);
     4. most complete (word count);
     5. most linked to from other documents (what readers already reach);
-    6. the shorter, plainer name; then the path, so the choice is stable.
+    6. filed in a folder over a copy at the root: the root is where sprawl lands, a folder is where
+       someone placed the page (of two identical copies, the one in the documentation tree);
+    7. the shorter, plainer name; then the path, so the choice is stable.
     On the labelled corpus, completeness before links picked the labelled canonical more often.
     """
     doc = index.docs[i]
@@ -238,6 +242,7 @@ def canonical_key(index: _Index, i: int, stated: bool = True) -> tuple[int, str,
         rank,
         doc.words,
         len(index.in_links[i]),
+        0 if doc.at_root else 1,
         -len(doc.name),
         _reverse(doc.path),
     )
