@@ -248,6 +248,20 @@ def test_of_two_identical_copies_the_one_filed_in_a_folder_is_canonical() -> Non
     assert groups.duplicates[0].canonical == "docs/notes/ROLLOUT_NOTES.md"
 
 
+def test_a_copy_in_a_backup_folder_is_never_canonical() -> None:
+    # a bulk backup of the library, taken later and a little fuller, is still the backup: the folder's
+    # name says so as a file's _BACKUP marker would
+    fuller = DEPLOY_GUIDE + "## Notes\nAsk the release manager before deploying on a Friday afternoon.\n"
+    docs = [make_doc(p, body, first_commit="2025-03-01") for p, body in FILLER.items()]
+    docs.append(make_doc("guides/deploying.md", DEPLOY_GUIDE, first_commit="2025-04-01"))
+    docs.append(make_doc("backups/bulk_20250816/guides/deploying.md", fuller, first_commit="2025-08-16"))
+    groups = find_groups(docs)
+    assert member_sets(groups) == {
+        frozenset({"guides/deploying.md", "backups/bulk_20250816/guides/deploying.md"})
+    }
+    assert groups.duplicates[0].canonical == "guides/deploying.md"
+
+
 ANDROID_QUICKSTART = """# Quick start
 ## Install the app
 Download the signed package from the release page and allow installs from this source on the phone.

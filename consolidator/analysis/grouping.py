@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core.conventions import in_history_folder, slug
 from ..core.models import Cluster, Document
-from .names import NUMBERED_RUN, NameParts, parse_name, version_rank
+from .names import _SPLIT, NUMBERED_RUN, STALE_MARKERS, NameParts, parse_name, version_rank
 from .pairs import PairScore, _Index, score_pairs
 from .prose import _NOT_WORD, _clean_line, strip_symbols
 from .vectors import Pair, normalised_heading
@@ -216,8 +216,8 @@ def canonical_key(
 ) -> tuple[int, str, int, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
-    1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder: a file
-       named old, or already archived, is never the one to keep;
+    1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder or a folder
+       named as a stale copy (backups/): a file named old, or already archived, is never the one to keep;
     2. newest: the date the document states about itself when every member states one (`stated`),
        else its last commit (day precision). Dates are compared like with like: a date written in a
        text is when its author wrote it, a commit is when the file last changed, and a copy stating
@@ -235,7 +235,9 @@ def canonical_key(
     rank = version_rank(index.names[i])
     commit = doc.dates.last_commit or doc.dates.first_commit
     newest = (doc.dates.content if stated else commit) or doc.dates.content or commit or ""
-    archived = in_history_folder(doc.path)  # a copy filed in history is never the one to read
+    # a copy filed in history, or in a folder named as a stale copy (backups/, old_docs_backup/), is
+    # never the one to read
+    archived = in_history_folder(doc.path) or _in_stale_folder(doc.path)
     return (
         0 if rank < 0 or archived else 1,
         newest,
@@ -246,6 +248,16 @@ def canonical_key(
         -len(doc.name),
         _reverse(doc.path),
     )
+
+
+def _in_stale_folder(path: str) -> bool:
+    """Below a folder whose name holds a stale marker, singular or plural (`backups/`,
+    `backup_2025_08_16/`, `legacy/`): the folder's analogue of a file named X_BACKUP.md."""
+    for folder in path.split("/")[:-1]:
+        for word in _SPLIT.split(folder.lower()):
+            if word in STALE_MARKERS or (word.endswith("s") and word[:-1] in STALE_MARKERS):
+                return True
+    return False
 
 
 def _reverse(text: str) -> str:
