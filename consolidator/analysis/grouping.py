@@ -250,12 +250,17 @@ def canonical_key(
     )
 
 
+# The stale markers that name a folder of stale copies. Not the words a folder also takes for live work:
+# `copy/` (marketing copy), `drafts/` and `wip/` (work not yet published), `original/`.
+_STALE_FOLDER_WORDS = STALE_MARKERS - {"copy", "draft", "wip", "orig", "original"}
+
+
 def _in_stale_folder(path: str) -> bool:
     """Below a folder whose name holds a stale marker, singular or plural (`backups/`,
     `backup_2025_08_16/`, `legacy/`): the folder's analogue of a file named X_BACKUP.md."""
     for folder in path.split("/")[:-1]:
         for word in _SPLIT.split(folder.lower()):
-            if word in STALE_MARKERS or (word.endswith("s") and word[:-1] in STALE_MARKERS):
+            if word in _STALE_FOLDER_WORDS or (word.endswith("s") and word[:-1] in _STALE_FOLDER_WORDS):
                 return True
     return False
 
