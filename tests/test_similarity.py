@@ -246,6 +246,7 @@ def test_of_two_identical_copies_the_one_filed_in_a_folder_is_canonical() -> Non
     groups = find_groups(docs)
     assert member_sets(groups) == {frozenset({"ROLLOUT_NOTES.md", "docs/notes/ROLLOUT_NOTES.md"})}
     assert groups.duplicates[0].canonical == "docs/notes/ROLLOUT_NOTES.md"
+    assert groups.duplicates[0].evidence[0].endswith("filed in docs/notes/, not a copy at the root")
 
 
 def test_a_copy_in_a_backup_folder_is_never_canonical() -> None:
@@ -260,6 +261,7 @@ def test_a_copy_in_a_backup_folder_is_never_canonical() -> None:
         frozenset({"guides/deploying.md", "backups/bulk_20250816/guides/deploying.md"})
     }
     assert groups.duplicates[0].canonical == "guides/deploying.md"
+    assert "not in a folder of stale copies" in groups.duplicates[0].evidence[0]
 
 
 ANDROID_QUICKSTART = """# Quick start

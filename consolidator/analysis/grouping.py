@@ -412,6 +412,8 @@ def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
     reasons = []
     if any(version_rank(index.names[m]) < 0 for m in members) and version_rank(index.names[chosen]) >= 0:
         reasons.append("no stale marker in its name")
+    if any(_in_stale_folder(index.docs[m].path) for m in members) and not _in_stale_folder(doc.path):
+        reasons.append("not in a folder of stale copies")
     stated = all(index.docs[m].dates.content for m in members)
     date_text = (doc.dates.content if stated else None) or doc.dates.last_commit or doc.dates.content
     if date_text:
@@ -420,6 +422,8 @@ def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
     if inbound:
         reasons.append(f"{inbound} documents link to it")
     reasons.append(f"{doc.words} words")
+    if not doc.at_root and any(index.docs[m].at_root for m in members):
+        reasons.append(f"filed in {doc.folder}/, not a copy at the root")
     return ", ".join(reasons)
 
 
