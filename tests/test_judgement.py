@@ -144,6 +144,30 @@ def test_a_record_is_never_the_canonical_of_a_live_guide(tmp_path: Path) -> None
             assert by_source[entry.canonical].action in ("keep", "move"), entry
 
 
+def test_a_record_points_to_the_organised_trees_page_over_a_root_one(tmp_path: Path) -> None:
+    # a completion report grouped with two live pages on its subject: a reference still at the root,
+    # which reads more like a guide, and a short page already filed in the docs tree. The report's
+    # readers go to the tree's page: the root one is only on its way into the tree.
+    tree_page = "# Widget notes\n\nThe widget runs as a service.\n\n## Running\n\nStart the widget.\n"
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Tool\n",
+            "WIDGET_COMPLETE.md": REPORT,
+            "WIDGET_REFERENCE.md": WIDGET_GUIDE,
+            "docs/index.md": "# Docs\n",
+            "docs/widget.md": tree_page,
+        },
+    )
+    members = ("WIDGET_COMPLETE.md", "WIDGET_REFERENCE.md", "docs/widget.md")
+    plan = _plan(tmp_path, _duplicates(*members, canonical="WIDGET_COMPLETE.md"))
+    by_source = {e.source: e for e in plan.entries}
+    assert by_source["docs/widget.md"].action == "keep"
+    assert by_source["WIDGET_REFERENCE.md"].action == "move"
+    assert by_source["WIDGET_COMPLETE.md"].action == "merge"
+    assert by_source["WIDGET_COMPLETE.md"].canonical == "docs/widget.md"
+
+
 def test_setup_guides_named_alike_over_unrelated_bodies_are_not_versions(tmp_path: Path) -> None:
     first = (
         "# Payments setup\n\nCard payments need a merchant account.\n\n## Merchant account\n\n"

@@ -146,11 +146,12 @@ def test_a_page_is_never_a_version_of_another_page_in_another_language(make_repo
 
 
 def test_declared_titles_outweigh_a_version_marker_in_the_name(make_repo: RepoMaker) -> None:
-    # two API families: a page of constants, and one of obsolete constants of another family
+    # two API families: a page of constants, and one of obsolete constants of another family, filed in
+    # one folder (in two folders, texts this unlike are not versions whatever the names say)
     table = "| Name | Value |\n| --- | --- |\n" + "".join(f"| FROB_{n} | {n} |\n" for n in range(8))
     files = {
-        "crates/constants.md": f"---\ntitle: Crate Constants\n---\n\n# Crate constants\n\n{table}",
-        "quills/obsolete-constants.md": "---\ntitle: Obsolete Constants\n---\n\n# Obsolete constants\n\n"
+        "api/constants.md": f"---\ntitle: Crate Constants\n---\n\n# Crate constants\n\n{table}",
+        "api/obsolete-constants.md": "---\ntitle: Obsolete Constants\n---\n\n# Obsolete constants\n\n"
         + table.replace("FROB", "QUILL"),
     }
     assert _groups(make_repo(files)) == []

@@ -219,6 +219,86 @@ def test_old_marker_makes_versions_even_with_little_shared_text() -> None:
     assert any(item.startswith("Tape archive") for item in unique)
 
 
+def test_a_copy_stating_no_date_does_not_win_on_its_commit_date() -> None:
+    # Two versions of one guide committed in one go (a snapshot): the fuller one says it was written on
+    # a date before that commit, the shorter states no date. Its commit date is no evidence that it is
+    # newer: dates are compared like with like, so the fuller version is the one to read.
+    fuller = (
+        GUIDE_NEW + "## Offsite copies\nA weekly copy goes to the second provider and is kept for a year.\n"
+    )
+    docs = [make_doc(p, body, first_commit="2025-03-01") for p, body in FILLER.items()]
+    docs.append(make_doc("BACKUP_GUIDE.md", fuller, first_commit="2025-06-01", stated="2025-05-20"))
+    docs.append(make_doc("BACKUP_HOWTO.md", GUIDE_NEW, first_commit="2025-06-01"))
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"BACKUP_GUIDE.md", "BACKUP_HOWTO.md"})}
+    cluster = groups.duplicates[0]
+    assert cluster.canonical == "BACKUP_GUIDE.md"
+    assert cluster.evidence[0].startswith("canonical BACKUP_GUIDE.md: newest (2025-06-01)")
+    # when every member states a date, the stated dates decide
+    docs[-1] = make_doc("BACKUP_HOWTO.md", GUIDE_NEW, first_commit="2025-06-01", stated="2025-05-25")
+    assert find_groups(docs).duplicates[0].canonical == "BACKUP_HOWTO.md"
+
+
+def test_of_two_identical_copies_the_one_filed_in_a_folder_is_canonical() -> None:
+    # a stray copy left at the root beside the page filed in the documentation tree: readers reach the
+    # tree's page, so that is the one to keep whatever the paths' order says
+    docs = corpus({"ROLLOUT_NOTES.md": DEPLOY_GUIDE, "docs/notes/ROLLOUT_NOTES.md": DEPLOY_GUIDE})
+    groups = find_groups(docs)
+    assert member_sets(groups) == {frozenset({"ROLLOUT_NOTES.md", "docs/notes/ROLLOUT_NOTES.md"})}
+    assert groups.duplicates[0].canonical == "docs/notes/ROLLOUT_NOTES.md"
+    assert groups.duplicates[0].evidence[0].endswith("filed in docs/notes/, not a copy at the root")
+
+
+def test_a_copy_in_a_backup_folder_is_never_canonical() -> None:
+    # a bulk backup of the library, taken later and a little fuller, is still the backup: the folder's
+    # name says so as a file's _BACKUP marker would
+    fuller = DEPLOY_GUIDE + "## Notes\nAsk the release manager before deploying on a Friday afternoon.\n"
+    docs = [make_doc(p, body, first_commit="2025-03-01") for p, body in FILLER.items()]
+    docs.append(make_doc("guides/deploying.md", DEPLOY_GUIDE, first_commit="2025-04-01"))
+    docs.append(make_doc("backups/bulk_20250816/guides/deploying.md", fuller, first_commit="2025-08-16"))
+    groups = find_groups(docs)
+    assert member_sets(groups) == {
+        frozenset({"guides/deploying.md", "backups/bulk_20250816/guides/deploying.md"})
+    }
+    assert groups.duplicates[0].canonical == "guides/deploying.md"
+    assert "not in a folder of stale copies" in groups.duplicates[0].evidence[0]
+
+
+ANDROID_QUICKSTART = """# Quick start
+## Install the app
+Download the signed package from the release page and allow installs from this source on the phone.
+## Pair the handset
+Scan the pairing code shown on the till; the handset then lists the shop's open orders.
+"""
+
+
+def test_one_name_in_another_folder_needs_agreeing_text_to_be_a_version() -> None:
+    # A stale copy kept beside its original is a version however much it was rewritten; a page of the
+    # same common name in another folder, about something else, is not a version of it.
+    docs = corpus(
+        {
+            "BACKUP_GUIDE.md": GUIDE_NEW,
+            "BACKUP_GUIDE_OLD.md": GUIDE_OLD,
+            "QUICKSTART_OLD.md": DEPLOY_GUIDE,
+            "mobile/QUICKSTART.md": ANDROID_QUICKSTART,
+        }
+    )
+    groups = find_groups(docs)
+    assert in_one_group(groups, "BACKUP_GUIDE.md", "BACKUP_GUIDE_OLD.md")
+    assert not in_one_group(groups, "QUICKSTART_OLD.md", "mobile/QUICKSTART.md")
+    # nor is a file of one folder whose name differs only in case and separators
+    spelled = corpus({"ROLLOUT_SUMMARY.md": DEPLOY_GUIDE, "RolloutSummary.md": ANDROID_QUICKSTART})
+    assert not in_one_group(find_groups(spelled), "ROLLOUT_SUMMARY.md", "RolloutSummary.md")
+    # the same copy whose text does agree with the page elsewhere is still its old version
+    moved = corpus(
+        {
+            "QUICKSTART_OLD.md": ANDROID_QUICKSTART + "Call support if pairing fails.\n",
+            "mobile/QUICKSTART.md": ANDROID_QUICKSTART,
+        }
+    )
+    assert in_one_group(find_groups(moved), "QUICKSTART_OLD.md", "mobile/QUICKSTART.md")
+
+
 def test_exact_duplicates_after_whitespace_are_always_found() -> None:
     spaced = DEPLOY_GUIDE.replace("\n## ", "\n\n\n##  ").replace(". ", ".   ")
     docs = corpus({"DEPLOYMENT_GUIDE.md": DEPLOY_GUIDE, "HOW_TO_SHIP.md": spaced})

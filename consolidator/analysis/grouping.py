@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core.conventions import in_history_folder, slug
 from ..core.models import Cluster, Document
-from .names import NUMBERED_RUN, NameParts, parse_name, version_rank
+from .names import _SPLIT, NUMBERED_RUN, STALE_MARKERS, NameParts, parse_name, version_rank
 from .pairs import PairScore, _Index, score_pairs
 from .prose import _NOT_WORD, _clean_line, strip_symbols
 from .vectors import Pair, normalised_heading
@@ -211,31 +211,58 @@ def sparse_average_linkage(
 # Canonical member, unique content, evidence
 
 
-def canonical_key(index: _Index, i: int) -> tuple[int, str, int, int, int, int, str]:
+def canonical_key(
+    index: _Index, i: int, stated: bool = True
+) -> tuple[int, str, int, int, int, int, int, str]:
     """Sort key of canonical candidates, highest wins.
 
-    1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder: a file
-       named old, or already archived, is never the one to keep;
-    2. newest: the date the document states about itself, else its last commit (day precision);
+    1. no stale marker (_OLD, _BACKUP, _DEPRECATED) and not filed in an archive folder or a folder
+       named as a stale copy (backups/): a file named old, or already archived, is never the one to keep;
+    2. newest: the date the document states about itself when every member states one (`stated`),
+       else its last commit (day precision). Dates are compared like with like: a date written in a
+       text is when its author wrote it, a commit is when the file last changed, and a copy stating
+       no date would otherwise win on its commit date over every member that does (a snapshot
+       committed in one go makes every commit the newest date);
     3. a name that claims to be newest (_FINAL, _V2, _NEW);
     4. most complete (word count);
     5. most linked to from other documents (what readers already reach);
-    6. the shorter, plainer name; then the path, so the choice is stable.
+    6. filed in a folder over a copy at the root: the root is where sprawl lands, a folder is where
+       someone placed the page (of two identical copies, the one in the documentation tree);
+    7. the shorter, plainer name; then the path, so the choice is stable.
     On the labelled corpus, completeness before links picked the labelled canonical more often.
     """
     doc = index.docs[i]
     rank = version_rank(index.names[i])
-    newest = doc.dates.content or doc.dates.last_commit or doc.dates.first_commit or ""
-    archived = in_history_folder(doc.path)  # a copy filed in history is never the one to read
+    commit = doc.dates.last_commit or doc.dates.first_commit
+    newest = (doc.dates.content if stated else commit) or doc.dates.content or commit or ""
+    # a copy filed in history, or in a folder named as a stale copy (backups/, old_docs_backup/), is
+    # never the one to read
+    archived = in_history_folder(doc.path) or _in_stale_folder(doc.path)
     return (
         0 if rank < 0 or archived else 1,
         newest,
         rank,
         doc.words,
         len(index.in_links[i]),
+        0 if doc.at_root else 1,
         -len(doc.name),
         _reverse(doc.path),
     )
+
+
+# The stale markers that name a folder of stale copies. Not the words a folder also takes for live work:
+# `copy/` (marketing copy), `drafts/` and `wip/` (work not yet published), `original/`.
+_STALE_FOLDER_WORDS = STALE_MARKERS - {"copy", "draft", "wip", "orig", "original"}
+
+
+def _in_stale_folder(path: str) -> bool:
+    """Below a folder whose name holds a stale marker, singular or plural (`backups/`,
+    `backup_2025_08_16/`, `legacy/`): the folder's analogue of a file named X_BACKUP.md."""
+    for folder in path.split("/")[:-1]:
+        for word in _SPLIT.split(folder.lower()):
+            if word in _STALE_FOLDER_WORDS or (word.endswith("s") and word[:-1] in _STALE_FOLDER_WORDS):
+                return True
+    return False
 
 
 def _reverse(text: str) -> str:
@@ -339,7 +366,8 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
     docs = index.docs
     drafts = []
     for members in sets:
-        canonical = max(members, key=lambda m: canonical_key(index, m))
+        stated = all(docs[m].dates.content for m in members)
+        canonical = max(members, key=lambda m: canonical_key(index, m, stated))
         pair_scores = [
             scored[(a, b)].score
             for ai, a in enumerate(members)
@@ -384,13 +412,18 @@ def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
     reasons = []
     if any(version_rank(index.names[m]) < 0 for m in members) and version_rank(index.names[chosen]) >= 0:
         reasons.append("no stale marker in its name")
-    date_text = doc.dates.content or doc.dates.last_commit
+    if any(_in_stale_folder(index.docs[m].path) for m in members) and not _in_stale_folder(doc.path):
+        reasons.append("not in a folder of stale copies")
+    stated = all(index.docs[m].dates.content for m in members)
+    date_text = (doc.dates.content if stated else None) or doc.dates.last_commit or doc.dates.content
     if date_text:
         reasons.append(f"newest ({date_text})")
     inbound = len(index.in_links[chosen])
     if inbound:
         reasons.append(f"{inbound} documents link to it")
     reasons.append(f"{doc.words} words")
+    if not doc.at_root and any(index.docs[m].at_root for m in members):
+        reasons.append(f"filed in {doc.folder}/, not a copy at the root")
     return ", ".join(reasons)
 
 

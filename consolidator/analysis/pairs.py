@@ -551,7 +551,13 @@ def _score(index: _Index, i: int, j: int, content: float, headings: float) -> Pa
     same_folder = index.docs[i].folder == index.docs[j].folder
     versions = same_name(a, b, same_folder)
     rule = ""
-    if versions and score < cfg.same_name_score:
+    # The name alone makes versions only of a copy marked as one and kept beside its original (X.md,
+    # X_OLD.md in one folder). A file of that name in another folder (a root QUICKSTART_OLD.md, an app's
+    # docs/app/QUICKSTART.md), or one spelled apart only by case or separators (EXECUTIVE_SUMMARY.md,
+    # ExecutiveSummary.md), shares a common name, not necessarily a subject: there the texts must be
+    # content neighbours too, else the name alone would group pages about different things.
+    marked_copy = same_folder and a.markers != b.markers
+    if versions and (marked_copy or content >= cfg.candidate_cosine) and score < cfg.same_name_score:
         score, rule = cfg.same_name_score, "same name apart from version markers"
     # A rewrite keeps the outline of the report it rewrites, and stays its nearest neighbour
     if (

@@ -125,8 +125,9 @@ _SETTLED = ("pinned", "tool-file", "template")
 
 def readable_canonicals(result: Mapping[str, Classification], context: Context) -> dict[str, Classification]:
     """A record is the version to read only when every member of its group is history: where a member
-    reads as live documentation, the record and its copies point to that member instead (the one that
-    reads most like documentation, then by path)."""
+    reads as live documentation, the record and its copies point to that member instead: a page already
+    in the organised tree over one still at the root (the tree's page is the one readers reach, and a
+    root page is only on its way there), then the one that reads most like documentation, then by path."""
     members: dict[str, list[str]] = defaultdict(list)
     for member, canonical in context.duplicate_of.items():
         members[canonical].append(member)
@@ -137,13 +138,13 @@ def readable_canonicals(result: Mapping[str, Classification], context: Context) 
             continue
         # Margins of root and folder pages are on their tables' own scales: compared as readings.
         live = sorted(
-            (table_for(m, context).reading(result[m].score), m)
+            ("/" not in m or not result[m].in_tree, table_for(m, context).reading(result[m].score), m)
             for m in group
             if m in result and result[m].disposition == "live" and result[m].kind not in _SETTLED
         )
         if not live:
             continue
-        reader = live[0][1]
+        reader = live[0][-1]
         why = f"a record on the subject of {reader}, which reads as live documentation and is the one to read"
         out[canonical] = replace(own, canonical=reader, reasons=(Reason(why), *own.reasons))
         for member in sorted(group):
