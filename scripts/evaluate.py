@@ -348,25 +348,33 @@ def render(result: Mapping[str, Any], confusion: bool = False) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+# The shared corpora, beside the project's clone.
+DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def add_corpora_arguments(parser: argparse.ArgumentParser) -> None:
+    """--corpora and --clones, both repeatable (this script's and fit_weights.py's)."""
     parser.add_argument(
         "--corpora",
         type=Path,
         action="append",
-        help=f"a folder of labelled corpora laid out like the shared one (repeatable; default: {default})",
+        help=f"a folder of labelled corpora like the shared one (repeatable; default {DEFAULT_CORPORA})",
     )
     parser.add_argument(
         "--clones", type=Path, action="append", default=[], help="a folder of clones named after the corpora"
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_corpora_arguments(parser)
     parser.add_argument("--plans", type=Path, help="score the plan files NAME.yaml in this folder")
     parser.add_argument("--weights", type=Path, help="plan with this weights file instead of the shipped one")
     parser.add_argument("--only", action="append", default=[], help="only corpora whose name holds this")
     parser.add_argument("--confusion", action="store_true", help="also print the confusion tables")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    roots = args.corpora or [default]
+    roots = args.corpora or [DEFAULT_CORPORA]
     missing = [str(r) for r in roots if not r.is_dir()]
     if missing:
         print(f"no corpora at {', '.join(missing)}", file=sys.stderr)

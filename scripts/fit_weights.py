@@ -50,7 +50,18 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate import Corpus, baselines, checkout, load_corpora, overall, read_tsv, render, score_plan
+from evaluate import (
+    DEFAULT_CORPORA,
+    Corpus,
+    add_corpora_arguments,
+    baselines,
+    checkout,
+    load_corpora,
+    overall,
+    read_tsv,
+    render,
+    score_plan,
+)
 
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
@@ -313,17 +324,8 @@ def all_tags(data: list[Rows]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpora"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--corpora",
-        type=Path,
-        action="append",
-        help=f"a folder of labelled corpora laid out like the shared one (repeatable; default: {default})",
-    )
-    parser.add_argument(
-        "--clones", type=Path, action="append", default=[], help="a folder of clones named after the corpora"
-    )
+    add_corpora_arguments(parser)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--c", type=float, help="use this C instead of choosing it from C_GRID")
     parser.add_argument(
@@ -349,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the weights fitted on every corpus to this file")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    roots = args.corpora or [default]
+    roots = args.corpora or [DEFAULT_CORPORA]
     corpora = [c for root in roots if root.is_dir() for c in load_corpora(root)]
     if len(corpora) < 2:
         # leave-one-out needs at least two labelled repositories (a script copied elsewhere finds none)
