@@ -136,6 +136,13 @@ def read_owners(corpora: Path) -> dict[str, str]:
 # choice from fold to fold (the fold that left ibimina out chose the largest C and lost three live
 # pages that every smaller C kept).
 SELECT = ("logloss", "agreement")
+# Findings given no weight whatever the data say: the word "plan" (or roadmap, todo) in a file name names
+# what the document is, not whether it is current. A current plan is live and a finished or superseded
+# one history (issue 14), and the evidence for that is the plan's own (milestones ahead or past, done
+# marks, a newer version): on the pooled corpora, where most plans were archived, the word alone came
+# to weigh half the threshold and archived current plans that nothing else marked as past. The rule
+# still names the document's kind.
+UNWEIGHED = frozenset({"name-plan"})
 # Thresholds tried (log-odds): wide enough to hold every fitted threshold seen, fine enough to not matter.
 THRESHOLDS = np.round(np.arange(-3.0, 3.01, 0.05), 2)
 
@@ -209,6 +216,7 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     margin as one more column, so with few rows carrying a finding its weight stays near the prior
     instead of running off on a handful of documents."""
     prior = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
+    tags = [t for t in tags if t not in UNWEIGHED]
     p = np.array([float(prior.get(t, 0.0)) for t in tags])
     x = np.array([[row.get(t, 0.0) for t in tags] for xs, _ in data for row in xs])
     y = np.array([label for _, ys in data for label in ys])
