@@ -468,7 +468,10 @@ def _judged(
     threshold, table = weighed.threshold, weighed.table
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
-    kind = "docs-index" if docs_index else _kind(weighed.hits, table.reading(margin) > 0)
+    # The kind follows the decision: a document that stays live is named by its evidence toward
+    # documentation (or "guide"), not by a record-like lean that did not reach the threshold; the site
+    # files a folder under history by its pages' kinds.
+    kind = "docs-index" if docs_index else _kind(weighed.hits, disposition == "archive")
     if weighed.prompt and disposition == "archive":
         kind = "prompt"
     reasons = [*weighed.reasons, *notes]
