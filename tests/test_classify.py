@@ -454,3 +454,19 @@ def test_root_documents_use_the_fitted_table_and_folder_pages_the_prior(tmp_path
     context = Context(weights=prior_weights(), tree_weights=timid)
     assert classify(docs["SESSION_SUMMARY.md"], context, Config()).disposition == "archive"
     assert classify(docs["docs/notes/SESSION_SUMMARY_2025_03_02.md"], context, Config()).disposition == "live"
+
+
+def test_a_root_document_that_moves_live_is_not_named_a_record(tmp_path: Path) -> None:
+    # A root page with a little record-like evidence (a results section, next steps), under the
+    # threshold: it moves into the docs tree as living documentation, so its kind must not call it a
+    # report (the site files a folder whose pages are mostly records under history). A page already in
+    # a folder keeps the kind its lean names.
+    body = "Exports run every night and write one file per account into the shared bucket. " * 12
+    text = f"# Exports\n\n## Results\n\n{body}\n\n## Next steps\n\nAdd retries.\n"
+    moved = one(tmp_path, "EXPORTS.md", text)
+    assert moved.disposition == "live"
+    assert default_weights().reading(moved.score) > 0  # it leans toward a record, under the line
+    assert moved.kind == "guide"
+    page = one(tmp_path / "b", "docs/notes/EXPORTS.md", text)
+    assert page.disposition == "live"
+    assert page.kind == "status-report"

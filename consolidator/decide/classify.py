@@ -468,10 +468,13 @@ def _judged(
     threshold, table = weighed.threshold, weighed.table
     disposition = "archive" if margin >= threshold else "live"
     docs_index = "docs-index" in weighed.fired and disposition == "archive"
-    # The kind follows the decision: a document that stays live is named by its evidence toward
-    # documentation (or "guide"), not by a record-like lean that did not reach the threshold; the site
-    # files a folder under history by its pages' kinds.
-    kind = "docs-index" if docs_index else _kind(weighed.hits, disposition == "archive")
+    # A root document's kind follows the decision: one that moves into the docs tree as living
+    # documentation is named by its evidence toward documentation (or "guide"), not by a record-like lean
+    # that did not reach the threshold (the site files a folder under history by its pages' kinds). A
+    # page already in a folder keeps the kind its lean names: a report the tree's higher bar keeps in
+    # place is still a report.
+    leans = disposition == "archive" if not weighed.in_tree else table.reading(margin) > 0
+    kind = "docs-index" if docs_index else _kind(weighed.hits, leans)
     if weighed.prompt and disposition == "archive":
         kind = "prompt"
     reasons = [*weighed.reasons, *notes]
