@@ -19,7 +19,7 @@ import fnmatch
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..analysis.names import parse_name
 from ..core.config import Config
@@ -285,16 +285,16 @@ class Weighed:
     fired: tuple[str, ...]  # tags of the signals that fired
     in_tree: bool
     features: Mapping[str, float]  # tag -> strength of every finding: what the weights are fitted on
-    # Where the margin starts: the table's log-odds of history before any evidence. Kept apart from
-    # `history` and `evergreen`, which weigh evidence only (confidence reads how one-sided the evidence
-    # is; where a table puts its zero is not evidence).
-    intercept: float = 0.0
+    # The weights it was weighed with (evidence.table_for). The margin starts at the table's intercept,
+    # its log-odds of history before any evidence, kept apart from `history` and `evergreen`, which weigh
+    # evidence only (confidence reads how one-sided the evidence is; where a table puts its zero is not
+    # evidence).
+    table: Weights
     prompt: bool = False  # a one-shot prompt for an AI assistant (evidence.task_prompt)
-    table: Weights = field(default_factory=Weights)  # the weights it was weighed with (evidence.table_for)
 
     @property
     def margin(self) -> float:
-        return round(self.intercept + self.history - self.evergreen, 2)
+        return round(self.table.intercept + self.history - self.evergreen, 2)
 
     @property
     def threshold(self) -> float:
@@ -363,9 +363,8 @@ def weigh(doc: Document, evidence: Evidence, context: Context, config: Config) -
         tuple(fired),
         not doc.at_root,
         features,
-        table.intercept,
-        prompt is not None,
         table,
+        prompt is not None,
     )
 
 

@@ -138,7 +138,7 @@ def readable_canonicals(result: Mapping[str, Classification], context: Context) 
             continue
         # Margins of root and folder pages are on their tables' own scales: compared as readings.
         live = sorted(
-            ("/" not in m or not result[m].in_tree, table_for(m, context).reading(result[m].score), m)
+            (not result[m].in_tree, table_for(m, context).reading(result[m].score), m)
             for m in group
             if m in result and result[m].disposition == "live" and result[m].kind not in _SETTLED
         )
