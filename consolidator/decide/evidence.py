@@ -191,12 +191,7 @@ def task_prompt(doc: Document, ev: Evidence, ctx: Context) -> Reason | None:
         return None
     # In use: what readers start from links to it, or the agents' instructions at the root (`CLAUDE.md`,
     # written to direct the work) link to it or name it.
-    fronts = [
-        p
-        for p in ctx.inbound.get(doc.path, ())
-        if p in ctx.entry_points or ("/" not in p and read_by_tools(p))
-    ]
-    if fronts or doc.path in ctx.named_by_front:
+    if front_links(doc, ctx, tools=True) or doc.path in ctx.named_by_front:
         return None
     why = (
         f"a one-shot prompt for an AI assistant: named a prompt, and it {' and '.join(ev.brief[:2])}; "
@@ -359,11 +354,13 @@ def phases_done(docs: Sequence[Document]) -> dict[str, tuple[str, ...]]:
     that say that phase, or one it is part of, is done (`PHASE_4_COMPLETE.md` for `PHASE_4_SETUP.md`
     and `PHASE_4_MILESTONE_2_SETUP.md`; `PHASE_4_MILESTONE_1_COMPLETE.md` for neither)."""
     phased = [(doc, phase) for doc in docs if doc.at_root and (phase := phase_of(doc.name))]
-    done = [(doc.path, phase) for doc, phase in phased if _NAMED_DONE.search(_name_text(doc))]
+    done = {doc.path: phase for doc, phase in phased if _NAMED_DONE.search(_name_text(doc))}
     found: dict[str, tuple[str, ...]] = {}
     for doc, phase in phased:
-        ended = sorted(path for path, end in done if path != doc.path and phase[: len(end)] == end)
-        if ended and not any(path == doc.path for path, _ in done):
+        if doc.path in done:
+            continue
+        ended = sorted(path for path, end in done.items() if phase[: len(end)] == end)
+        if ended:
             found[doc.path] = tuple(ended)
     return dict(sorted(found.items()))
 
@@ -381,10 +378,20 @@ def signal_phase_over(doc: Document, ev: Evidence, ctx: Context, config: Config,
     return Reason(why, "phase-over", 1.0)
 
 
+def front_links(doc: Document, ctx: Context, tools: bool = False) -> list[str]:
+    """The pages readers start from (README, the docs index: `entry_points`) that link to `doc`, and with
+    `tools` the agents' instruction files at the root (`CLAUDE.md`, written to direct the work)."""
+    return sorted(
+        p
+        for p in ctx.inbound.get(doc.path, ())
+        if p in ctx.entry_points or (tools and "/" not in p and read_by_tools(p))
+    )
+
+
 def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """What the README or live documentation links to is documentation readers use."""
     linkers = ctx.inbound.get(doc.path, ())
-    from_entry = sorted(p for p in linkers if p in ctx.entry_points)
+    from_entry = front_links(doc, ctx)
     if from_entry:
         return Reason(f"linked from {', '.join(from_entry[:3])}", "entry-point", 1.0)
     # Named without a link by the agents' instructions ("follow PLAN.md", a list of the living docs): they
