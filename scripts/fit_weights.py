@@ -71,7 +71,7 @@ from consolidator.decide.classify import _settled, classify_all, root_prior, wei
 from consolidator.decide.evidence import build_context, gather_evidence
 from consolidator.decide.plan import build_plan, find_document_groups
 from consolidator.decide.planfile import load_record, settled_paths
-from consolidator.decide.weights import PRIOR_WEIGHTS_FILE, WEIGHTS_FILE, Weights, parse_weights
+from consolidator.decide.weights import WEIGHTS_FILE, Weights, prior_weights
 
 # Regularisation strengths tried (inverse strength, scikit-learn's C). Which one is used is fitted: by
 # leave-one-repository-out inside the repositories of each fold (nested), so the table never scores a
@@ -91,7 +91,6 @@ ONE_FINDING = 1.0
 # starting point, the per-finding corrections are what the penalty keeps small. Hand-set, not fitted:
 # the fit is insensitive to it (1, 3 and 10 gave the same leave-one-out table).
 PRIOR_SCALE = 3.0
-PRIOR_FILE = PRIOR_WEIGHTS_FILE
 # How much a repository counts in the fit, the threshold and the choice of C, by its number n of labelled
 # root files (bundles of one repository at several dates share that repository's weight, in proportion to
 # their rows). "equal": every repository the same, a 15-file repository like a 226-file one; "sqrt": by
@@ -211,11 +210,11 @@ def fit(data: list[Rows], tags: list[str], c: float, share: list[float] | None =
     `root-prior` finding's job, measured on the repository being planned, not a constant learnt from
     whichever repositories happen to be in the fit.
 
-    The weights are the prior (scripts/prior_weights.json, the rules table's weights before any fit)
+    The weights are the prior (decide/prior_weights.json, the rules table's weights before any fit)
     scaled by one fitted factor, plus a fitted correction per finding: the regression sees the prior
     margin as one more column, so with few rows carrying a finding its weight stays near the prior
     instead of running off on a handful of documents."""
-    prior = json.loads(PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
+    prior = prior_weights().weights
     tags = [t for t in tags if t not in UNWEIGHED]
     p = np.array([float(prior.get(t, 0.0)) for t in tags])
     x = np.array([[row.get(t, 0.0) for t in tags] for xs, _ in data for row in xs])
@@ -372,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     # The repository of each bundle: the unit left out, and the unit a repository's weight is shared by.
     owners = {name: owner for root in roots for name, owner in read_owners(root).items()}
     units = [unit_of(item.corpus.name, args.leave_out, owners) for item in loaded]
-    prior = parse_weights(json.loads(PRIOR_FILE.read_text(encoding="utf-8")))
+    prior = prior_weights()
     first = [rows(item, prior) for item in loaded]
     tags = all_tags(first)
 

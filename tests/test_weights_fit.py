@@ -90,7 +90,7 @@ def test_a_finding_no_row_carries_keeps_its_prior_weight_scaled(fitting: Any) ->
     # `plan-ahead` (a plan whose milestones are still ahead) is in the prior table; no row below carries
     # it, so the fit has nothing to correct it with: it keeps its prior sign and its share of the scale,
     # instead of dropping out of the table (which would make such plans weigh nothing).
-    prior = fitting.json.loads(fitting.PRIOR_FILE.read_text(encoding="utf-8"))["weights"]
+    prior = fitting.prior_weights().weights
     first = ([{"name-status": 1.0}] * 20 + [{"name-guide": 1.0}] * 20, [1] * 20 + [0] * 20)
     second = ([{"name-status": 1.0}] * 10 + [{"name-guide": 1.0}] * 12, [1] * 10 + [0] * 12)
     weights = fitting.fit([first, second], ["name-guide", "name-status"], 0.05)
