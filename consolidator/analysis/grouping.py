@@ -233,8 +233,7 @@ def canonical_key(
     """
     doc = index.docs[i]
     rank = version_rank(index.names[i])
-    commit = doc.dates.last_commit or doc.dates.first_commit
-    newest = (doc.dates.content if stated else commit) or doc.dates.content or commit or ""
+    newest = _compared_date(doc, stated)
     # a copy filed in history, or in a folder named as a stale copy (backups/, old_docs_backup/), is
     # never the one to read
     archived = in_history_folder(doc.path) or _in_stale_folder(doc.path)
@@ -248,6 +247,13 @@ def canonical_key(
         -len(doc.name),
         _reverse(doc.path),
     )
+
+
+def _compared_date(doc: Document, stated: bool) -> str:
+    """The date a member is compared on for newest: the one it states when every member of its group
+    states one (`stated`), else its last commit (a stated date only without history)."""
+    commit = doc.dates.last_commit or doc.dates.first_commit
+    return (doc.dates.content if stated else commit) or doc.dates.content or commit or ""
 
 
 # The stale markers that name a folder of stale copies. Not the words a folder also takes for live work:
@@ -380,7 +386,8 @@ def _duplicate_clusters(index: _Index, sets: list[list[int]], scored: dict[Pair,
             for m in sorted(members, key=lambda m: docs[m].path)
             if m != canonical
         )
-        evidence = [f"canonical {docs[canonical].path}: " + _canonical_reason(index, canonical, members)]
+        why = _canonical_reason(index, canonical, members, stated)
+        evidence = [f"canonical {docs[canonical].path}: {why}"]
         evidence += _evidence(index, sorted(members), scored)
         drafts.append(
             (docs[canonical], members, unique, evidence, float(np.mean(pair_scores)) if pair_scores else 0)
@@ -407,15 +414,14 @@ def stem_of(path: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def _canonical_reason(index: _Index, chosen: int, members: list[int]) -> str:
+def _canonical_reason(index: _Index, chosen: int, members: list[int], stated: bool) -> str:
     doc = index.docs[chosen]
     reasons = []
     if any(version_rank(index.names[m]) < 0 for m in members) and version_rank(index.names[chosen]) >= 0:
         reasons.append("no stale marker in its name")
     if any(_in_stale_folder(index.docs[m].path) for m in members) and not _in_stale_folder(doc.path):
         reasons.append("not in a folder of stale copies")
-    stated = all(index.docs[m].dates.content for m in members)
-    date_text = (doc.dates.content if stated else None) or doc.dates.last_commit or doc.dates.content
+    date_text = _compared_date(doc, stated)
     if date_text:
         reasons.append(f"newest ({date_text})")
     inbound = len(index.in_links[chosen])
