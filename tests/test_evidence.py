@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from consolidator.analysis.scan import scan_repo
 from consolidator.analysis.similarity import Groups
 from consolidator.core.config import Config
 from consolidator.core.models import Cluster, DateFact, Dates, Document
-from consolidator.decide.classify import Classification, Context, classify
-from consolidator.decide.evidence import build_context
+from consolidator.decide.classify import Classification, Context, classify, weigh
+from consolidator.decide.evidence import build_context, gather_evidence
 from consolidator.decide.plan import build_plan, find_document_groups
 from tests.conftest import write_files
 
@@ -385,3 +387,50 @@ def test_a_part_of_a_numbered_set_of_live_pages_stays_with_its_set(tmp_path: Pat
     actions = _briefs_plan(tmp_path / "b", loose)
     assert actions["REGISTRY_BRIEF.md"] == "archive", actions
     assert {actions[n] for n in loose if n != "REGISTRY_BRIEF.md"} == {"move"}, actions
+
+
+def test_a_readme_that_lists_the_root_weighs_against_what_it_leaves_out(tmp_path: Path) -> None:
+    # The README lists two of the four root documents (CONTRIBUTING.md, a conventional file, is not
+    # counted): the two it leaves out carry `unlisted` at half strength, the listed ones do not.
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Tool\n\n- [Setup](SETUP_GUIDE.md)\n- [API](API_REFERENCE.md)\n",
+            "CONTRIBUTING.md": "# Contributing\n\nOpen a pull request.\n",
+            "SETUP_GUIDE.md": "# Setup guide\n\nInstall the tool.\n",
+            "API_REFERENCE.md": "# API reference\n\nThe endpoints.\n",
+            "EXPORT_NOTES.md": "# Export notes\n\nThe export runs at night.\n",
+            "CACHE_NOTES.md": "# Cache notes\n\nThe cache holds an hour.\n",
+        },
+    )
+    inventory = scan_repo(tmp_path, config=Config())
+    context = build_context(inventory, Groups((), (), ()), Config())
+    assert (context.front_listed, context.root_documents) == (2, 4)
+    docs = inventory.by_path()
+    left_out = classify(docs["EXPORT_NOTES.md"], context, Config())
+    listed = classify(docs["SETUP_GUIDE.md"], context, Config())
+    assert "unlisted" in _tags(left_out) and "unlisted" not in _tags(listed)
+    weighed = weigh(docs["EXPORT_NOTES.md"], gather_evidence(docs["EXPORT_NOTES.md"]), context, Config())
+    assert weighed.features["unlisted"] == 0.5
+    # Without the README's list the same document carries no such finding, and its score is lower by
+    # the shipped weight at half strength.
+    bare = classify(docs["EXPORT_NOTES.md"], replace(context, front_listed=0), Config())
+    assert "unlisted" not in _tags(bare)
+    weight = context.weights.of("unlisted")
+    assert weight > 0
+    assert left_out.score == pytest.approx(bare.score + weight * 0.5, abs=0.01)
+
+
+def test_a_readme_that_lists_no_root_document_says_nothing_of_them(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "README.md": "# Tool\n\nSee [the docs](docs/index.md).\n",
+            "docs/index.md": "# Docs\n\nWelcome.\n",
+            "EXPORT_NOTES.md": "# Export notes\n\nThe export runs at night.\n",
+        },
+    )
+    inventory = scan_repo(tmp_path, config=Config())
+    context = build_context(inventory, Groups((), (), ()), Config())
+    assert (context.front_listed, context.root_documents) == (0, 1)
+    assert "unlisted" not in _tags(classify(inventory.by_path()["EXPORT_NOTES.md"], context, Config()))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..analysis.folders import numbered_parts, structured_folders
 from ..analysis.names import parse_name
 from ..core.config import Config
-from ..core.conventions import is_markdown, read_by_tools
+from ..core.conventions import is_conventional, is_markdown, read_by_tools
 from ..core.models import Document, Inventory, Reason
 from .rules import RULES, SECTION_WORDS, Rule, rx
 from .textsignals import CONTENT_RULES, TextSignals, signals_of
@@ -73,6 +73,10 @@ class Context:
     # documents the agents' instructions at the root (CLAUDE.md, AGENTS.md) name in their prose without
     # linking them -> those files
     named_by_front: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # root documents, the entry points and the conventional files aside, and how many of them an entry
+    # point links to: a README that lists them is curating the root
+    root_documents: int = 0
+    front_listed: int = 0
     # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
     # title name what they document (`git-status.md`, `# npm completion`), not a genre
     named_subjects: frozenset[str] = frozenset()
@@ -409,6 +413,24 @@ def signal_linked(doc: Document, ev: Evidence, ctx: Context, config: Config, bas
     return None
 
 
+def signal_unlisted(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
+    """Where the README lists the root's documents, one it leaves out is less likely to be in use: the
+    more of them it lists, the more its silence says (the strength is the share it lists, so a README
+    that names one file of forty says next to nothing)."""
+    if not doc.at_root or not ctx.front_listed or doc.path in ctx.entry_points:
+        return None
+    if front_links(doc, ctx, tools=True) or ctx.named_by_front.get(doc.path):
+        return None
+    if from_live_docs(ctx.inbound.get(doc.path, ()), ctx, doc.path):
+        return None
+    share = ctx.front_listed / max(ctx.root_documents, 1)
+    return Reason(
+        f"the README links {ctx.front_listed} of the {ctx.root_documents} root documents, not this one",
+        "unlisted",
+        share,
+    )
+
+
 def signal_gone_tooling(doc: Document, ev: Evidence, ctx: Context, config: Config, base: float) -> Found:
     """Instructions for scripts and workflows that exist nowhere in the repository any more."""
     if not ctx.file_names or not ev.tooling:
@@ -592,6 +614,7 @@ SIGNALS = (
     signal_parts,
     signal_phase_over,
     signal_linked,
+    signal_unlisted,
     signal_gone_tooling,
     signal_plan,
     signal_plan_done,
@@ -730,12 +753,17 @@ def build_context(
             for named in mentioned_docs(names, doc.folder, every):
                 if named != doc.path:
                     named_by_front[named].append(doc.path)
+    inbound = inbound_links(build_graph(docs))
+    listable = [d.path for d in docs if d.at_root and d.path not in entries and not is_conventional(d.name)]
+    listed = [p for p in listable if any(q in entries for q in inbound.get(p, ()))]
     return Context(
         now=newest or None,
         born=min(firsts) if firsts else None,
         root_changes=root_changes,
         file_names=file_names,
-        inbound=inbound_links(build_graph(docs)),
+        inbound=inbound,
+        root_documents=len(listable),
+        front_listed=len(listed),
         entry_points=entries,
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
