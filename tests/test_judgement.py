@@ -271,6 +271,29 @@ def test_a_text_file_is_judged_by_what_it_says_not_only_by_its_name(make_repo: R
     assert "SESSION_SUMMARY.txt" not in by_source
 
 
+def test_saved_run_output_and_message_drafts_are_text_sprawl(make_repo: RepoMaker) -> None:
+    # Named for what they are, whatever they say: the output of a build or test run, a commit message
+    # drafted beside a change, a numbered backup. A run's name alone may be a file a test reads.
+    repo = make_repo(
+        {
+            "README.md": "# Tool\n",
+            "lint-errors.txt": "src/a.ts:3:1 no-unused-vars\n",
+            "e2e-test-results2.txt": "12 passed\n",
+            "COMMIT_MSG.txt": "Add the importer\n",
+            "NOTES.md.bk2": "# Notes\n",
+            "test-fixture.txt": "a,b\n1,2\n",
+            "requirements-dev.txt": "pytest\n",
+        }
+    )
+    by_source = {e.source: e for e in _plan(repo).entries}
+    tags = {source: {r.tag for r in e.reasons} for source, e in by_source.items()}
+    assert tags["lint-errors.txt"] >= {"run-output"} and tags["e2e-test-results2.txt"] >= {"run-output"}
+    assert tags["COMMIT_MSG.txt"] >= {"message-draft"} and tags["NOTES.md.bk2"] >= {"backup-copy"}
+    for source in ("lint-errors.txt", "e2e-test-results2.txt", "COMMIT_MSG.txt", "NOTES.md.bk2"):
+        assert by_source[source].action == "archive", by_source[source]
+    assert "test-fixture.txt" not in by_source and "requirements-dev.txt" not in by_source
+
+
 def test_only_the_opening_of_a_text_file_is_read(tmp_path: Path) -> None:
     (tmp_path / "LOG.txt").write_bytes(b"a line of a long log\n" * 10_000)
     (tmp_path / "PLAN.md.old").write_text("# Plan\n")

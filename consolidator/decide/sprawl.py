@@ -26,8 +26,23 @@ from .layout import archive_folder, period_of_date, subject_of
 from .textsignals import signals_of
 from .weights import Weights
 
-# Backup copies editors and people leave beside a Markdown file. A convention, not fitted.
-BACKUP = re.compile(r"\.(?:md|markdown)\.(?:old|bak|backup|orig|prev)$|\.(?:md|markdown)~$", re.IGNORECASE)
+# Backup copies editors and people leave beside a Markdown file (`X.md.bak`, numbered `X.md.bk2`). A
+# convention, not fitted.
+BACKUP = re.compile(
+    r"\.(?:md|markdown)\.(?:old|bak|bk|backup|orig|prev)\d*$|\.(?:md|markdown)~$", re.IGNORECASE
+)
+# What a build or test run printed, saved to a text file at the root (`lint-errors.txt`,
+# `e2e-test-results.txt`, `build-output-2.txt`): the record of one run. Both words are asked for: a run's
+# name alone (`test-data.txt`) may be a file a test reads. Conventions of naming, not fitted.
+_RUN = re.compile(
+    r"builds?|tests?|tsc|lint|eslint|typescript|typecheck|validation|compile|integration|e2e|unit|ci|"
+    r"deploy(?:ment)?|nightly|jest|pytest|vitest|coverage"
+)
+_CAPTURE = re.compile(r"outputs?|errors?|results?|logs?")
+# A commit or pull-request message drafted beside a change (`COMMIT_MSG.txt`, `PR_BODY.txt`): sent with
+# the change it describes.
+_SENT = re.compile(r"commit|pr")
+_MESSAGE = re.compile(r"message|msg|description|body")
 # Text files tools read at the root (requirements.txt, robots.txt, CMakeLists.txt ...): never sprawl.
 TOOL_TEXT = re.compile(
     r"^(?:requirements.*|constraints.*|robots|cmakelists|runtime|version|llms.*)\.txt$", re.IGNORECASE
@@ -39,6 +54,8 @@ TEXT_HEAD_BYTES = 64 * 1024
 # A title is the first line with a word in it, without the rules or banners drawn around it.
 _DECORATION = " \t=#*-_~+|:.>"
 _WORD = re.compile(r"\w")
+# A trailing number is a copy's or a run's count (`output2`, `PR1`), not part of the word.
+_COUNT = re.compile(r"(?<=[a-z])\d+$")
 # Plain text's own way of marking a section: a line underlined with a rule of = or - (which Markdown
 # took from it). Such a line, other than the title, is read as a section heading.
 _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,})\s*$")
@@ -131,9 +148,18 @@ def sprawl_entries(
     return out
 
 
+def _says(words: set[str], pattern: re.Pattern[str]) -> bool:
+    return any(pattern.fullmatch(w) for w in words)
+
+
 def _reasons(path: str, backup: bool, weights: Weights, text: str) -> tuple[Reason, ...] | None:
     if backup:
         return (Reason("a backup copy of a Markdown file", "backup-copy"),)
+    words = {_COUNT.sub("", t) for t in parse_name(path[:-4] + ".md").tokens}
+    if _says(words, _RUN) and _says(words, _CAPTURE):
+        return (Reason("the saved output of a build or test run", "run-output"),)
+    if _says(words, _SENT) and _says(words, _MESSAGE):
+        return (Reason("a commit or pull-request message drafted for a change", "message-draft"),)
     # The rules a Markdown document's own text is judged by (evidence.rule_hits, classify.weigh), on
     # the name, the first line, the underlined lines and the lines; the signals that need the rest of
     # the repository (links, dates) do not apply to a file nothing links to or parses.
