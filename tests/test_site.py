@@ -821,3 +821,29 @@ def test_the_site_command_imports_no_similarity_machinery(repo: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _SITE_RUN, str(repo)], capture_output=True, text=True)
     assert done.stderr.split()[-4:] == ["False", "False", "False", "0"], done.stderr
     assert (repo / "mkdocs.yml").is_file()
+
+
+def test_anchors_check_accepts_lead_to_the_heading_in_the_site(tmp_path: Path) -> None:
+    # check accepts a fragment that matches a heading leniently (an emoji's invisible variation
+    # selector left out, another case): the site must lead to that heading too
+    files = {
+        "README.md": (
+            "# Kettle\n\n- [Stack](#-tools-used)\n- [Again](#-Tools-Used)\n"
+            "- [Install](docs/guide.md#Fetch--Install)\n\n## \U0001f3d7\ufe0f Tools used\n\nText.\n"
+        ),
+        "docs/guide.md": "# Guide\n\n## Fetch & install\n\nText.\n",
+    }
+    repo = make_site_repo(tmp_path / "kettle", files, plan=None)
+    gitio.init_with_commit(repo, "initial")
+    from consolidator.analysis.scan import scan_repo
+
+    inventory = scan_repo(repo, config=Config())
+    assert not [link for d in inventory.documents for link in d.links if link.anchor_ok is False]
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "s")
+    assert site.warnings == ()
+    home = _article(_html(site.site_dir, "index.html"))
+    assert 'id="\ufe0f-tools-used"' in home
+    assert '<a href="#\ufe0f-tools-used">Stack</a>' in home
+    assert '<a href="#\ufe0f-tools-used">Again</a>' in home
+    assert 'href="guide/#fetch--install"' in home

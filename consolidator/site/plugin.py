@@ -38,10 +38,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from ..analysis.scan import scan_repo, secret_values
+from ..analysis.scan import anchor_key, scan_repo, secret_values
 from ..core.config import Config, load_config
 from ..core.errors import ConsolidatorError
-from ..core.models import Plan
+from ..core.models import Document, Plan
 from ..markdown.links import is_external, resolve, split_target
 from ..markdown.parse import github_slug
 from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
@@ -98,6 +98,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self.known_missing: set[tuple[str, str]] = set()
         self.known_anchor: set[tuple[str, str, str]] = set()
         self.sources: sitenav.PageSources | None = None
+        self.site_ids: dict[str, _SiteIds] = {}
 
     # ------------------------------------------------------------ events
 
@@ -120,9 +121,11 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self._index_broken_links()
         try:
             # A secret found in one document is redacted wherever it appears in the site.
-            self.known_secrets = secret_values(scan_repo(self.repo, config=self.settings))
+            inventory = scan_repo(self.repo, config=self.settings)
+            self.known_secrets = secret_values(inventory)
         except ConsolidatorError as exc:
             raise PluginError(str(exc)) from exc
+        self.site_ids = {d.path: _SiteIds.of(d) for d in inventory.documents}
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
         gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
         _exclude_readme_twins(config)
@@ -315,6 +318,8 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             if raw_fragment is not None and (ctx.repo_path, path, fragment) in self.known_anchor:
                 log.info("%s: anchor in %r was already broken before consolidation", ctx.repo_path, href)
                 suffix = f"?{query}" if query else ""
+            elif raw_fragment is not None and (site_id := self._site_id(path, fragment)) is not None:
+                suffix = (f"?{query}" if query else "") + "#" + site_id
             if final:
                 file = ctx.files.get_file_from_path(site_path)
                 assert file is not None
@@ -350,7 +355,17 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         if ctx.repo_path and (ctx.repo_path, ctx.repo_path, fragment) in self.known_anchor:
             log.info("%s: anchor %r was already broken before consolidation", ctx.repo_path, href)
             return _Target(None, text_path=href)
+        if ctx.repo_path and href.startswith("#") and (site_id := self._site_id(ctx.repo_path, fragment)):
+            return _Target("#" + site_id)
         return None
+
+    def _site_id(self, path: str, fragment: str) -> str | None:
+        """The id a fragment that check accepts leniently has on the page of `path`, when the
+        fragment is not written as that id (None: keep the fragment as written)."""
+        ids = self.site_ids.get(path)
+        if ids is None or not fragment or fragment in ids.exact:
+            return None
+        return ids.by_key.get(anchor_key(fragment))
 
     def _outside_docs(self, path: str, is_dir: bool, suffix: str) -> _Target:
         base_url = self.config.repo_url.rstrip("/")
@@ -465,6 +480,29 @@ def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
 
 
 # ---------------------------------------------------------------- Markdown extension
+
+
+@dataclasses.dataclass(frozen=True)
+class _SiteIds:
+    """The ids a document's page has: its explicit ids, and its headings' GitHub ids (which
+    `_HeadingIds` gives them). Check resolves a fragment leniently (`anchor_key`: another case, an
+    emoji's invisible variation selector left out) and also by the Python-Markdown slug of a
+    heading; a browser and MkDocs' validation compare ids exactly, so a link check accepts is
+    written with the id it matches."""
+
+    exact: frozenset[str]
+    by_key: dict[str, str]
+
+    @staticmethod
+    def of(doc: Document) -> _SiteIds:
+        by_key: dict[str, str] = {}
+        for html_id in doc.html_ids:
+            by_key.setdefault(anchor_key(html_id), html_id)
+        for h in doc.headings:
+            by_key.setdefault(anchor_key(h.github_id), h.github_id)
+        for h in doc.headings:
+            by_key.setdefault(anchor_key(h.mkdocs_id), h.github_id)
+        return _SiteIds(frozenset(doc.html_ids) | {h.github_id for h in doc.headings}, by_key)
 
 
 class _Extension(Extension):
