@@ -847,3 +847,22 @@ def test_anchors_check_accepts_lead_to_the_heading_in_the_site(tmp_path: Path) -
     assert '<a href="#\ufe0f-tools-used">Stack</a>' in home
     assert '<a href="#\ufe0f-tools-used">Again</a>' in home
     assert 'href="guide/#fetch--install"' in home
+
+
+def test_a_built_site_committed_in_the_docs_folder_gives_way_to_the_pages(tmp_path: Path) -> None:
+    # an earlier build's index.html beside the folder's index.md or README.md has the page's address
+    files: dict[str, str | bytes] = {
+        "README.md": "# Lantern\n\nSee [the records](docs/records/README.md).\n",
+        "docs/index.md": "# Lantern docs\n\nStart here.\n",
+        "docs/index.html": "<html><body>old build</body></html>\n",
+        "docs/records/README.md": "# Records\n\nEvery decision.\n",
+        "docs/records/index.html": "<html><body>old build</body></html>\n",
+        "docs/records/first/index.html": "<html><body>old build</body></html>\n",
+    }
+    repo = make_site_repo(tmp_path / "lantern", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert "Every decision." in _html(site.site_dir, "records/index.html")
+    assert "old build" not in _html(site.site_dir, "records/index.html")
+    assert (site.site_dir / "records/first/index.html").is_file()  # no page there: it stays

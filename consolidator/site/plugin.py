@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import get_relative_url, is_markdown_file
 
 from ..analysis.scan import anchor_key, scan_repo, secret_values
 from ..core.config import Config, load_config
@@ -129,6 +129,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
         gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
         _exclude_readme_twins(config)
+        _exclude_html_twins(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -462,6 +463,32 @@ def _exclude_readme_twins(config: MkDocsConfig) -> None:
         for p in docs.rglob("README.md")
         if (p.parent / "index.md").is_file()
     )
+    if twins:
+        extra = GitIgnoreSpec.from_lines(twins)
+        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
+
+
+def _exclude_html_twins(config: MkDocsConfig) -> None:
+    """An HTML file at the address of a page (an earlier build committed in the docs folder: its
+    `index.html` beside the folder's `index.md` or `README.md`) makes MkDocs drop one of the two
+    with a warning, which fails the strict build, and may drop the page. The Markdown page is the
+    source: the HTML file is left out of the site."""
+    from pathspec.gitignore import GitIgnoreSpec
+
+    docs = Path(config.docs_dir)
+
+    def address(path: Path) -> str:
+        rel = path.relative_to(docs).as_posix()
+        return File(rel, str(docs), config.site_dir, config.use_directory_urls).dest_uri
+
+    twins = []
+    for folder in sorted({p.parent for p in docs.rglob("*.html")}):
+        pages = {address(p) for p in folder.iterdir() if p.is_file() and is_markdown_file(p.name)}
+        for p in sorted(folder.glob("*.html")):
+            if p.is_file() and address(p) in pages:
+                rel = p.relative_to(docs).as_posix()
+                log.info("%s: a page of the site has its address; it is left out of the site", rel)
+                twins.append("/" + re.sub(r"([\\*?\[\]!#])", r"\\\1", rel))
     if twins:
         extra = GitIgnoreSpec.from_lines(twins)
         config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
