@@ -866,3 +866,19 @@ def test_a_built_site_committed_in_the_docs_folder_gives_way_to_the_pages(tmp_pa
     assert "Every decision." in _html(site.site_dir, "records/index.html")
     assert "old build" not in _html(site.site_dir, "records/index.html")
     assert (site.site_dir / "records/first/index.html").is_file()  # no page there: it stays
+
+
+def test_a_placeholder_written_as_an_address_is_text_not_a_stopped_build(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "README.md": (
+            "# Lantern\n\nOpen https://lantern-[your-team].example.org after deploying,\n"
+            "or [the preview](https://preview-[branch].example.org/start).\n"
+        ),
+        "docs/guide.md": "# Guide\n\nText.\n",
+    }
+    repo = make_site_repo(tmp_path / "lantern", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    home = _article(_html(site.site_dir, "index.html"))
+    assert "https://preview-[branch].example.org/start" in home and "the preview" in home

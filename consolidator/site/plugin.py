@@ -23,7 +23,7 @@ import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
@@ -291,6 +291,11 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             # a template expression of another site generator (Jekyll's `{{ site.baseurl }}`)
             log.info("%s: a template link (%s) is shown as text", ctx.repo_path, href)
             return _Target(None, text_path=href)
+        if not _splits(href):
+            # a placeholder written as an address (`https://app-[your-name].example.com`): MkDocs'
+            # own link handling cannot split it and would stop the build on this page
+            log.info("%s: a link that is not a valid address (%s) is shown as text", ctx.repo_path, href)
+            return _Target(None, text_path=href)
         if _SCRIPT_URL.match(href) and not (image and href.lower().startswith("data:image/")):
             log.info("%s: a script link (%s...) is shown as text", ctx.repo_path, href[:12])
             return _Target(None, text_path="")
@@ -507,6 +512,16 @@ def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
 
 
 # ---------------------------------------------------------------- Markdown extension
+
+
+def _splits(href: str) -> bool:
+    """Whether `urlsplit` (which MkDocs runs on every link) accepts `href`: it refuses a host in
+    brackets that is not an IP address, and an unclosed bracket."""
+    try:
+        urlsplit(href)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclasses.dataclass(frozen=True)
