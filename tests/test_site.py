@@ -882,3 +882,33 @@ def test_a_placeholder_written_as_an_address_is_text_not_a_stopped_build(tmp_pat
     assert site.warnings == ()
     home = _article(_html(site.site_dir, "index.html"))
     assert "https://preview-[branch].example.org/start" in home and "the preview" in home
+
+
+def test_a_page_beside_a_folder_of_its_name_is_not_overwritten_by_the_folder_index(tmp_path: Path) -> None:
+    # `docs/recipes.md` and `docs/recipes/` share the address recipes/: one page overwrote the other
+    files: dict[str, str | bytes] = {
+        "README.md": "# Pantry\n\nSee [the recipes](docs/recipes.md) and [the tools](docs/tools.md).\n",
+        "docs/recipes.md": "# Recipes\n\nHow the recipes are organised.\n",
+        "docs/recipes/bread.md": "# Bread\n\nBack to [the recipes](../recipes.md).\n",
+        "docs/recipes/soup.md": "# Soup\n\nA soup.\n",
+        "docs/tools.md": "# Tools\n\nThe tools page.\n",
+        "docs/tools/index.md": "# Tool index\n\nEvery tool.\n",
+        "docs/tools/knife.md": "# Knife\n\nA knife.\n",
+    }
+    repo = make_site_repo(tmp_path / "pantry", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert site.pages == result.pages  # every page of the nav has an address of its own
+    recipes = _article(_html(site.site_dir, "recipes/index.html"))
+    assert "How the recipes are organised." in recipes
+    assert "Every tool." in _html(site.site_dir, "tools/index.html")
+    tools = [
+        p for p in site.site_dir.rglob("index.html") if "The tools page." in p.read_text(encoding="utf-8")
+    ]
+    assert len(tools) == 1
+    assert 'href="../"' in _article(_html(site.site_dir, "recipes/bread/index.html"))
+    nav = yaml.safe_dump(
+        yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)["nav"]
+    )
+    assert nav.count("recipes/index.md") == 1 and "recipes.md" not in nav
