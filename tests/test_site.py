@@ -912,3 +912,29 @@ def test_a_page_beside_a_folder_of_its_name_is_not_overwritten_by_the_folder_ind
         yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)["nav"]
     )
     assert nav.count("recipes/index.md") == 1 and "recipes.md" not in nav
+
+
+def test_a_root_file_and_a_section_whose_names_differ_in_case_get_two_addresses(tmp_path: Path) -> None:
+    # SECURITY/ and security/ are one folder on macOS and Windows: one page would overwrite the other
+    files: dict[str, str | bytes] = {
+        "README.md": "# Pantry\n\nRead [the policy](SECURITY.md).\n",
+        "SECURITY.md": "# Security policy\n\nReport issues privately.\n",
+        "docs/security/keys.md": "# Keys\n\nRotate them. See [the policy](../../SECURITY.md).\n",
+        "docs/security/audit.md": "# Audit\n\nYearly.\n",
+        "docs/Recipes.md": "# Recipes\n\nHow the recipes are organised.\n",
+        "docs/recipes/bread.md": "# Bread\n\nFlour.\n",
+    }
+    repo = make_site_repo(tmp_path / "pantry", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert site.pages == result.pages
+    paths = [p.relative_to(site.site_dir).as_posix() for p in site.site_dir.rglob("*")]
+    assert len({p.lower() for p in paths}) == len(paths)
+    policy = [
+        p for p in site.site_dir.rglob("index.html") if "Report issues privately." in p.read_text("utf-8")
+    ]
+    assert len(policy) == 1
+    assert policy[0].parent.relative_to(site.site_dir).as_posix() == "project/SECURITY"
+    assert 'href="../../project/SECURITY/"' in _article(_html(site.site_dir, "security/keys/index.html"))
+    assert "How the recipes are organised." in _html(site.site_dir, "recipes/index.html")

@@ -147,27 +147,40 @@ def _folder_indexes(
 
 
 def _page_beside_its_folder(
-    pages: dict[str, str], taken: set[str], text_files: list[str], archive: str, home_names: set[str]
+    pages: dict[str, str],
+    taken: set[str],
+    roots: Iterable[str],
+    site_files: list[str],
+    archive: str,
+    home_names: set[str],
 ) -> None:
     """A page beside a folder of its name (`recipes.md` and `recipes/`) has the folder's address
     (`recipes/`, with MkDocs' directory URLs), where the folder's index is written too: one of the
-    two pages silently overwrote the other. The page becomes the folder's index (same address,
-    shown once in the nav, as the folder's page); when the folder has an index of its own, or is
-    the archive (whose index lists the records), the page gets a free name instead."""
-    folders = set(folders_of([*pages.values(), *text_files]))
+    two pages silently overwrote the other. Names that differ only in case (`SECURITY.md` beside a
+    `security/` section) are one address on macOS and Windows. The page becomes the folder's index
+    (same address, shown once in the nav, as the folder's page); a root file, when the folder has
+    an index of its own, or is the archive (whose index lists the records), gets a free name."""
+    folders: dict[str, list[str]] = {}
+    for folder in folders_of(site_files):
+        folders.setdefault(folder.lower(), []).append(folder)
+    root_set = set(roots)
     for repo_path, site in sorted(pages.items()):
         stem, dot, _ = site.rpartition(".")
-        if not dot or stem not in folders:
+        variants = folders.get(stem.lower()) if dot else None
+        if not variants:
             continue
+        folder = stem if stem in variants else sorted(variants)[0]
         own = any(
-            posixpath.dirname(s) == stem and posixpath.basename(s).lower() in home_names
+            posixpath.dirname(s).lower() == stem.lower() and posixpath.basename(s).lower() in home_names
             for s in pages.values()
         )
         taken.discard(site.lower())
-        if own or stem == archive or stem == "project":
+        if repo_path in root_set:  # shown in Home beside the other root files, under project/
+            pages[repo_path] = _free(f"project/{site}", taken)
+        elif own or folder.lower() in (archive.lower(), "project"):
             pages[repo_path] = _free(site, taken | {site.lower()})
         else:
-            pages[repo_path] = f"{stem}/index.md"
+            pages[repo_path] = f"{folder}/index.md"
         taken.add(pages[repo_path].lower())
 
 
@@ -213,7 +226,7 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
         pages[root] = site
         taken.add(site.lower())
     text_files = archived_text_files(repo, docs_dir, archive)
-    _page_beside_its_folder(pages, taken, text_files, archive, home_names)
+    _page_beside_its_folder(pages, taken, roots, [*pages.values(), *text_files], archive, home_names)
     home = readme
     if home is None:  # the docs landing page (index.md, else README.md) is the home page
         landing = sorted((s.lower() != "index.md", r) for r, s in pages.items() if s.lower() in home_names)
