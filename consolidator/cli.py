@@ -47,14 +47,16 @@ _UNBOUNDED = 1_000_000
 
 def _out() -> Console:
     # soft_wrap: one finding or move per line, however long, so tools and people can grep it.
-    console = Console(highlight=False, soft_wrap=True)
+    # emoji=False: rich would turn `:100:` or `:1234:` in "FILE.md:100: ..." (a path and its line
+    # number, which every finding and mention is printed as) into an emoji.
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
     if not console.is_terminal:
         console.width = _UNBOUNDED
     return console
 
 
 def _err() -> Console:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     if not console.is_terminal:
         console.width = _UNBOUNDED
     return console

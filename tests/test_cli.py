@@ -56,6 +56,14 @@ def test_terminal_escapes_in_titles_are_not_passed_through(make_repo: RepoMaker)
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
 
 
+def test_line_numbers_in_findings_are_not_turned_into_emoji(make_repo: RepoMaker) -> None:
+    # "guide.md:100: ..." holds `:100:`, an emoji code rich would print as a symbol
+    root = make_repo({"guide.md": "# Guide\n\n" + "text\n" * 97 + "[gone](missing.md)\n"})
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1, result.output
+    assert "guide.md:100: [broken-link]" in result.stdout, result.stdout
+
+
 def test_demo_scans_a_copy_of_the_samples(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--keep", str(target), "--quiet"])

@@ -207,3 +207,13 @@ def test_word_count_is_the_count_of_word_runs() -> None:
     ]
     for text in texts:
         assert word_count(text) == len(re.findall(r"\w+", text)), text
+
+
+def test_links_with_letters_mistune_percent_encodes_get_their_line() -> None:
+    text = "# Notas\n\nIntro.\n\n- [Índice](#visão-geral)\n- [Rota](api/[slug].ts)\n- [Café](CAFÉ_NOTAS.md)\n"
+    parsed = parse_text(text)
+    assert [(link.target, link.line) for link in parsed.links] == [
+        ("#vis%C3%A3o-geral", 5),
+        ("api/%5Bslug%5D.ts", 6),
+        ("CAF%C3%89_NOTAS.md", 7),
+    ]

@@ -821,3 +821,120 @@ def test_the_site_command_imports_no_similarity_machinery(repo: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _SITE_RUN, str(repo)], capture_output=True, text=True)
     assert done.stderr.split()[-4:] == ["False", "False", "False", "0"], done.stderr
     assert (repo / "mkdocs.yml").is_file()
+
+
+def test_anchors_check_accepts_lead_to_the_heading_in_the_site(tmp_path: Path) -> None:
+    # check accepts a fragment that matches a heading leniently (an emoji's invisible variation
+    # selector left out, another case): the site must lead to that heading too
+    files = {
+        "README.md": (
+            "# Kettle\n\n- [Stack](#-tools-used)\n- [Again](#-Tools-Used)\n"
+            "- [Install](docs/guide.md#Fetch--Install)\n\n## \U0001f3d7\ufe0f Tools used\n\nText.\n"
+        ),
+        "docs/guide.md": "# Guide\n\n## Fetch & install\n\nText.\n",
+    }
+    repo = make_site_repo(tmp_path / "kettle", files, plan=None)
+    gitio.init_with_commit(repo, "initial")
+    from consolidator.analysis.scan import scan_repo
+
+    inventory = scan_repo(repo, config=Config())
+    assert not [link for d in inventory.documents for link in d.links if link.anchor_ok is False]
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "s")
+    assert site.warnings == ()
+    home = _article(_html(site.site_dir, "index.html"))
+    assert 'id="\ufe0f-tools-used"' in home
+    assert '<a href="#\ufe0f-tools-used">Stack</a>' in home
+    assert '<a href="#\ufe0f-tools-used">Again</a>' in home
+    assert 'href="guide/#fetch--install"' in home
+
+
+def test_a_built_site_committed_in_the_docs_folder_gives_way_to_the_pages(tmp_path: Path) -> None:
+    # an earlier build's index.html beside the folder's index.md or README.md has the page's address
+    files: dict[str, str | bytes] = {
+        "README.md": "# Lantern\n\nSee [the records](docs/records/README.md).\n",
+        "docs/index.md": "# Lantern docs\n\nStart here.\n",
+        "docs/index.html": "<html><body>old build</body></html>\n",
+        "docs/records/README.md": "# Records\n\nEvery decision.\n",
+        "docs/records/index.html": "<html><body>old build</body></html>\n",
+        "docs/records/first/index.html": "<html><body>old build</body></html>\n",
+    }
+    repo = make_site_repo(tmp_path / "lantern", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert "Every decision." in _html(site.site_dir, "records/index.html")
+    assert "old build" not in _html(site.site_dir, "records/index.html")
+    assert (site.site_dir / "records/first/index.html").is_file()  # no page there: it stays
+
+
+def test_a_placeholder_written_as_an_address_is_text_not_a_stopped_build(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "README.md": (
+            "# Lantern\n\nOpen https://lantern-[your-team].example.org after deploying,\n"
+            "or [the preview](https://preview-[branch].example.org/start).\n"
+        ),
+        "docs/guide.md": "# Guide\n\nText.\n",
+    }
+    repo = make_site_repo(tmp_path / "lantern", files, plan=None)
+    generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    home = _article(_html(site.site_dir, "index.html"))
+    assert "https://preview-[branch].example.org/start" in home and "the preview" in home
+
+
+def test_a_page_beside_a_folder_of_its_name_is_not_overwritten_by_the_folder_index(tmp_path: Path) -> None:
+    # `docs/recipes.md` and `docs/recipes/` share the address recipes/: one page overwrote the other
+    files: dict[str, str | bytes] = {
+        "README.md": "# Pantry\n\nSee [the recipes](docs/recipes.md) and [the tools](docs/tools.md).\n",
+        "docs/recipes.md": "# Recipes\n\nHow the recipes are organised.\n",
+        "docs/recipes/bread.md": "# Bread\n\nBack to [the recipes](../recipes.md).\n",
+        "docs/recipes/soup.md": "# Soup\n\nA soup.\n",
+        "docs/tools.md": "# Tools\n\nThe tools page.\n",
+        "docs/tools/index.md": "# Tool index\n\nEvery tool.\n",
+        "docs/tools/knife.md": "# Knife\n\nA knife.\n",
+    }
+    repo = make_site_repo(tmp_path / "pantry", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert site.pages == result.pages  # every page of the nav has an address of its own
+    recipes = _article(_html(site.site_dir, "recipes/index.html"))
+    assert "How the recipes are organised." in recipes
+    assert "Every tool." in _html(site.site_dir, "tools/index.html")
+    tools = [
+        p for p in site.site_dir.rglob("index.html") if "The tools page." in p.read_text(encoding="utf-8")
+    ]
+    assert len(tools) == 1
+    assert 'href="../"' in _article(_html(site.site_dir, "recipes/bread/index.html"))
+    nav = yaml.safe_dump(
+        yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)["nav"]
+    )
+    assert nav.count("recipes/index.md") == 1 and "recipes.md" not in nav
+
+
+def test_a_root_file_and_a_section_whose_names_differ_in_case_get_two_addresses(tmp_path: Path) -> None:
+    # SECURITY/ and security/ are one folder on macOS and Windows: one page would overwrite the other
+    files: dict[str, str | bytes] = {
+        "README.md": "# Pantry\n\nRead [the policy](SECURITY.md).\n",
+        "SECURITY.md": "# Security policy\n\nReport issues privately.\n",
+        "docs/security/keys.md": "# Keys\n\nRotate them. See [the policy](../../SECURITY.md).\n",
+        "docs/security/audit.md": "# Audit\n\nYearly.\n",
+        "docs/Recipes.md": "# Recipes\n\nHow the recipes are organised.\n",
+        "docs/recipes/bread.md": "# Bread\n\nFlour.\n",
+    }
+    repo = make_site_repo(tmp_path / "pantry", files, plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
+    site = build_site(repo, site_dir=tmp_path / "site")
+    assert site.warnings == ()
+    assert site.pages == result.pages
+    paths = [p.relative_to(site.site_dir).as_posix() for p in site.site_dir.rglob("*")]
+    assert len({p.lower() for p in paths}) == len(paths)
+    policy = [
+        p for p in site.site_dir.rglob("index.html") if "Report issues privately." in p.read_text("utf-8")
+    ]
+    assert len(policy) == 1
+    assert policy[0].parent.relative_to(site.site_dir).as_posix() == "project/SECURITY"
+    assert 'href="../../project/SECURITY/"' in _article(_html(site.site_dir, "security/keys/index.html"))
+    assert "How the recipes are organised." in _html(site.site_dir, "recipes/index.html")

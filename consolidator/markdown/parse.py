@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 import mistune
 import yaml
@@ -449,16 +450,26 @@ def _iter_link_lines(body: str, mask: list[bool], targets: list[str]) -> Iterato
     cursor = 0
     for target in targets:
         line = 0
-        probe = target or ""
-        if probe:
+        # mistune percent-encodes a destination (`diretórios` is `diret%C3%B3rios`, `[id]` is
+        # `%5Bid%5D`): the source holds it as written, which is the decoded form
+        probes = [p for p in dict.fromkeys((target or "", unquote(target or ""))) if p]
+        found = -1, ""
+        for probe in probes:
             pos = body.find(probe, cursor)
             while pos != -1 and mask[_line_of(starts, pos) - 1]:
                 pos = body.find(probe, pos + 1)
-            if pos == -1:  # written with escapes or entities: fall back to a search from the start
-                pos = body.find(probe)
             if pos != -1:
-                line = _line_of(starts, pos)
-                cursor = pos + len(probe) if pos >= cursor else cursor
+                found = pos, probe
+                break
+        else:  # written with escapes or entities: fall back to a search from the start
+            for probe in probes:
+                if (pos := body.find(probe)) != -1:
+                    found = pos, probe
+                    break
+        pos, probe = found
+        if pos != -1:
+            line = _line_of(starts, pos)
+            cursor = pos + len(probe) if pos >= cursor else cursor
         yield line
 
 

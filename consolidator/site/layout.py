@@ -146,6 +146,44 @@ def _folder_indexes(
     return index, generated
 
 
+def _page_beside_its_folder(
+    pages: dict[str, str],
+    taken: set[str],
+    roots: Iterable[str],
+    site_files: list[str],
+    archive: str,
+    home_names: set[str],
+) -> None:
+    """A page beside a folder of its name (`recipes.md` and `recipes/`) has the folder's address
+    (`recipes/`, with MkDocs' directory URLs), where the folder's index is written too: one of the
+    two pages silently overwrote the other. Names that differ only in case (`SECURITY.md` beside a
+    `security/` section) are one address on macOS and Windows. The page becomes the folder's index
+    (same address, shown once in the nav, as the folder's page); a root file, when the folder has
+    an index of its own, or is the archive (whose index lists the records), gets a free name."""
+    folders: dict[str, list[str]] = {}
+    for folder in folders_of(site_files):
+        folders.setdefault(folder.lower(), []).append(folder)
+    root_set = set(roots)
+    for repo_path, site in sorted(pages.items()):
+        stem, dot, _ = site.rpartition(".")
+        variants = folders.get(stem.lower()) if dot else None
+        if not variants:
+            continue
+        folder = stem if stem in variants else sorted(variants)[0]
+        own = any(
+            posixpath.dirname(s).lower() == stem.lower() and posixpath.basename(s).lower() in home_names
+            for s in pages.values()
+        )
+        taken.discard(site.lower())
+        if repo_path in root_set:  # shown in Home beside the other root files, under project/
+            pages[repo_path] = _free(f"project/{site}", taken)
+        elif own or folder.lower() in (archive.lower(), "project"):
+            pages[repo_path] = _free(site, taken | {site.lower()})
+        else:
+            pages[repo_path] = f"{folder}/index.md"
+        taken.add(pages[repo_path].lower())
+
+
 def layout(repo: Path, config: Config, *, report: bool) -> Layout:
     """Decide the site path of every document, from the files on disk."""
     docs_dir = config.docs_dir.strip("/")
@@ -187,11 +225,12 @@ def layout(repo: Path, config: Config, *, report: bool) -> Layout:
         site = _free(root if root.lower() not in taken else f"project/{root}", taken)
         pages[root] = site
         taken.add(site.lower())
+    text_files = archived_text_files(repo, docs_dir, archive)
+    _page_beside_its_folder(pages, taken, roots, [*pages.values(), *text_files], archive, home_names)
     home = readme
     if home is None:  # the docs landing page (index.md, else README.md) is the home page
         landing = sorted((s.lower() != "index.md", r) for r, s in pages.items() if s.lower() in home_names)
         home = landing[0][1] if landing else None
-    text_files = archived_text_files(repo, docs_dir, archive)
     if archive and not any(s.startswith(archive + "/") for s in [*pages.values(), *text_files]):
         archive = ""  # nothing archived: no archive tab
 

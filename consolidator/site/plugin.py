@@ -23,7 +23,7 @@ import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
@@ -36,12 +36,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import get_relative_url, is_markdown_file
 
-from ..analysis.scan import scan_repo, secret_values
+from ..analysis.scan import anchor_key, scan_repo, secret_values
 from ..core.config import Config, load_config
 from ..core.errors import ConsolidatorError
-from ..core.models import Plan
+from ..core.models import Document, Plan
 from ..markdown.links import is_external, resolve, split_target
 from ..markdown.parse import github_slug
 from ..security.secrets import SecretFinding, combine, find_known, find_secrets, redact, without_allowed
@@ -98,6 +98,7 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self.known_missing: set[tuple[str, str]] = set()
         self.known_anchor: set[tuple[str, str, str]] = set()
         self.sources: sitenav.PageSources | None = None
+        self.site_ids: dict[str, _SiteIds] = {}
 
     # ------------------------------------------------------------ events
 
@@ -120,12 +121,15 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         self._index_broken_links()
         try:
             # A secret found in one document is redacted wherever it appears in the site.
-            self.known_secrets = secret_values(scan_repo(self.repo, config=self.settings))
+            inventory = scan_repo(self.repo, config=self.settings)
+            self.known_secrets = secret_values(inventory)
         except ConsolidatorError as exc:
             raise PluginError(str(exc)) from exc
+        self.site_ids = {d.path: _SiteIds.of(d) for d in inventory.documents}
         config.markdown_extensions.append(_Extension(self))  # type: ignore[arg-type]
         gfm.configure(config.markdown_extensions, config.mdx_configs)  # GitHub's syntax, see gfm.py
         _exclude_readme_twins(config)
+        _exclude_html_twins(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -287,6 +291,11 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             # a template expression of another site generator (Jekyll's `{{ site.baseurl }}`)
             log.info("%s: a template link (%s) is shown as text", ctx.repo_path, href)
             return _Target(None, text_path=href)
+        if not _splits(href):
+            # a placeholder written as an address (`https://app-[your-name].example.com`): MkDocs'
+            # own link handling cannot split it and would stop the build on this page
+            log.info("%s: a link that is not a valid address (%s) is shown as text", ctx.repo_path, href)
+            return _Target(None, text_path=href)
         if _SCRIPT_URL.match(href) and not (image and href.lower().startswith("data:image/")):
             log.info("%s: a script link (%s...) is shown as text", ctx.repo_path, href[:12])
             return _Target(None, text_path="")
@@ -315,6 +324,8 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
             if raw_fragment is not None and (ctx.repo_path, path, fragment) in self.known_anchor:
                 log.info("%s: anchor in %r was already broken before consolidation", ctx.repo_path, href)
                 suffix = f"?{query}" if query else ""
+            elif raw_fragment is not None and (site_id := self._site_id(path, fragment)) is not None:
+                suffix = (f"?{query}" if query else "") + "#" + site_id
             if final:
                 file = ctx.files.get_file_from_path(site_path)
                 assert file is not None
@@ -350,7 +361,17 @@ class ConsolidatePlugin(BasePlugin[ConsolidatePluginConfig]):  # type: ignore[no
         if ctx.repo_path and (ctx.repo_path, ctx.repo_path, fragment) in self.known_anchor:
             log.info("%s: anchor %r was already broken before consolidation", ctx.repo_path, href)
             return _Target(None, text_path=href)
+        if ctx.repo_path and href.startswith("#") and (site_id := self._site_id(ctx.repo_path, fragment)):
+            return _Target("#" + site_id)
         return None
+
+    def _site_id(self, path: str, fragment: str) -> str | None:
+        """The id a fragment that check accepts leniently has on the page of `path`, when the
+        fragment is not written as that id (None: keep the fragment as written)."""
+        ids = self.site_ids.get(path)
+        if ids is None or not fragment or fragment in ids.exact:
+            return None
+        return ids.by_key.get(anchor_key(fragment))
 
     def _outside_docs(self, path: str, is_dir: bool, suffix: str) -> _Target:
         base_url = self.config.repo_url.rstrip("/")
@@ -452,6 +473,32 @@ def _exclude_readme_twins(config: MkDocsConfig) -> None:
         config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
 
 
+def _exclude_html_twins(config: MkDocsConfig) -> None:
+    """An HTML file at the address of a page (an earlier build committed in the docs folder: its
+    `index.html` beside the folder's `index.md` or `README.md`) makes MkDocs drop one of the two
+    with a warning, which fails the strict build, and may drop the page. The Markdown page is the
+    source: the HTML file is left out of the site."""
+    from pathspec.gitignore import GitIgnoreSpec
+
+    docs = Path(config.docs_dir)
+
+    def address(path: Path) -> str:
+        rel = path.relative_to(docs).as_posix()
+        return File(rel, str(docs), config.site_dir, config.use_directory_urls).dest_uri
+
+    twins = []
+    for folder in sorted({p.parent for p in docs.rglob("*.html")}):
+        pages = {address(p) for p in folder.iterdir() if p.is_file() and is_markdown_file(p.name)}
+        for p in sorted(folder.glob("*.html")):
+            if p.is_file() and address(p) in pages:
+                rel = p.relative_to(docs).as_posix()
+                log.info("%s: a page of the site has its address; it is left out of the site", rel)
+                twins.append("/" + re.sub(r"([\\*?\[\]!#])", r"\\\1", rel))
+    if twins:
+        extra = GitIgnoreSpec.from_lines(twins)
+        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
+
+
 def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
     """A front matter `icon` the theme does not have (`fas fa-dna`, written for another site
     generator) would stop the whole build: the page is shown without it."""
@@ -465,6 +512,39 @@ def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
 
 
 # ---------------------------------------------------------------- Markdown extension
+
+
+def _splits(href: str) -> bool:
+    """Whether `urlsplit` (which MkDocs runs on every link) accepts `href`: it refuses a host in
+    brackets that is not an IP address, and an unclosed bracket."""
+    try:
+        urlsplit(href)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class _SiteIds:
+    """The ids a document's page has: its explicit ids, and its headings' GitHub ids (which
+    `_HeadingIds` gives them). Check resolves a fragment leniently (`anchor_key`: another case, an
+    emoji's invisible variation selector left out) and also by the Python-Markdown slug of a
+    heading; a browser and MkDocs' validation compare ids exactly, so a link check accepts is
+    written with the id it matches."""
+
+    exact: frozenset[str]
+    by_key: dict[str, str]
+
+    @staticmethod
+    def of(doc: Document) -> _SiteIds:
+        by_key: dict[str, str] = {}
+        for html_id in doc.html_ids:
+            by_key.setdefault(anchor_key(html_id), html_id)
+        for h in doc.headings:
+            by_key.setdefault(anchor_key(h.github_id), h.github_id)
+        for h in doc.headings:
+            by_key.setdefault(anchor_key(h.mkdocs_id), h.github_id)
+        return _SiteIds(frozenset(doc.html_ids) | {h.github_id for h in doc.headings}, by_key)
 
 
 class _Extension(Extension):
