@@ -94,6 +94,10 @@ def test_plan_writes_where_apply_looks_and_summarises(samples_repo: Path) -> Non
         ["git", "status", "--porcelain"], cwd=samples_repo, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""
+    # applying it again changes nothing and says so once (stdout and stderr together)
+    twice = CliRunner().invoke(main, ["apply", str(samples_repo)])
+    assert twice.exit_code == 0, twice.output
+    assert twice.output.lower().count("already applied") == 1, twice.output
     # planning the consolidated repository again proposes no moves
     again = CliRunner().invoke(main, ["plan", str(samples_repo), "--json", "--quiet"])
     assert again.exit_code == 0, again.output

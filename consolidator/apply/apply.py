@@ -61,7 +61,7 @@ def apply_plan(
     plan_blob = gitio.blob_id(plan_bytes)
     pre_head = check_state(root)
     if already_applied(root, plan, plan_bytes, pre_head):
-        say(report, "the plan is already applied; nothing to do")
+        # No progress line: the result says so (the CLI printed it twice, on stderr and on stdout).
         return ApplyResult(
             str(plan_path), plan_blob, (), (), (), False, (), dry_run=dry_run, already_applied=True
         )
