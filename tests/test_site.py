@@ -860,9 +860,10 @@ def test_a_built_site_committed_in_the_docs_folder_gives_way_to_the_pages(tmp_pa
         "docs/records/first/index.html": "<html><body>old build</body></html>\n",
     }
     repo = make_site_repo(tmp_path / "lantern", files, plan=None)
-    generate_site(repo, config=Config(), plan=None)
+    result = generate_site(repo, config=Config(), plan=None)
     site = build_site(repo, site_dir=tmp_path / "site")
     assert site.warnings == ()
+    assert site.pages == result.pages  # the old build's file copied as it is is no page of the site
     assert "Every decision." in _html(site.site_dir, "records/index.html")
     assert "old build" not in _html(site.site_dir, "records/index.html")
     assert (site.site_dir / "records/first/index.html").is_file()  # no page there: it stays

@@ -489,7 +489,8 @@ def build_site(repo: Path, *, strict: bool = True, site_dir: Path | None = None)
             raise _page_failure(cfg, seen.warnings, exc) from exc
     out = Path(cfg["site_dir"])
     stubs = _redirect_stubs(cfg, out)
-    pages = sum(1 for p in _html_files(out) if p not in stubs)
+    copies = _static_copies(Path(cfg["docs_dir"]), out)
+    pages = sum(1 for p in _html_files(out) if p not in stubs and p not in copies)
     return BuildResult(
         site_dir=out,
         pages=pages,
@@ -538,6 +539,18 @@ def _redirect_stubs(cfg: Any, out: Path) -> set[Path]:
 
 def _html_files(site: Path) -> Iterator[Path]:
     yield from (p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def _static_copies(docs: Path, site: Path) -> set[Path]:
+    """HTML files of the docs folder that MkDocs copied as they are (an old build committed there, a
+    hand-written page): files of the site, not pages it rendered. One that a page's address took over
+    holds the page, and counts."""
+    found = set()
+    for source in docs.rglob("*.html") if docs.is_dir() else ():
+        copy = site / source.relative_to(docs)
+        if copy.is_file() and copy.read_bytes() == source.read_bytes():
+            found.add(copy)
+    return found
 
 
 def serve_url(repo: Path, dev_addr: str = "127.0.0.1:8000") -> str:
