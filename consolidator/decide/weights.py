@@ -59,15 +59,10 @@ class Weights:
         right: where the line between the two kinds of document falls."""
         return (self.threshold - self.intercept) / READING_THRESHOLD
 
-    @property
-    def origin(self) -> float:
-        """The margin that reads 0: the intercept, a document with no evidence either way."""
-        return self.intercept
-
     def reading(self, margin: float) -> float:
         """A margin of this table in the prior table's numbers: the threshold reads READING_THRESHOLD, and
         each unit of this table's evidence reads as one of the prior's. Exact for the prior table itself."""
-        return (margin - self.origin) / self.unit
+        return (margin - self.intercept) / self.unit
 
     def reason(self, why: str, tag: str, weight: float) -> Reason | None:
         """A weighed finding as a reason, its weight shown in the prior table's numbers (so one finding
@@ -77,7 +72,7 @@ class Weights:
 
     def margin_at(self, reading: float) -> float:
         """The margin of this table that reads `reading` (the inverse of `reading`)."""
-        return self.origin + reading * self.unit
+        return self.intercept + reading * self.unit
 
     def to_dict(self) -> dict[str, Any]:
         return {
