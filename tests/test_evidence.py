@@ -405,11 +405,12 @@ def test_a_readme_that_lists_the_root_weighs_against_what_it_leaves_out(tmp_path
     )
     inventory = scan_repo(tmp_path, config=Config())
     context = build_context(inventory, Groups((), (), ()), Config())
-    assert (context.front_listed, context.root_documents) == (2, 4)
+    assert (context.front_listed, context.root_documents, context.front_listers) == (2, 4, ("README.md",))
     docs = inventory.by_path()
     left_out = classify(docs["EXPORT_NOTES.md"], context, Config())
     listed = classify(docs["SETUP_GUIDE.md"], context, Config())
     assert "unlisted" in _tags(left_out) and "unlisted" not in _tags(listed)
+    assert any("README.md links 2 of the 4 root documents" in r.text for r in left_out.reasons)
     weighed = weigh(docs["EXPORT_NOTES.md"], gather_evidence(docs["EXPORT_NOTES.md"]), context, Config())
     assert weighed.features["unlisted"] == 0.5
     # Without the README's list the same document carries no such finding, and its score is lower by

@@ -77,6 +77,7 @@ class Context:
     # point links to: a README that lists them is curating the root
     root_documents: int = 0
     front_listed: int = 0
+    front_listers: tuple[str, ...] = ()  # the entry points that link them (README.md, docs/index.md)
     # pages of a reference named by subject (see `analysis.pairs.NAMED_MIN_DOCS`): their file name and
     # title name what they document (`git-status.md`, `# npm completion`), not a genre
     named_subjects: frozenset[str] = frozenset()
@@ -425,7 +426,8 @@ def signal_unlisted(doc: Document, ev: Evidence, ctx: Context, config: Config, b
         return None
     share = ctx.front_listed / max(ctx.root_documents, 1)
     return Reason(
-        f"the README links {ctx.front_listed} of the {ctx.root_documents} root documents, not this one",
+        f"{' and '.join(ctx.front_listers) or 'the README'} links {ctx.front_listed} of the "
+        f"{ctx.root_documents} root documents, not this one",
         "unlisted",
         share,
     )
@@ -764,6 +766,7 @@ def build_context(
         inbound=inbound,
         root_documents=len(listable),
         front_listed=len(listed),
+        front_listers=tuple(sorted({q for p in listed for q in inbound.get(p, ()) if q in entries})),
         entry_points=entries,
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
