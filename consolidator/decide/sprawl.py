@@ -155,7 +155,8 @@ def _says(words: set[str], pattern: re.Pattern[str]) -> bool:
 def _reasons(path: str, backup: bool, weights: Weights, text: str) -> tuple[Reason, ...] | None:
     if backup:
         return (Reason("a backup copy of a Markdown file", "backup-copy"),)
-    words = {_COUNT.sub("", t) for t in parse_name(path[:-4] + ".md").tokens}
+    tokens = parse_name(path[:-4] + ".md").tokens
+    words = {_COUNT.sub("", t) for t in tokens}
     if _says(words, _RUN) and _says(words, _CAPTURE):
         return (Reason("the saved output of a build or test run", "run-output"),)
     if _says(words, _SENT) and _says(words, _MESSAGE):
@@ -163,8 +164,7 @@ def _reasons(path: str, backup: bool, weights: Weights, text: str) -> tuple[Reas
     # The rules a Markdown document's own text is judged by (evidence.rule_hits, classify.weigh), on
     # the name, the first line, the underlined lines and the lines; the signals that need the rest of
     # the repository (links, dates) do not apply to a file nothing links to or parses.
-    name_text = " ".join(parse_name(path[:-4] + ".md").tokens)
-    found = rule_hits(name_text, text_title(text), signals_of(text, text_headings(text)))
+    found = rule_hits(" ".join(tokens), text_title(text), signals_of(text, text_headings(text)))
     hits = one_per_group([(r, weights.of(r.name) * strength) for r, strength in found])
     margin = weights.intercept + sum(w for _, w in hits)
     if margin < weights.threshold:
