@@ -757,7 +757,8 @@ def build_context(
                     named_by_front[named].append(doc.path)
     inbound = inbound_links(build_graph(docs))
     listable = [d.path for d in docs if d.at_root and d.path not in entries and not is_conventional(d.name)]
-    listed = [p for p in listable if any(q in entries for q in inbound.get(p, ()))]
+    # each root document the entry points link to -> those entry points
+    listed = {p: by for p in listable if (by := {q for q in inbound.get(p, ()) if q in entries})}
     return Context(
         now=newest or None,
         born=min(firsts) if firsts else None,
@@ -766,7 +767,7 @@ def build_context(
         inbound=inbound,
         root_documents=len(listable),
         front_listed=len(listed),
-        front_listers=tuple(sorted({q for p in listed for q in inbound.get(p, ()) if q in entries})),
+        front_listers=tuple(sorted(set().union(*listed.values()))),
         entry_points=entries,
         duplicate_of=dict(sorted(duplicate_of.items())),
         duplicate_score=dict(sorted(duplicate_score.items())),
