@@ -734,18 +734,20 @@ def test_report_paths_wrap_inside_the_table(built: Path) -> None:
     assert re.search(r"<td>[^<]*/<wbr>", report)
 
 
-def test_folder_readme_beside_its_index_keeps_a_page(tmp_path: Path) -> None:
+# A folder whose name holds a glob character is excluded by its own path, not read as a pattern.
+@pytest.mark.parametrize("folder", ["guides", "guides[v2]"])
+def test_folder_readme_beside_its_index_keeps_a_page(tmp_path: Path, folder: str) -> None:
     files: dict[str, str | bytes] = {
         "README.md": "# Harbour\n\nBerth planning.\n",
-        "docs/guides/index.md": "# Guides\n\nAll the guides, see [the readme](README.md).\n",
-        "docs/guides/README.md": "# About the guides\n\nWho writes them.\n",
+        f"docs/{folder}/index.md": "# Guides\n\nAll the guides, see [the readme](README.md).\n",
+        f"docs/{folder}/README.md": "# About the guides\n\nWho writes them.\n",
     }
     repo = make_site_repo(tmp_path / "twin", files, plan=None)
     generate_site(repo, config=Config(), plan=None)
     site = build_site(repo, site_dir=tmp_path / "site")
     assert site.warnings == ()
-    assert "About the guides" in _html(site.site_dir, "guides/readme/index.html")
-    assert 'href="readme/"' in _article(_html(site.site_dir, "guides/index.html"))
+    assert "About the guides" in _html(site.site_dir, f"{folder}/readme/index.html")
+    assert 'href="readme/"' in _article(_html(site.site_dir, f"{folder}/index.html"))
 
 
 def test_archived_text_sprawl_is_listed_in_the_archive_index_but_not_rendered(tmp_path: Path) -> None:

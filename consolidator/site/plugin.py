@@ -460,17 +460,15 @@ def _exclude_readme_twins(config: MkDocsConfig) -> None:
     """A README.md beside an index.md: MkDocs would drop it with a warning (failing a strict build)
     before any plugin runs. It is kept out of MkDocs' own file list; the layout gives it a page of
     its own (`readme.md`), added in `on_files` like the root files."""
-    from pathspec.gitignore import GitIgnoreSpec
-
     docs = Path(config.docs_dir)
-    twins = sorted(
-        "/" + p.relative_to(docs).as_posix()
-        for p in docs.rglob("README.md")
-        if (p.parent / "index.md").is_file()
+    _exclude(
+        config,
+        sorted(
+            p.relative_to(docs).as_posix()
+            for p in docs.rglob("README.md")
+            if (p.parent / "index.md").is_file()
+        ),
     )
-    if twins:
-        extra = GitIgnoreSpec.from_lines(twins)
-        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
 
 
 def _exclude_html_twins(config: MkDocsConfig) -> None:
@@ -478,8 +476,6 @@ def _exclude_html_twins(config: MkDocsConfig) -> None:
     `index.html` beside the folder's `index.md` or `README.md`) makes MkDocs drop one of the two
     with a warning, which fails the strict build, and may drop the page. The Markdown page is the
     source: the HTML file is left out of the site."""
-    from pathspec.gitignore import GitIgnoreSpec
-
     docs = Path(config.docs_dir)
 
     def address(path: Path) -> str:
@@ -493,10 +489,19 @@ def _exclude_html_twins(config: MkDocsConfig) -> None:
             if p.is_file() and address(p) in pages:
                 rel = p.relative_to(docs).as_posix()
                 log.info("%s: a page of the site has its address; it is left out of the site", rel)
-                twins.append("/" + re.sub(r"([\\*?\[\]!#])", r"\\\1", rel))
-    if twins:
-        extra = GitIgnoreSpec.from_lines(twins)
-        config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
+                twins.append(rel)
+    _exclude(config, twins)
+
+
+def _exclude(config: MkDocsConfig, paths: list[str]) -> None:
+    """Keep the files at `paths` (relative to the docs folder) out of MkDocs' file list, by adding them
+    to its `exclude_docs` patterns, each written to match that one path (glob characters escaped)."""
+    if not paths:
+        return
+    from pathspec.gitignore import GitIgnoreSpec
+
+    extra = GitIgnoreSpec.from_lines("/" + re.sub(r"([\\*?\[\]!#])", r"\\\1", rel) for rel in paths)
+    config.exclude_docs = extra if config.exclude_docs is None else config.exclude_docs + extra
 
 
 def _drop_unknown_icon(page: Page, config: MkDocsConfig) -> None:
