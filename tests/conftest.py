@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -13,9 +16,22 @@ from consolidator.core import gitio
 from consolidator.demo import make_sample_repo
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+PROJECT = Path(__file__).resolve().parents[1]
 CORPUS_BUNDLE = SHARED / "corpora" / "ibimina-2025-11-14.bundle"
 
 RepoMaker = Callable[[dict[str, str | bytes]], Path]
+
+
+def load_tool(folder: str, name: str) -> ModuleType:
+    """The module `name` of the project's `scripts/` or `benchmarks/` folder (they are not packages),
+    imported with that folder first on the path, so that what it imports from beside it is found too."""
+    sys.path.insert(0, str(PROJECT / folder))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
 # A committer identity for tests that commit, whatever the machine's git configuration says.
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Test Author",

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import load_tool
+
 
 @pytest.fixture(scope="module")
 def evaluating() -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        import evaluate
-    finally:
-        sys.path.pop(0)
-    return evaluate
+    return load_tool("scripts", "evaluate")
 
 
 def _cleanup(root: Path, name: str, rows: list[tuple[str, str]]) -> None:

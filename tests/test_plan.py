@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import posixpath
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from consolidator.decide.layout import repository_start
 from consolidator.decide.plan import ARCHIVE_FOLDER_MIN, build_plan, period_of, subject_of
 from consolidator.decide.planfile import dump_plan, validate_plan
 from consolidator.demo import make_sample_repo
-from tests.conftest import SHARED, RepoMaker, write_files
+from tests.conftest import SHARED, RepoMaker, load_tool, write_files
 
 CORPUS = SHARED / "corpora"
 
@@ -268,12 +267,7 @@ def test_subject_and_period() -> None:
 
 
 def test_well_kept_tree_proposes_nothing(tmp_path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from plan_bench import make_docs_tree
-    finally:
-        sys.path.pop(0)
-    make_docs_tree(tmp_path, pages=120)
+    load_tool("benchmarks", "plan_bench").make_docs_tree(tmp_path, pages=120)
     inventory, plan = plan_of(tmp_path)
     assert len(inventory.documents) >= 120
     assert len(plan.moves()) <= len(inventory.documents) // 100
@@ -366,11 +360,7 @@ def _tsv(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def corpus_score(corpus_clone: Path) -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        from score_plan import score
-    finally:
-        sys.path.pop(0)
+    score = load_tool("scripts", "score_plan").score
     stem = CORPUS / "ibimina-2025-11-14"
     inventory, plan = plan_of(corpus_clone)
     assert validate_plan(plan, corpus_clone, inventory.files) == []
@@ -383,11 +373,7 @@ def corpus_score(corpus_clone: Path) -> Any:
 
 
 def _target(result: Any, name: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        from score_plan import report
-    finally:
-        sys.path.pop(0)
+    report = load_tool("scripts", "score_plan").report
     found = [(ok, value) for label, ok, value in result.targets() if label.startswith(name)]
     assert found, name
     assert found[0][0], f"{name}: {found[0][1]}\n{report(result)}"
@@ -418,11 +404,7 @@ def test_corpus_targets(corpus_score: Any, name: str) -> None:
 
 
 def test_score_plan_counts_merge_as_archive() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        from score_plan import score
-    finally:
-        sys.path.pop(0)
+    score = load_tool("scripts", "score_plan").score
     from consolidator.core.models import Decision, PlanHeader
 
     def entry(source: str, action: str, dest: str | None) -> Decision:

@@ -13,7 +13,6 @@ import json
 import random
 import re
 import string
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 from consolidator.security.detectors import AUTH_HEADER, AWS_KEY, JWT, KEYWORD, PRIVATE_KEY, URL_PASSWORD
 from consolidator.security.filters import is_placeholder
 from consolidator.security.secrets import SecretFinding, find_secrets, fingerprint, mask, redact, scan_text
+from tests.conftest import load_tool
 
 RNG = random.Random(20251127)
 # Look-alikes that plain scanners flag, assembled so this file holds none of them whole.
@@ -639,15 +639,7 @@ def test_redaction_keeps_names_headers_and_the_text_around() -> None:
 
 
 def _corpus_script() -> object:
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "scripts" / "secret_corpus.py"
-    spec = importlib.util.spec_from_file_location("secret_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("scripts", "secret_corpus")
 
 
 @pytest.mark.corpus

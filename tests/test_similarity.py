@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import random
@@ -27,6 +26,7 @@ from consolidator.analysis.similarity import (
 )
 from consolidator.core.config import SimilarityConfig
 from consolidator.core.models import Document
+from tests.conftest import load_tool
 
 # ------------------------------------------------------------------------------------------ hard cases
 
@@ -484,12 +484,7 @@ def test_samples_planted_groups_found_with_intended_canonical(
 
 
 def _scorer() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "scripts" / "score_groups.py"
-    spec = importlib.util.spec_from_file_location("score_groups", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("scripts", "score_groups")
 
 
 def test_scorer_bcubed_and_pairwise_by_hand() -> None:

@@ -4,21 +4,17 @@ threshold may fall. Needs scikit-learn, which the package already depends on."""
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import load_tool
+
 
 @pytest.fixture(scope="module")
 def fitting() -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    try:
-        import fit_weights
-    finally:
-        sys.path.pop(0)
-    return fit_weights
+    return load_tool("scripts", "fit_weights")
 
 
 def test_a_document_without_evidence_stays_live_whatever_the_base_rate(fitting: Any) -> None:
