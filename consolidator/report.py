@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .core.models import OVERLAP_PREFIX, Decision, Document, Inventory, Plan, Reason
+from .core.models import OVERLAP_PREFIX, Cluster, Decision, Document, Inventory, Plan, Reason
 
 if TYPE_CHECKING:
     from .apply.work import ApplyResult
@@ -129,18 +129,11 @@ def print_plan_summary(
         (c for c in plan.clusters if c.kind == "duplicate"), key=lambda c: (-len(c.members), c.id)
     )
     if duplicates:
-        decided = {e.source: e.action for e in entries}
         table = Table(title=f"Largest duplicate groups (of {len(duplicates)})")
         table.add_column("canonical (the version to read)")
         table.add_column("archived with a notice pointing to it")
-        for c in duplicates[:8]:
-            others = [m for m in c.members if m != c.canonical]
-            canonical = c.canonical or "?"
-            where = decided.get(canonical, "keep")
-            note = "" if where in ("keep", "move") else f" ({where}d: history itself)"
-            if c.id.startswith(OVERLAP_PREFIX):
-                note += " (several guides to one procedure)"
-            table.add_row(safe(canonical + note), safe(", ".join(others)))
+        for canonical, folded in duplicate_rows(duplicates[:8], entries):
+            table.add_row(safe(canonical), safe(folded))
         console.print(table)
 
     # What a reviewer should look at: decisions that change something, and root files left in place.
@@ -160,6 +153,36 @@ def print_plan_summary(
         console.print(table)
     if plan.broken_links:
         console.print(f"{len(plan.broken_links)} links were already broken; they are listed in the plan.")
+
+
+def duplicate_rows(clusters: Sequence[Cluster], entries: Sequence[Decision]) -> list[tuple[str, str]]:
+    """One row per duplicate group, as the plan decided it rather than as the analysis found it: the
+    version readers are pointed to (which the plan may have turned round from a record to a live
+    member) with its own fate when it is history, and the members folded into it; a member the plan
+    does not fold into it (it reads as documentation, or is judged on its own) is named apart."""
+    decided = {e.source: e for e in entries}
+    rows = []
+    for c in clusters:
+        # member -> the version it is folded into
+        into = {
+            m: e.canonical
+            for m in c.members
+            if (e := decided.get(m)) is not None and e.action == "merge" and e.canonical
+        }
+        targets = Counter(into.values())
+        canonical = targets.most_common(1)[0][0] if targets else (c.canonical or "?")
+        folded = [m for m, target in into.items() if target == canonical]
+        apart = [m for m in c.members if m != canonical and m not in folded]
+        own = decided.get(canonical)
+        where = own.action if own is not None else "keep"
+        note = "" if where in ("keep", "move") else f" ({where}d: history itself)"
+        if c.id.startswith(OVERLAP_PREFIX):
+            note += " (several guides to one procedure)"
+        cell = ", ".join(folded) + (
+            f"{'; ' if folded else ''}not folded: {', '.join(apart)}" if apart else ""
+        )
+        rows.append((canonical + note, cell))
+    return rows
 
 
 def _action_counts(entries: Sequence[Decision]) -> dict[str, int]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from consolidator.core.models import Decision, Reason
-from consolidator.report import deciding_reasons
+from consolidator.core.models import Cluster, Decision, Reason
+from consolidator.report import deciding_reasons, duplicate_rows
 
 
 def _entry(action: str, reasons: tuple[Reason, ...]) -> Decision:
@@ -34,4 +34,30 @@ def test_deciding_reasons_for_a_live_document_read_the_other_way() -> None:
         "living documentation: moves to docs/guides/",
         "file name says it is a guide [name-guide -1.5]",
         "against: stamped with a date like a report (Date) [dated +1.5]",
+    ]
+
+
+def test_duplicate_groups_are_shown_as_the_plan_decided_them() -> None:
+    # The analysis chose a completion report as the group's canonical; the plan turned the group round
+    # to the live guide (the report and its copy point there) and kept a design page apart.
+    group = Cluster(
+        "dup-widget",
+        "duplicate",
+        ("WIDGET_COPY.md", "WIDGET_DESIGN.md", "WIDGET_DONE.md", "WIDGET_GUIDE.md"),
+        canonical="WIDGET_DONE.md",
+    )
+    entries = [
+        Decision("WIDGET_COPY.md", "merge", None, None, "WIDGET_GUIDE.md", (), 0.9, "0" * 40),
+        Decision("WIDGET_DESIGN.md", "move", None, "architecture", None, (), 0.6, "0" * 40),
+        Decision("WIDGET_DONE.md", "merge", None, None, "WIDGET_GUIDE.md", (), 0.9, "0" * 40),
+        Decision("WIDGET_GUIDE.md", "move", None, "guides", None, (), 0.8, "0" * 40),
+    ]
+    assert duplicate_rows([group], entries) == [
+        ("WIDGET_GUIDE.md", "WIDGET_COPY.md, WIDGET_DONE.md; not folded: WIDGET_DESIGN.md")
+    ]
+    # A group whose canonical is itself history and folds nothing says so.
+    archived = [Decision("WIDGET_DONE.md", "archive", None, None, None, (), 0.9, "0" * 40)]
+    lone = Cluster("dup-w", "duplicate", ("WIDGET_DONE.md", "WIDGET_GUIDE.md"), canonical="WIDGET_DONE.md")
+    assert duplicate_rows([lone], archived) == [
+        ("WIDGET_DONE.md (archived: history itself)", "not folded: WIDGET_GUIDE.md")
     ]
